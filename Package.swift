@@ -1,0 +1,63 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "tandem",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "TandemProto", targets: ["TandemProto"]),
+        .library(name: "Tandem", targets: ["Tandem"]),
+        .library(name: "TandemReports", targets: ["TandemReports"]),
+        .executable(name: "tandem", targets: ["tandem"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(
+            name: "TandemProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .target(
+            name: "Tandem",
+            dependencies: [
+                "TandemProto",
+                "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "TandemReports", dependencies: ["Tandem"]),
+        .executableTarget(
+            name: "tandem",
+            dependencies: [
+                "Tandem",
+                "TandemProto",
+                "TandemReports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "TandemProtoTests",
+            dependencies: ["TandemProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            resources: [.copy("Corpus")]
+        ),
+        .testTarget(name: "TandemTests", dependencies: ["Tandem"]),
+        .testTarget(name: "TandemReportsTests", dependencies: ["TandemReports"]),
+        .testTarget(
+            name: "TandemCLITests",
+            dependencies: ["TandemProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

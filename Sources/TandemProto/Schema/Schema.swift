@@ -1,0 +1,229 @@
+import SwiftProtobuf
+
+/// A resolved pool of protobuf types: every message and enum of a set of files, by full name.
+///
+/// A schema is an immutable value built once from linked `FileDescriptorProto`s, whether they come from parsed
+/// `.proto` files (``ProtoCompiler``) or from a binary `FileDescriptorSet`. Pools are independent: a v1 schema and
+/// a v2 schema may define the same full names.
+public final class Schema: Sendable {
+    /// The files of the pool, dependencies before dependents.
+    public let files: [Google_Protobuf_FileDescriptorProto]
+    /// Every message type, indexed by ``MessageDescriptor/index``.
+    public let messages: [MessageDescriptor]
+    /// Every enum type, indexed by ``EnumDescriptor/index``.
+    public let enums: [EnumDescriptor]
+    /// Extensions declared in the pool, by extendee full name.
+    public let extensions: [String: [FieldDescriptor]]
+
+    private let messageIndex: [String: Int]
+    private let enumIndex: [String: Int]
+
+    /// Builds the schema of linked files (type names fully qualified with a leading dot, as protoc writes them).
+    ///
+    /// - Throws: ``SchemaError`` when a type name does not resolve within the given files.
+    public init(files: [Google_Protobuf_FileDescriptorProto]) throws(SchemaError) {
+        self.files = files
+        var messageNames: [String: Int] = [:]
+        var enumNames: [String: Int] = [:]
+        var messageSources: [(Google_Protobuf_DescriptorProto, String, Google_Protobuf_FileDescriptorProto)] = []
+        var enumSources: [(Google_Protobuf_EnumDescriptorProto, String, Google_Protobuf_FileDescriptorProto)] = []
+
+        func collect(_ message: Google_Protobuf_DescriptorProto, scope: String, file: Google_Protobuf_FileDescriptorProto) {
+            let fullName = scope.isEmpty ? message.name : scope + "." + message.name
+            messageNames[fullName] = messageSources.count
+            messageSources.append((message, fullName, file))
+            for nested in message.nestedType { collect(nested, scope: fullName, file: file) }
+            for nestedEnum in message.enumType {
+                let enumName = fullName + "." + nestedEnum.name
+                enumNames[enumName] = enumSources.count
+                enumSources.append((nestedEnum, enumName, file))
+            }
+        }
+        for file in files {
+            for message in file.messageType { collect(message, scope: file.package, file: file) }
+            for topEnum in file.enumType {
+                let enumName = file.package.isEmpty ? topEnum.name : file.package + "." + topEnum.name
+                enumNames[enumName] = enumSources.count
+                enumSources.append((topEnum, enumName, file))
+            }
+        }
+
+        var enums: [EnumDescriptor] = []
+        enums.reserveCapacity(enumSources.count)
+        for (index, (proto, fullName, file)) in enumSources.enumerated() {
+            enums.append(
+                EnumDescriptor(
+                    fullName: fullName,
+                    values: proto.value.map { .init(name: $0.name, number: $0.number) },
+                    isClosed: !Self.isProto3(file),
+                    index: index
+                ))
+        }
+
+        func resolve(_ field: Google_Protobuf_FieldDescriptorProto, in file: Google_Protobuf_FileDescriptorProto,
+                     owner: String, oneofIsSynthetic: (Int) -> Bool, isExtension: Bool) throws(SchemaError) -> FieldDescriptor
+        {
+            guard let type = FieldType(field.type) else {
+                throw SchemaError(.unresolvedType, file: file.name, element: owner + "." + field.name,
+                                  detail: "field has no type")
+            }
+            var typeName: String? = nil
+            var messageIdx: Int? = nil
+            var enumIdx: Int? = nil
+            if type.isMessage || type == .enum {
+                let name = field.typeName.hasPrefix(".") ? String(field.typeName.dropFirst()) : field.typeName
+                typeName = name
+                if type == .enum {
+                    guard let found = enumNames[name] else {
+                        throw SchemaError(.unresolvedType, file: file.name, element: owner + "." + field.name,
+                                          detail: "enum type \"\(field.typeName)\" is not defined")
+                    }
+                    enumIdx = found
+                } else {
+                    guard let found = messageNames[name] else {
+                        throw SchemaError(.unresolvedType, file: file.name, element: owner + "." + field.name,
+                                          detail: "message type \"\(field.typeName)\" is not defined")
+                    }
+                    messageIdx = found
+                }
+            }
+            let proto3 = Self.isProto3(file)
+            let repeated = field.label == .repeated
+            let oneofIndex = field.hasOneofIndex ? Int(field.oneofIndex) : nil
+            let hasPresence: Bool
+            if repeated {
+                hasPresence = false
+            } else if type.isMessage || oneofIndex != nil || !proto3 || field.proto3Optional || isExtension {
+                hasPresence = true
+            } else {
+                hasPresence = false
+            }
+            let packed: Bool
+            if !repeated || !type.isPackable {
+                packed = false
+            } else if field.options.hasPacked {
+                packed = field.options.packed
+            } else {
+                packed = proto3
+            }
+            var isMap = false
+            if repeated, type == .message, let idx = messageIdx {
+                isMap = messageSources[idx].0.options.mapEntry
+            }
+            let cardinality: FieldDescriptor.Cardinality =
+                repeated ? .repeated : (field.label == .required ? .required : .optional)
+            return FieldDescriptor(
+                name: field.name,
+                number: field.number,
+                jsonName: field.hasJsonName ? field.jsonName : ProtoNames.jsonName(field.name),
+                type: type,
+                cardinality: cardinality,
+                hasPresence: hasPresence,
+                isPacked: packed,
+                oneofIndex: oneofIndex,
+                isProto3Optional: field.proto3Optional,
+                typeName: typeName,
+                defaultValueText: field.hasDefaultValue ? field.defaultValue : nil,
+                isMap: isMap,
+                validatesUTF8: proto3 && type == .string,
+                isExtension: isExtension,
+                messageIndex: messageIdx,
+                enumIndex: enumIdx
+            )
+        }
+
+        var messages: [MessageDescriptor] = []
+        messages.reserveCapacity(messageSources.count)
+        var extensions: [String: [FieldDescriptor]] = [:]
+        for (index, (proto, fullName, file)) in messageSources.enumerated() {
+            var oneofMembers = [[Int32]](repeating: [], count: proto.oneofDecl.count)
+            var synthetic = [Bool](repeating: false, count: proto.oneofDecl.count)
+            for field in proto.field where field.hasOneofIndex {
+                let i = Int(field.oneofIndex)
+                guard i >= 0 && i < oneofMembers.count else {
+                    throw SchemaError(.invalidDescriptor, file: file.name, element: fullName + "." + field.name,
+                                      detail: "oneof_index \(i) out of range")
+                }
+                oneofMembers[i].append(field.number)
+                if field.proto3Optional { synthetic[i] = true }
+            }
+            var fields: [FieldDescriptor] = []
+            fields.reserveCapacity(proto.field.count)
+            for field in proto.field {
+                fields.append(try resolve(field, in: file, owner: fullName, oneofIsSynthetic: { synthetic[$0] },
+                                          isExtension: false))
+            }
+            let oneofs = proto.oneofDecl.enumerated().map { i, decl in
+                OneofDescriptor(name: decl.name, fieldNumbers: oneofMembers[i], isSynthetic: synthetic[i])
+            }
+            messages.append(
+                MessageDescriptor(
+                    fullName: fullName, fields: fields, oneofs: oneofs, isMapEntry: proto.options.mapEntry,
+                    isProto3: Self.isProto3(file), index: index, file: file.name))
+            for ext in proto.extension {
+                let resolved = try resolve(ext, in: file, owner: fullName, oneofIsSynthetic: { _ in false },
+                                           isExtension: true)
+                let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
+                extensions[extendee, default: []].append(resolved)
+            }
+        }
+        for file in files {
+            for ext in file.extension {
+                let resolved = try resolve(ext, in: file, owner: file.package, oneofIsSynthetic: { _ in false },
+                                           isExtension: true)
+                let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
+                extensions[extendee, default: []].append(resolved)
+            }
+        }
+        self.messages = messages
+        self.enums = enums
+        self.extensions = extensions
+        self.messageIndex = messageNames
+        self.enumIndex = enumNames
+    }
+
+    /// Builds the schema of a serialized `FileDescriptorSet` (as written by `protoc --descriptor_set_out`).
+    ///
+    /// - Throws: ``SchemaError`` when the bytes are not a descriptor set or a type does not resolve.
+    public convenience init(descriptorSet bytes: [UInt8], origin: String = "<descriptor set>") throws(SchemaError) {
+        let set: Google_Protobuf_FileDescriptorSet
+        do {
+            set = try Google_Protobuf_FileDescriptorSet(serializedBytes: bytes)
+        } catch {
+            throw SchemaError(.invalidDescriptor, file: origin, element: nil,
+                              detail: "not a FileDescriptorSet: \(error)")
+        }
+        try self.init(files: set.file)
+    }
+
+    /// The message named `fullName` (with or without a leading dot), if defined.
+    public func message(named fullName: String) -> MessageDescriptor? {
+        let name = fullName.hasPrefix(".") ? String(fullName.dropFirst()) : fullName
+        return messageIndex[name].map { messages[$0] }
+    }
+
+    /// The enum named `fullName` (with or without a leading dot), if defined.
+    public func enumType(named fullName: String) -> EnumDescriptor? {
+        let name = fullName.hasPrefix(".") ? String(fullName.dropFirst()) : fullName
+        return enumIndex[name].map { enums[$0] }
+    }
+
+    /// The message type of a message or group field.
+    @inline(__always)
+    public func messageType(of field: FieldDescriptor) -> MessageDescriptor? {
+        field.messageIndex.map { messages[$0] }
+    }
+
+    /// The enum type of an enum field.
+    @inline(__always)
+    public func enumType(of field: FieldDescriptor) -> EnumDescriptor? {
+        field.enumIndex.map { enums[$0] }
+    }
+
+    /// The file named `name`, if part of the pool.
+    public func file(named name: String) -> Google_Protobuf_FileDescriptorProto? {
+        files.first { $0.name == name }
+    }
+
+    static func isProto3(_ file: Google_Protobuf_FileDescriptorProto) -> Bool { file.syntax == "proto3" }
+}

@@ -1,0 +1,32 @@
+/// A schema could not be resolved: a type name that does not resolve, or a malformed descriptor.
+public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: String, Sendable {
+        /// A field's type name names no message or enum in the pool.
+        case unresolvedType
+        /// The descriptor itself is malformed (bad bytes, indices out of range).
+        case invalidDescriptor
+    }
+
+    /// What went wrong.
+    public let code: Code
+    /// The file the problem is in.
+    public let file: String
+    /// The full name of the element concerned, if known.
+    public let element: String?
+    /// A human-readable explanation.
+    public let detail: String
+
+    /// Creates a schema error.
+    public init(_ code: Code, file: String, element: String?, detail: String) {
+        self.code = code
+        self.file = file
+        self.element = element
+        self.detail = detail
+    }
+
+    public var description: String {
+        if let element { return "\(file): \(element): \(detail)" }
+        return "\(file): \(detail)"
+    }
+}
