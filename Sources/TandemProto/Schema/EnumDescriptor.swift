@@ -1,5 +1,5 @@
 /// A resolved enum: its values by name and by number, and whether it is closed (proto2) or open (proto3).
-public struct EnumDescriptor: Sendable {
+public final class EnumDescriptor: Sendable {
     /// One value of the enum.
     public struct Value: Sendable, Hashable {
         /// The value's name (`ACTIVE`).

@@ -1,5 +1,5 @@
-/// A resolved message type: its fields by number and by name, its oneofs, and whether it is a map entry.
-public struct MessageDescriptor: Sendable {
+/// A resolved message type (an immutable reference shared by every message of that type): its fields by number and by name, its oneofs, and whether it is a map entry.
+public final class MessageDescriptor: Sendable {
     /// The message's full name, without a leading dot (`acme.user.v2.UserProfile`).
     public let fullName: String
     /// The fields, sorted by number.
