@@ -1,0 +1,517 @@
+import Foundation
+import SwiftProtobuf
+
+/// Links one parsed file against its already-linked dependencies: registers its symbols, resolves type names
+/// with protobuf's scoping rules (innermost scope first), synthesises proto3 `optional` oneofs, fills json names,
+/// and checks numbers, names and reserved declarations.
+struct Linker {
+    var parsed: ParsedFile
+    let dependencies: [String: Google_Protobuf_FileDescriptorProto]
+    var symbols: SymbolTable
+    private var visibleFiles: Set<String> = []
+    private var file: Google_Protobuf_FileDescriptorProto { parsed.proto }
+    private var isProto3: Bool { parsed.proto.syntax == "proto3" }
+
+    init(parsed: ParsedFile, dependencies: [String: Google_Protobuf_FileDescriptorProto], symbols: SymbolTable) {
+        self.parsed = parsed
+        self.dependencies = dependencies
+        self.symbols = symbols
+    }
+
+    private func loc(_ path: [Int32]) -> SourceLocation { parsed.location(path) }
+
+    mutating func link() throws(ProtoError) -> Google_Protobuf_FileDescriptorProto {
+        visibleFiles = [file.name]
+        func addPublic(_ name: String) {
+            guard let dependency = dependencies[name] else { return }
+            for index in dependency.publicDependency where Int(index) < dependency.dependency.count {
+                let publicName = dependency.dependency[Int(index)]
+                if visibleFiles.insert(publicName).inserted { addPublic(publicName) }
+            }
+        }
+        for dependency in file.dependency {
+            visibleFiles.insert(dependency)
+            addPublic(dependency)
+        }
+
+        try registerSymbols()
+        var proto = parsed.proto
+        for i in proto.messageType.indices {
+            try linkMessage(&proto.messageType[i], scope: proto.package, path: [4, Int32(i)])
+        }
+        for i in proto.enumType.indices {
+            try checkEnum(proto.enumType[i], fullName: qualify(proto.package, proto.enumType[i].name), path: [5, Int32(i)])
+        }
+        for i in proto.extension.indices {
+            try linkField(&proto.extension[i], scope: proto.package, path: [7, Int32(i)], message: nil)
+        }
+        for i in proto.service.indices {
+            let serviceName = qualify(proto.package, proto.service[i].name)
+            for j in proto.service[i].method.indices {
+                let methodPath: [Int32] = [6, Int32(i), 2, Int32(j)]
+                let methodName = serviceName + "." + proto.service[i].method[j].name
+                proto.service[i].method[j].inputType = try resolveType(
+                    proto.service[i].method[j].inputType, relativeTo: methodName, at: loc(methodPath + [2]),
+                    wantMessage: true).name
+                proto.service[i].method[j].outputType = try resolveType(
+                    proto.service[i].method[j].outputType, relativeTo: methodName, at: loc(methodPath + [3]),
+                    wantMessage: true).name
+            }
+        }
+        try applyCustomOptions(&proto)
+        parsed.proto = proto
+        try checkExtensions(proto)
+        return proto
+    }
+
+    private func qualify(_ scope: String, _ name: String) -> String { scope.isEmpty ? name : scope + "." + name }
+
+    // MARK: - Symbols
+
+    private mutating func define(_ name: String, kind: SymbolTable.Kind, at location: SourceLocation) throws(ProtoError) {
+        if let existing = symbols.add(name, kind: kind, file: file.name) {
+            let short = name.split(separator: ".").last.map(String.init) ?? name
+            let scope = name.count > short.count ? String(name.dropLast(short.count + 1)) : ""
+            if existing.kind == .package {
+                throw ProtoError(.duplicateName, at: location,
+                                 "\"\(name)\" is already defined (as a package) in file \"\(existing.packageFiles.sorted().first ?? existing.file)\".")
+            }
+            if kind == .package {
+                throw ProtoError(.duplicateName, at: location,
+                                 "\"\(name)\" is already defined (as something other than a package) in file \"\(existing.file)\".")
+            }
+            if existing.file != file.name {
+                throw ProtoError(.duplicateName, at: location,
+                                 "\"\(name)\" is already defined in file \"\(existing.file)\".")
+            }
+            throw ProtoError(.duplicateName, at: location,
+                             "\"\(short)\" is already defined in \"\(scope)\".")
+        }
+    }
+
+    private mutating func registerSymbols() throws(ProtoError) {
+        if !file.package.isEmpty {
+            var prefix = ""
+            for part in file.package.split(separator: ".") {
+                prefix = prefix.isEmpty ? String(part) : prefix + "." + part
+                try define(prefix, kind: .package, at: loc([2]))
+            }
+        }
+        let package = file.package
+        for (i, message) in file.messageType.enumerated() {
+            try registerMessage(message, scope: package, path: [4, Int32(i)])
+        }
+        for (i, enumProto) in file.enumType.enumerated() {
+            try registerEnum(enumProto, scope: package, path: [5, Int32(i)])
+        }
+        for (i, ext) in file.extension.enumerated() {
+            try define(qualify(package, ext.name), kind: .extension, at: loc([7, Int32(i), 1]))
+        }
+        for (i, service) in file.service.enumerated() {
+            let name = qualify(package, service.name)
+            try define(name, kind: .service, at: loc([6, Int32(i), 1]))
+            for (j, method) in service.method.enumerated() {
+                try define(name + "." + method.name, kind: .method, at: loc([6, Int32(i), 2, Int32(j), 1]))
+            }
+        }
+    }
+
+    private mutating func registerMessage(_ message: Google_Protobuf_DescriptorProto, scope: String, path: [Int32]) throws(ProtoError) {
+        let name = qualify(scope, message.name)
+        try define(name, kind: .message, at: loc(path + [1]))
+        for (i, field) in message.field.enumerated() {
+            try define(name + "." + field.name, kind: .field, at: loc(path + [2, Int32(i), 1]))
+        }
+        for (i, oneof) in message.oneofDecl.enumerated() {
+            try define(name + "." + oneof.name, kind: .oneof, at: loc(path + [8, Int32(i), 1]))
+        }
+        for (i, nested) in message.nestedType.enumerated() {
+            try registerMessage(nested, scope: name, path: path + [3, Int32(i)])
+        }
+        for (i, nestedEnum) in message.enumType.enumerated() {
+            try registerEnum(nestedEnum, scope: name, path: path + [4, Int32(i)])
+        }
+        for (i, ext) in message.extension.enumerated() {
+            try define(name + "." + ext.name, kind: .extension, at: loc(path + [6, Int32(i), 1]))
+        }
+    }
+
+    private mutating func registerEnum(_ enumProto: Google_Protobuf_EnumDescriptorProto, scope: String, path: [Int32]) throws(ProtoError) {
+        let name = qualify(scope, enumProto.name)
+        try define(name, kind: .enum, at: loc(path + [1]))
+        // Enum values are siblings of their enum, not children (C++ scoping rules).
+        for (i, value) in enumProto.value.enumerated() {
+            let valueName = qualify(scope, value.name)
+            if let existing = symbols.add(valueName, kind: .enumValue, file: file.name) {
+                let location = loc(path + [2, Int32(i), 1])
+                if existing.file != file.name {
+                    throw ProtoError(.duplicateName, at: location,
+                                     "\"\(valueName)\" is already defined in file \"\(existing.file)\".")
+                }
+                throw ProtoError(.duplicateName, at: location,
+                                 "\"\(value.name)\" is already defined in \"\(scope)\". Note that enum values use C++ scoping rules, meaning that enum values are siblings of their type, not children of it.  Therefore, \"\(value.name)\" must be unique within \"\(scope)\", not just within \"\(enumProto.name)\".")
+            }
+        }
+    }
+
+    // MARK: - Name resolution
+
+    /// Finds a symbol by full name, failing when it is defined only in files this file does not import.
+    private func find(_ name: String, at location: SourceLocation) throws(ProtoError) -> SymbolTable.Symbol? {
+        guard let symbol = symbols[name] else { return nil }
+        if symbol.kind == .package {
+            return symbol.packageFiles.isDisjoint(with: visibleFiles) && !symbols.symbols.isEmpty ? symbol : symbol
+        }
+        if !visibleFiles.contains(symbol.file) {
+            throw ProtoError(.unresolvedType, at: location,
+                             "\"\(name)\" seems to be defined in \"\(symbol.file)\", which is not imported by \"\(file.name)\".  To use it here, please add the necessary import.")
+        }
+        return symbol
+    }
+
+    /// Resolves `name` as written, relative to the full name of the element that uses it (protoc's
+    /// `LookupSymbol`: each enclosing scope is tried from the innermost out, compound names by their first part).
+    private func resolveType(
+        _ name: String, relativeTo scope: String, at location: SourceLocation, wantMessage: Bool
+    ) throws(ProtoError) -> (name: String, kind: SymbolTable.Kind) {
+        func check(_ fullName: String, _ symbol: SymbolTable.Symbol) throws(ProtoError) -> (name: String, kind: SymbolTable.Kind) {
+            guard symbol.kind.isType else {
+                throw ProtoError(.unresolvedType, at: location, "\"\(name)\" is not a type.")
+            }
+            if wantMessage && symbol.kind != .message {
+                throw ProtoError(.unresolvedType, at: location, "\"\(name)\" is not a message type.")
+            }
+            return ("." + fullName, symbol.kind)
+        }
+        if name.hasPrefix(".") {
+            let fullName = String(name.dropFirst())
+            guard let symbol = try find(fullName, at: location) else {
+                throw ProtoError(.unresolvedType, at: location, "\"\(name)\" is not defined.")
+            }
+            return try check(fullName, symbol)
+        }
+        let firstPart = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+        var scopeToTry = scope
+        while true {
+            guard let dot = scopeToTry.lastIndex(of: ".") else {
+                guard let symbol = try find(name, at: location) else {
+                    throw ProtoError(.unresolvedType, at: location, "\"\(name)\" is not defined.")
+                }
+                return try check(name, symbol)
+            }
+            scopeToTry = String(scopeToTry[..<dot])
+            let candidate = scopeToTry + "." + firstPart
+            if let symbol = try find(candidate, at: location) {
+                if firstPart.count < name.count {
+                    if symbol.kind.isAggregate {
+                        let full = scopeToTry + "." + name
+                        guard let resolved = try find(full, at: location) else {
+                            throw ProtoError(.unresolvedType, at: location,
+                                             "\"\(name)\" is resolved to \"\(full)\", which is not defined. The innermost scope is searched first in name resolution. Consider using a leading '.'(i.e., \".\(name)\") to start from the outermost scope.")
+                        }
+                        return try check(full, resolved)
+                    }
+                } else if symbol.kind.isType {
+                    return try check(candidate, symbol)
+                }
+            }
+        }
+    }
+
+    // MARK: - Messages
+
+    private mutating func linkMessage(_ message: inout Google_Protobuf_DescriptorProto, scope: String, path: [Int32]) throws(ProtoError) {
+        let name = qualify(scope, message.name)
+        for i in message.field.indices {
+            try linkField(&message.field[i], scope: name, path: path + [2, Int32(i)], message: message)
+        }
+        for i in message.extension.indices {
+            try linkField(&message.extension[i], scope: name, path: path + [6, Int32(i)], message: message)
+        }
+        for i in message.nestedType.indices {
+            try linkMessage(&message.nestedType[i], scope: name, path: path + [3, Int32(i)])
+        }
+        for i in message.enumType.indices {
+            try checkEnum(message.enumType[i], fullName: name + "." + message.enumType[i].name, path: path + [4, Int32(i)])
+        }
+        if message.options.mapEntry {
+            try checkMapEntry(message, path: path)
+        }
+        synthesizeOneofs(&message)
+        try checkNumbers(message, fullName: name, path: path)
+    }
+
+    /// protoc appends a synthetic oneof after the real ones for each proto3 `optional` field, named `_field`
+    /// (prefixed with `X` until no field or oneof has that name).
+    private func synthesizeOneofs(_ message: inout Google_Protobuf_DescriptorProto) {
+        var names = Set(message.field.map(\.name))
+        names.formUnion(message.oneofDecl.map(\.name))
+        for i in message.field.indices where message.field[i].proto3Optional {
+            var oneofName = message.field[i].name
+            if !oneofName.hasPrefix("_") { oneofName = "_" + oneofName }
+            while names.contains(oneofName) { oneofName = "X" + oneofName }
+            names.insert(oneofName)
+            var decl = Google_Protobuf_OneofDescriptorProto()
+            decl.name = oneofName
+            message.field[i].oneofIndex = Int32(message.oneofDecl.count)
+            message.oneofDecl.append(decl)
+        }
+    }
+
+    private mutating func linkField(
+        _ field: inout Google_Protobuf_FieldDescriptorProto, scope: String, path: [Int32],
+        message: Google_Protobuf_DescriptorProto?
+    ) throws(ProtoError) {
+        let fieldName = scope + "." + field.name
+        if !field.hasJsonName { field.jsonName = ProtoNames.jsonName(field.name) }
+        if !field.extendee.isEmpty {
+            field.extendee = try resolveType(field.extendee, relativeTo: fieldName, at: loc(path + [2]), wantMessage: true).name
+        }
+        guard !field.typeName.isEmpty else { return }
+        if field.type == .group {
+            field.typeName = try resolveType(field.typeName, relativeTo: fieldName, at: loc(path + [6]), wantMessage: true).name
+            return
+        }
+        let resolved = try resolveType(field.typeName, relativeTo: fieldName, at: loc(path + [6]), wantMessage: false)
+        field.typeName = resolved.name
+        field.type = resolved.kind == .enum ? .enum : .message
+        if field.type == .enum {
+            let enumDescriptor = enumProto(named: String(resolved.name.dropFirst()))
+            if field.hasDefaultValue, let enumDescriptor, !enumDescriptor.value.contains(where: { $0.name == field.defaultValue }) {
+                throw ProtoError(.invalidDefinition, at: loc(path + [7]),
+                                 "Enum type \"\(resolved.name.dropFirst())\" has no value named \"\(field.defaultValue)\" for option \"default\".")
+            }
+            if isProto3, let enumDescriptor, let owner = enumOwnerFile(named: String(resolved.name.dropFirst())),
+               owner.syntax != "proto3", field.extendee.isEmpty
+            {
+                _ = enumDescriptor
+                throw ProtoError(.invalidDefinition, at: loc(path + [6]),
+                                 "Enum type \"\(resolved.name.dropFirst())\" is not an open enum, but is used in \"\(scope)\" which is a proto3 message type.")
+            }
+        } else if field.hasDefaultValue {
+            throw ProtoError(.invalidDefinition, at: loc(path + [7]), "Messages can't have default values.")
+        }
+    }
+
+    private func allFiles() -> [Google_Protobuf_FileDescriptorProto] {
+        Array(dependencies.values) + [parsed.proto]
+    }
+
+    private func enumOwnerFile(named fullName: String) -> Google_Protobuf_FileDescriptorProto? {
+        guard let symbol = symbols[fullName] else { return nil }
+        return symbol.file == file.name ? parsed.proto : dependencies[symbol.file]
+    }
+
+    private func enumProto(named fullName: String) -> Google_Protobuf_EnumDescriptorProto? {
+        guard let owner = enumOwnerFile(named: fullName) else { return nil }
+        func search(_ messages: [Google_Protobuf_DescriptorProto], scope: String) -> Google_Protobuf_EnumDescriptorProto? {
+            for message in messages {
+                let name = qualify(scope, message.name)
+                if let found = message.enumType.first(where: { name + "." + $0.name == fullName }) { return found }
+                if let found = search(message.nestedType, scope: name) { return found }
+            }
+            return nil
+        }
+        if let top = owner.enumType.first(where: { qualify(owner.package, $0.name) == fullName }) { return top }
+        return search(owner.messageType, scope: owner.package)
+    }
+
+    private func checkMapEntry(_ entry: Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
+        guard let key = entry.field.first else { return }
+        if key.type == .enum || key.type == .message {
+            throw ProtoError(.invalidDefinition, at: loc(path + [2, 0, 6]),
+                             "Key in map fields cannot be float/double, bytes or message types.")
+        }
+    }
+
+    private static let maxFieldNumber: Int32 = 536_870_911
+
+    private func checkNumbers(_ message: Google_Protobuf_DescriptorProto, fullName: String, path: [Int32]) throws(ProtoError) {
+        var byNumber: [Int32: String] = [:]
+        let isMessageSet = message.options.messageSetWireFormat
+        for (i, field) in message.field.enumerated() {
+            let numberLocation = loc(path + [2, Int32(i), 3])
+            if field.number <= 0 {
+                throw ProtoError(.numberOutOfRange, at: numberLocation, "Field numbers must be positive integers.")
+            }
+            if field.number > Self.maxFieldNumber {
+                throw ProtoError(.numberOutOfRange, at: numberLocation,
+                                 "Field numbers cannot be greater than \(Self.maxFieldNumber).")
+            }
+            if (19000...19999).contains(field.number) {
+                throw ProtoError(.numberOutOfRange, at: numberLocation,
+                                 "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.")
+            }
+            if let other = byNumber[field.number] {
+                throw ProtoError(.duplicateNumber, at: numberLocation,
+                                 "Field number \(field.number) has already been used in \"\(fullName)\" by field \"\(other)\".")
+            }
+            byNumber[field.number] = field.name
+            for range in message.reservedRange where field.number >= range.start && field.number < range.end {
+                throw ProtoError(.reservedUsed, at: numberLocation,
+                                 "Field \"\(field.name)\" uses reserved number \(field.number).")
+            }
+            if message.reservedName.contains(field.name) {
+                throw ProtoError(.reservedUsed, at: loc(path + [2, Int32(i), 1]),
+                                 "Field name \"\(field.name)\" is reserved.")
+            }
+            for (r, range) in message.extensionRange.enumerated() where field.number >= range.start && field.number < range.end {
+                throw ProtoError(.numberOutOfRange, at: loc(path + [5, Int32(r)]),
+                                 "Extension range \(range.start) to \(range.end - 1) includes field \"\(field.name)\" (\(field.number)).")
+            }
+        }
+        for (r, range) in message.extensionRange.enumerated() {
+            let limit = isMessageSet ? Int32.max : Self.maxFieldNumber + 1
+            if range.start <= 0 || range.end > limit || range.start >= range.end {
+                throw ProtoError(.numberOutOfRange, at: loc(path + [5, Int32(r)]),
+                                 range.start <= 0 ? "Extension numbers must be positive integers."
+                                     : "Extension range end number must be greater than start number.")
+            }
+            if isProto3 {
+                throw ProtoError(.invalidDefinition, at: loc(path + [5, Int32(r)]),
+                                 "Extension ranges are not allowed in proto3.")
+            }
+        }
+        for (r, range) in message.reservedRange.enumerated() {
+            if range.start <= 0 || range.start >= range.end {
+                throw ProtoError(.numberOutOfRange, at: loc(path + [9, Int32(r)]),
+                                 range.start <= 0 ? "Reserved numbers must be positive integers."
+                                     : "Reserved range end number must be greater than start number.")
+            }
+            for (o, other) in message.reservedRange.enumerated() where o < r {
+                if range.start < other.end && other.start < range.end {
+                    throw ProtoError(.numberOutOfRange, at: loc(path + [9, Int32(r)]),
+                                     "Reserved range \(range.start) to \(range.end - 1) overlaps with already-defined range \(other.start) to \(other.end - 1).")
+                }
+            }
+        }
+        if isProto3 {
+            var byJSON: [String: String] = [:]
+            for (i, field) in message.field.enumerated() {
+                let json = field.hasJsonName ? field.jsonName : ProtoNames.jsonName(field.name)
+                if let other = byJSON[json] {
+                    throw ProtoError(.duplicateName, at: loc(path + [2, Int32(i), 1]),
+                                     "The JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\". This is not allowed in proto3.")
+                }
+                byJSON[json] = field.name
+            }
+        }
+    }
+
+    // MARK: - Enums
+
+    private func checkEnum(_ enumProto: Google_Protobuf_EnumDescriptorProto, fullName: String, path: [Int32]) throws(ProtoError) {
+        guard let first = enumProto.value.first else {
+            throw ProtoError(.invalidDefinition, at: loc(path + [1]), "Enums must contain at least one value.")
+        }
+        if isProto3 && first.number != 0 {
+            throw ProtoError(.invalidDefinition, at: loc(path + [2, 0, 2]),
+                             "The first enum value must be zero for open enums.")
+        }
+        var byNumber: [Int32: String] = [:]
+        var hasAlias = false
+        for (i, value) in enumProto.value.enumerated() {
+            if let other = byNumber[value.number] {
+                hasAlias = true
+                if !enumProto.options.allowAlias {
+                    let scope = fullName.split(separator: ".").dropLast().joined(separator: ".")
+                    throw ProtoError(.duplicateNumber, at: loc(path + [2, Int32(i), 2]),
+                                     "\"\(qualify(scope, value.name))\" uses the same enum value as \"\(qualify(scope, other))\". If this is intended, set 'option allow_alias = true;' to the enum definition.")
+                }
+            } else {
+                byNumber[value.number] = value.name
+            }
+            for range in enumProto.reservedRange where value.number >= range.start && value.number <= range.end {
+                throw ProtoError(.reservedUsed, at: loc(path + [2, Int32(i), 2]),
+                                 "Enum value \"\(value.name)\" uses reserved number \(value.number).")
+            }
+            if enumProto.reservedName.contains(value.name) {
+                throw ProtoError(.reservedUsed, at: loc(path + [2, Int32(i), 1]),
+                                 "Enum value \"\(value.name)\" is reserved.")
+            }
+        }
+        if enumProto.options.allowAlias && !hasAlias {
+            throw ProtoError(.invalidDefinition, at: loc(path + [1]),
+                             "\"\(fullName)\" declares support for enum aliases but no enum values share field numbers. Please remove the unnecessary 'option allow_alias = true;' declaration.")
+        }
+        for (r, range) in enumProto.reservedRange.enumerated() where range.start > range.end {
+            throw ProtoError(.numberOutOfRange, at: loc(path + [4, Int32(r)]),
+                             "Reserved range end number must be greater than start number.")
+        }
+    }
+
+    // MARK: - Extensions
+
+    private func checkExtensions(_ proto: Google_Protobuf_FileDescriptorProto) throws(ProtoError) {
+        var declared: [(Google_Protobuf_FieldDescriptorProto, [Int32])] = []
+        for (i, ext) in proto.extension.enumerated() { declared.append((ext, [7, Int32(i)])) }
+        func collect(_ messages: [Google_Protobuf_DescriptorProto], path: [Int32]) {
+            for (i, message) in messages.enumerated() {
+                for (j, ext) in message.extension.enumerated() { declared.append((ext, path + [Int32(i), 6, Int32(j)])) }
+                collect(message.nestedType, path: path + [Int32(i), 3])
+            }
+        }
+        collect(proto.messageType, path: [4])
+        for (ext, path) in declared {
+            let extendee = String(ext.extendee.dropFirst())
+            guard let target = messageProto(named: extendee) else { continue }
+            let inRange = target.extensionRange.contains { ext.number >= $0.start && ext.number < $0.end }
+            if !inRange {
+                throw ProtoError(.numberOutOfRange, at: loc(path + [3]),
+                                 "\"\(extendee)\" does not declare \(ext.number) as an extension number.")
+            }
+            if isProto3 && !extendee.hasPrefix("google.protobuf.") {
+                throw ProtoError(.invalidDefinition, at: loc(path + [2]),
+                                 "Extensions in proto3 are only allowed for defining options.")
+            }
+        }
+    }
+
+    private func messageProto(named fullName: String) -> Google_Protobuf_DescriptorProto? {
+        guard let symbol = symbols[fullName], symbol.kind == .message else { return nil }
+        let owner = symbol.file == file.name ? parsed.proto : dependencies[symbol.file]
+        guard let owner else { return nil }
+        func search(_ messages: [Google_Protobuf_DescriptorProto], scope: String) -> Google_Protobuf_DescriptorProto? {
+            for message in messages {
+                let name = qualify(scope, message.name)
+                if name == fullName { return message }
+                if fullName.hasPrefix(name + "."), let found = search(message.nestedType, scope: name) { return found }
+            }
+            return nil
+        }
+        return search(owner.messageType, scope: owner.package)
+    }
+
+    // MARK: - Custom options
+
+    /// Custom options are kept as `uninterpreted_option` entries until the option interpreter resolves them.
+    private func applyCustomOptions(_ proto: inout Google_Protobuf_FileDescriptorProto) throws(ProtoError) {
+        for option in parsed.customOptions {
+            var uninterpreted = Google_Protobuf_UninterpretedOption()
+            uninterpreted.name = option.name.map { part in
+                var namePart = Google_Protobuf_UninterpretedOption.NamePart()
+                namePart.namePart = part.name
+                namePart.isExtension = part.isExtension
+                return namePart
+            }
+            switch option.value {
+            case .identifier(let text, let negative):
+                uninterpreted.identifierValue = (negative ? "-" : "") + text
+            case .integer(let text, let negative):
+                let magnitude = ProtoParser.integerValue(text) ?? 0
+                if negative {
+                    uninterpreted.negativeIntValue = Int64(truncatingIfNeeded: 0 &- magnitude)
+                } else {
+                    uninterpreted.positiveIntValue = magnitude
+                }
+            case .float(let text, let negative):
+                uninterpreted.doubleValue = (negative ? -1 : 1) * (Double(text) ?? 0)
+            case .string(let bytes):
+                uninterpreted.stringValue = Data(bytes)
+            case .aggregate(let text):
+                uninterpreted.aggregateValue = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+            }
+            try OptionPath.append(uninterpreted, to: &proto, ownerPath: option.ownerPath, kind: option.kind, at: option.location)
+        }
+    }
+}
