@@ -47,10 +47,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Child process for the store crash tests (Tests/TandemTests/Store/CrashTests.swift): built by
+        // `swift build --build-tests`, which builds every target, and found next to the test bundle.
+        .executableTarget(name: "tandem-store-torture", dependencies: ["Tandem"], path: "Tests/Support/StoreTorture"),
         .testTarget(
             name: "TandemProtoTests",
-            dependencies: ["TandemProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
-            resources: [.copy("Corpus")]
+            dependencies: ["TandemProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "TandemTests", dependencies: ["Tandem"]),
         .testTarget(name: "TandemReportsTests", dependencies: ["TandemReports"]),

@@ -1,0 +1,93 @@
+import Dispatch
+
+extension DualWriter {
+    /// Writes waiting for the next group commit.
+    struct GroupQueue {
+        var pending: [Pending] = []
+        /// True while a flush is queued or running on `committer`; it drains `pending` before clearing this.
+        var flushScheduled = false
+    }
+
+    struct Pending: Sendable {
+        var op: DualWriteOp
+        var continuation: CheckedContinuation<Result<WriteReceipt, StoreError>, Never>
+    }
+
+    /// Writes `primary` to the primary store and `shadow` to the shadow store under `key`.
+    ///
+    /// Concurrent calls share transactions (group commit); this call returns once its own write has
+    /// committed, with the seq stamped into both rows. Throws ``StoreError``: `invalidKey` (nothing
+    /// written), `writeFailed` (nothing written), or in outbox mode `shadowPending` (the primary row is
+    /// committed and the shadow will be repaired). The write completes even if the calling task is
+    /// cancelled, so that an acknowledged-or-not answer is always accurate.
+    @discardableResult
+    public func write(key: String, primary: [UInt8], shadow: [UInt8]) async throws(StoreError) -> WriteReceipt {
+        try await submit(.put(key: key, primary: primary, shadow: shadow))
+    }
+
+    /// Deletes `key` from both stores, through the same group commit as ``write(key:primary:shadow:)``.
+    @discardableResult
+    public func delete(key: String) async throws(StoreError) -> WriteReceipt {
+        try await submit(.delete(key: key))
+    }
+
+    /// Submits one operation to the group commit.
+    @discardableResult
+    public func submit(_ op: DualWriteOp) async throws(StoreError) -> WriteReceipt {
+        try RecordKey.validate(op.key, path: primaryPath)
+        let maxBatch = configuration.maxBatch
+        let result = await withCheckedContinuation { continuation in
+            let (schedule, full) = group.withLock { queue -> (Bool, Bool) in
+                queue.pending.append(Pending(op: op, continuation: continuation))
+                let full = queue.pending.count == maxBatch
+                if queue.flushScheduled { return (false, full) }
+                queue.flushScheduled = true
+                return (true, full)
+            }
+            if schedule && !full {
+                scheduleFlush()
+            } else if full {
+                // A full batch does not wait for the timer; an extra flush on an empty queue is a no-op.
+                committer.async { [self] in flushPending() }
+            }
+        }
+        return try result.get()
+    }
+
+    private func scheduleFlush() {
+        let wait = configuration.maxBatchWait
+        if wait <= .zero {
+            committer.async { [self] in flushPending() }
+        } else {
+            let (seconds, attoseconds) = wait.components
+            let nanos = Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+            committer.asyncAfter(deadline: .now() + .nanoseconds(nanos)) { [self] in flushPending() }
+        }
+    }
+
+    /// Runs on `committer` (serial): commits pending writes in groups of at most `maxBatch` until none
+    /// are left. Writes that arrive while a group commits form the next group.
+    private func flushPending() {
+        let maxBatch = configuration.maxBatch
+        while true {
+            let batch = group.withLock { queue -> [Pending] in
+                if queue.pending.isEmpty {
+                    queue.flushScheduled = false
+                    return []
+                }
+                let count = min(maxBatch, queue.pending.count)
+                let batch = Array(queue.pending.prefix(count))
+                queue.pending.removeFirst(count)
+                return batch
+            }
+            if batch.isEmpty { return }
+            let ops = batch.map(\.op)
+            let outcomes = connections.withLock { connections in
+                commitIsolated(ops[...], on: &connections)
+            }
+            for (pending, outcome) in zip(batch, outcomes) {
+                pending.continuation.resume(returning: outcome)
+            }
+        }
+    }
+}

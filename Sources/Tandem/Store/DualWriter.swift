@@ -1,0 +1,264 @@
+import CSQLite
+import Dispatch
+import Synchronization
+
+/// Writes every record to a primary (v2) and a shadow (v1) SQLite store, keeping them in step
+/// (DESIGN section 5), and reads them back side by side.
+///
+/// Safe to share between tasks. Concurrent ``write(key:primary:shadow:)`` calls are grouped into shared
+/// transactions (group commit); each caller still gets its own receipt or error.
+public final class DualWriter: Sendable {
+    /// The primary (v2) store file.
+    public let primaryPath: String
+    /// The shadow (v1) store file.
+    public let shadowPath: String
+    /// The configuration the writer was opened with.
+    public let configuration: Configuration
+    /// Pending outbox rows replayed into the shadow while opening (reported as `totals.repaired`).
+    public let repaired: Int
+
+    let connections: Mutex<Connections>
+    let group: Mutex<GroupQueue>
+    let committer = DispatchQueue(label: "tandem.dualwriter.commit")
+
+    /// The writer's SQLite connections. In atomic mode the shadow file is ATTACHed to `primary` as schema
+    /// `shadow` and `shadow` is nil; in outbox mode each file has its own connection.
+    struct Connections {
+        var primary: SQLiteConnection
+        var shadow: SQLiteConnection?
+    }
+
+    /// Opens (creating if needed) both stores and replays pending outbox rows into the shadow.
+    ///
+    /// Opening rewrites no row other than replaying the outbox; SQLite rolls back hot journals itself.
+    /// Throws ``StoreError`` (`openFailed`, `readOnly`, `notADatabase`, `corrupt`, `locked`, ...) naming the
+    /// file; a failed open leaves both files as they were.
+    public init(primaryPath: String, shadowPath: String, configuration: Configuration = Configuration())
+        throws(StoreError)
+    {
+        guard primaryPath != shadowPath else {
+            throw StoreError(
+                code: .invalidArgument, path: primaryPath,
+                message: "the primary and shadow stores must be different files")
+        }
+        guard configuration.maxBatch > 0 else {
+            throw StoreError(code: .invalidArgument, message: "maxBatch must be at least 1")
+        }
+        self.primaryPath = primaryPath
+        self.shadowPath = shadowPath
+        self.configuration = configuration
+        let options = SQLiteConnection.Options(busyTimeoutMilliseconds: configuration.busyTimeout.clampedMilliseconds)
+        let synchronous = configuration.durable ? "FULL" : "NORMAL"
+
+        // Open and validate both files before changing either (journal mode, tables), so a bad shadow
+        // leaves the primary untouched.
+        let primary = try Result { () throws(SQLiteError) in try SQLiteConnection(path: primaryPath, options: options) }
+            .mapError { StoreError($0, fallback: .openFailed) }.get()
+        var shadow: SQLiteConnection?
+        switch configuration.mode {
+        case .outbox:
+            shadow = try Result { () throws(SQLiteError) in try SQLiteConnection(path: shadowPath, options: options) }
+                .mapError { StoreError($0, fallback: .openFailed) }.get()
+        case .atomic:
+            try Result { () throws(SQLiteError) in try primary.attachShadow(path: shadowPath) }
+                .mapError { StoreError($0, fallback: .openFailed, path: shadowPath) }.get()
+        }
+
+        // SQLite commits attached databases atomically (super-journal) only in rollback-journal mode, never
+        // in WAL (sqlite.org/atomiccommit.html section 5, lang_attach.html); outbox mode wants WAL's speed.
+        let journal = configuration.mode == .atomic ? "DELETE" : "WAL"
+        try Result { () throws(SQLiteError) in
+            try primary.configure(journalMode: journal, synchronous: synchronous)
+        }.mapError { StoreError($0, fallback: .openFailed) }.get()
+        try Result { () throws(SQLiteError) in
+            if let shadow {
+                try shadow.configure(journalMode: journal, synchronous: synchronous)
+                try shadow.createRecordsTable()
+            } else {
+                try primary.configure(journalMode: journal, synchronous: synchronous, in: .shadow)
+                try primary.createRecordsTable(in: .shadow)
+            }
+        }.mapError { StoreError($0, fallback: .openFailed, path: shadowPath) }.get()
+        try Result { () throws(SQLiteError) in try primary.createDualWriteTables() }
+            .mapError { StoreError($0, fallback: .openFailed) }.get()
+
+        var connections = Connections(primary: primary, shadow: shadow)
+        // Rows that cannot be replayed now stay pending (see `pendingRepairs()`); the open still succeeds
+        // so that `verify` can report the divergence.
+        self.repaired = Self.replayOutbox(&connections, primaryPath: primaryPath, shadowPath: shadowPath).replayed
+        self.connections = Mutex(connections)
+        self.group = Mutex(GroupQueue())
+    }
+
+    // MARK: - Batch writes
+
+    /// Applies `ops` in one transaction, in order, and returns one receipt per operation.
+    ///
+    /// All or nothing on the primary: if any operation fails, none is written and the error is thrown.
+    /// In outbox mode the shadow side follows the primary commit; if it fails for some rows, the error
+    /// has code ``StoreError/Code/shadowPending``: their primary rows are committed and their outbox rows
+    /// will be replayed by ``repair()`` or the next open.
+    @discardableResult
+    public func apply(_ ops: [DualWriteOp]) throws(StoreError) -> [WriteReceipt] {
+        for op in ops { try RecordKey.validate(op.key, path: primaryPath) }
+        guard !ops.isEmpty else { return [] }
+        let outcomes = try connections.withLock { (connections) throws(StoreError) in
+            try commit(ops[...], on: &connections, isolateRows: false).get()
+        }
+        var receipts: [WriteReceipt] = []
+        receipts.reserveCapacity(outcomes.count)
+        for outcome in outcomes {
+            receipts.append(try outcome.get())
+        }
+        return receipts
+    }
+
+    /// Applies `ops` in one transaction, isolating failures: each operation gets its own outcome, and a
+    /// failing operation does not stop the others.
+    public func applyEach(_ ops: [DualWriteOp]) -> [Result<WriteReceipt, StoreError>] {
+        var outcomes = [Result<WriteReceipt, StoreError>?](repeating: nil, count: ops.count)
+        var valid: [Int] = []
+        for (index, op) in ops.enumerated() {
+            do throws(StoreError) {
+                try RecordKey.validate(op.key, path: primaryPath)
+                valid.append(index)
+            } catch {
+                outcomes[index] = .failure(error)
+            }
+        }
+        if !valid.isEmpty {
+            let batch = valid.map { ops[$0] }
+            let results = connections.withLock { connections in
+                commitIsolated(batch[...], on: &connections)
+            }
+            for (index, result) in zip(valid, results) { outcomes[index] = result }
+        }
+        return outcomes.map {
+            $0 ?? .failure(StoreError(code: .writeFailed, path: primaryPath, message: "operation was not run"))
+        }
+    }
+
+    // MARK: - Reads
+
+    /// The primary and shadow rows for `key`.
+    ///
+    /// In atomic mode both are read in one read transaction, so they are from the same moment. In outbox
+    /// mode the two files cannot share a snapshot; the read is ordered with this writer's own writes (never
+    /// between a write's primary and shadow steps), but another process's write may fall between the reads.
+    public func readPair(_ key: String) throws(StoreError) -> RecordPair {
+        try RecordKey.validate(key, path: primaryPath)
+        return try connections.withLock { (connections) throws(StoreError) -> RecordPair in
+            let primary = connections.primary
+            if let shadow = connections.shadow {
+                let p = try read(primaryPath, key: key) { () throws(SQLiteError) in try primary.record(key: key) }
+                let s = try read(shadowPath, key: key) { () throws(SQLiteError) in try shadow.record(key: key) }
+                return RecordPair(key: key, primary: p, shadow: s)
+            }
+            return try read(primaryPath, key: key) { () throws(SQLiteError) in
+                try primary.readTransaction { () throws(SQLiteError) in
+                    RecordPair(
+                        key: key, primary: try primary.record(key: key),
+                        shadow: try primary.record(key: key, in: .shadow))
+                }
+            }
+        }
+    }
+
+    /// Up to `limit` pairs with keys after `after` (from the start when nil), in key order (byte-wise
+    /// UTF-8), merging both stores: a key present in either store appears once.
+    ///
+    /// Reads at most `limit` rows from each store, so memory stays flat however large the stores are.
+    public func pairs(after: String?, limit: Int) throws(StoreError) -> [RecordPair] {
+        guard limit > 0 else {
+            throw StoreError(code: .invalidArgument, path: primaryPath, message: "page limit \(limit) must be positive")
+        }
+        let (primaryRows, shadowRows) = try connections.withLock {
+            (connections) throws(StoreError) -> ([StoredRecord], [StoredRecord]) in
+            let primary = connections.primary
+            let p = try read(primaryPath, key: nil) { () throws(SQLiteError) in
+                try primary.scanRecords(after: after, limit: limit)
+            }
+            let s: [StoredRecord]
+            if let shadow = connections.shadow {
+                s = try read(shadowPath, key: nil) { () throws(SQLiteError) in
+                    try shadow.scanRecords(after: after, limit: limit)
+                }
+            } else {
+                s = try read(shadowPath, key: nil) { () throws(SQLiteError) in
+                    try primary.scanRecords(after: after, limit: limit, in: .shadow)
+                }
+            }
+            return (p, s)
+        }
+        return Self.mergePairs(primaryRows, shadowRows, limit: limit)
+    }
+
+    /// A cursor over every pair in key order, `pageSize` keys at a time.
+    public func pairCursor(after: String? = nil, pageSize: Int = 512) -> RecordPairCursor {
+        RecordPairCursor(writer: self, after: after, pageSize: pageSize)
+    }
+
+    /// Row counts of both stores.
+    public func counts() throws(StoreError) -> (primary: Int, shadow: Int) {
+        try connections.withLock { (connections) throws(StoreError) -> (primary: Int, shadow: Int) in
+            let primary = connections.primary
+            let p = try read(primaryPath, key: nil) { () throws(SQLiteError) in try primary.countRecords() }
+            let s: Int
+            if let shadow = connections.shadow {
+                s = try read(shadowPath, key: nil) { () throws(SQLiteError) in try shadow.countRecords() }
+            } else {
+                s = try read(shadowPath, key: nil) { () throws(SQLiteError) in try primary.countRecords(in: .shadow) }
+            }
+            return (p, s)
+        }
+    }
+
+    /// Outbox rows whose shadow side has not been written yet.
+    public func pendingRepairs() throws(StoreError) -> Int {
+        try connections.withLock { (connections) throws(StoreError) -> Int in
+            let primary = connections.primary
+            return try read(primaryPath, key: nil) { () throws(SQLiteError) in try primary.pendingOutboxCount() }
+        }
+    }
+
+    /// Replays pending outbox rows into the shadow now; returns how many were replayed.
+    ///
+    /// Throws the first replay failure after replaying every row it could.
+    @discardableResult
+    public func repair() throws(StoreError) -> Int {
+        let outcome = connections.withLock { connections in
+            Self.replayOutbox(&connections, primaryPath: primaryPath, shadowPath: shadowPath)
+        }
+        if let failure = outcome.firstFailure { throw failure }
+        return outcome.replayed
+    }
+
+    private func read<T>(_ path: String, key: String?, _ body: () throws(SQLiteError) -> T) throws(StoreError) -> T {
+        try Result(catching: body).mapError { StoreError($0, key: key, fallback: .readFailed, path: path) }.get()
+    }
+
+    /// Merges two key-ordered pages into the first `limit` keys of their union.
+    ///
+    /// Correct for pages of `limit` rows each: any key among the first `limit` keys of the union is among
+    /// the first `limit` keys of the store that holds it, so it is in one of the pages.
+    static func mergePairs(_ primary: [StoredRecord], _ shadow: [StoredRecord], limit: Int) -> [RecordPair] {
+        var result: [RecordPair] = []
+        result.reserveCapacity(min(limit, primary.count + shadow.count))
+        var i = 0
+        var j = 0
+        while result.count < limit && (i < primary.count || j < shadow.count) {
+            if j == shadow.count || (i < primary.count && RecordKey.precedes(primary[i].key, shadow[j].key)) {
+                result.append(RecordPair(key: primary[i].key, primary: primary[i], shadow: nil))
+                i += 1
+            } else if i == primary.count || RecordKey.precedes(shadow[j].key, primary[i].key) {
+                result.append(RecordPair(key: shadow[j].key, primary: nil, shadow: shadow[j]))
+                j += 1
+            } else {
+                result.append(RecordPair(key: primary[i].key, primary: primary[i], shadow: shadow[j]))
+                i += 1
+                j += 1
+            }
+        }
+        return result
+    }
+}

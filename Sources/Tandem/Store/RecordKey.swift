@@ -1,0 +1,28 @@
+/// Key rules shared by every store: validated before any SQL runs, so a bad key writes nothing.
+enum RecordKey {
+    /// The longest key, in UTF-8 bytes.
+    static let maxBytes = 1024
+
+    static func validate(_ key: String, path: String?) throws(StoreError) {
+        let length = key.utf8.count
+        if length == 0 {
+            throw StoreError(code: .invalidKey, path: path, key: key, message: "the key is empty")
+        }
+        if length > maxBytes {
+            throw StoreError(
+                code: .invalidKey, path: path, key: String(key.prefix(64)) + "...",
+                message: "the key is \(length) UTF-8 bytes; the limit is \(maxBytes)")
+        }
+    }
+
+    /// Orders keys as SQLite's BINARY collation does (memcmp of UTF-8), which is not Swift's `<` on
+    /// `String` (Unicode canonical ordering). Merge-joins over `ORDER BY key` must use this.
+    static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    }
+
+    /// Byte-wise equality, matching SQLite's BINARY collation (Swift's `==` folds canonically equal strings).
+    static func same(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.elementsEqual(rhs.utf8)
+    }
+}

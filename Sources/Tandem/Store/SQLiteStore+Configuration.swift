@@ -1,0 +1,23 @@
+extension SQLiteStore {
+    /// How an ``SQLiteStore`` opens its file.
+    public struct Configuration: Sendable {
+        /// Open without write access: reads work, every write fails with ``StoreError/Code/readOnly``.
+        public var readOnly: Bool
+        /// `synchronous=FULL` (survives power loss) instead of `NORMAL` (survives a killed process).
+        public var durable: Bool
+        /// Write-ahead logging (true) or a rollback journal (`journal_mode=DELETE`).
+        public var wal: Bool
+        /// How long to wait for another connection's lock before failing with ``StoreError/Code/locked``.
+        public var busyTimeout: Duration
+
+        /// Creates a configuration; every parameter has a default.
+        public init(
+            readOnly: Bool = false, durable: Bool = false, wal: Bool = true, busyTimeout: Duration = .seconds(5)
+        ) {
+            self.readOnly = readOnly
+            self.durable = durable
+            self.wal = wal
+            self.busyTimeout = busyTimeout
+        }
+    }
+}

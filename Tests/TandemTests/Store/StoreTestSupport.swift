@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+@testable import Tandem
+
+/// A fresh directory under the system temporary directory, removed when the value is released.
+final class TemporaryDirectory {
+    let path: String
+
+    init() throws {
+        path = NSTemporaryDirectory() + "tandem-store-" + UUID().uuidString
+        // Traversable by others: the read-only test opens files here as an unprivileged user.
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+    }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Runs SQL on a database file through a connection of its own (used to inject faults like a trigger).
+func executeSQL(_ path: String, _ sql: String) throws {
+    let connection = try SQLiteConnection(path: path)
+    try connection.execute(sql)
+}
+
+func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+/// The file's exact bytes, to prove a failed open changed nothing.
+func contents(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
+
+/// Catches a `StoreError` from a throwing call (Swift Testing's #expect(throws:) cannot inspect a code).
+func storeError<T>(_ body: () throws(StoreError) -> T) -> StoreError? {
+    do {
+        _ = try body()
+        return nil
+    } catch {
+        return error
+    }
+}
+
+func asyncStoreError<T>(_ body: () async throws(StoreError) -> T) async -> StoreError? {
+    do {
+        _ = try await body()
+        return nil
+    } catch {
+        return error
+    }
+}
+
+/// Opens a writer, or records why it could not.
+func openWriter(_ dir: TemporaryDirectory, _ mode: DualWriteMode, maxBatch: Int = 256) throws(StoreError) -> DualWriter
+{
+    try DualWriter(
+        primaryPath: dir.file("primary.sqlite"), shadowPath: dir.file("shadow.sqlite"),
+        configuration: .init(mode: mode, maxBatch: maxBatch))
+}
+
+/// The built `tandem-store-torture` binary, next to the test bundle in the build directory.
+func tortureBinary() -> String? {
+    var candidates: [URL] = []
+    if let executable = Bundle.main.executableURL {
+        candidates.append(executable.deletingLastPathComponent())
+    }
+    candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+    candidates.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/.build/debug"))
+    for directory in candidates {
+        let path = directory.appendingPathComponent("tandem-store-torture").path
+        if FileManager.default.isExecutableFile(atPath: path) { return path }
+    }
+    return nil
+}
