@@ -1,0 +1,143 @@
+import Foundation
+
+/// The breaker's state machine as a value: every decision, no locking, logging or metrics.
+///
+/// ``CircuitBreaker`` keeps one inside its `Mutex` and publishes the transitions it returns.
+struct BreakerMachine: Sendable {
+    /// A trip test found the window over budget while in `metrics_only`; nothing halts, but it is reported.
+    struct SuppressedTrip: Sendable, Hashable {
+        var at: Date
+        var window: ComparisonCounts
+    }
+
+    private let minSamples: Int
+    private let budget: Double
+    private let openSeconds: Double
+    private let probes: Int
+    private let evaluationInterval: Int
+    private let z: Double
+    private let poisson: [Double]
+
+    private(set) var state: BreakerState
+    private(set) var hasTripped = false
+    private(set) var transitions: [BreakerTransition] = []
+    private var window: ComparisonWindow
+    private var sinceEvaluation = 0
+    private var openedAt = Date(timeIntervalSince1970: 0)
+    private var probe = ComparisonCounts()
+    /// Whether the last test in `metrics_only` found the window over budget: suppressed trips are reported
+    /// when the condition starts, not at every evaluation while it lasts.
+    private var overBudget = false
+
+    init(gate: GateConfiguration, breaker: BreakerConfiguration) {
+        minSamples = gate.minSamples
+        budget = gate.mismatchBudget
+        openSeconds = breaker.openSeconds
+        probes = breaker.halfOpenProbes
+        evaluationInterval = breaker.evaluationInterval
+        let confidence = breaker.tripConfidence ?? gate.confidence
+        z = NormalDistribution.z(confidence: confidence)
+        poisson = WilsonInterval.poissonLowerBounds(confidence: confidence)
+        window = ComparisonWindow(gate.window)
+        switch breaker.mode {
+        case .enforce: state = .closed
+        case .metricsOnly: state = .metricsOnly
+        case .disabled: state = .disabled
+        }
+    }
+
+    /// Whether `counts` show, at the breaker's confidence, a mismatch rate above the budget.
+    func exceedsBudget(_ counts: ComparisonCounts) -> Bool {
+        WilsonInterval.rareEventLowerBound(events: counts.mismatched, trials: counts.compared, z: z, poisson: poisson)
+            > budget
+    }
+
+    /// The window's counts at `now`.
+    mutating func windowCounts(at now: Date) -> ComparisonCounts { window.counts(at: now) }
+
+    /// Lets time pass: an open breaker whose `open_seconds` ran out turns half-open.
+    mutating func advance(to now: Date, into out: inout [BreakerTransition]) {
+        guard state == .open else { return }
+        let due = openedAt.addingTimeInterval(openSeconds)
+        guard now >= due else { return }
+        probe = ComparisonCounts()
+        move(to: .halfOpen, at: due, evidence: window.counts(at: now), into: &out)
+    }
+
+    /// Counts one comparison and makes the decisions it triggers.
+    mutating func record(
+        mismatch: Bool, at now: Date, into out: inout [BreakerTransition], suppressed: inout SuppressedTrip?
+    ) {
+        advance(to: now, into: &out)
+        window.record(mismatch: mismatch, at: now)
+        switch state {
+        case .closed, .metricsOnly:
+            sinceEvaluation += 1
+            // The test runs on a fixed cadence rather than after every comparison: each look at the data is a
+            // chance of a false trip (optional stopping), see GateAndBreaker.md.
+            guard sinceEvaluation >= evaluationInterval else { return }
+            sinceEvaluation = 0
+            let counts = window.counts(at: now)
+            let over = counts.compared >= minSamples && exceedsBudget(counts)
+            if state == .closed {
+                if over {
+                    hasTripped = true
+                    openedAt = now
+                    move(to: .open, at: now, evidence: counts, into: &out)
+                }
+            } else {
+                if over && !overBudget {
+                    hasTripped = true
+                    suppressed = SuppressedTrip(at: now, window: counts)
+                }
+                overBudget = over
+            }
+        case .halfOpen:
+            probe.compared += 1
+            if mismatch { probe.mismatched += 1 }
+            guard probe.compared >= probes else { return }
+            // The probes face the same test that trips a closed breaker: reopen only if they show the rate
+            // above budget; otherwise close and start a fresh window. See GateAndBreaker.md for why the
+            // upper bound cannot be the bar.
+            let evidence = probe
+            if exceedsBudget(evidence) {
+                openedAt = now
+                move(to: .open, at: now, evidence: evidence, into: &out)
+            } else {
+                clearEvidence()
+                move(to: .closed, at: now, evidence: evidence, into: &out)
+            }
+        case .open, .forcedOpen, .disabled:
+            break
+        }
+    }
+
+    /// An operator's command: moves to `target` from any state. `closed` also empties the window.
+    mutating func command(_ target: BreakerState, at now: Date, into out: inout [BreakerTransition]) {
+        advance(to: now, into: &out)
+        let evidence = window.counts(at: now)
+        // Only a reset forgets the evidence; switching to metrics_only or disabled keeps judging the same window.
+        if target == .closed { clearEvidence() }
+        if target == .metricsOnly { overBudget = false }
+        if target == .open { openedAt = now }
+        move(to: target, at: now, evidence: evidence, into: &out)
+    }
+
+    private mutating func clearEvidence() {
+        window.reset()
+        sinceEvaluation = 0
+        probe = ComparisonCounts()
+        overBudget = false
+    }
+
+    private mutating func move(
+        to target: BreakerState, at time: Date, evidence: ComparisonCounts, into out: inout [BreakerTransition]
+    ) {
+        guard target != state else { return }
+        let transition = BreakerTransition(
+            at: time, from: state, to: target, mismatchRate: evidence.mismatchRate, samples: evidence.compared)
+        state = target
+        transitions.append(transition)
+        out.append(transition)
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Metrics
+import Synchronization
+
+/// Counts comparison outcomes for a run: run totals, a sliding window, the consistency interval and the verdict.
+///
+/// Each ``record(_:)`` takes the gate's lock briefly, does O(1) work, then feeds the circuit breaker if one was
+/// given. The verdict judges the run totals; the breaker judges its own window (see ``GateVerdict``).
+public final class ConsistencyGate: Sendable {
+    /// The gate's settings.
+    public let configuration: GateConfiguration
+    /// The breaker fed by every match and mismatch, if any.
+    public let breaker: CircuitBreaker?
+
+    private struct State: Sendable {
+        var totals = GateTotals()
+        var window: ComparisonWindow
+        var sinceGauge = 0
+    }
+
+    /// The `tandem_consistency` gauge is refreshed this often (in comparisons) and at every snapshot: a gauge
+    /// update per comparison would cost more than the comparison's bookkeeping.
+    private static let gaugeInterval = 1000
+
+    private let state: Mutex<State>
+    private let clock: any TandemClock
+    private let z: Double
+    private let consistencyGauge = Gauge(label: "tandem_consistency")
+
+    /// Creates a gate.
+    ///
+    /// - Parameters:
+    ///   - configuration: The plan's `gate:` settings.
+    ///   - breaker: A breaker to feed with every match and mismatch.
+    ///   - clock: The time source for time windows and snapshots.
+    /// - Throws: ``GateConfigurationError`` naming the out-of-range key.
+    public init(
+        configuration: GateConfiguration = GateConfiguration(),
+        breaker: CircuitBreaker? = nil,
+        clock: any TandemClock = WallClock()
+    ) throws(GateConfigurationError) {
+        try configuration.validate()
+        self.configuration = configuration
+        self.breaker = breaker
+        self.clock = clock
+        z = NormalDistribution.z(confidence: configuration.confidence)
+        state = Mutex(State(window: ComparisonWindow(configuration.window)))
+    }
+
+    /// Counts one outcome. Matches and mismatches enter the ratio, the window and the breaker;
+    /// `in_flight` and `shed` are only counted.
+    public func record(_ outcome: ComparisonOutcome) {
+        let compares = outcome == .match || outcome == .mismatch
+        let now = compares ? clock.now() : Date(timeIntervalSince1970: 0)
+        let gaugeValue: Double? = state.withLock { state in
+            state.totals.add(outcome)
+            guard compares else { return nil }
+            state.window.record(mismatch: outcome == .mismatch, at: now)
+            state.sinceGauge += 1
+            guard state.sinceGauge >= Self.gaugeInterval else { return nil }
+            state.sinceGauge = 0
+            return state.window.counts(at: now).consistency
+        }
+        if let gaugeValue { consistencyGauge.record(gaugeValue) }
+        if compares { breaker?.record(outcome) }
+    }
+
+    /// Counts one comparison: `matched` is whether both stores agreed.
+    public func record(matched: Bool) {
+        record(matched ? .match : .mismatch)
+    }
+
+    /// The run totals so far.
+    public var totals: GateTotals { state.withLock { $0.totals } }
+
+    /// Totals, window, interval and verdict now.
+    public func snapshot() -> GateSnapshot {
+        let now = clock.now()
+        let (totals, window) = state.withLock { ($0.totals, $0.window.counts(at: now)) }
+        consistencyGauge.record(window.consistency)
+        let breakerSnapshot = breaker?.snapshot()
+        let tripped = breakerSnapshot?.hasTripped ?? false
+        let counts = totals.counts
+        return GateSnapshot(
+            at: now, totals: totals, consistency: counts.consistency,
+            interval: WilsonInterval(
+                successes: counts.matched, trials: counts.compared, z: z, confidence: configuration.confidence),
+            window: window, breakerState: breakerSnapshot?.state, breakerTripped: tripped,
+            verdict: GateVerdict(totals: counts, breakerTripped: tripped, configuration: configuration))
+    }
+}
