@@ -50,15 +50,21 @@ let package = Package(
         // Child process for the store crash tests (Tests/TandemTests/Store/CrashTests.swift): built by
         // `swift build --build-tests`, which builds every target, and found next to the test bundle.
         .executableTarget(name: "tandem-store-torture", dependencies: ["Tandem"], path: "Tests/Support/StoreTorture"),
+        // Test helpers shared by the test targets: the protoc oracle, locating built executables.
+        .target(
+            name: "TandemTestSupport",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            path: "Tests/Support/TestSupport"
+        ),
         .testTarget(
             name: "TandemProtoTests",
-            dependencies: ["TandemProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "TandemTests", dependencies: ["Tandem"]),
         .testTarget(name: "TandemReportsTests", dependencies: ["TandemReports"]),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["TandemProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
     ],
     swiftLanguageModes: [.v6]

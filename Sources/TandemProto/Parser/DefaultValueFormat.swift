@@ -31,7 +31,9 @@ enum DefaultValueFormat {
         if value == -.infinity { return "-inf" }
         if value.isNaN { return "nan" }
         let short = String(format: "%.15g", value)
-        if Double(short) == value { return short }
+        // protoc's round-trip check parses with strtod, which reports subnormal results as a range error, so
+        // subnormals always take the long form.
+        if !value.isSubnormal, Double(short) == value { return short }
         return String(format: "%.17g", value)
     }
 
@@ -41,7 +43,7 @@ enum DefaultValueFormat {
         if value == -.infinity { return "-inf" }
         if value.isNaN { return "nan" }
         let short = String(format: "%.6g", Double(value))
-        if Float(short) == value { return short }
+        if !value.isSubnormal, Float(short) == value { return short }
         return String(format: "%.9g", Double(value))
     }
 }

@@ -128,23 +128,19 @@ public struct CompiledFiles: Sendable {
 
     /// A `FileDescriptorSet` as protoc's `--descriptor_set_out` writes it (with `--include_imports` when asked).
     public func descriptorSet(includeImports: Bool) -> Google_Protobuf_FileDescriptorSet {
+        // protoc lists files depth-first from the requested files in command-line order, each after its imports;
+        // without --include_imports it keeps that order but lists only the requested files.
         var set = Google_Protobuf_FileDescriptorSet()
-        if includeImports {
-            // protoc lists each requested file after its transitive imports, in a depth-first order that starts from
-            // the requested files in command-line order.
-            var emitted: Set<String> = []
-            let byName = Dictionary(files.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-            func visit(_ name: String) {
-                guard !emitted.contains(name), let file = byName[name] else { return }
-                emitted.insert(name)
-                for dependency in file.dependency { visit(dependency) }
-                set.file.append(file)
-            }
-            for name in requested { visit(name) }
-        } else {
-            var seen: Set<String> = []
-            for file in requestedFiles where seen.insert(file.name).inserted { set.file.append(file) }
+        var emitted: Set<String> = []
+        let wanted = Set(requested)
+        let byName = Dictionary(files.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        func visit(_ name: String) {
+            guard !emitted.contains(name), let file = byName[name] else { return }
+            emitted.insert(name)
+            for dependency in file.dependency { visit(dependency) }
+            if includeImports || wanted.contains(name) { set.file.append(file) }
         }
+        for name in requested { visit(name) }
         return set
     }
 

@@ -211,8 +211,17 @@ struct ProtoParser {
         }
     }
 
+    /// Messages nest at most this deep, so hostile input cannot exhaust the stack.
+    static let maxNesting = 64
+    private var nesting = 0
+
     /// The statements of a message up to and including its closing brace.
     private mutating func parseMessageBody(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > Self.maxNesting {
+            throw ProtoError(.syntax, at: here, "Messages nest more than \(Self.maxNesting) levels deep.")
+        }
         while !tryConsume("}") {
             if current.kind == .end { throw fail("\"}\"") }
             if tryConsume(";") { continue }
@@ -801,10 +810,14 @@ struct ProtoParser {
             let valueToken = current
             let value: Double
             if valueToken.kind == .integer {
-                guard let magnitude = Self.integerValue(valueToken.text) else {
+                // Integer literals too large for 64 bits are still valid floating-point defaults.
+                if let magnitude = Self.integerValue(valueToken.text) {
+                    value = Double(magnitude)
+                } else if let approximate = Double(valueToken.text) {
+                    value = approximate
+                } else {
                     throw ProtoError(.numberOutOfRange, at: location(of: valueToken), "Integer out of range.")
                 }
-                value = Double(magnitude)
             } else if valueToken.kind == .float {
                 value = Double(valueToken.text) ?? .nan
             } else if valueToken.kind == .identifier && (valueToken.text == "inf" || valueToken.text == "infinity") {

@@ -1,0 +1,11 @@
+/// A failure of a subcommand, with the exit code of the CLI contract (DESIGN section 7).
+struct CLIError: Error {
+    /// The message printed after `tandem: ` on stderr; it names the file, line, entry or key concerned.
+    var message: String
+    /// 1 gate failed, 2 usage/plan/schema, 3 store or I/O, 4 inconclusive.
+    var exitCode: Int32
+
+    static func usage(_ message: String) -> CLIError { CLIError(message: message, exitCode: 2) }
+    static func schema(_ message: String) -> CLIError { CLIError(message: message, exitCode: 2) }
+    static func io(_ message: String) -> CLIError { CLIError(message: message, exitCode: 3) }
+}

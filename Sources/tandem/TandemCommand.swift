@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+
+/// The `tandem` command: safe protobuf schema migrations.
+@main
+struct TandemCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tandem",
+        abstract: "Make protobuf schema migrations (v1 -> v2) safe to roll out.",
+        discussion: """
+            Exit codes: 0 passed (nothing wrong), 1 gate failed or breaker opened (check: an error-level finding),
+            2 usage, plan or schema error, 3 store or I/O error, 4 inconclusive (too few comparisons).
+
+            Example:
+              tandem schema Migrations/user-profile/v2.proto -I Migrations/user-profile
+            """,
+        subcommands: [SchemaCommand.self]
+    )
+
+    /// Parses and runs like `ParsableCommand.main()`, but maps usage errors to exit code 2 (not
+    /// ArgumentParser's 64) and Tandem's own errors to the exit codes of the CLI contract.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CLIError {
+            FileHandle.standardError.write(Data(("tandem: " + error.message + "\n").utf8))
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                // --help, --version: ArgumentParser's clean exits print to stdout.
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(code == ExitCode.validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// Finds executables built by this package (`tandem`, test children) next to the running test bundle.
+public enum Binaries {
+    /// The built executable named `name`.
+    public static func url(_ name: String) throws -> URL {
+        var candidates: [URL] = []
+        if let executable = Bundle.main.executableURL {
+            var directory = executable.deletingLastPathComponent()
+            // On Linux the test binary may sit inside `<name>.xctest`; walk up to the products directory.
+            for _ in 0..<4 {
+                candidates.append(directory.appendingPathComponent(name))
+                directory = directory.deletingLastPathComponent()
+            }
+        }
+        candidates.append(Oracle.packageRoot.appendingPathComponent(".build/debug/\(name)"))
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        throw Oracle.Failure(description: "\(name) is not built: run `swift build --build-tests` first (looked in \(candidates.map(\.path)))")
+    }
+
+    /// The result of running a built executable.
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs a built executable with `arguments` in `directory`, feeding `stdin`.
+    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = try url(name)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try? input.fileHandleForWriting.close()
+        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+}

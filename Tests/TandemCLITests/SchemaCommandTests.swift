@@ -1,0 +1,68 @@
+import Foundation
+import SwiftProtobuf
+import Testing
+import TandemTestSupport
+
+/// `tandem schema` end to end: the real binary against the reference protoc.
+@Suite("tandem schema")
+struct SchemaCommandTests {
+    static var corpus: URL { Oracle.fixtures.appendingPathComponent("corpus") }
+
+    private func temporaryFile(_ name: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cli-\(UUID().uuidString)-\(name)")
+    }
+
+    @Test(arguments: [false, true])
+    func descriptorSetOutEqualsProtoc(includeImports: Bool) throws {
+        let out = temporaryFile("set.pb")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let files = ["root/acme/imports.proto", "root/acme/services.proto", "root/acme/scalars2.proto"]
+        var arguments = ["schema"] + files + ["-I", "root", "-Ishared", "--descriptor-set-out", out.path]
+        if includeImports { arguments.append("--include-imports") }
+        let result = try Binaries.run("tandem", arguments, in: Self.corpus)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("message acme.orders.v1.Order"))
+        #expect(result.stdout.contains("2  total  shared.money.Money"))
+
+        var oracleArguments = ["-Iroot", "-Ishared"] + files
+        if includeImports { oracleArguments.insert("--include_imports", at: 0) }
+        let expected = try Oracle.descriptorSet(oracleArguments, in: Self.corpus)
+        let actual = try Data(contentsOf: out)
+        #expect(try Oracle.files([UInt8](actual)).map(\.0) == Oracle.files(expected).map(\.0))
+        #expect([UInt8](actual) == expected)
+    }
+
+    @Test func syntaxErrorExitsTwoWithLocation() throws {
+        let directory = temporaryFile("bad")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try "syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n".write(to: directory.appendingPathComponent("bad.proto"), atomically: true, encoding: .utf8)
+        let result = try Binaries.run("tandem", ["schema", "bad.proto"], in: directory)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("bad.proto:3:13: Expected field number, found \";\"."), "\(result.stderr)")
+    }
+
+    @Test func unknownFlagExitsTwo() throws {
+        let result = try Binaries.run("tandem", ["schema", "--no-such-flag", "x.proto"])
+        #expect(result.status == 2, "\(result.stderr)")
+    }
+
+    @Test func missingFileExitsThree() throws {
+        let result = try Binaries.run("tandem", ["schema", "/nonexistent/dir/x.proto"])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("/nonexistent/dir/x.proto"))
+    }
+
+    @Test func unwritableDescriptorSetExitsThree() throws {
+        let result = try Binaries.run("tandem", ["schema", "root/acme/common/types.proto", "-I", "root",
+                                                 "--descriptor-set-out", "/nonexistent/dir/out.pb"], in: Self.corpus)
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("/nonexistent/dir/out.pb"))
+    }
+
+    @Test func helpShowsAnExample() throws {
+        let result = try Binaries.run("tandem", ["schema", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("Example:"))
+    }
+}
