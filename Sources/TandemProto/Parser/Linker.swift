@@ -484,34 +484,215 @@ struct Linker {
 
     // MARK: - Custom options
 
-    /// Custom options are kept as `uninterpreted_option` entries until the option interpreter resolves them.
+    /// Interprets custom (parenthesised) options as protoc does: resolves each extension by name from the element's
+    /// scope, checks the value against the extension's type, and encodes all of an element's custom options as one
+    /// options message would serialize them (extensions in number order, sub-field assignments merged, repeated
+    /// values packed where the extension is packed). Options declared with `retention = RETENTION_SOURCE` are
+    /// checked and left out, as protoc leaves them out of its output.
     private func applyCustomOptions(_ proto: inout Google_Protobuf_FileDescriptorProto) throws(ProtoError) {
-        for option in parsed.customOptions {
-            var uninterpreted = Google_Protobuf_UninterpretedOption()
-            uninterpreted.name = option.name.map { part in
-                var namePart = Google_Protobuf_UninterpretedOption.NamePart()
-                namePart.namePart = part.name
-                namePart.isExtension = part.isExtension
-                return namePart
-            }
-            switch option.value {
-            case .identifier(let text, let negative):
-                uninterpreted.identifierValue = (negative ? "-" : "") + text
-            case .integer(let text, let negative):
-                let magnitude = ProtoParser.integerValue(text) ?? 0
-                if negative {
-                    uninterpreted.negativeIntValue = Int64(truncatingIfNeeded: 0 &- magnitude)
-                } else {
-                    uninterpreted.positiveIntValue = magnitude
-                }
-            case .float(let text, let negative):
-                uninterpreted.doubleValue = (negative ? -1 : 1) * (Double(text) ?? 0)
-            case .string(let bytes):
-                uninterpreted.stringValue = Data(bytes)
-            case .aggregate(let text):
-                uninterpreted.aggregateValue = String(text.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-            }
-            try OptionPath.append(uninterpreted, to: &proto, ownerPath: option.ownerPath, kind: option.kind, at: option.location)
+        guard !parsed.customOptions.isEmpty else { return }
+        let pool = Array(dependencies.values) + [proto]
+        let schema: Schema
+        do {
+            schema = try Schema(files: pool)
+        } catch {
+            throw ProtoError(.invalidOption, at: parsed.customOptions[0].location, "Options could not be resolved: \(error)")
         }
+        var extensionProtos: [String: Google_Protobuf_FieldDescriptorProto] = [:]
+        for file in pool {
+            for ext in file.extension { extensionProtos[qualify(file.package, ext.name)] = ext }
+            func collect(_ messages: [Google_Protobuf_DescriptorProto], scope: String) {
+                for message in messages {
+                    let name = qualify(scope, message.name)
+                    for ext in message.extension { extensionProtos[name + "." + ext.name] = ext }
+                    collect(message.nestedType, scope: name)
+                }
+            }
+            collect(file.messageType, scope: file.package)
+        }
+
+        var order: [[Int32]] = []
+        var byOwner: [[Int32]: [PendingOption]] = [:]
+        for option in parsed.customOptions {
+            if byOwner[option.ownerPath] == nil { order.append(option.ownerPath) }
+            byOwner[option.ownerPath, default: []].append(option)
+        }
+        for ownerPath in order {
+            guard let options = byOwner[ownerPath], let first = options.first else { continue }
+            let optionsType = BuiltinOptions.optionsName(first.kind)
+            let extensions = schema.extensions[optionsType] ?? []
+            let holder = MessageDescriptor(fullName: optionsType, fields: extensions, oneofs: [], isMapEntry: false,
+                                           isProto3: false, index: -1, file: proto.name)
+            var message = DynamicMessage(descriptor: holder, schema: schema)
+            var sourceRetained: Set<Int32> = []
+            var assigned: Set<String> = []
+            let scope = scopeName(forOptionsOf: ownerPath, in: proto)
+            for option in options {
+                guard let head = option.name.first else { continue }
+                let displayName = option.name.map { $0.isExtension ? "(\($0.name))" : $0.name }.joined(separator: ".")
+                let extName = try lookupExtension(head.name, scope: scope, optionsType: optionsType, at: option.location)
+                guard let extProto = extensionProtos[extName] else {
+                    throw ProtoError(.invalidOption, at: option.location,
+                                     "Option \"(\(head.name))\" unknown. Ensure that your proto definition file imports the proto which defines the option.")
+                }
+                guard extProto.extendee == "." + optionsType,
+                      let ext = extensions.first(where: { $0.number == extProto.number })
+                else {
+                    let shortType = optionsType.split(separator: ".").last.map(String.init) ?? optionsType
+                    throw ProtoError(.invalidOption, at: option.location,
+                                     "Option field \"(\(head.name))\" is not a field or extension of message \"\(shortType)\".")
+                }
+                if extProto.options.retention == .retentionSource { sourceRetained.insert(ext.number) }
+                try assign(option, parts: option.name.dropFirst(), field: ext, into: &message, schema: schema,
+                           displayName: displayName, assigned: &assigned, prefix: "(\(head.name))")
+            }
+            for number in sourceRetained { message.clear(number) }
+            try OptionPath.merge(message.serializedBytes(), into: &proto, ownerPath: ownerPath, at: first.location)
+        }
+    }
+
+    /// Sets the value of `option` on `field` of `message`, following the remaining name parts into sub-messages.
+    private func assign(
+        _ option: PendingOption, parts: ArraySlice<OptionNamePart>, field: FieldDescriptor,
+        into message: inout DynamicMessage, schema: Schema, displayName: String, assigned: inout Set<String>,
+        prefix: String
+    ) throws(ProtoError) {
+        func wrap(_ error: DynamicMessageError) -> ProtoError {
+            ProtoError(.invalidOption, at: option.location, "Option \"\(displayName)\": \(error)")
+        }
+        if let next = parts.first {
+            guard field.type.isMessage, let type = schema.messageType(of: field) else {
+                throw ProtoError(.invalidOption, at: option.location,
+                                 "Option \"\(prefix)\" is an atomic type, not a message.")
+            }
+            if field.isRepeated {
+                throw ProtoError(.invalidOption, at: option.location,
+                                 "Option field \"\(prefix)\" is a repeated message. Repeated message options must be initialized using an aggregate value.")
+            }
+            if next.isExtension {
+                throw ProtoError(.invalidOption, at: option.location,
+                                 "Option \"\(displayName)\": extensions of option sub-messages are not supported.")
+            }
+            guard let subField = type.field(named: next.name) else {
+                throw ProtoError(.invalidOption, at: option.location,
+                                 "Option field \"\(next.name)\" is not a field or extension of message \"\(type.name)\".")
+            }
+            var sub: DynamicMessage
+            if message.has(field.number), case .message(let existing)? = message.get(field.number) {
+                sub = existing
+            } else {
+                sub = DynamicMessage(descriptor: type, schema: schema)
+            }
+            try assign(option, parts: parts.dropFirst(), field: subField, into: &sub, schema: schema,
+                       displayName: displayName, assigned: &assigned, prefix: prefix + "." + next.name)
+            do { try message.set(field.number, to: .message(sub)) } catch { throw wrap(error) }
+            return
+        }
+        if !field.isRepeated && !assigned.insert(prefix).inserted {
+            throw ProtoError(.invalidOption, at: option.location, "Option \"\(displayName)\" was already set.")
+        }
+        let value: ProtoValue
+        if case .aggregate(let text) = option.value {
+            guard field.type.isMessage, let type = schema.messageType(of: field) else {
+                throw ProtoError(.invalidOption, at: option.location,
+                                 "Option \"\(displayName)\" is an atomic type, not a message: it cannot take an aggregate value.")
+            }
+            var parser = try AggregateParser(text: text, schema: schema, location: option.location,
+                                             resolveExtension: { _, _ in nil })
+            value = .message(try parser.parse(as: type))
+        } else {
+            value = try OptionValueConversion.convert(option.value, to: field, schema: schema, optionName: displayName,
+                                                      at: option.location)
+        }
+        do {
+            if field.isRepeated { try message.append(value, to: field.number) } else { try message.set(field.number, to: value) }
+        } catch {
+            throw wrap(error)
+        }
+    }
+
+    /// The scope custom option names resolve from: the element's full name (protoc's `name_scope`); file options
+    /// resolve from the package.
+    private func scopeName(forOptionsOf ownerPath: [Int32], in proto: Google_Protobuf_FileDescriptorProto) -> String {
+        var scope = proto.package
+        var path = ownerPath[...]
+        guard let head = path.popFirst() else { return scope }
+        switch head {
+        case 4:
+            guard let i = path.popFirst(), proto.messageType.indices.contains(Int(i)) else { return scope }
+            var message = proto.messageType[Int(i)]
+            scope = qualify(scope, message.name)
+            while let kind = path.popFirst(), let index = path.popFirst() {
+                let position = Int(index)
+                if kind == 3, message.nestedType.indices.contains(position) {
+                    message = message.nestedType[position]
+                    scope += "." + message.name
+                } else if kind == 2, message.field.indices.contains(position) {
+                    return scope + "." + message.field[position].name
+                } else if kind == 4, message.enumType.indices.contains(position) {
+                    return scope + "." + message.enumType[position].name
+                } else {
+                    return scope + ".options"
+                }
+            }
+            return scope
+        case 5:
+            guard let i = path.popFirst(), proto.enumType.indices.contains(Int(i)) else { return scope }
+            return qualify(scope, proto.enumType[Int(i)].name)
+        case 6:
+            guard let i = path.popFirst(), proto.service.indices.contains(Int(i)) else { return scope }
+            scope = qualify(scope, proto.service[Int(i)].name)
+            if path.popFirst() == 2, let j = path.popFirst(), proto.service[Int(i)].method.indices.contains(Int(j)) {
+                return scope + "." + proto.service[Int(i)].method[Int(j)].name
+            }
+            return scope
+        case 7:
+            guard let i = path.popFirst(), proto.extension.indices.contains(Int(i)) else { return scope }
+            return qualify(scope, proto.extension[Int(i)].name)
+        default:
+            return qualify(scope, "options")
+        }
+    }
+
+    /// Resolves an option extension name like protoc's `LookupSymbol` (any kind of symbol, innermost scope first),
+    /// then checks it extends `optionsType`.
+    private func lookupExtension(_ name: String, scope: String, optionsType: String, at location: SourceLocation) throws(ProtoError) -> String {
+        var found: (String, SymbolTable.Symbol)? = nil
+        if name.hasPrefix(".") {
+            let full = String(name.dropFirst())
+            if let symbol = try find(full, at: location) { found = (full, symbol) }
+        } else {
+            let firstPart = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
+            var scopeToTry = scope
+            while found == nil {
+                guard let dot = scopeToTry.lastIndex(of: ".") else {
+                    if let symbol = try find(name, at: location) { found = (name, symbol) }
+                    break
+                }
+                scopeToTry = String(scopeToTry[..<dot])
+                let candidate = scopeToTry + "." + firstPart
+                if let symbol = try find(candidate, at: location) {
+                    if firstPart.count < name.count {
+                        if symbol.kind.isAggregate {
+                            let full = scopeToTry + "." + name
+                            if let resolved = try find(full, at: location) { found = (full, resolved) }
+                            break
+                        }
+                    } else {
+                        found = (candidate, symbol)
+                    }
+                }
+            }
+        }
+        guard let (fullName, symbol) = found else {
+            throw ProtoError(.invalidOption, at: location,
+                             "Option \"(\(name))\" unknown. Ensure that your proto definition file imports the proto which defines the option.")
+        }
+        let shortType = optionsType.split(separator: ".").last.map(String.init) ?? optionsType
+        guard symbol.kind == .extension else {
+            throw ProtoError(.invalidOption, at: location,
+                             "Option field \"(\(name))\" is not a field or extension of message \"\(shortType)\".")
+        }
+        return fullName
     }
 }
