@@ -1,0 +1,38 @@
+extension DynamicMessage {
+    /// The message in canonical protobuf binary form.
+    ///
+    /// Known fields come in field-number order, repeated scalars packed where the declaration packs them (proto3
+    /// by default, proto2 with `[packed = true]`), map entries sorted by key with key and value both written,
+    /// groups as groups, and unknown fields last in the order they were read. Implicit-presence proto3 scalars at
+    /// their default are not written; explicit-presence fields are written whenever set. Equal messages encode to
+    /// equal bytes.
+    public func serializedBytes() -> [UInt8] {
+        var encoder = WireEncoder()
+        let size = encoder.measure(storage)
+        return [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var writer = WireWriter(UnsafeMutableRawBufferPointer(buffer))
+            encoder.write(storage, to: &writer)
+            initialized = writer.offset
+        }
+    }
+
+    /// Appends the message's canonical protobuf binary form (see ``serializedBytes()``) to `bytes`.
+    public func append(to bytes: inout [UInt8]) {
+        var encoder = WireEncoder()
+        let size = encoder.measure(storage)
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: size))
+        let written = bytes.withUnsafeMutableBytes { raw in
+            var writer = WireWriter(UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+            encoder.write(storage, to: &writer)
+            return writer.offset
+        }
+        bytes.removeLast(size - written)
+    }
+
+    /// The size in bytes of the canonical encoding.
+    public func serializedSize() -> Int {
+        var encoder = WireEncoder()
+        return encoder.measure(storage)
+    }
+}
