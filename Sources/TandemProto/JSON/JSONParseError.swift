@@ -1,0 +1,54 @@
+/// A JSON document could not be read: what was wrong, the byte offset where it was found, and the path of the
+/// value being read.
+public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What was wrong with the document.
+    public enum Code: String, Sendable, Hashable {
+        /// A character that cannot start or continue a value here (including trailing commas and content after the
+        /// document).
+        case syntax
+        /// The document ended inside a value.
+        case unexpectedEnd
+        /// A number that does not follow RFC 8259 number syntax (`01`, `1.`, `+1`, `.5`).
+        case invalidNumber
+        /// A backslash escape that RFC 8259 does not define, or a malformed `\u` escape.
+        case invalidEscape
+        /// A `\u` escape of a UTF-16 surrogate that is not part of a high-low pair.
+        case loneSurrogate
+        /// Bytes that are not well-formed UTF-8.
+        case invalidUTF8
+        /// An unescaped control character (below U+0020) inside a string.
+        case controlCharacter
+        /// An object with two members of the same key.
+        case duplicateKey
+        /// Containers nested deeper than the depth limit.
+        case depthLimit
+    }
+
+    /// What was wrong with the document.
+    public let code: Code
+    /// The byte offset (from 0) in the document where the problem was found.
+    public let offset: Int
+    /// The path of the value being read when the problem was found.
+    public var path: JSONPath
+    /// What was found and what was expected.
+    public let detail: String
+
+    /// Creates an error.
+    public init(_ code: Code, offset: Int, path: JSONPath = .root, detail: String) {
+        self.code = code
+        self.offset = offset
+        self.path = path
+        self.detail = detail
+    }
+
+    /// The error as one line: `duplicateKey at $.items[2].sku (offset 41): ...`.
+    public var description: String {
+        "\(code.rawValue) at \(path) (offset \(offset)): \(detail)"
+    }
+
+    func prepending(_ component: JSONPath.Component) -> JSONParseError {
+        var copy = self
+        copy.path = path.prepending(component)
+        return copy
+    }
+}
