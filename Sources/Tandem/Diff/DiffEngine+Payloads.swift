@@ -1,0 +1,78 @@
+import TandemProto
+
+extension DiffEngine {
+    /// Compares one key's stored payloads: the shadow (v1 bytes) and the primary (v2 bytes).
+    ///
+    /// `nil` stands for a missing row. A key absent from both stores is not a comparison (`nil` result). A payload
+    /// that does not decode is an `undecodable` diff at `$` carrying the error. When the projected primary's
+    /// canonical bytes equal the shadow bytes, the pair matches without a field walk.
+    public func compare(shadowPayload: [UInt8]?, primaryPayload: [UInt8]?, options: WireDecodingOptions = .init())
+        -> Comparison?
+    {
+        switch (shadowPayload, primaryPayload) {
+        case (nil, nil):
+            return nil
+        case (nil, .some):
+            return Comparison(diffs: [FieldDiff(path: DiffPath.root, kind: .recordMissingInShadow)])
+        case (.some, nil):
+            return Comparison(diffs: [FieldDiff(path: DiffPath.root, kind: .recordMissingInPrimary)])
+        case (let shadowBytes?, let primaryBytes?):
+            let primary: DynamicMessage
+            do {
+                primary = try DynamicMessage(
+                    decoding: primaryBytes, as: plan.v2Message, schema: plan.v2.schema, options: options)
+            } catch {
+                var diffs = [FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "primary (v2): \(error)")]
+                if let shadowError = Self.decodingError(shadowBytes, plan.v1Message, plan.v1.schema, options) {
+                    diffs.append(FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "shadow (v1): \(shadowError)"))
+                }
+                return Comparison(diffs: diffs)
+            }
+            let projected = projection.project(primary)
+            let primaryUnknown = Self.unknownFieldCount(primary)
+            if projected.isFullyRepresentable && projected.message.serializedBytes() == shadowBytes {
+                // The projection never carries unknown fields, so equal bytes mean the shadow has none either.
+                return Comparison(diffs: [], unknownFields: primaryUnknown, usedFastPath: true)
+            }
+            let shadow: DynamicMessage
+            do {
+                shadow = try DynamicMessage(
+                    decoding: shadowBytes, as: plan.v1Message, schema: plan.v1.schema, options: options)
+            } catch {
+                return Comparison(
+                    diffs: [FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "shadow (v1): \(error)")],
+                    unknownFields: primaryUnknown)
+            }
+            return Comparison(
+                diffs: diff(shadow: shadow, primary: projected),
+                unknownFields: primaryUnknown + Self.unknownFieldCount(shadow))
+        }
+    }
+
+    private static func decodingError(
+        _ bytes: [UInt8], _ type: MessageDescriptor, _ schema: Schema, _ options: WireDecodingOptions
+    ) -> WireDecodingError? {
+        do {
+            _ = try DynamicMessage(decoding: bytes, as: type, schema: schema, options: options)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    /// Unknown fields of a message and of every sub-message it holds.
+    static func unknownFieldCount(_ message: DynamicMessage) -> Int {
+        var count = message.unknownFieldCount
+        for (position, field) in message.descriptor.fields.enumerated() where field.type.isMessage {
+            switch message.fieldValue(at: position) {
+            case .single(.message(let sub)): count += unknownFieldCount(sub)
+            case .repeated(let values):
+                for case .message(let sub) in values { count += unknownFieldCount(sub) }
+            case .map(let entries):
+                for case .message(let sub) in entries.values { count += unknownFieldCount(sub) }
+            default: break
+            }
+        }
+        return count
+    }
+}
