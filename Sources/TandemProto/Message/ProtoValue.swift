@@ -37,17 +37,17 @@ extension ProtoValue: Hashable {
     @inlinable
     public static func == (lhs: ProtoValue, rhs: ProtoValue) -> Bool {
         switch (lhs, rhs) {
-        case let (.int32(a), .int32(b)): return a == b
-        case let (.int64(a), .int64(b)): return a == b
-        case let (.uint32(a), .uint32(b)): return a == b
-        case let (.uint64(a), .uint64(b)): return a == b
-        case let (.float(a), .float(b)): return a.bitPattern == b.bitPattern
-        case let (.double(a), .double(b)): return a.bitPattern == b.bitPattern
-        case let (.bool(a), .bool(b)): return a == b
-        case let (.string(a), .string(b)): return a.utf8.elementsEqual(b.utf8)
-        case let (.bytes(a), .bytes(b)): return a == b
-        case let (.enumValue(a), .enumValue(b)): return a == b
-        case let (.message(a), .message(b)): return a == b
+        case (.int32(let a), .int32(let b)): return a == b
+        case (.int64(let a), .int64(let b)): return a == b
+        case (.uint32(let a), .uint32(let b)): return a == b
+        case (.uint64(let a), .uint64(let b)): return a == b
+        case (.float(let a), .float(let b)): return a.bitPattern == b.bitPattern
+        case (.double(let a), .double(let b)): return a.bitPattern == b.bitPattern
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.string(let a), .string(let b)): return a.utf8.elementsEqual(b.utf8)
+        case (.bytes(let a), .bytes(let b)): return a == b
+        case (.enumValue(let a), .enumValue(let b)): return a == b
+        case (.message(let a), .message(let b)): return a == b
         default: return false
         }
     }
@@ -56,20 +56,40 @@ extension ProtoValue: Hashable {
     @inlinable
     public func hash(into hasher: inout Hasher) {
         switch self {
-        case .int32(let v): hasher.combine(0 as UInt8); hasher.combine(v)
-        case .int64(let v): hasher.combine(1 as UInt8); hasher.combine(v)
-        case .uint32(let v): hasher.combine(2 as UInt8); hasher.combine(v)
-        case .uint64(let v): hasher.combine(3 as UInt8); hasher.combine(v)
-        case .float(let v): hasher.combine(4 as UInt8); hasher.combine(v.bitPattern)
-        case .double(let v): hasher.combine(5 as UInt8); hasher.combine(v.bitPattern)
-        case .bool(let v): hasher.combine(6 as UInt8); hasher.combine(v)
+        case .int32(let v):
+            hasher.combine(0 as UInt8)
+            hasher.combine(v)
+        case .int64(let v):
+            hasher.combine(1 as UInt8)
+            hasher.combine(v)
+        case .uint32(let v):
+            hasher.combine(2 as UInt8)
+            hasher.combine(v)
+        case .uint64(let v):
+            hasher.combine(3 as UInt8)
+            hasher.combine(v)
+        case .float(let v):
+            hasher.combine(4 as UInt8)
+            hasher.combine(v.bitPattern)
+        case .double(let v):
+            hasher.combine(5 as UInt8)
+            hasher.combine(v.bitPattern)
+        case .bool(let v):
+            hasher.combine(6 as UInt8)
+            hasher.combine(v)
         case .string(let v):
             hasher.combine(7 as UInt8)
             hasher.combine(v.utf8.count)
             for byte in v.utf8 { hasher.combine(byte) }
-        case .bytes(let v): hasher.combine(8 as UInt8); hasher.combine(v)
-        case .enumValue(let v): hasher.combine(9 as UInt8); hasher.combine(v)
-        case .message(let v): hasher.combine(10 as UInt8); hasher.combine(v)
+        case .bytes(let v):
+            hasher.combine(8 as UInt8)
+            hasher.combine(v)
+        case .enumValue(let v):
+            hasher.combine(9 as UInt8)
+            hasher.combine(v)
+        case .message(let v):
+            hasher.combine(10 as UInt8)
+            hasher.combine(v)
         }
     }
 }

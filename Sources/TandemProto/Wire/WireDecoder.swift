@@ -47,7 +47,8 @@ struct WireDecoder {
         if field.isRepeated {
             if field.isMap {
                 guard wireType == .lengthDelimited else { return false }
-                try decodeMapEntry(field, slot: slot, tagStart: tagStart, reader: &reader, storage: storage, depth: depth)
+                try decodeMapEntry(
+                    field, slot: slot, tagStart: tagStart, reader: &reader, storage: storage, depth: depth)
                 return true
             }
             if type.isMessage {
@@ -128,7 +129,8 @@ struct WireDecoder {
     /// Decodes a nested message (length-delimited) or group (up to its end tag) of `field`, into `existing` when
     /// given (merge), else into a new message.
     private func decodeMessage(
-        _ field: FieldDescriptor, type: MessageDescriptor, wireType: WireType, tagStart: Int, reader: inout WireReader, depth: Int,
+        _ field: FieldDescriptor, type: MessageDescriptor, wireType: WireType, tagStart: Int, reader: inout WireReader,
+        depth: Int,
         merging existing: MessageStorage?
     ) throws(WireDecodingError) -> MessageStorage {
         guard depth < options.maxDepth else { throw WireDecodingError(.depthLimitExceeded, offset: tagStart) }

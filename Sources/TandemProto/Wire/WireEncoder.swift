@@ -119,7 +119,8 @@ struct WireEncoder {
             guard let value = entries[key] else { continue }
             let slot = sizes.count
             sizes.append(0)
-            let size = Self.tagSize(keyField.number) &+ Self.scalarSize(keyField.type, key)
+            let size =
+                Self.tagSize(keyField.number) &+ Self.scalarSize(keyField.type, key)
                 &+ measureElement(valueField, value)
             sizes[slot] = size
             total &+= Self.tagSize(field.number) &+ WireFormat.varintSize(UInt64(size)) &+ size
@@ -151,16 +152,16 @@ struct WireEncoder {
 
     static func keyPrecedes(_ a: ProtoValue, _ b: ProtoValue) -> Bool {
         switch (a, b) {
-        case let (.int32(x), .int32(y)): return x < y
-        case let (.int64(x), .int64(y)): return x < y
-        case let (.uint32(x), .uint32(y)): return x < y
-        case let (.uint64(x), .uint64(y)): return x < y
-        case let (.bool(x), .bool(y)): return !x && y
-        case let (.string(x), .string(y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
+        case (.int32(let x), .int32(let y)): return x < y
+        case (.int64(let x), .int64(let y)): return x < y
+        case (.uint32(let x), .uint32(let y)): return x < y
+        case (.uint64(let x), .uint64(let y)): return x < y
+        case (.bool(let x), .bool(let y)): return !x && y
+        case (.string(let x), .string(let y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
         // A proto2 string key that is not UTF-8 is held as bytes; it sorts among the strings by its bytes.
-        case let (.bytes(x), .bytes(y)): return x.lexicographicallyPrecedes(y)
-        case let (.string(x), .bytes(y)): return x.utf8.lexicographicallyPrecedes(y)
-        case let (.bytes(x), .string(y)): return x.lexicographicallyPrecedes(y.utf8)
+        case (.bytes(let x), .bytes(let y)): return x.lexicographicallyPrecedes(y)
+        case (.string(let x), .bytes(let y)): return x.utf8.lexicographicallyPrecedes(y)
+        case (.bytes(let x), .string(let y)): return x.lexicographicallyPrecedes(y.utf8)
         default:
             // Mixed cases cannot come from decoding; order them by case, then value, to stay a strict order.
             let (rankA, rankB) = (caseRank(a), caseRank(b))

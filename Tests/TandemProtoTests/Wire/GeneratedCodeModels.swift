@@ -45,8 +45,10 @@ enum GeneratedModels {
 
     static func float(_ rng: inout SeededRNG) -> Float { Float(double(&rng)) }
 
-    static let strings = ["", "a", "sku-1", "héllo", "日本語テキスト", "🙂🙃", "a longer string, well past fifteen bytes",
-                          "\u{0}nul", "quote\"and\\slash"]
+    static let strings = [
+        "", "a", "sku-1", "héllo", "日本語テキスト", "🙂🙃", "a longer string, well past fifteen bytes",
+        "\u{0}nul", "quote\"and\\slash",
+    ]
 
     static func string(_ rng: inout SeededRNG) -> String { strings[Int(rng.next() % UInt64(strings.count))] }
 
@@ -328,7 +330,9 @@ enum GeneratedModels {
             }
         }
         if g.hasNext { try m.set(named: "next", to: .message(dynamic(g.next))) }
-        for (k, v) in g.mMode { try m.setMapValue(.enumValue(Int32(v.rawValue)), forKey: .string(k), inNamed: "m_mode") }
+        for (k, v) in g.mMode {
+            try m.setMapValue(.enumValue(Int32(v.rawValue)), forKey: .string(k), inNamed: "m_mode")
+        }
         switch g.pick {
         case .pickInt(let v)?: try m.set(named: "pick_int", to: .int32(v))
         case .pickMsg(let v)?: try m.set(named: "pick_msg", to: .message(try dynamic(v)))

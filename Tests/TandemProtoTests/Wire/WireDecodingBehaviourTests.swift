@@ -42,9 +42,18 @@ struct WireDecodingBehaviourTests {
     }
 
     @Test func repeatedOccurrencesOfASingularMessageMerge() throws {
-        let first = Bytes.build { $0.string(1, "a"); $0.string(4, "x") }
-        let second = Bytes.build { $0.varint(2, 5); $0.string(4, "y") }
-        let bytes = Bytes.build { $0.delimited(17, first); $0.delimited(17, second) }
+        let first = Bytes.build {
+            $0.string(1, "a")
+            $0.string(4, "x")
+        }
+        let second = Bytes.build {
+            $0.varint(2, 5)
+            $0.string(4, "y")
+        }
+        let bytes = Bytes.build {
+            $0.delimited(17, first)
+            $0.delimited(17, second)
+        }
         let message = try WireFixtures.decode(bytes, as: WireFixtures.allTypes())
         let item = try #require(message.get(named: "f_item")?.messageValue)
         #expect(item.get(named: "sku") == .string("a"))
@@ -75,7 +84,12 @@ struct WireDecodingBehaviourTests {
         #expect(message.get(named: "level") == .enumValue(2))  // the declared default
         #expect(message.repeatedValues(named: "p_level") == [.enumValue(1), .enumValue(2)])
         #expect(message.unknownFieldCount == 2)
-        #expect(message.unknownFields == Bytes.build { $0.varint(6, 9); $0.varint(23, 9) })
+        #expect(
+            message.unknownFields
+                == Bytes.build {
+                    $0.varint(6, 9)
+                    $0.varint(23, 9)
+                })
         let generated = try Tandem_Codec_V1_Legacy(serializedBytes: bytes)
         // swift-protobuf keeps the same two unknown values (it writes the packed one back packed, C++ unpacked).
         #expect(!generated.hasLevel && generated.pLevel == [.low, .mid])
@@ -89,8 +103,14 @@ struct WireDecodingBehaviourTests {
     }
 
     @Test func closedEnumMapEntryWithUnknownValueIsKeptWhole() throws {
-        let entry = Bytes.build { $0.string(1, "k"); $0.varint(2, 5) }
-        let bytes = Bytes.build { $0.varint(1, 1); $0.delimited(51, entry) }
+        let entry = Bytes.build {
+            $0.string(1, "k")
+            $0.varint(2, 5)
+        }
+        let bytes = Bytes.build {
+            $0.varint(1, 1)
+            $0.delimited(51, entry)
+        }
         let message = try WireFixtures.decode(bytes, as: WireFixtures.legacy())
         #expect(message.mapEntries(named: "m_mode").isEmpty)
         #expect(message.unknownFields == Bytes.build { $0.delimited(51, entry) })
@@ -114,14 +134,25 @@ struct WireDecodingBehaviourTests {
         let bytes = Bytes.build {
             $0.delimited(61, Bytes.build { $0.string(2, "no key") })
             $0.delimited(61, Bytes.build { $0.varint(1, 5) })
-            $0.delimited(61, Bytes.build { $0.varint(1, 6); $0.string(2, "old") })
-            $0.delimited(61, Bytes.build { $0.varint(1, 6); $0.string(2, "new") })
+            $0.delimited(
+                61,
+                Bytes.build {
+                    $0.varint(1, 6)
+                    $0.string(2, "old")
+                })
+            $0.delimited(
+                61,
+                Bytes.build {
+                    $0.varint(1, 6)
+                    $0.string(2, "new")
+                })
             $0.delimited(65, Bytes.build { $0.string(1, "item") })
         }
         let message = try WireFixtures.decode(bytes, as: WireFixtures.allTypes())
-        #expect(message.mapEntries(named: "m_int32_string") == [
-            .int32(0): .string("no key"), .int32(5): .string(""), .int32(6): .string("new"),
-        ])
+        #expect(
+            message.mapEntries(named: "m_int32_string") == [
+                .int32(0): .string("no key"), .int32(5): .string(""), .int32(6): .string("new"),
+            ])
         let item = try #require(message.mapValue(65, key: .string("item"))?.messageValue)
         #expect(item == (try WireFixtures.empty(WireFixtures.item())))
         let generated = try Tandem_Codec_V1_AllTypes(serializedBytes: bytes)
@@ -137,10 +168,12 @@ struct WireDecodingBehaviourTests {
         for key in ["b", "a", "é", "Z"] { try message.setMapValue(.message(item), forKey: .string(key), in: 65) }
         let expected = Bytes.build { b in
             for key: Int64 in [-1, 0, 1, 3] {
-                b.delimited(61, Bytes.build {
-                    $0.signed(1, key)
-                    $0.string(2, key == 0 ? "" : "v\(key)")
-                })
+                b.delimited(
+                    61,
+                    Bytes.build {
+                        $0.signed(1, key)
+                        $0.string(2, key == 0 ? "" : "v\(key)")
+                    })
             }
         }
         #expect(message.mapEntries(named: "m_int32_string").count == 4)
@@ -166,7 +199,11 @@ struct WireDecodingBehaviourTests {
     @Test func unknownFieldsArePreservedInOrderAndWrittenLast() throws {
         let unknownA = Bytes.build { $0.varint(1000, 1) }
         let unknownB = Bytes.build { $0.fixed32(999, 0xDEAD_BEEF) }
-        let unknownC = Bytes.build { $0.startGroup(1001); $0.varint(1, 2); $0.endGroup(1001) }
+        let unknownC = Bytes.build {
+            $0.startGroup(1001)
+            $0.varint(1, 2)
+            $0.endGroup(1001)
+        }
         let bytes = Bytes.build {
             $0.bytes += unknownA
             $0.string(14, "x")
@@ -177,7 +214,10 @@ struct WireDecodingBehaviourTests {
         let message = try WireFixtures.decode(bytes, as: WireFixtures.allTypes())
         #expect(message.unknownFields == unknownA + unknownB + unknownC)
         #expect(message.unknownFieldCount == 3)
-        let known = Bytes.build { $0.varint(1, 5); $0.string(14, "x") }
+        let known = Bytes.build {
+            $0.varint(1, 5)
+            $0.string(14, "x")
+        }
         #expect(message.serializedBytes() == known + unknownA + unknownB + unknownC)
         let dropping = try WireFixtures.decode(
             bytes, as: WireFixtures.allTypes(), options: WireDecodingOptions(keepsUnknownFields: false))
@@ -185,7 +225,10 @@ struct WireDecodingBehaviourTests {
     }
 
     @Test func proto2StringThatIsNotUTF8KeepsItsBytes() throws {
-        let bytes = Bytes.build { $0.varint(1, 1); $0.delimited(2, [0xC3, 0x28]) }
+        let bytes = Bytes.build {
+            $0.varint(1, 1)
+            $0.delimited(2, [0xC3, 0x28])
+        }
         let message = try WireFixtures.decode(bytes, as: WireFixtures.legacy())
         #expect(message.get(named: "name") == .bytes([0xC3, 0x28]))
         #expect(message.serializedBytes() == bytes)
@@ -198,14 +241,22 @@ struct WireDecodingBehaviourTests {
         try message.set(named: "c_string", to: .string(""))
         #expect(!message.has(named: "f_int32"))
         #expect(message.has(named: "o_int32"))
-        #expect(message.serializedBytes() == Bytes.build { $0.varint(20, 0); $0.string(72, "") })
+        #expect(
+            message.serializedBytes()
+                == Bytes.build {
+                    $0.varint(20, 0)
+                    $0.string(72, "")
+                })
         // A zero written on the wire for an implicit-presence field decodes as unset.
         let decoded = try WireFixtures.decode(Bytes.build { $0.varint(1, 0) }, as: WireFixtures.allTypes())
         #expect(decoded == (try WireFixtures.empty(WireFixtures.allTypes())))
     }
 
     @Test func laterOneofMemberReplacesTheEarlierOne() throws {
-        let bytes = Bytes.build { $0.varint(71, 3); $0.string(72, "s") }
+        let bytes = Bytes.build {
+            $0.varint(71, 3)
+            $0.string(72, "s")
+        }
         let message = try WireFixtures.decode(bytes, as: WireFixtures.allTypes())
         #expect(message.whichOneof(named: "choice")?.name == "c_string")
         #expect(!message.has(named: "c_int32"))
@@ -238,8 +289,12 @@ struct WireDecodingBehaviourTests {
             $0.varint(34, 9)
             $0.endGroup(33)
             $0.endGroup(30)
-            $0.startGroup(40); $0.string(41, "l1"); $0.endGroup(40)
-            $0.startGroup(40); $0.varint(42, 2); $0.endGroup(40)
+            $0.startGroup(40)
+            $0.string(41, "l1")
+            $0.endGroup(40)
+            $0.startGroup(40)
+            $0.varint(42, 2)
+            $0.endGroup(40)
         }
         let message = try WireFixtures.decode(bytes, as: WireFixtures.legacy())
         let header = try #require(message.get(named: "header")?.messageValue)
@@ -260,7 +315,10 @@ struct WireDecodingBehaviourTests {
     }
 
     @Test func mergeAppendsAndCollectionInputsDecodeTheSame() throws {
-        let bytes = Bytes.build { $0.varint(31, 1); $0.string(14, "a") }
+        let bytes = Bytes.build {
+            $0.varint(31, 1)
+            $0.string(14, "a")
+        }
         var message = try WireFixtures.decode(bytes, as: WireFixtures.allTypes())
         try message.merge(decoding: Bytes.build { $0.varint(31, 2) })
         #expect(message.repeatedValues(named: "r_int32") == [.int32(1), .int32(2)])

@@ -17,52 +17,73 @@ struct WireDecodingErrorTests {
     }
 
     static let cases: [Case] = [
-        Case(name: "varint cut short", message: "AllTypes", bytes: [0x08, 0x80],
-             code: .truncatedVarint, offset: 1, path: "f_int32"),
-        Case(name: "varint of eleven bytes", message: "AllTypes", bytes: [0x08] + Array(repeating: 0xFF, count: 10) + [0x01],
-             code: .malformedVarint, offset: 1, path: "f_int32"),
-        Case(name: "fixed32 cut short", message: "AllTypes", bytes: [0x3D, 0x01, 0x02],
-             code: .truncatedFixed, offset: 1, path: "f_fixed32"),
-        Case(name: "string longer than the payload", message: "AllTypes", bytes: [0x72, 0x05, 0x61, 0x62],
-             code: .truncatedLength, offset: 1, path: "f_string"),
-        Case(name: "nested string past the end of its message", message: "AllTypes",
-             bytes: [0x8A, 0x01, 0x03, 0x0A, 0x05, 0x61, 0x08, 0x01, 0x08, 0x01, 0x08, 0x01],
-             code: .lengthPastEnd, offset: 4, path: "f_item.sku"),
-        Case(name: "packed fixed32 of three bytes", message: "AllTypes", bytes: [0xAA, 0x02, 0x03, 0x01, 0x02, 0x03],
-             code: .invalidPackedLength, offset: 2, path: "r_fixed32"),
-        Case(name: "packed varint cut short names the element", message: "AllTypes",
-             bytes: [0xFA, 0x01, 0x03, 0x01, 0x02, 0x80],
-             code: .truncatedVarint, offset: 5, path: "r_int32[2]"),
-        Case(name: "wire type 6", message: "AllTypes", bytes: [0x0E],
-             code: .invalidWireType, offset: 0, path: ""),
-        Case(name: "wire type 7 inside a nested message", message: "AllTypes", bytes: [0x8A, 0x01, 0x01, 0x0F],
-             code: .invalidWireType, offset: 3, path: "f_item"),
-        Case(name: "end group with no open group", message: "AllTypes", bytes: [0x0C],
-             code: .unmatchedEndGroup, offset: 0, path: ""),
-        Case(name: "group closed with another number", message: "Legacy", bytes: [0xF3, 0x01, 0xC4, 0x02],
-             code: .unmatchedEndGroup, offset: 2, path: "header"),
-        Case(name: "group never closed", message: "Legacy", bytes: [0xF3, 0x01, 0xFA, 0x01, 0x01, 0x61],
-             code: .unterminatedGroup, offset: 0, path: "header"),
-        Case(name: "unknown group never closed", message: "AllTypes", bytes: [0x08, 0x01, 0xBB, 0x3E, 0x08, 0x01],
-             code: .unterminatedGroup, offset: 2, path: ""),
-        Case(name: "field number zero", message: "AllTypes", bytes: [0x08, 0x01, 0x00, 0x00],
-             code: .fieldNumberZero, offset: 2, path: ""),
-        Case(name: "field number above 2^29-1", message: "AllTypes", bytes: [0x80, 0x80, 0x80, 0x80, 0x10, 0x00],
-             code: .fieldNumberOutOfRange, offset: 0, path: ""),
-        Case(name: "proto3 string not UTF-8", message: "AllTypes", bytes: [0x72, 0x02, 0xC3, 0x28],
-             code: .invalidUTF8, offset: 2, path: "f_string"),
-        Case(name: "invalid UTF-8 in the second repeated message", message: "AllTypes",
-             bytes: [0xFA, 0x02, 0x00, 0xFA, 0x02, 0x04, 0x0A, 0x02, 0xFF, 0xFE],
-             code: .invalidUTF8, offset: 8, path: "r_item[1].sku"),
-        Case(name: "invalid UTF-8 in a map value names the key", message: "AllTypes",
-             bytes: [0x8A, 0x04, 0x09, 0x0A, 0x01, 0x6B, 0x12, 0x04, 0x0A, 0x02, 0xFF, 0xFE],
-             code: .invalidUTF8, offset: 10, path: "m_string_item[\"k\"].sku"),
-        Case(name: "messages nested past the depth limit", message: "AllTypes",
-             bytes: [0x82, 0x05, 0x03, 0x82, 0x05, 0x00],
-             code: .depthLimitExceeded, offset: 3, path: "recursive.recursive",
-             options: WireDecodingOptions(maxDepth: 2)),
-        Case(name: "payload above the size limit", message: "AllTypes", bytes: [0x08, 0x01, 0x08, 0x01, 0x08],
-             code: .sizeLimitExceeded, offset: 4, path: "", options: WireDecodingOptions(maxSize: 4)),
+        Case(
+            name: "varint cut short", message: "AllTypes", bytes: [0x08, 0x80],
+            code: .truncatedVarint, offset: 1, path: "f_int32"),
+        Case(
+            name: "varint of eleven bytes", message: "AllTypes",
+            bytes: [0x08] + Array(repeating: 0xFF, count: 10) + [0x01],
+            code: .malformedVarint, offset: 1, path: "f_int32"),
+        Case(
+            name: "fixed32 cut short", message: "AllTypes", bytes: [0x3D, 0x01, 0x02],
+            code: .truncatedFixed, offset: 1, path: "f_fixed32"),
+        Case(
+            name: "string longer than the payload", message: "AllTypes", bytes: [0x72, 0x05, 0x61, 0x62],
+            code: .truncatedLength, offset: 1, path: "f_string"),
+        Case(
+            name: "nested string past the end of its message", message: "AllTypes",
+            bytes: [0x8A, 0x01, 0x03, 0x0A, 0x05, 0x61, 0x08, 0x01, 0x08, 0x01, 0x08, 0x01],
+            code: .lengthPastEnd, offset: 4, path: "f_item.sku"),
+        Case(
+            name: "packed fixed32 of three bytes", message: "AllTypes", bytes: [0xAA, 0x02, 0x03, 0x01, 0x02, 0x03],
+            code: .invalidPackedLength, offset: 2, path: "r_fixed32"),
+        Case(
+            name: "packed varint cut short names the element", message: "AllTypes",
+            bytes: [0xFA, 0x01, 0x03, 0x01, 0x02, 0x80],
+            code: .truncatedVarint, offset: 5, path: "r_int32[2]"),
+        Case(
+            name: "wire type 6", message: "AllTypes", bytes: [0x0E],
+            code: .invalidWireType, offset: 0, path: ""),
+        Case(
+            name: "wire type 7 inside a nested message", message: "AllTypes", bytes: [0x8A, 0x01, 0x01, 0x0F],
+            code: .invalidWireType, offset: 3, path: "f_item"),
+        Case(
+            name: "end group with no open group", message: "AllTypes", bytes: [0x0C],
+            code: .unmatchedEndGroup, offset: 0, path: ""),
+        Case(
+            name: "group closed with another number", message: "Legacy", bytes: [0xF3, 0x01, 0xC4, 0x02],
+            code: .unmatchedEndGroup, offset: 2, path: "header"),
+        Case(
+            name: "group never closed", message: "Legacy", bytes: [0xF3, 0x01, 0xFA, 0x01, 0x01, 0x61],
+            code: .unterminatedGroup, offset: 0, path: "header"),
+        Case(
+            name: "unknown group never closed", message: "AllTypes", bytes: [0x08, 0x01, 0xBB, 0x3E, 0x08, 0x01],
+            code: .unterminatedGroup, offset: 2, path: ""),
+        Case(
+            name: "field number zero", message: "AllTypes", bytes: [0x08, 0x01, 0x00, 0x00],
+            code: .fieldNumberZero, offset: 2, path: ""),
+        Case(
+            name: "field number above 2^29-1", message: "AllTypes", bytes: [0x80, 0x80, 0x80, 0x80, 0x10, 0x00],
+            code: .fieldNumberOutOfRange, offset: 0, path: ""),
+        Case(
+            name: "proto3 string not UTF-8", message: "AllTypes", bytes: [0x72, 0x02, 0xC3, 0x28],
+            code: .invalidUTF8, offset: 2, path: "f_string"),
+        Case(
+            name: "invalid UTF-8 in the second repeated message", message: "AllTypes",
+            bytes: [0xFA, 0x02, 0x00, 0xFA, 0x02, 0x04, 0x0A, 0x02, 0xFF, 0xFE],
+            code: .invalidUTF8, offset: 8, path: "r_item[1].sku"),
+        Case(
+            name: "invalid UTF-8 in a map value names the key", message: "AllTypes",
+            bytes: [0x8A, 0x04, 0x09, 0x0A, 0x01, 0x6B, 0x12, 0x04, 0x0A, 0x02, 0xFF, 0xFE],
+            code: .invalidUTF8, offset: 10, path: "m_string_item[\"k\"].sku"),
+        Case(
+            name: "messages nested past the depth limit", message: "AllTypes",
+            bytes: [0x82, 0x05, 0x03, 0x82, 0x05, 0x00],
+            code: .depthLimitExceeded, offset: 3, path: "recursive.recursive",
+            options: WireDecodingOptions(maxDepth: 2)),
+        Case(
+            name: "payload above the size limit", message: "AllTypes", bytes: [0x08, 0x01, 0x08, 0x01, 0x08],
+            code: .sizeLimitExceeded, offset: 4, path: "", options: WireDecodingOptions(maxSize: 4)),
     ]
 
     @Test("malformed payload reports code, offset and field path", arguments: cases)

@@ -40,7 +40,9 @@ struct WireFuzzTests {
         let (a, b) = (again.serializedBytes(), message.serializedBytes())
         if a != b {
             let index = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-            Issue.record("seed \(seed): re-encoding differs at byte \(index) of \(a.count)/\(b.count): \(Array(a[max(0, index - 12)..<min(a.count, index + 12)])) vs \(Array(b[max(0, index - 12)..<min(b.count, index + 12)])); input \(bytes)")
+            Issue.record(
+                "seed \(seed): re-encoding differs at byte \(index) of \(a.count)/\(b.count): \(Array(a[max(0, index - 12)..<min(a.count, index + 12)])) vs \(Array(b[max(0, index - 12)..<min(b.count, index + 12)])); input \(bytes)"
+            )
         }
         return true
     }
@@ -77,7 +79,10 @@ struct WireFuzzTests {
         var rng = SeededRNG(seed: seed &+ 1_000)
         let message = try GeneratedModels.dynamic(GeneratedModels.allTypes(&rng, depth: 3, maps: true))
         var withUnknown = message
-        withUnknown.unknownFields = Bytes.build { $0.varint(4242, seed); $0.string(4243, "u") }
+        withUnknown.unknownFields = Bytes.build {
+            $0.varint(4242, seed)
+            $0.string(4243, "u")
+        }
         for m in [message, withUnknown] {
             let decoded = try WireFixtures.decode(m.serializedBytes(), as: WireFixtures.allTypes())
             #expect(decoded == m, "seed \(seed)")

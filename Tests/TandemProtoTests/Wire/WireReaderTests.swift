@@ -11,7 +11,9 @@ struct WireReaderTests {
             $0.fixed32(7, 0x0102_0304)
             $0.string(14, "hi")
             $0.fixed64(8, 9)
-            $0.startGroup(5); $0.varint(1, 1); $0.endGroup(5)
+            $0.startGroup(5)
+            $0.varint(1, 1)
+            $0.endGroup(5)
             $0.varint(536_870_911, 1)
         }
         try WireReader.withReader(bytes) { reader in
@@ -38,7 +40,10 @@ struct WireReaderTests {
     }
 
     @Test func subReaderStopsAtTheSliceEnd() throws {
-        let bytes = Bytes.build { $0.delimited(2, [0x08, 0x01]); $0.varint(3, 1) }
+        let bytes = Bytes.build {
+            $0.delimited(2, [0x08, 0x01])
+            $0.varint(3, 1)
+        }
         try WireReader.withReader(bytes) { reader in
             _ = try reader.nextTag()
             var nested = reader.subReader(try reader.readLengthDelimited())
@@ -50,7 +55,7 @@ struct WireReaderTests {
     }
 
     @Test func outOfRangeSubReaderIsClamped() throws {
-        try WireReader.withReader([0x08, 0x01]) { reader in
+        WireReader.withReader([0x08, 0x01]) { reader in
             var clamped = reader.subReader(1..<50)
             #expect(clamped.remaining == 1)
             #expect(throws: WireDecodingError.self) { _ = try clamped.readFixed64() }

@@ -34,8 +34,10 @@ enum WireFixtures {
     static func legacy() throws -> MessageDescriptor { try message("Legacy") }
     static func record20() throws -> MessageDescriptor { try message("Record20") }
 
-    static func decode(_ bytes: [UInt8], as descriptor: MessageDescriptor,
-                       options: WireDecodingOptions = .init()) throws -> DynamicMessage {
+    static func decode(
+        _ bytes: [UInt8], as descriptor: MessageDescriptor,
+        options: WireDecodingOptions = .init()
+    ) throws -> DynamicMessage {
         try DynamicMessage(decoding: bytes, as: descriptor, schema: schema(), options: options)
     }
 
