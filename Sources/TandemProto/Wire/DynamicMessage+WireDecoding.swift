@@ -76,7 +76,7 @@ extension DynamicMessage {
         try decoder.decodeFields(into: storage, reader: &reader, depth: 1, group: nil)
     }
 
-    /// Merges a protobuf binary payload into this message (see ``merge(decoding:options:)-(UnsafeRawBufferPointer,_)``).
+    /// Merges a protobuf binary payload into this message (the same rules as merging a buffer).
     ///
     /// - Throws: ``WireDecodingError``; the message is then left partly merged.
     public mutating func merge(decoding bytes: [UInt8], options: WireDecodingOptions = .init())
