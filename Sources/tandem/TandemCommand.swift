@@ -14,7 +14,7 @@ struct TandemCommand: ParsableCommand {
             Example:
               tandem schema Migrations/user-profile/v2.proto -I Migrations/user-profile
             """,
-        subcommands: [SchemaCommand.self]
+        subcommands: [SchemaCommand.self, ReplayCommand.self, VerifyCommand.self, DiffCommand.self, DemoCommand.self, GenerateTrafficCommand.self]
     )
 
     /// Parses and runs like `ParsableCommand.main()`, but maps usage errors to exit code 2 (not
@@ -23,6 +23,8 @@ struct TandemCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
         } catch let error as CLIError {
             FileHandle.standardError.write(Data(("tandem: " + error.message + "\n").utf8))
             Foundation.exit(error.exitCode)

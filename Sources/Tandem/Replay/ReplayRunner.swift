@@ -1,0 +1,174 @@
+import Foundation
+import TandemProto
+
+/// Replays captured traffic through a ``MigrationEngine``: writes are dual-written in batches committed at least
+/// every 100 ms, reads of sampled keys are compared synchronously (deterministic results), and traffic timestamps
+/// drive the gate's and breaker's clock, so a day of traffic replayed in seconds behaves as the day did.
+///
+/// Every operation sees all operations before it: a read of a key with an uncommitted write commits the batch first.
+public final class ReplayRunner {
+    /// Settings of a replay.
+    public struct Configuration: Sendable {
+        /// The longest time between commits.
+        public var commitInterval: Duration
+        /// The most operations in one transaction.
+        public var maxBatch: Int
+        /// How many bad-line messages are kept for display (all are counted).
+        public var maxBadLineMessages: Int
+        /// The most points kept in the consistency timeline.
+        public var maxTimelinePoints: Int
+
+        /// Creates a configuration.
+        public init(commitInterval: Duration = .milliseconds(100), maxBatch: Int = 2000, maxBadLineMessages: Int = 50,
+                    maxTimelinePoints: Int = 1000) {
+            self.commitInterval = commitInterval
+            self.maxBatch = maxBatch
+            self.maxBadLineMessages = maxBadLineMessages
+            self.maxTimelinePoints = maxTimelinePoints
+        }
+    }
+
+    /// The engine replayed into.
+    public let engine: MigrationEngine
+    /// The clock the engine's gate and breaker read; set from traffic timestamps.
+    public let clock: ManualClock
+    /// The settings.
+    public let configuration: Configuration
+    /// Bad lines (the first ``Configuration/maxBadLineMessages``).
+    public private(set) var badLines: [TrafficError] = []
+    /// The consistency timeline.
+    public private(set) var timeline = Timeline()
+
+    private var pending: [DualWriteOp] = []
+    private var pendingKeys: Set<String> = []
+    private var lastCommit = ContinuousClock.now
+    private let parser: TrafficParser
+    private let started = ContinuousClock.now
+    private var latestTimestamp: Date?
+
+    /// Creates a runner; `clock` must be the clock the engine was configured with.
+    public init(engine: MigrationEngine, clock: ManualClock, trafficFile: String, configuration: Configuration = .init()) {
+        self.engine = engine
+        self.clock = clock
+        self.configuration = configuration
+        self.parser = TrafficParser(file: trafficFile)
+        self.timeline = Timeline(maxPoints: configuration.maxTimelinePoints)
+    }
+
+    /// Replays every line of `reader`, calling `progress` about twice a second.
+    ///
+    /// - Throws: ``EngineError`` when a store fails (what was committed before stays committed).
+    public func run(_ reader: TrafficLineReader, progress: ((ReplayProgress) -> Void)? = nil) throws(EngineError) {
+        var processed = 0
+        var lastProgress = ContinuousClock.now
+        while let line = reader.nextLine() {
+            processed += 1
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            do {
+                let operation = try parser.parse(line, line: reader.lineNumber)
+                try handle(operation)
+            } catch let error as TrafficError {
+                engine.countBadLine()
+                if badLines.count < configuration.maxBadLineMessages { badLines.append(error) }
+            } catch let error as EngineError {
+                if error.code == .store { throw error }
+                engine.countBadLine()
+                if badLines.count < configuration.maxBadLineMessages {
+                    badLines.append(TrafficError(file: parser.file, line: reader.lineNumber, key: error.key,
+                                                 reason: error.reason))
+                }
+            } catch {
+                engine.countBadLine()
+            }
+            if ContinuousClock.now - lastCommit >= configuration.commitInterval { try flush() }
+            if let progress, ContinuousClock.now - lastProgress >= .milliseconds(500) {
+                lastProgress = ContinuousClock.now
+                progress(snapshot(processed: processed))
+            }
+        }
+        try flush()
+        timeline.close(at: clock.now(), totals: engine.gate.totals)
+        progress?(snapshot(processed: processed))
+    }
+
+    private func snapshot(processed: Int) -> ReplayProgress {
+        let totals = engine.gate.totals
+        let elapsed = ContinuousClock.now - started
+        return ReplayProgress(
+            processed: processed, elapsed: MigrationEngine.seconds(elapsed),
+            consistency: totals.compared == 0 ? 1 : Double(totals.matched) / Double(totals.compared),
+            compared: totals.compared, breakerState: engine.breaker.state)
+    }
+
+    private func handle(_ operation: TrafficOperation) throws {
+        if let timestamp = operation.timestamp, latestTimestamp.map({ timestamp > $0 }) ?? true {
+            // Time never runs backwards for the gate: late lines count at the latest time seen.
+            latestTimestamp = timestamp
+            clock.set(to: timestamp)
+        }
+        switch operation.kind {
+        case .write:
+            guard let v2 = operation.v2 else { return }
+            let op: DualWriteOp
+            let legacy = try operation.v1.map { payload throws -> [UInt8] in try bytes(payload, v2: false, line: operation) }
+            switch v2 {
+            case .bytes(let bytes):
+                op = try engine.prepareWrite(key: operation.key, v2: bytes, legacyV1: legacy)
+            case .json(let json):
+                let message = try decodeJSON(json, v2: true, line: operation)
+                op = try engine.prepareWrite(key: operation.key, primary: message, legacyV1: legacy)
+            }
+            enqueue(op)
+        case .delete:
+            guard let key = operation.key else { return }
+            enqueue(.delete(key: key))
+        case .read:
+            guard let key = operation.key else { return }
+            if pendingKeys.contains(key) { try flush() }
+            engine.countRead()
+            guard KeyHash.sampled(key, rate: engine.plan.sampleRate) else { return }
+            let before = engine.breaker.snapshot().transitions.count
+            try engine.compare(key: key, cohort: operation.cohort)
+            let transitioned = engine.breaker.snapshot().transitions.count != before
+            timeline.observe(at: clock.now(), totals: engine.gate.totals, force: transitioned)
+        }
+    }
+
+    private func enqueue(_ op: DualWriteOp) {
+        pending.append(op)
+        pendingKeys.insert(op.key)
+        if pending.count >= configuration.maxBatch { try? flushIgnoringErrors() }
+    }
+
+    private func flushIgnoringErrors() throws {
+        try flush()
+    }
+
+    /// Commits the pending operations in one transaction.
+    public func flush() throws(EngineError) {
+        lastCommit = ContinuousClock.now
+        guard !pending.isEmpty else { return }
+        let ops = pending
+        pending.removeAll(keepingCapacity: true)
+        pendingKeys.removeAll(keepingCapacity: true)
+        try engine.apply(ops)
+    }
+
+    private func bytes(_ payload: TrafficOperation.Payload, v2: Bool, line: TrafficOperation) throws -> [UInt8] {
+        switch payload {
+        case .bytes(let bytes): return bytes
+        case .json(let json): return try decodeJSON(json, v2: v2, line: line).serializedBytes()
+        }
+    }
+
+    private func decodeJSON(_ json: JSONValue, v2: Bool, line: TrafficOperation) throws -> DynamicMessage {
+        let descriptor = v2 ? engine.plan.v2Message : engine.plan.v1Message
+        let schema = v2 ? engine.plan.v2.schema : engine.plan.v1.schema
+        do {
+            return try DynamicMessage(json: json, descriptor: descriptor, schema: schema)
+        } catch {
+            throw TrafficError(file: parser.file, line: line.line, key: line.key,
+                               reason: "\(v2 ? "v2_json" : "v1_json") is not a valid \(descriptor.fullName): \(error)")
+        }
+    }
+}

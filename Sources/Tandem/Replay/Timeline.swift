@@ -1,0 +1,35 @@
+import Foundation
+
+/// A bounded consistency time series: cumulative comparisons and mismatches at points spread over the run, plus a
+/// point at every breaker transition. When full, every other point is dropped and the spacing doubles.
+public struct Timeline: Sendable {
+    /// The points, in time order.
+    public private(set) var points: [Report.TimelinePoint] = []
+    private let maxPoints: Int
+    private var spacing = 1
+    private var sinceLast = 0
+
+    /// Creates an empty timeline of at most `maxPoints` points.
+    public init(maxPoints: Int = 1000) {
+        self.maxPoints = max(4, maxPoints)
+    }
+
+    /// Notes the totals after a comparison; `force` keeps a point (breaker transitions).
+    public mutating func observe(at date: Date, totals: GateTotals, force: Bool = false) {
+        sinceLast += 1
+        guard force || sinceLast >= spacing else { return }
+        sinceLast = 0
+        points.append(Report.TimelinePoint(at: date, compared: totals.compared, mismatched: totals.mismatched))
+        if points.count >= maxPoints {
+            points = points.enumerated().filter { $0.offset % 2 == 1 || $0.offset == points.count - 1 }.map(\.element)
+            spacing *= 2
+        }
+    }
+
+    /// Adds the final point.
+    public mutating func close(at date: Date, totals: GateTotals) {
+        if points.last?.compared != totals.compared || points.isEmpty {
+            points.append(Report.TimelinePoint(at: date, compared: totals.compared, mismatched: totals.mismatched))
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import TandemProto
+
+extension MigrationEngine {
+    /// The report of everything the engine has seen: totals, the gate's verdict, breaker transitions, mismatch
+    /// groups and samples (values as proto3 JSON, redacted), cohorts, and the given timeline.
+    public func report(source: String, startedAt: Date, timeline: [Report.TimelinePoint]) -> Report {
+        let snapshot = gate.snapshot()
+        let breakerSnapshot = breaker.snapshot()
+        let run = totals
+        var reportTotals = Report.Totals()
+        reportTotals.writes = run.writes
+        reportTotals.reads = run.reads
+        reportTotals.deletes = run.deletes
+        reportTotals.compared = snapshot.totals.compared
+        reportTotals.matched = snapshot.totals.matched
+        reportTotals.mismatched = snapshot.totals.mismatched
+        reportTotals.inFlight = snapshot.totals.inFlight
+        reportTotals.shed = snapshot.totals.shed
+        reportTotals.badLines = run.badLines
+        reportTotals.repaired = run.repaired
+        reportTotals.unknownFields = run.unknownFields
+
+        let renderer = DiffValueRenderer(schema: plan.v1.schema, root: plan.v1Message)
+        func diff(_ fieldDiff: FieldDiff) -> Report.Diff {
+            Report.Diff(path: fieldDiff.path, kind: fieldDiff.kind.rawValue,
+                        v1: renderer.render(fieldDiff.v1, path: fieldDiff.path),
+                        v2: renderer.render(fieldDiff.v2, path: fieldDiff.path), detail: fieldDiff.detail)
+        }
+        let groups = mismatchGroups.map { group in
+            Report.FieldGroup(path: group.path, kind: group.kind.rawValue, count: group.count,
+                              sampleKeys: group.samples.map(\.key), sampleDiffs: group.samples.map { diff($0.diff) })
+        }
+        let mismatches = mismatchSamples.map { Report.Mismatch(key: $0.key, diffs: $0.diffs.map(diff)) }
+        let verdict = snapshot.verdict
+        return Report(
+            plan: plan.name, planFingerprint: plan.fingerprint, source: source, startedAt: startedAt,
+            finishedAt: Date(), totals: reportTotals, consistency: snapshot.consistency,
+            interval: Report.Interval(low: snapshot.interval.lower, high: snapshot.interval.upper,
+                                      confidence: snapshot.interval.confidence),
+            gate: Report.Gate(minConsistency: plan.gate.minConsistency, minSamples: plan.gate.minSamples,
+                              passed: verdict.passed, confident: verdict.confident, inconclusive: verdict.inconclusive,
+                              reason: verdict.reason),
+            breakerState: breakerSnapshot.state.rawValue,
+            transitions: breakerSnapshot.transitions.map {
+                Report.Transition(at: $0.at, from: $0.from.rawValue, to: $0.to.rawValue, mismatchRate: $0.mismatchRate,
+                                  samples: $0.samples)
+            },
+            fields: groups, mismatches: mismatches,
+            cohorts: run.cohorts.mapValues { Report.Cohort(compared: $0.compared, mismatched: $0.mismatched) },
+            timeline: timeline, settings: settings)
+    }
+
+    /// The plan's settings as shown in reports.
+    var settings: [(String, String)] {
+        var out: [(String, String)] = [
+            ("v1", plan.v1Message.fullName), ("v2", plan.v2Message.fullName),
+            ("key", plan.key?.description ?? "(from traffic)"),
+            ("whitelist", plan.whitelist.map(\.field).joined(separator: ", ")),
+            ("gate.min_consistency", String(plan.gate.minConsistency)),
+            ("gate.confidence", String(plan.gate.confidence)),
+            ("gate.min_samples", String(plan.gate.minSamples)),
+            ("breaker.open_seconds", String(plan.breaker.openSeconds)),
+            ("breaker.half_open_probes", String(plan.breaker.halfOpenProbes)),
+            ("sample_rate", String(plan.sampleRate)),
+            ("write mode", configuration.writer.mode.rawValue),
+        ]
+        switch plan.gate.window {
+        case .count(let count): out.append(("gate.window", "\(count) comparisons"))
+        case .seconds(let seconds): out.append(("gate.window", "\(seconds) s"))
+        }
+        if !plan.compare.ignore.isEmpty { out.append(("compare.ignore", plan.compare.ignore.map(\.description).joined(separator: ", "))) }
+        if !plan.compare.unordered.isEmpty { out.append(("compare.unordered", plan.compare.unordered.map(\.description).joined(separator: ", "))) }
+        if !plan.redact.isEmpty { out.append(("redact", plan.redact.map(\.description).joined(separator: ", "))) }
+        return out
+    }
+}

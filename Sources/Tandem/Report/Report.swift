@@ -1,0 +1,197 @@
+import Foundation
+import TandemProto
+
+/// Everything a run found, as every report format renders it: totals, consistency and its interval, the gate's
+/// verdict, breaker transitions, mismatch groups with samples, sampled mismatching keys, cohorts, and a timeline.
+///
+/// Values in diffs are already rendered as proto3 JSON and already redacted.
+public struct Report: Sendable, Hashable {
+    /// Operation and comparison counts (the JSON report's `totals`).
+    public struct Totals: Sendable, Hashable {
+        public var writes = 0, reads = 0, deletes = 0
+        public var compared = 0, matched = 0, mismatched = 0, inFlight = 0, shed = 0
+        public var badLines = 0, repaired = 0, unknownFields = 0
+        /// Creates zero totals.
+        public init() {}
+    }
+
+    /// The consistency interval at the plan's confidence.
+    public struct Interval: Sendable, Hashable {
+        public var low: Double, high: Double, confidence: Double
+        /// Creates an interval.
+        public init(low: Double, high: Double, confidence: Double) {
+            self.low = low
+            self.high = high
+            self.confidence = confidence
+        }
+    }
+
+    /// The gate's settings and verdict.
+    public struct Gate: Sendable, Hashable {
+        public var minConsistency: Double, minSamples: Int
+        public var passed: Bool, confident: Bool, inconclusive: Bool
+        public var reason: String
+        /// Creates a gate verdict.
+        public init(minConsistency: Double, minSamples: Int, passed: Bool, confident: Bool, inconclusive: Bool, reason: String) {
+            self.minConsistency = minConsistency
+            self.minSamples = minSamples
+            self.passed = passed
+            self.confident = confident
+            self.inconclusive = inconclusive
+            self.reason = reason
+        }
+    }
+
+    /// One breaker transition.
+    public struct Transition: Sendable, Hashable {
+        public var at: Date, from: String, to: String, mismatchRate: Double, samples: Int
+        /// Creates a transition.
+        public init(at: Date, from: String, to: String, mismatchRate: Double, samples: Int) {
+            self.at = at
+            self.from = from
+            self.to = to
+            self.mismatchRate = mismatchRate
+            self.samples = samples
+        }
+    }
+
+    /// One difference in a sample.
+    public struct Diff: Sendable, Hashable {
+        public var path: String, kind: String
+        public var v1: JSONValue?, v2: JSONValue?
+        /// The decoding error of an `undecodable` diff.
+        public var detail: String?
+        /// Creates a diff.
+        public init(path: String, kind: String, v1: JSONValue?, v2: JSONValue?, detail: String? = nil) {
+            self.path = path
+            self.kind = kind
+            self.v1 = v1
+            self.v2 = v2
+            self.detail = detail
+        }
+    }
+
+    /// A mismatch group: normalised path (`[*]`), kind, count, and a few samples.
+    public struct FieldGroup: Sendable, Hashable {
+        public var path: String, kind: String, count: Int
+        /// Samples: the key and the diff at its exact path.
+        public var samples: [(key: String, diff: Diff)] { zip(sampleKeys, sampleDiffs).map { ($0, $1) } }
+        public var sampleKeys: [String]
+        public var sampleDiffs: [Diff]
+        /// Creates a group.
+        public init(path: String, kind: String, count: Int, sampleKeys: [String] = [], sampleDiffs: [Diff] = []) {
+            self.path = path
+            self.kind = kind
+            self.count = count
+            self.sampleKeys = sampleKeys
+            self.sampleDiffs = sampleDiffs
+        }
+    }
+
+    /// One sampled mismatching key with its diffs.
+    public struct Mismatch: Sendable, Hashable {
+        public var key: String
+        public var diffs: [Diff]
+        /// Creates a sample.
+        public init(key: String, diffs: [Diff]) {
+            self.key = key
+            self.diffs = diffs
+        }
+    }
+
+    /// Comparisons and mismatches of one cohort.
+    public struct Cohort: Sendable, Hashable {
+        public var compared: Int, mismatched: Int
+        /// Creates cohort counts.
+        public init(compared: Int, mismatched: Int) {
+            self.compared = compared
+            self.mismatched = mismatched
+        }
+    }
+
+    /// One point of the consistency time series (cumulative).
+    public struct TimelinePoint: Sendable, Hashable {
+        /// The clock time of the point (traffic time during replay).
+        public var at: Date
+        /// Comparisons so far.
+        public var compared: Int
+        /// Mismatches so far.
+        public var mismatched: Int
+        /// Creates a point.
+        public init(at: Date, compared: Int, mismatched: Int) {
+            self.at = at
+            self.compared = compared
+            self.mismatched = mismatched
+        }
+        /// Consistency so far (1 when nothing was compared).
+        public var consistency: Double { compared == 0 ? 1 : Double(compared - mismatched) / Double(compared) }
+    }
+
+    /// Contract version of the JSON report.
+    public var version = 1
+    /// The plan's name.
+    public var plan: String
+    /// The plan's fingerprint (hash of its YAML and schemas).
+    public var planFingerprint: String
+    /// What produced the report: `replay` or `verify`.
+    public var source: String
+    /// When the run started and finished (wall clock).
+    public var startedAt: Date, finishedAt: Date
+    /// Counts.
+    public var totals: Totals
+    /// Matched / compared over the run (1 when nothing was compared).
+    public var consistency: Double
+    /// The Wilson interval of `consistency`.
+    public var interval: Interval
+    /// The verdict.
+    public var gate: Gate
+    /// The breaker's final state and its transitions.
+    public var breakerState: String
+    /// Every transition, in order.
+    public var transitions: [Transition]
+    /// Every mismatch group, most frequent first.
+    public var fields: [FieldGroup]
+    /// Sampled mismatching keys, up to `--max-samples`.
+    public var mismatches: [Mismatch]
+    /// Per-cohort counts.
+    public var cohorts: [String: Cohort]
+    /// The consistency time series.
+    public var timeline: [TimelinePoint]
+    /// The plan's settings, for display (`gate.min_consistency` -> `0.9999`).
+    public var settings: [(key: String, value: String)] { zip(settingKeys, settingValues).map { ($0, $1) } }
+    public var settingKeys: [String]
+    public var settingValues: [String]
+
+    /// Creates a report.
+    public init(
+        plan: String, planFingerprint: String, source: String, startedAt: Date, finishedAt: Date, totals: Totals,
+        consistency: Double, interval: Interval, gate: Gate, breakerState: String, transitions: [Transition],
+        fields: [FieldGroup], mismatches: [Mismatch], cohorts: [String: Cohort], timeline: [TimelinePoint],
+        settings: [(String, String)]
+    ) {
+        self.plan = plan
+        self.planFingerprint = planFingerprint
+        self.source = source
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.totals = totals
+        self.consistency = consistency
+        self.interval = interval
+        self.gate = gate
+        self.breakerState = breakerState
+        self.transitions = transitions
+        self.fields = fields
+        self.mismatches = mismatches
+        self.cohorts = cohorts
+        self.timeline = timeline
+        self.settingKeys = settings.map(\.0)
+        self.settingValues = settings.map(\.1)
+    }
+
+    /// The exit code of the CLI contract: 0 passed, 1 gate failed or breaker opened, 4 inconclusive (1 wins over 4).
+    public var exitCode: Int32 {
+        if gate.passed { return 0 }
+        if gate.inconclusive && transitions.allSatisfy({ $0.to != "open" }) { return 4 }
+        return 1
+    }
+}

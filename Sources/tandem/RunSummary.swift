@@ -1,0 +1,49 @@
+import Foundation
+import Tandem
+
+/// The human summary printed after `replay` and `verify`.
+enum RunSummary {
+    static func render(_ report: Report, files: [(String, String)]) -> String {
+        let totals = report.totals
+        let verdict: String
+        if report.gate.passed {
+            verdict = "PASSED"
+        } else if report.exitCode == 4 {
+            verdict = "INCONCLUSIVE"
+        } else {
+            verdict = "FAILED"
+        }
+        var out = "\(report.source) of plan \(report.plan): \(verdict) - \(report.gate.reason)\n"
+        out += String(format: "  consistency %.6f (%.0f%% interval %.6f..%.6f), budget %.6f\n", report.consistency,
+                      report.interval.confidence * 100, report.interval.low, report.interval.high,
+                      report.gate.minConsistency)
+        out += "  compared \(totals.compared), mismatched \(totals.mismatched), in flight \(totals.inFlight), shed \(totals.shed)\n"
+        if report.source == "replay" {
+            out += "  writes \(totals.writes), reads \(totals.reads), deletes \(totals.deletes), bad lines \(totals.badLines)\n"
+        }
+        if totals.repaired > 0 { out += "  repaired \(totals.repaired) pending outbox rows\n" }
+        if totals.unknownFields > 0 { out += "  unknown fields seen \(totals.unknownFields) (not mismatches)\n" }
+        out += "  breaker: \(report.breakerState)"
+        if !report.transitions.isEmpty {
+            out += ", " + report.transitions.map { "\($0.from)->\($0.to) at \(JSONReportTime.format($0.at))" }.joined(separator: ", ")
+        }
+        out += "\n"
+        if !report.fields.isEmpty {
+            out += "  mismatches by field:\n"
+            for group in report.fields.prefix(10) {
+                let example = group.sampleKeys.first.map { " (e.g. key \($0))" } ?? ""
+                out += "    \(group.count)  \(group.path)  \(group.kind)\(example)\n"
+            }
+        }
+        for (name, path) in files { out += "  \(name): \(path)\n" }
+        return out
+    }
+}
+
+enum JSONReportTime {
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
