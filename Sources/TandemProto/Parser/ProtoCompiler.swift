@@ -36,7 +36,9 @@ public struct ProtoCompiler: Sendable {
         for path in importPaths {
             try loader.load(path, importedFrom: nil)
         }
-        return CompiledFiles(files: loader.order.compactMap { loader.linked[$0] }, requested: importPaths)
+        var compiled = CompiledFiles(files: loader.order.compactMap { loader.linked[$0] }, requested: importPaths)
+        compiled.sourceLocations = loader.locations
+        return compiled
     }
 
     /// Compiles files given by their paths on disk, each named relative to the import root that holds it, as protoc
@@ -58,7 +60,9 @@ public struct ProtoCompiler: Sendable {
     public func compile(source: String, fileName: String) throws(ProtoError) -> CompiledFiles {
         var loader = Loader(tree: SourceTree(roots: configuration.importPaths))
         try loader.load(fileName, importedFrom: nil, text: Array(source.utf8))
-        return CompiledFiles(files: loader.order.compactMap { loader.linked[$0] }, requested: [fileName])
+        var compiled = CompiledFiles(files: loader.order.compactMap { loader.linked[$0] }, requested: [fileName])
+        compiled.sourceLocations = loader.locations
+        return compiled
     }
 }
 
@@ -69,6 +73,8 @@ private struct Loader {
     var order: [String] = []
     var stack: [String] = []
     var symbols = SymbolTable()
+    /// Where each element of each loaded file is (see ``SourceLocations``).
+    var locations = SourceLocations()
 
     init(tree: SourceTree) {
         self.tree = tree
@@ -110,6 +116,7 @@ private struct Loader {
         let result = try linker.link()
         symbols = linker.symbols
         linked[path] = result
+        locations.add(file: path, locations: parsed.locations, fileLocation: parsed.fileLocation)
         order.append(path)
     }
 }
@@ -120,6 +127,9 @@ public struct CompiledFiles: Sendable {
     public let files: [Google_Protobuf_FileDescriptorProto]
     /// The import paths of the files asked for, in the order given.
     public let requested: [String]
+    /// Where the elements of every loaded file are, by file name and descriptor path (empty for files that did
+    /// not come from `.proto` text).
+    public internal(set) var sourceLocations = SourceLocations()
 
     /// The files asked for, in the order given.
     public var requestedFiles: [Google_Protobuf_FileDescriptorProto] {

@@ -1,0 +1,103 @@
+import SwiftProtobuf
+
+/// One side of a check indexed for comparison: every message and enum by full name, with the file, package and
+/// descriptor path that locate it. Built from raw descriptors because the rules need what the resolved ``Schema``
+/// leaves out (reserved ranges and names, labels as written, defaults, oneof names).
+struct CompatibilityPool {
+    struct Message {
+        let fullName: String
+        let relativeName: String
+        let file: String
+        let path: [Int32]
+        let proto: Google_Protobuf_DescriptorProto
+        let isProto3: Bool
+    }
+
+    struct Enum {
+        let fullName: String
+        let relativeName: String
+        let file: String
+        let path: [Int32]
+        let proto: Google_Protobuf_EnumDescriptorProto
+        let isProto3: Bool
+    }
+
+    let side: String
+    let schema: CompatibilitySchema
+    private(set) var messages: [String: Message] = [:]
+    private(set) var enums: [String: Enum] = [:]
+    /// Top-level messages and enums of the requested files, by name relative to the package, in declaration order.
+    private(set) var topLevelMessages: [Message] = []
+    private(set) var topLevelEnums: [Enum] = []
+
+    init(side: String, schema: CompatibilitySchema) {
+        self.side = side
+        self.schema = schema
+        let requested = Set(schema.requested)
+        for file in schema.files {
+            let proto3 = file.syntax == "proto3"
+            let isRequested = requested.contains(file.name)
+            func qualify(_ name: String, scope: String) -> String { scope.isEmpty ? name : scope + "." + name }
+            func relative(_ fullName: String) -> String {
+                file.package.isEmpty ? fullName : String(fullName.dropFirst(file.package.count + 1))
+            }
+            func collect(_ message: Google_Protobuf_DescriptorProto, scope: String, path: [Int32]) {
+                let fullName = qualify(message.name, scope: scope)
+                let entry = Message(
+                    fullName: fullName, relativeName: relative(fullName), file: file.name, path: path, proto: message,
+                    isProto3: proto3)
+                messages[fullName] = entry
+                if isRequested && path.count == 2 { topLevelMessages.append(entry) }
+                for (i, nested) in message.nestedType.enumerated() {
+                    collect(nested, scope: fullName, path: path + [3, Int32(i)])
+                }
+                for (i, nestedEnum) in message.enumType.enumerated() {
+                    let enumName = qualify(nestedEnum.name, scope: fullName)
+                    enums[enumName] = Enum(
+                        fullName: enumName, relativeName: relative(enumName), file: file.name,
+                        path: path + [4, Int32(i)], proto: nestedEnum, isProto3: proto3)
+                }
+            }
+            for (i, message) in file.messageType.enumerated() {
+                collect(message, scope: file.package, path: [4, Int32(i)])
+            }
+            for (i, topEnum) in file.enumType.enumerated() {
+                let enumName = qualify(topEnum.name, scope: file.package)
+                let entry = Enum(
+                    fullName: enumName, relativeName: relative(enumName), file: file.name, path: [5, Int32(i)],
+                    proto: topEnum, isProto3: proto3)
+                enums[enumName] = entry
+                if isRequested { topLevelEnums.append(entry) }
+            }
+        }
+    }
+
+    /// The message a field's type name refers to (type names are fully qualified with a leading dot).
+    func message(typeName: String) -> Message? {
+        messages[typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName]
+    }
+
+    /// The enum a field's type name refers to.
+    func enumType(typeName: String) -> Enum? {
+        enums[typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName]
+    }
+
+    /// The message of the requested files whose name relative to its package is `relativeName`.
+    func requestedMessage(relativeName: String) -> Message? {
+        let requested = Set(schema.requested)
+        return messages.values.filter { requested.contains($0.file) && $0.relativeName == relativeName }
+            .min { $0.file < $1.file }
+    }
+
+    /// A finding side for the element at `path` of `file`: the exact location of the sub-path (a field's type or name
+    /// token) when recorded, else of `path`, else the closest ancestor's.
+    func locate(file: String, path: [Int32], detail: [Int32] = [], element: String) -> FindingLocation {
+        let locations = schema.locations
+        if let found = (detail.isEmpty ? nil : locations.exact(file: file, path: path + detail))
+            ?? locations.location(file: file, path: path)
+        {
+            return FindingLocation(file: found.file, line: found.line, column: found.column, element: element)
+        }
+        return FindingLocation(file: file, line: 0, column: 0, element: element)
+    }
+}

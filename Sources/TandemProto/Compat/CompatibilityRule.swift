@@ -1,0 +1,193 @@
+/// A compatibility rule: a stable id (buf's where buf has the rule) and its severity under each policy.
+///
+/// Directions: during a rollout both versions read what the other writes, so every rule considers v1 readers of v2
+/// data *and* v2 readers of v1 data. Fields are matched by number, enum values by number, nested types through the
+/// fields that use them.
+///
+/// | Rule | wire | wire_json | strict |
+/// |---|---|---|---|
+/// | FIELD_NO_DELETE | off | off | error |
+/// | FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED | error | error | error |
+/// | FIELD_NO_DELETE_UNLESS_NAME_RESERVED | off | error | error |
+/// | FIELD_SAME_TYPE | off | off | error |
+/// | FIELD_WIRE_COMPATIBLE_TYPE | error | error | error |
+/// | FIELD_WIRE_JSON_COMPATIBLE_TYPE | warning | error | error |
+/// | FIELD_SAME_CARDINALITY | off | off | error |
+/// | FIELD_WIRE_COMPATIBLE_CARDINALITY | error | error | error |
+/// | FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY | warning | error | error |
+/// | FIELD_SAME_ONEOF | error | error | error |
+/// | FIELD_MOVED_INTO_NEW_ONEOF | off | off | error |
+/// | FIELD_SAME_JSON_NAME | off | error | error |
+/// | FIELD_SAME_NAME | off | error | error |
+/// | FIELD_SAME_DEFAULT | error | error | error |
+/// | FIELD_SAME_PRESENCE | off | warning | error |
+/// | FIELD_NUMBER_REUSED | error | error | error |
+/// | MESSAGE_NO_DELETE | off | off | error |
+/// | MESSAGE_SAME_REQUIRED_FIELDS | error | error | error |
+/// | ENUM_NO_DELETE | off | off | error |
+/// | ENUM_VALUE_NO_DELETE | off | off | error |
+/// | ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED | error | error | error |
+/// | ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED | off | error | error |
+/// | ENUM_VALUE_SAME_NAME | off | error | error |
+/// | RESERVED_MESSAGE_NO_DELETE | error | error | error |
+/// | RESERVED_ENUM_NO_DELETE | error | error | error |
+/// | RESERVED_REUSED | error | error | error |
+/// | ONEOF_NO_DELETE | off | off | error |
+///
+/// Where protobuf.dev ("Updating A Message Type") and buf disagree, Tandem follows protobuf.dev for `wire` and buf
+/// for `wire_json`: the conversions protobuf.dev calls wire-compatible *under a condition* (enum <-> int32, uint32,
+/// int64, uint64; message <-> bytes; string <-> bytes; integer width and sign changes; singular <-> repeated for
+/// strings, bytes, messages and unpacked scalars) carry the data when the condition holds, but the schema cannot show
+/// that it does, so they are warnings under `wire` and errors under `wire_json` (their JSON forms differ: names vs
+/// numbers, base64 vs objects, arrays vs scalars) and `strict`. buf puts them in `FIELD_WIRE_COMPATIBLE_TYPE`
+/// (errors) except string -> bytes.
+///
+/// Tandem's own rules: FIELD_NUMBER_REUSED (one number, another name and a wire-incompatible type: old data decoded
+/// as something else), RESERVED_REUSED (a number or name v1 reserved is back in use), FIELD_SAME_PRESENCE (explicit
+/// presence gained or lost), FIELD_MOVED_INTO_NEW_ONEOF (the one oneof move protobuf.dev calls safe: a single field
+/// into a oneof that is new in v2).
+public struct CompatibilityRule: Sendable, Hashable, CustomStringConvertible {
+    /// The stable id (`FIELD_WIRE_COMPATIBLE_TYPE`).
+    public let id: String
+    /// Severity under `wire`.
+    public let wire: CompatibilitySeverity
+    /// Severity under `wire_json`.
+    public let wireJSON: CompatibilitySeverity
+    /// Severity under `strict`.
+    public let strict: CompatibilitySeverity
+    /// One line saying what the rule checks.
+    public let summary: String
+
+    /// Creates a rule; plan checks in other modules define their own.
+    public init(
+        id: String, wire: CompatibilitySeverity, wireJSON: CompatibilitySeverity, strict: CompatibilitySeverity,
+        summary: String
+    ) {
+        self.id = id
+        self.wire = wire
+        self.wireJSON = wireJSON
+        self.strict = strict
+        self.summary = summary
+    }
+
+    /// The rule's severity under `policy`.
+    public func severity(under policy: CompatibilityPolicy) -> CompatibilitySeverity {
+        switch policy {
+        case .wire: return wire
+        case .wireJSON: return wireJSON
+        case .strict: return strict
+        }
+    }
+
+    /// The id.
+    public var description: String { id }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.id == rhs.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}
+
+extension CompatibilityRule {
+    private static func rule(
+        _ id: String, _ wire: CompatibilitySeverity, _ wireJSON: CompatibilitySeverity, _ strict: CompatibilitySeverity,
+        _ summary: String
+    ) -> CompatibilityRule {
+        CompatibilityRule(id: id, wire: wire, wireJSON: wireJSON, strict: strict, summary: summary)
+    }
+
+    /// A v1 field number no longer exists in v2.
+    public static let fieldNoDelete = rule(
+        "FIELD_NO_DELETE", .off, .off, .error, "fields are not deleted")
+    /// A v1 field was deleted without reserving its number.
+    public static let fieldNoDeleteUnlessNumberReserved = rule(
+        "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED", .error, .error, .error,
+        "a deleted field's number is reserved")
+    /// A v1 field was deleted without reserving its name.
+    public static let fieldNoDeleteUnlessNameReserved = rule(
+        "FIELD_NO_DELETE_UNLESS_NAME_RESERVED", .off, .error, .error, "a deleted field's name is reserved")
+    /// The declared type changed at all (`int32` -> `int64`, another message type).
+    public static let fieldSameType = rule(
+        "FIELD_SAME_TYPE", .off, .off, .error, "fields keep their declared type")
+    /// The type changed so that one side cannot decode what the other writes.
+    public static let fieldWireCompatibleType = rule(
+        "FIELD_WIRE_COMPATIBLE_TYPE", .error, .error, .error, "field types stay wire-compatible")
+    /// The type changed compatibly on the wire only under a condition, or incompatibly in proto3 JSON.
+    public static let fieldWireJSONCompatibleType = rule(
+        "FIELD_WIRE_JSON_COMPATIBLE_TYPE", .warning, .error, .error,
+        "field types stay wire- and JSON-compatible")
+    /// The label changed at all (optional, required, repeated, map).
+    public static let fieldSameCardinality = rule(
+        "FIELD_SAME_CARDINALITY", .off, .off, .error, "fields keep their cardinality")
+    /// The label changed so that data is lost or rejected on the wire.
+    public static let fieldWireCompatibleCardinality = rule(
+        "FIELD_WIRE_COMPATIBLE_CARDINALITY", .error, .error, .error, "field cardinality stays wire-compatible")
+    /// The label changed compatibly on the wire only with loss (last one wins), or incompatibly in JSON.
+    public static let fieldWireJSONCompatibleCardinality = rule(
+        "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY", .warning, .error, .error,
+        "field cardinality stays wire- and JSON-compatible")
+    /// The field moved into, out of or between oneofs in a way that loses data.
+    public static let fieldSameOneof = rule(
+        "FIELD_SAME_ONEOF", .error, .error, .error, "fields stay in the same oneof")
+    /// A single v1 field moved into a oneof that is new in v2 (wire-safe per protobuf.dev).
+    public static let fieldMovedIntoNewOneof = rule(
+        "FIELD_MOVED_INTO_NEW_ONEOF", .off, .off, .error, "fields are not moved into a new oneof")
+    /// The proto3 JSON name changed.
+    public static let fieldSameJSONName = rule(
+        "FIELD_SAME_JSON_NAME", .off, .error, .error, "fields keep their JSON name")
+    /// The field name changed.
+    public static let fieldSameName = rule(
+        "FIELD_SAME_NAME", .off, .error, .error, "fields keep their name")
+    /// The proto2 default value changed.
+    public static let fieldSameDefault = rule(
+        "FIELD_SAME_DEFAULT", .error, .error, .error, "fields keep their default value")
+    /// Explicit presence was gained or lost.
+    public static let fieldSamePresence = rule(
+        "FIELD_SAME_PRESENCE", .off, .warning, .error, "fields keep their presence discipline")
+    /// A field number now names another field of an incompatible type.
+    public static let fieldNumberReused = rule(
+        "FIELD_NUMBER_REUSED", .error, .error, .error, "field numbers are not reused for other fields")
+    /// A nested message type declared in a compared v1 message is gone in v2.
+    public static let messageNoDelete = rule(
+        "MESSAGE_NO_DELETE", .off, .off, .error, "messages are not deleted")
+    /// The set of required fields changed.
+    public static let messageSameRequiredFields = rule(
+        "MESSAGE_SAME_REQUIRED_FIELDS", .error, .error, .error, "messages keep the same required fields")
+    /// A nested enum declared in a compared v1 message is gone in v2.
+    public static let enumNoDelete = rule(
+        "ENUM_NO_DELETE", .off, .off, .error, "enums are not deleted")
+    /// A v1 enum value number is gone in v2.
+    public static let enumValueNoDelete = rule(
+        "ENUM_VALUE_NO_DELETE", .off, .off, .error, "enum values are not deleted")
+    /// A v1 enum value was deleted without reserving its number.
+    public static let enumValueNoDeleteUnlessNumberReserved = rule(
+        "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED", .error, .error, .error,
+        "a deleted enum value's number is reserved")
+    /// A v1 enum value was deleted without reserving its name.
+    public static let enumValueNoDeleteUnlessNameReserved = rule(
+        "ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED", .off, .error, .error,
+        "a deleted enum value's name is reserved")
+    /// An enum value number is named differently in v2.
+    public static let enumValueSameName = rule(
+        "ENUM_VALUE_SAME_NAME", .off, .error, .error, "enum values keep their name")
+    /// A reserved range or name of a v1 message is no longer reserved in v2.
+    public static let reservedMessageNoDelete = rule(
+        "RESERVED_MESSAGE_NO_DELETE", .error, .error, .error, "message reservations are kept")
+    /// A reserved range or name of a v1 enum is no longer reserved in v2.
+    public static let reservedEnumNoDelete = rule(
+        "RESERVED_ENUM_NO_DELETE", .error, .error, .error, "enum reservations are kept")
+    /// A number or name v1 reserved is used again in v2.
+    public static let reservedReused = rule(
+        "RESERVED_REUSED", .error, .error, .error, "reserved numbers and names are not used again")
+    /// A oneof of a compared v1 message is gone in v2.
+    public static let oneofNoDelete = rule(
+        "ONEOF_NO_DELETE", .off, .off, .error, "oneofs are not deleted")
+
+    /// Every schema rule, in table order.
+    public static let all: [CompatibilityRule] = [
+        fieldNoDelete, fieldNoDeleteUnlessNumberReserved, fieldNoDeleteUnlessNameReserved, fieldSameType,
+        fieldWireCompatibleType, fieldWireJSONCompatibleType, fieldSameCardinality, fieldWireCompatibleCardinality,
+        fieldWireJSONCompatibleCardinality, fieldSameOneof, fieldMovedIntoNewOneof, fieldSameJSONName, fieldSameName,
+        fieldSameDefault, fieldSamePresence, fieldNumberReused, messageNoDelete, messageSameRequiredFields,
+        enumNoDelete, enumValueNoDelete, enumValueNoDeleteUnlessNumberReserved, enumValueNoDeleteUnlessNameReserved,
+        enumValueSameName, reservedMessageNoDelete, reservedEnumNoDelete, reservedReused, oneofNoDelete,
+    ]
+}

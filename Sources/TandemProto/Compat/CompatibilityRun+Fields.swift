@@ -1,0 +1,231 @@
+import SwiftProtobuf
+
+/// One side of a field comparison: the field, where it is, and the message and pool it belongs to.
+struct FieldSide {
+    let message: CompatibilityPool.Message
+    let field: Google_Protobuf_FieldDescriptorProto
+    let path: [Int32]
+    let pool: CompatibilityPool
+
+    var element: String { message.fullName + "." + field.name }
+    var type: FieldType { FieldType(field.type) ?? .message }
+    var isRepeated: Bool { field.label == .repeated }
+    var isMap: Bool { isRepeated && type == .message && pool.message(typeName: field.typeName)?.proto.options.mapEntry == true }
+    var realOneof: String? { CompatibilityRun.realOneof(of: field, in: message.proto) }
+
+    /// Explicit presence, as `Schema` derives it.
+    var hasPresence: Bool {
+        if isRepeated { return false }
+        return type.isMessage || field.hasOneofIndex || !message.isProto3 || field.proto3Optional
+    }
+
+    /// Whether repeated values are written packed (proto3 numeric by default, or `[packed = true]`).
+    var isPacked: Bool {
+        guard isRepeated, type.isPackable else { return false }
+        return field.options.hasPacked ? field.options.packed : message.isProto3
+    }
+
+    /// `int64`, `message acme.Money`, `enum acme.Status` (names relative to their package).
+    var typeName: String {
+        switch type {
+        case .message, .group:
+            let name = pool.message(typeName: field.typeName)?.relativeName ?? field.typeName
+            return (type == .group ? "group " : "message ") + name
+        case .enum: return "enum " + (pool.enumType(typeName: field.typeName)?.relativeName ?? field.typeName)
+        default: return type.protoName
+        }
+    }
+
+    var cardinality: String {
+        if isMap { return "map" }
+        switch field.label {
+        case .repeated: return "repeated"
+        case .required: return "required"
+        default: return "singular"
+        }
+    }
+
+    /// The finding side, at a detail of the field (`[1]` name, `[3]` number, `[5]`/`[6]` type) when recorded.
+    func locate(_ detail: [Int32] = []) -> FindingLocation {
+        pool.locate(file: message.file, path: path, detail: detail, element: element)
+    }
+
+    func locateType() -> FindingLocation {
+        let detail: [Int32] = pool.schema.locations.exact(file: message.file, path: path + [5]) != nil ? [5] : [6]
+        return locate(detail)
+    }
+}
+
+extension CompatibilityRun {
+    /// Compares two fields of one number.
+    mutating func compareFields(_ a: FieldSide, _ b: FieldSide, inMapEntry: Bool) {
+        let number = a.field.number
+        if a.field.name != b.field.name {
+            report(
+                .fieldSameName, v1: a.locate([1]), v2: b.locate([1]),
+                "field \(number) is named \(a.field.name) in v1 and \(b.field.name) in v2: text-format and JSON readers "
+                    + "that use the field name lose the value, and generated code changes")
+        }
+        let aJSON = Self.jsonName(a.field)
+        let bJSON = Self.jsonName(b.field)
+        if aJSON != bJSON {
+            report(
+                .fieldSameJSONName, v1: a.locate([1]), v2: b.locate([1]),
+                "field \(number) is \"\(aJSON)\" in v1 JSON and \"\(bJSON)\" in v2 JSON: each side rejects or drops "
+                    + "the other's JSON key")
+        }
+        compareTypes(a, b)
+        compareCardinality(a, b)
+        if !inMapEntry { comparePresence(a, b) }
+        compareOneofMembership(a, b)
+        let aDefault = a.field.hasDefaultValue ? a.field.defaultValue : nil
+        let bDefault = b.field.hasDefaultValue ? b.field.defaultValue : nil
+        if aDefault != bDefault {
+            report(
+                .fieldSameDefault, v1: a.locate([7]), v2: b.locate([7]),
+                "field \(number) (\(a.field.name)) defaults to \(aDefault.map { "\"\($0)\"" } ?? "the type's zero") in "
+                    + "v1 and \(bDefault.map { "\"\($0)\"" } ?? "the type's zero") in v2: records that leave it unset "
+                    + "read as different values on each side")
+        }
+    }
+
+    private mutating func compareTypes(_ a: FieldSide, _ b: FieldSide) {
+        let number = a.field.number
+        if a.type == b.type {
+            switch a.type {
+            case .message, .group:
+                guard let am = v1.message(typeName: a.field.typeName), let bm = v2.message(typeName: b.field.typeName)
+                else { return }
+                if am.relativeName != bm.relativeName && !(a.isMap && b.isMap) {
+                    report(
+                        .fieldSameType, v1: a.locateType(), v2: b.locateType(),
+                        "field \(number) (\(a.field.name)) changed type from \(a.typeName) to \(b.typeName): generated "
+                            + "code changes; the two types are compared field by field")
+                }
+                enqueue(am, bm)
+            case .enum:
+                guard let ae = v1.enumType(typeName: a.field.typeName), let be = v2.enumType(typeName: b.field.typeName)
+                else { return }
+                if ae.relativeName != be.relativeName {
+                    report(
+                        .fieldSameType, v1: a.locateType(), v2: b.locateType(),
+                        "field \(number) (\(a.field.name)) changed type from \(a.typeName) to \(b.typeName): generated "
+                            + "code changes; the two enums are compared value by value")
+                }
+                enqueue(ae, be)
+            default:
+                break
+            }
+            return
+        }
+        report(
+            .fieldSameType, v1: a.locateType(), v2: b.locateType(),
+            "field \(number) (\(a.field.name)) changed type from \(a.typeName) to \(b.typeName): generated code and "
+                + "every caller that relies on the type change")
+        switch TypeCompatibility.classify(v1: a.type, v2: b.type, number: number, v1Name: a.typeName, v2Name: b.typeName) {
+        case .same:
+            break
+        case .conditional(let text):
+            report(.fieldWireJSONCompatibleType, v1: a.locateType(), v2: b.locateType(), text)
+        case .incompatible(let text):
+            report(.fieldWireCompatibleType, v1: a.locateType(), v2: b.locateType(), text)
+            if a.field.name != b.field.name {
+                report(
+                    .fieldNumberReused, v1: a.locate([3]), v2: b.locate([3]),
+                    "field number \(number) was \(a.field.name) (\(a.typeName)) in v1 and is \(b.field.name) "
+                        + "(\(b.typeName)) in v2: v2 readers decode old \(a.field.name) data as \(b.field.name) and v1 "
+                        + "readers decode \(b.field.name) as \(a.field.name); pick a new number and reserve \(number)")
+            }
+        }
+    }
+
+    private mutating func compareCardinality(_ a: FieldSide, _ b: FieldSide) {
+        let number = a.field.number
+        guard a.cardinality != b.cardinality else { return }
+        report(
+            .fieldSameCardinality, v1: a.locate(), v2: b.locate(),
+            "field \(number) (\(a.field.name)) changed from \(a.cardinality) to \(b.cardinality): generated code changes")
+        if a.field.label == .required || b.field.label == .required {
+            let (strictSide, otherSide) = a.field.label == .required ? ("v1", "v2") : ("v2", "v1")
+            report(
+                .fieldWireCompatibleCardinality, v1: a.locate(), v2: b.locate(),
+                "field \(number) (\(a.field.name)) is required in \(strictSide) only: \(strictSide) readers reject "
+                    + "every \(otherSide) record that leaves it unset")
+            return
+        }
+        if a.isRepeated && b.isRepeated {
+            // map <-> repeated entry message: one wire form, two JSON forms (object vs array).
+            report(
+                .fieldWireJSONCompatibleCardinality, v1: a.locate(), v2: b.locate(),
+                "field \(number) (\(a.field.name)) is a \(a.cardinality) in v1 and a \(b.cardinality) in v2: the wire "
+                    + "form is the same but JSON writes a map as an object and a list as an array")
+            return
+        }
+        let repeated = a.isRepeated ? a : b
+        let repeatedSide = a.isRepeated ? "v1" : "v2"
+        let singularSide = a.isRepeated ? "v2" : "v1"
+        if repeated.isPacked {
+            report(
+                .fieldWireCompatibleCardinality, v1: a.locate(), v2: b.locate(),
+                "field \(number) (\(a.field.name)) is packed repeated in \(repeatedSide) and singular in "
+                    + "\(singularSide): \(singularSide) readers do not accept the packed form and drop the values into "
+                    + "unknown fields")
+            return
+        }
+        let merge = repeated.type.isMessage ? "merge all elements into one message" : "keep only the last element"
+        report(
+            .fieldWireJSONCompatibleCardinality, v1: a.locate(), v2: b.locate(),
+            "field \(number) (\(a.field.name)) is repeated in \(repeatedSide) and singular in \(singularSide): "
+                + "\(singularSide) readers \(merge) and lose the rest; JSON writes an array on one side and a single "
+                + "value on the other, which the other side rejects")
+    }
+
+    private mutating func comparePresence(_ a: FieldSide, _ b: FieldSide) {
+        guard !a.isRepeated, !b.isRepeated, a.realOneof == nil, b.realOneof == nil, !a.type.isMessage,
+            !b.type.isMessage, a.hasPresence != b.hasPresence
+        else { return }
+        let (explicit, implicit) = a.hasPresence ? ("v1", "v2") : ("v2", "v1")
+        report(
+            .fieldSamePresence, v1: a.locate(), v2: b.locate(),
+            "field \(a.field.number) (\(a.field.name)) tracks presence in \(explicit) only: \(implicit) writers never "
+                + "write a zero value, so \(explicit) readers cannot tell \"set to zero\" from \"unset\", and "
+                + "\(explicit) JSON writes zero values that \(implicit) JSON omits")
+    }
+
+    private mutating func compareOneofMembership(_ a: FieldSide, _ b: FieldSide) {
+        let aOneof = a.realOneof
+        let bOneof = b.realOneof
+        guard aOneof != bOneof else { return }
+        let number = a.field.number
+        let v1Numbers = Set(a.message.proto.field.map(\.number))
+        let v2Numbers = Set(b.message.proto.field.map(\.number))
+        func members(_ side: FieldSide, _ oneof: String) -> Set<Int32> {
+            Set(side.message.proto.field.filter { Self.realOneof(of: $0, in: side.message.proto) == oneof }.map(\.number))
+        }
+        if let aOneof, let bOneof {
+            // A renamed oneof with the same members is a source change only (ONEOF_NO_DELETE reports it).
+            if members(a, aOneof).intersection(v2Numbers) == members(b, bOneof).intersection(v1Numbers) { return }
+        }
+        if aOneof == nil, let bOneof {
+            let isNew = !Self.realOneofs(a.message.proto).contains { $0.1.name == bOneof }
+            let formerFields = members(b, bOneof).intersection(v1Numbers)
+            if isNew && formerFields == [number] {
+                report(
+                    .fieldMovedIntoNewOneof, v1: a.locate(), v2: b.locate(),
+                    "field \(number) (\(a.field.name)) moved into the new oneof \(bOneof): the wire form is unchanged, "
+                        + "but generated code changes and setting another member now clears it")
+                return
+            }
+        }
+        if aOneof != nil, bOneof == nil, let aOneof, members(a, aOneof).intersection(v2Numbers) == [number] {
+            // The only member of its v1 oneof left it: no sibling can overwrite it on either side.
+            return
+        }
+        let from = aOneof.map { "oneof \($0)" } ?? "no oneof"
+        let to = bOneof.map { "oneof \($0)" } ?? "no oneof"
+        report(
+            .fieldSameOneof, v1: a.locate(), v2: b.locate(),
+            "field \(number) (\(a.field.name)) moved from \(from) in v1 to \(to) in v2: records that set it together "
+                + "with another field are read with only the last of them set, and the others are silently lost")
+    }
+}

@@ -1,0 +1,153 @@
+import Testing
+import TandemProto
+
+/// Every rule: a pair of schemas that triggers it, and a near-miss pair that must not.
+@Suite("Compatibility rules")
+struct CompatibilityRuleTests {
+    /// A rule, a (v1, v2) pair that triggers it and a near-miss (v1, v2) pair that does not.
+    struct Case: CustomTestStringConvertible, Sendable {
+        var rule: String
+        var syntax2 = false
+        var trigger: (String, String)
+        var nearMiss: (String, String)
+        var testDescription: String { rule }
+    }
+
+    static let cases: [Case] = [
+        Case(
+            rule: "FIELD_NO_DELETE",
+            trigger: ("message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved 2; reserved \"b\"; }"),
+            nearMiss: ("message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; int32 b = 2; }")),
+        Case(
+            rule: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
+            trigger: ("message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved \"b\"; }"),
+            nearMiss: ("message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved 2; }")),
+        Case(
+            rule: "FIELD_NO_DELETE_UNLESS_NAME_RESERVED",
+            trigger: ("message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved 2; }"),
+            nearMiss: ("message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved \"b\"; }")),
+        Case(
+            rule: "FIELD_SAME_TYPE",
+            trigger: ("message M { int32 a = 1; }", "message M { int64 a = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { int32 a = 1 [deprecated = true]; }")),
+        Case(
+            rule: "FIELD_WIRE_COMPATIBLE_TYPE",
+            trigger: ("message M { int32 a = 1; }", "message M { string a = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { int64 a = 1; }")),
+        Case(
+            rule: "FIELD_WIRE_JSON_COMPATIBLE_TYPE",
+            trigger: ("message M { int32 a = 1; }", "message M { int64 a = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { sint32 a = 1; }")),
+        Case(
+            rule: "FIELD_SAME_CARDINALITY",
+            trigger: ("message M { string a = 1; }", "message M { repeated string a = 1; }"),
+            nearMiss: ("message M { string a = 1; }", "message M { optional string a = 1; }")),
+        Case(
+            rule: "FIELD_WIRE_COMPATIBLE_CARDINALITY",
+            trigger: ("message M { int32 a = 1; }", "message M { repeated int32 a = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { repeated int32 a = 1 [packed = false]; }")),
+        Case(
+            rule: "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY",
+            trigger: ("message M { string a = 1; }", "message M { repeated string a = 1; }"),
+            nearMiss: ("message M { repeated string a = 1; }", "message M { repeated string a = 1; }")),
+        Case(
+            rule: "FIELD_SAME_ONEOF",
+            trigger: ("message M { int32 a = 1; oneof o { int32 b = 2; } }", "message M { oneof o { int32 a = 1; int32 b = 2; } }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { oneof o { int32 a = 1; } }")),
+        Case(
+            rule: "FIELD_MOVED_INTO_NEW_ONEOF",
+            trigger: ("message M { int32 a = 1; }", "message M { oneof o { int32 a = 1; } }"),
+            nearMiss: ("message M { int32 a = 1; oneof o { int32 b = 2; } }", "message M { oneof o { int32 a = 1; int32 b = 2; } }")),
+        Case(
+            rule: "FIELD_SAME_JSON_NAME",
+            trigger: ("message M { int32 a = 1; }", "message M { int32 a = 1 [json_name = \"x\"]; }"),
+            nearMiss: ("message M { int32 user_id = 1; }", "message M { int32 user_id = 1 [json_name = \"userId\"]; }")),
+        Case(
+            rule: "FIELD_SAME_NAME",
+            trigger: ("message M { int32 a = 1; }", "message M { int32 b = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { int32 a = 1 [json_name = \"b\"]; }")),
+        Case(
+            rule: "FIELD_SAME_DEFAULT", syntax2: true,
+            trigger: ("message M { optional int32 a = 1 [default = 5]; }", "message M { optional int32 a = 1 [default = 6]; }"),
+            nearMiss: ("message M { optional int32 a = 1 [default = 5]; }", "message M { optional int32 a = 1 [default = 5]; }")),
+        Case(
+            rule: "FIELD_SAME_PRESENCE",
+            trigger: ("message M { int32 a = 1; }", "message M { optional int32 a = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { oneof o { int32 a = 1; } }")),
+        Case(
+            rule: "FIELD_NUMBER_REUSED",
+            trigger: ("message M { int32 a = 1; }", "message M { string b = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { int64 b = 1; }")),
+        Case(
+            rule: "MESSAGE_NO_DELETE",
+            trigger: ("message M { message N { int32 x = 1; } }", "message M { }"),
+            nearMiss: ("message M { message N { int32 x = 1; } }", "message M { message N { int64 x = 1; } }")),
+        Case(
+            rule: "MESSAGE_SAME_REQUIRED_FIELDS", syntax2: true,
+            trigger: ("message M { optional int32 a = 1; }", "message M { required int32 a = 1; }"),
+            nearMiss: ("message M { required int32 a = 1; }", "message M { required int32 a = 1; }")),
+        Case(
+            rule: "ENUM_NO_DELETE",
+            trigger: ("enum E { E_UNSPECIFIED = 0; } message M { }", "message M { }"),
+            nearMiss: ("enum E { E_UNSPECIFIED = 0; } message M { }", "enum E { E_UNSPECIFIED = 0; E_ON = 1; } message M { }")),
+        Case(
+            rule: "ENUM_VALUE_NO_DELETE",
+            trigger: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved 1; reserved \"B\"; } message M { E e = 1; }"),
+            nearMiss: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; B = 1; C = 2; } message M { E e = 1; }")),
+        Case(
+            rule: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
+            trigger: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved \"B\"; } message M { E e = 1; }"),
+            nearMiss: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved 1; } message M { E e = 1; }")),
+        Case(
+            rule: "ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED",
+            trigger: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved 1; } message M { E e = 1; }"),
+            nearMiss: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved \"B\"; } message M { E e = 1; }")),
+        Case(
+            rule: "ENUM_VALUE_SAME_NAME",
+            trigger: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; C = 1; } message M { E e = 1; }"),
+            nearMiss: (
+                "enum E { A = 0; B = 1; } message M { E e = 1; }",
+                "enum E { option allow_alias = true; A = 0; B = 1; C = 1; } message M { E e = 1; }"
+            )),
+        Case(
+            rule: "RESERVED_MESSAGE_NO_DELETE",
+            trigger: ("message M { reserved 5, 9; }", "message M { reserved 9; }"),
+            nearMiss: ("message M { reserved 5, 9; }", "message M { reserved 4 to 9; }")),
+        Case(
+            rule: "RESERVED_ENUM_NO_DELETE",
+            trigger: ("enum E { A = 0; reserved 5; } message M { E e = 1; }", "enum E { A = 0; } message M { E e = 1; }"),
+            nearMiss: ("enum E { A = 0; reserved 5; } message M { E e = 1; }", "enum E { A = 0; reserved 4 to 6; } message M { E e = 1; }")),
+        Case(
+            rule: "RESERVED_REUSED",
+            trigger: ("message M { reserved 2; }", "message M { int32 c = 2; }"),
+            nearMiss: ("message M { reserved 2; }", "message M { int32 c = 3; reserved 2; }")),
+        Case(
+            rule: "ONEOF_NO_DELETE",
+            trigger: ("message M { oneof o { int32 a = 1; } }", "message M { int32 a = 1; }"),
+            nearMiss: ("message M { oneof o { int32 a = 1; } }", "message M { oneof o { int32 a = 1; int32 b = 2; } }")),
+    ]
+
+    private func run(_ testCase: Case, _ pair: (String, String)) throws -> CompatibilityReport {
+        testCase.syntax2
+            ? try CompatibilityFixture.check2(pair.0, pair.1) : try CompatibilityFixture.check3(pair.0, pair.1)
+    }
+
+    @Test(arguments: cases)
+    func triggerPairReportsTheRule(_ testCase: Case) throws {
+        let report = try run(testCase, testCase.trigger)
+        #expect(report.ruleIDs.contains(testCase.rule), "\(report.ruleIDs)")
+        let finding = try #require(report.findings.first { $0.rule.id == testCase.rule })
+        #expect(!finding.message.isEmpty)
+        #expect(finding.v1 != nil || finding.v2 != nil)
+    }
+
+    @Test(arguments: cases)
+    func nearMissPairDoesNotReportTheRule(_ testCase: Case) throws {
+        let report = try run(testCase, testCase.nearMiss)
+        #expect(!report.ruleIDs.contains(testCase.rule), "\(report.ruleIDs)")
+    }
+
+    @Test func everyRuleHasATriggerCase() {
+        #expect(Set(CompatibilityRule.all.map(\.id)) == Set(Self.cases.map(\.rule)))
+    }
+}
