@@ -503,6 +503,14 @@ struct ProtoParser {
                 })
             } while tryConsume(",")
             try expect("]")
+            // Options after a list of ranges apply to each range of the statement, as protoc applies them.
+            let pendingForFirst = customOptions.filter { $0.ownerPath == ownerPath }
+            for i in (first + 1)..<max(first + 1, message.extensionRange.count) {
+                for var option in pendingForFirst {
+                    option.ownerPath = path + [5, Int32(i), 3]
+                    customOptions.append(option)
+                }
+            }
             if options != Google_Protobuf_ExtensionRangeOptions() {
                 for i in first..<message.extensionRange.count { message.extensionRange[i].options = options }
             }
