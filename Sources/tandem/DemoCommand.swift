@@ -55,7 +55,7 @@ struct DemoCommand: ParsableCommand {
             3. Replaying: every write goes to the v2 primary and the v1 shadow; every read compares both.
 
             """)
-        let clock = ManualClock(start: Date())
+        let clock = TrafficClock()
         let engine: MigrationEngine
         do {
             engine = try MigrationEngine(plan: plan, primaryPath: directory + "/primary.sqlite",

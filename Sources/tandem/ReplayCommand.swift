@@ -76,7 +76,7 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         let files = try RunFiles.resolve(primary: primary, shadow: shadow, ledger: ledger)
-        let clock = ManualClock(start: Date())
+        let clock = TrafficClock()
         let configuration = MigrationEngine.Configuration(
             writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: maxSamples, clock: clock)
         let engine: MigrationEngine
@@ -96,6 +96,12 @@ struct ReplayCommand: ParsableCommand {
         }
         console.endProgress()
         for badLine in runner.badLines { console.warning(badLine.description) }
+        if engine.totals.badLines > runner.badLines.count {
+            console.warning("\(engine.totals.badLines - runner.badLines.count) more bad lines not shown")
+        }
+        if engine.totals.shadowPending > 0 {
+            console.warning("\(engine.totals.shadowPending) shadow writes failed after their primary commit and wait in the outbox of \(files.primary); the next open or verify replays them")
+        }
         let report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
         try outputs.write(report)
         var shown: [(String, String)] = [("primary", files.primary), ("shadow", files.shadow)]

@@ -26,6 +26,8 @@ public struct RunTotals: Sendable, Hashable {
     public var repaired = 0
     /// Unknown fields seen in compared payloads.
     public var unknownFields = 0
+    /// Shadow rows whose write failed after the primary committed, still waiting in the outbox.
+    public var shadowPending = 0
     /// Writes that failed (typed error raised to the caller).
     public var failedWrites = 0
     /// Comparisons by cohort.

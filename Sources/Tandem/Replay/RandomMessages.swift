@@ -63,9 +63,14 @@ struct RandomMessages {
     func scalar(_ field: FieldDescriptor, using rng: inout SplitMix64) -> ProtoValue {
         switch field.type {
         case .int32, .sint32, .sfixed32: return .int32(Int32.random(in: 1...100_000, using: &rng))
-        case .int64, .sint64, .sfixed64: return .int64(Int64.random(in: 1...10_000_000_000, using: &rng))
+        case .int64, .sint64, .sfixed64:
+            // Millisecond timestamps where the name says so; otherwise amounts and counts of everyday size.
+            if field.name.hasSuffix("_ms") || field.name.contains("time") {
+                return .int64(Int64.random(in: 1_500_000_000_000...1_800_000_000_000, using: &rng))
+            }
+            return .int64(Int64.random(in: 1...5_000_000, using: &rng))
         case .uint32, .fixed32: return .uint32(UInt32.random(in: 1...100_000, using: &rng))
-        case .uint64, .fixed64: return .uint64(UInt64.random(in: 1...10_000_000_000, using: &rng))
+        case .uint64, .fixed64: return .uint64(UInt64.random(in: 1...5_000_000, using: &rng))
         case .float: return .float(Float(Int.random(in: 0...10_000, using: &rng)) / 100)
         case .double: return .double(Double(Int.random(in: 0...1_000_000, using: &rng)) / 1000)
         case .bool: return .bool(Bool.random(using: &rng))

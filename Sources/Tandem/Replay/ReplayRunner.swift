@@ -31,7 +31,7 @@ public final class ReplayRunner {
     /// The engine replayed into.
     public let engine: MigrationEngine
     /// The clock the engine's gate and breaker read; set from traffic timestamps.
-    public let clock: ManualClock
+    public let clock: TrafficClock
     /// The settings.
     public let configuration: Configuration
     /// Bad lines (the first ``Configuration/maxBadLineMessages``).
@@ -44,10 +44,9 @@ public final class ReplayRunner {
     private var lastCommit = ContinuousClock.now
     private let parser: TrafficParser
     private let started = ContinuousClock.now
-    private var latestTimestamp: Date?
 
     /// Creates a runner; `clock` must be the clock the engine was configured with.
-    public init(engine: MigrationEngine, clock: ManualClock, trafficFile: String, configuration: Configuration = .init()) {
+    public init(engine: MigrationEngine, clock: TrafficClock, trafficFile: String, configuration: Configuration = .init()) {
         self.engine = engine
         self.clock = clock
         self.configuration = configuration
@@ -101,11 +100,7 @@ public final class ReplayRunner {
     }
 
     private func handle(_ operation: TrafficOperation) throws {
-        if let timestamp = operation.timestamp, latestTimestamp.map({ timestamp > $0 }) ?? true {
-            // Time never runs backwards for the gate: late lines count at the latest time seen.
-            latestTimestamp = timestamp
-            clock.set(to: timestamp)
-        }
+        if let timestamp = operation.timestamp { clock.observe(timestamp) }
         switch operation.kind {
         case .write:
             guard let v2 = operation.v2 else { return }

@@ -68,6 +68,8 @@ public struct TrafficGenerator: Sendable {
         var writtenSet: Set<String> = []
         var buggy: Set<String> = []
         var time = configuration.start.timeIntervalSince1970
+        // Keys read like the record they name: `u17` for a UserProfile, `o17` for an Order.
+        let keyPrefix = plan.v2Message.name.prefix(1).lowercased()
         for _ in 0..<configuration.operations {
             time += -configuration.meanGap * log(max(1e-9, Double.random(in: 0..<1, using: &rng)))
             let ts = RFC3339.format(Date(timeIntervalSince1970: time))
@@ -85,7 +87,7 @@ public struct TrafficGenerator: Sendable {
                 writtenSet.remove(key)
                 members = [.init("op", .string("delete")), .init("key", .string(key))]
             } else {
-                let key = "u" + String(Int.random(in: 0..<configuration.keySpace, using: &rng))
+                let key = keyPrefix + String(Int.random(in: 0..<configuration.keySpace, using: &rng))
                 var record = random.message(plan.v2Message, using: &rng)
                 if let keyPath = plan.key { random.setKey(key, at: keyPath, in: &record) }
                 members = [.init("op", .string("write")), .init("key", .string(key))]
