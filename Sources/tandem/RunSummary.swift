@@ -25,7 +25,8 @@ enum RunSummary {
         if totals.unknownFields > 0 { out += "  unknown fields seen \(totals.unknownFields) (not mismatches)\n" }
         out += "  breaker: \(report.breakerState)"
         if !report.transitions.isEmpty {
-            out += ", " + report.transitions.map { "\($0.from)->\($0.to) at \(JSONReportTime.format($0.at))" }.joined(separator: ", ")
+            out += ", " + report.transitions.prefix(3).map { "\($0.from)->\($0.to) at \(JSONReportTime.format($0.at))" }.joined(separator: ", ")
+            if report.transitions.count > 3 { out += ", ... (\(report.transitions.count) transitions)" }
         }
         out += "\n"
         if !report.fields.isEmpty {
