@@ -9,17 +9,18 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check that v1 and v2 schemas are compatible (and that a plan can carry its fields) before rollout.",
         discussion: """
-            Compares the plan's v1 and v2 messages (or, with --v1/--v2, the messages named by --message, or every
-            top-level message whose name relative to its package exists on both sides), following fields by number
+            Compares the plan's v1 and v2 messages (or, with --v1/--v2, the messages named by --message, or every \
+            top-level message whose name relative to its package exists on both sides), following fields by number \
             into the types they use. Each side is compiled in its own pool, so a file may be checked against itself.
+
             Exit codes: 0 no error-level finding, 1 at least one, 2 usage, plan or schema error, 3 unreadable file.
 
             Examples:
               tandem check Migrations/user-profile --policy strict
               tandem check --v1 old/acme/user.proto --v2 new/acme/user.proto --message User --format json
 
-            Policies (wire: binary only; wire_json: binary and JSON, the default; strict: also names and
-            source-level changes):
+            Policies: wire (binary only), wire_json (binary and JSON, the default), strict (also names and \
+            source-level changes).
 
             \(CheckCommand.policyTable)
             """
