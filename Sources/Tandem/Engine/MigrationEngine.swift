@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import Synchronization
 import TandemProto
 
@@ -33,6 +34,7 @@ public final class MigrationEngine: Sendable {
     }
 
     private let state: Mutex<State>
+    private let metrics = EngineMetrics()
 
     /// Opens the stores (replaying pending outbox rows) and sets up the gate and breaker from the plan.
     ///
@@ -188,6 +190,7 @@ public final class MigrationEngine: Sendable {
             $0.totals.writes += writes
             $0.totals.deletes += deletes
         }
+        metrics.writes.increment(by: writes + deletes)
     }
 
     // MARK: - Comparisons
@@ -217,6 +220,7 @@ public final class MigrationEngine: Sendable {
     public func record(pair: RecordPair, cohort: String? = nil) -> KeyComparison? {
         if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
             gate.record(.inFlight)
+            metrics.inFlight.increment()
             return KeyComparison(key: pair.key, outcome: .inFlight)
         }
         guard let comparison = diffEngine.compare(shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload,
@@ -226,6 +230,7 @@ public final class MigrationEngine: Sendable {
         let result = KeyComparison(key: pair.key, outcome: diffs.isEmpty ? .match : .mismatch, diffs: diffs,
                                    unknownFields: comparison.unknownFields)
         gate.record(result.outcome)
+        metrics.record(result)
         state.withLock { state in
             state.totals.unknownFields += comparison.unknownFields
             if let cohort {
@@ -250,7 +255,10 @@ public final class MigrationEngine: Sendable {
     public func countBadLine() { state.withLock { $0.totals.badLines += 1 } }
 
     /// Counts a comparison shed because the comparison queue was full.
-    public func countShed() { gate.record(.shed) }
+    public func countShed() {
+        gate.record(.shed)
+        metrics.shed.increment()
+    }
 
     /// Counts outbox rows replayed by a later repair.
     public func countRepaired(_ rows: Int) { state.withLock { $0.totals.repaired += rows } }
