@@ -61,7 +61,7 @@ let package = Package(
             dependencies: ["TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "TandemTests", dependencies: ["Tandem"]),
-        .testTarget(name: "TandemReportsTests", dependencies: ["TandemReports"]),
+        .testTarget(name: "TandemReportsTests", dependencies: ["TandemReports", "TandemTestSupport"]),
         .testTarget(
             name: "TandemCLITests",
             dependencies: ["TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]

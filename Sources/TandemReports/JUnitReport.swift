@@ -1,0 +1,84 @@
+import Foundation
+import Tandem
+
+/// JUnit XML for CI dashboards: one `testsuite` with a test case for the gate (a failure, with the reason, when the
+/// gate did not pass) and one per mismatch group (a failure with the count and up to three examples).
+///
+/// Everything is XML-escaped; characters XML 1.0 cannot carry become U+FFFD; long values are truncated with a
+/// marker.
+public enum JUnitReport {
+    /// The most examples shown per group.
+    public static let maxExamples = 3
+    /// The most characters shown of one value, key or path.
+    public static let maxValueLength = 500
+
+    /// The report as JUnit XML.
+    public static func render(_ report: Report) -> String {
+        let verdict = ReportVerdict(report)
+        let tests = report.fields.count + 1
+        let failures = report.fields.count + (verdict == .passed ? 0 : 1)
+        let time = String(format: "%.3f", max(0, report.finishedAt.timeIntervalSince(report.startedAt)))
+        let suiteName = "tandem." + report.plan
+
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites name=\"tandem\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\" time=\"\(time)\">\n"
+        out += "  <testsuite name=\"\(attribute(suiteName))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\""
+        out += " skipped=\"0\" timestamp=\"\(attribute(ReportText.timestamp(report.startedAt)))\" time=\"\(time)\">\n"
+
+        out += "    <properties>\n"
+        var properties: [(String, String)] = [
+            ("plan", report.plan), ("plan_fingerprint", report.planFingerprint), ("source", report.source),
+            ("verdict", verdict.rawValue), ("consistency", ReportText.number(report.consistency)),
+            ("consistency_low", ReportText.number(report.interval.low)),
+            ("consistency_high", ReportText.number(report.interval.high)),
+            ("compared", String(report.totals.compared)), ("mismatched", String(report.totals.mismatched)),
+            ("breaker_state", report.breakerState),
+        ]
+        properties += report.settings.map { ("setting." + $0.key, $0.value) }
+        for (name, value) in properties {
+            out += "      <property name=\"\(attribute(name))\" value=\"\(attribute(value))\"/>\n"
+        }
+        out += "    </properties>\n"
+
+        out += "    <testcase classname=\"tandem.gate\" name=\"consistency gate\" time=\"\(time)\">\n"
+        if verdict != .passed {
+            let body = """
+                \(report.gate.reason)
+                consistency \(ReportText.percent(report.consistency)) \
+                (\(ReportText.percent(report.interval.low)) to \(ReportText.percent(report.interval.high)) \
+                at \(ReportText.percent(report.interval.confidence)) confidence), \
+                budget >= \(ReportText.percent(report.gate.minConsistency)), \
+                \(report.totals.mismatched) of \(report.totals.compared) comparisons mismatched \
+                (min_samples \(report.gate.minSamples)); breaker \(report.breakerState)
+                """
+            out += "      <failure type=\"\(verdict.rawValue)\" message=\"\(attribute(truncated(report.gate.reason)))\">"
+            out += text(body) + "</failure>\n"
+        }
+        out += "    </testcase>\n"
+
+        for group in report.fields {
+            let name = "\(truncated(group.path)) (\(truncated(group.kind)))"
+            let message = "\(group.count) mismatch\(group.count == 1 ? "" : "es") at \(name)"
+            var body = message
+            let examples = group.samples.prefix(maxExamples)
+            if !examples.isEmpty { body += "\nExamples:" }
+            for example in examples {
+                body += "\n  key: \(truncated(example.key))"
+                if example.diff.path != group.path { body += "\n    path: \(truncated(example.diff.path))" }
+                body += "\n    v1: \(truncated(ReportText.display(example.diff.v1)))"
+                body += "\n    v2: \(truncated(ReportText.display(example.diff.v2)))"
+                if let detail = example.diff.detail { body += "\n    detail: \(truncated(detail))" }
+            }
+            out += "    <testcase classname=\"tandem.fields\" name=\"\(attribute(name))\">\n"
+            out += "      <failure type=\"\(attribute(truncated(group.kind)))\" message=\"\(attribute(message))\">"
+            out += text(body) + "</failure>\n"
+            out += "    </testcase>\n"
+        }
+        out += "  </testsuite>\n</testsuites>\n"
+        return out
+    }
+
+    static func truncated(_ value: String) -> String { ReportText.truncated(value, limit: maxValueLength) }
+    static func attribute(_ value: String) -> String { MarkupEscaping.escape(value, .xml) }
+    static func text(_ value: String) -> String { MarkupEscaping.text(value, .xml) }
+}

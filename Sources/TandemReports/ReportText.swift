@@ -1,0 +1,50 @@
+import Foundation
+import Tandem
+import TandemProto
+
+/// Text helpers shared by the human-readable formats: values as compact JSON, truncation with a marker, numbers as
+/// people read them, and the verdict word.
+enum ReportText {
+    /// A diff value as compact proto3 JSON text, or the empty string when the side has no value.
+    static func value(_ value: JSONValue?) -> String { value?.jsonString() ?? "" }
+
+    /// A diff value for display: compact JSON, or `(absent)`.
+    static func display(_ value: JSONValue?) -> String { value?.jsonString() ?? "(absent)" }
+
+    /// `text` cut to at most `limit` characters, with a marker saying how much was left out.
+    static func truncated(_ text: String, limit: Int) -> String {
+        // Counting characters is linear; compare the cheap UTF-8 length first (it is never smaller).
+        guard text.utf8.count > limit else { return text }
+        let count = text.count
+        guard count > limit else { return text }
+        return String(text.prefix(limit)) + truncationMarker(count - limit)
+    }
+
+    /// The marker that ends a truncated value.
+    static func truncationMarker(_ omitted: Int) -> String { "… [truncated: \(omitted) more characters]" }
+
+    /// A ratio as a percentage with enough digits to tell 99.99% from 99.995% (`n/a` when not a number).
+    static func percent(_ ratio: Double) -> String {
+        guard ratio.isFinite else { return ratio.isNaN ? "n/a" : (ratio > 0 ? "∞" : "-∞") }
+        var text = String(format: "%.4f", ratio * 100)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text + "%"
+    }
+
+    /// A plain number for display (`0.9999`, `n/a`).
+    static func number(_ value: Double) -> String {
+        guard value.isFinite else { return value.isNaN ? "n/a" : (value > 0 ? "∞" : "-∞") }
+        return String(value)
+    }
+
+    /// RFC 3339 with milliseconds, UTC.
+    static func timestamp(_ date: Date) -> String { JSONReport.timestamp(date) }
+
+    /// The mismatch count of each group's kind, most frequent first, then by name.
+    static func mismatchesByKind(_ report: Report) -> [(kind: String, count: Int)] {
+        var counts: [String: Int] = [:]
+        for group in report.fields { counts[group.kind, default: 0] += group.count }
+        return counts.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.kind < $1.kind }
+    }
+}
