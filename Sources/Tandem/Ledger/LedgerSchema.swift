@@ -1,0 +1,103 @@
+/// The ledger's tables (schema version 1).
+///
+/// Users may query a ledger with `sqlite3`. Instants are stored twice: `at` holds the exact decimal of the
+/// `Double` seconds since Foundation's reference date (2001-01-01T00:00:00Z), so a report rebuilds bit for bit,
+/// and `at_unix_ms` the same instant in Unix milliseconds for queries. Ratios are stored as the exact decimal text of
+/// a `Double` (`0.99995`, `nan`). `v1` and `v2` hold the compact proto3 JSON of a diff's value, already redacted,
+/// or NULL when the side has no value.
+enum LedgerSchema {
+    /// The version this build writes and reads.
+    static let version: Int64 = 1
+
+    /// The table whose presence marks a file as a ledger.
+    static let versionTable = "tandem_ledger_version"
+
+    /// Every table a ledger holds, in creation order.
+    static let tables = [
+        versionTable, "tandem_ledger_run", "tandem_ledger_transitions", "tandem_ledger_groups",
+        "tandem_ledger_group_samples", "tandem_ledger_mismatches", "tandem_ledger_mismatch_diffs",
+        "tandem_ledger_cohorts", "tandem_ledger_timeline", "tandem_ledger_settings",
+    ]
+
+    /// The DDL of version 1 (every value is bound at run time; no value is ever part of SQL text).
+    static let createStatements = [
+        "CREATE TABLE tandem_ledger_version(version INTEGER NOT NULL, created_at_unix_ms INTEGER NOT NULL)",
+        """
+        CREATE TABLE tandem_ledger_run(
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            report_version INTEGER NOT NULL, plan TEXT NOT NULL, plan_fingerprint TEXT NOT NULL, source TEXT NOT NULL,
+            started_at TEXT NOT NULL, finished_at TEXT NOT NULL, finished_at_unix_ms INTEGER NOT NULL,
+            writes INTEGER NOT NULL, reads INTEGER NOT NULL, deletes INTEGER NOT NULL,
+            compared INTEGER NOT NULL, matched INTEGER NOT NULL, mismatched INTEGER NOT NULL,
+            in_flight INTEGER NOT NULL, shed INTEGER NOT NULL, bad_lines INTEGER NOT NULL,
+            repaired INTEGER NOT NULL, unknown_fields INTEGER NOT NULL,
+            consistency TEXT NOT NULL, interval_low TEXT NOT NULL, interval_high TEXT NOT NULL,
+            interval_confidence TEXT NOT NULL,
+            gate_min_consistency TEXT NOT NULL, gate_min_samples INTEGER NOT NULL, gate_passed INTEGER NOT NULL,
+            gate_confident INTEGER NOT NULL, gate_inconclusive INTEGER NOT NULL, gate_reason TEXT NOT NULL,
+            breaker_state TEXT NOT NULL, transitions_checkpointed INTEGER NOT NULL,
+            checkpoints INTEGER NOT NULL, checkpointed_at_unix_ms INTEGER NOT NULL)
+        """,
+        """
+        CREATE TABLE tandem_ledger_transitions(
+            seq INTEGER PRIMARY KEY, at TEXT NOT NULL, at_unix_ms INTEGER NOT NULL, from_state TEXT NOT NULL,
+            to_state TEXT NOT NULL, mismatch_rate TEXT NOT NULL, samples INTEGER NOT NULL)
+        """,
+        """
+        CREATE TABLE tandem_ledger_groups(
+            rank INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL)
+        """,
+        """
+        CREATE TABLE tandem_ledger_group_samples(
+            group_rank INTEGER NOT NULL, ordinal INTEGER NOT NULL, key TEXT, path TEXT, kind TEXT,
+            v1 TEXT, v2 TEXT, detail TEXT, PRIMARY KEY (group_rank, ordinal)) WITHOUT ROWID
+        """,
+        "CREATE TABLE tandem_ledger_mismatches(ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL)",
+        """
+        CREATE TABLE tandem_ledger_mismatch_diffs(
+            mismatch INTEGER NOT NULL, ordinal INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
+            v1 TEXT, v2 TEXT, detail TEXT, PRIMARY KEY (mismatch, ordinal)) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE tandem_ledger_cohorts(
+            name TEXT PRIMARY KEY, compared INTEGER NOT NULL, mismatched INTEGER NOT NULL) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE tandem_ledger_timeline(
+            seq INTEGER PRIMARY KEY, at TEXT NOT NULL, at_unix_ms INTEGER NOT NULL, compared INTEGER NOT NULL,
+            mismatched INTEGER NOT NULL)
+        """,
+        "CREATE TABLE tandem_ledger_settings(ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)",
+    ]
+
+    /// What a file holds, judged by its tables.
+    enum Content: Equatable {
+        /// No tables at all: a new or empty database, safe to make a ledger of.
+        case empty
+        /// A ledger of the given schema version.
+        case ledger(version: Int64)
+        /// Tables, but not a ledger's.
+        case foreign
+    }
+
+    /// Inspects the tables of `connection`'s main database.
+    static func content(of connection: SQLiteConnection) throws(SQLiteError) -> Content {
+        let names = try connection.query("SELECT name FROM sqlite_schema WHERE type = 'table'") { $0.text(0) }
+        if names.isEmpty { return .empty }
+        guard names.contains(versionTable) else { return .foreign }
+        let version = try connection.queryOne("SELECT max(version) FROM tandem_ledger_version") {
+            $0.isNull(0) ? nil : $0.int64(0)
+        }
+        return .ledger(version: (version ?? nil) ?? 0)
+    }
+
+    /// Creates the tables of an empty database and stamps the version, in one transaction.
+    static func create(in connection: SQLiteConnection, nowUnixMillis: Int64) throws(SQLiteError) {
+        try connection.immediateTransaction { () throws(SQLiteError) in
+            for statement in createStatements { try connection.execute(statement) }
+            try connection.run(
+                "INSERT INTO tandem_ledger_version(version, created_at_unix_ms) VALUES (?, ?)",
+                [.integer(version), .integer(nowUnixMillis)])
+        }
+    }
+}
