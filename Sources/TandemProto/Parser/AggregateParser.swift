@@ -7,6 +7,7 @@ struct AggregateParser {
     private let location: SourceLocation
     private let resolveExtension: (String, MessageDescriptor) -> FieldDescriptor?
     private var depth = 0
+    private var sawComment = false
 
     /// `text` is the aggregate with its braces; errors are reported at `location` (the option's value).
     init(text: String, schema: Schema, location: SourceLocation,
@@ -48,6 +49,44 @@ struct AggregateParser {
         return message
     }
 
+    /// `[pkg.ext]: value` (or a message value) inside an aggregate: encoded as the extension field and kept with the
+    /// message's other extension bytes, which serialize after its declared fields as protoc writes them.
+    private mutating func parseExtensionValue(_ ext: FieldDescriptor, into message: inout DynamicMessage) throws(ProtoError) {
+        var holder = DynamicMessage(descriptor: OptionHolder.descriptor(for: [ext], schema: schema, name: message.descriptor.fullName),
+                                    schema: schema)
+        if ext.type.isMessage {
+            _ = consume(":")
+            if consume("[") {
+                while !consume("]") {
+                    try appendMessage(ext, into: &holder)
+                    if !at("]") && !consume(",") { throw fail("expected \",\" or \"]\"") }
+                }
+            } else {
+                try appendMessage(ext, into: &holder)
+            }
+        } else {
+            guard consume(":") else { throw fail("expected \":\" after [\(ext.name)]") }
+            var values: [ProtoValue] = []
+            if consume("[") {
+                guard ext.isRepeated else { throw fail("extension \"\(ext.name)\" is not repeated") }
+                while !consume("]") {
+                    values.append(try scalar(for: ext))
+                    if !at("]") && !consume(",") { throw fail("expected \",\" or \"]\"") }
+                }
+            } else {
+                values.append(try scalar(for: ext))
+            }
+            do {
+                for value in values {
+                    if ext.isRepeated { try holder.append(value, to: ext.number) } else { try holder.set(ext.number, to: value) }
+                }
+            } catch {
+                throw fail(error.description)
+            }
+        }
+        message.unknownFields = OptionHolder.sortedByNumber(message.unknownFields + holder.serializedBytes())
+    }
+
     private mutating func parseFields(_ type: MessageDescriptor, until close: String) throws(ProtoError) -> DynamicMessage {
         depth += 1
         defer { depth -= 1 }
@@ -55,7 +94,15 @@ struct AggregateParser {
         var message = DynamicMessage(descriptor: type, schema: schema)
         var seen: Set<Int32> = []
         while !consume(close) {
-            if current.kind == .end { throw fail("expected \"\(close)\"") }
+            if at("#") {
+                // protoc joins an aggregate's tokens into one line, so `#` comments out the rest of the aggregate.
+                index = tokens.count - 1
+                sawComment = true
+            }
+            if current.kind == .end {
+                if sawComment && depth == 1 { break }
+                throw fail("expected \"\(close)\"")
+            }
             let field: FieldDescriptor
             if consume("[") {
                 var name = ""
@@ -72,8 +119,9 @@ struct AggregateParser {
                 guard let ext = resolveExtension(name, type) else {
                     throw fail("extension \"\(name)\" of \(type.fullName) is not defined or not imported")
                 }
-                field = ext
-                throw fail("extensions inside aggregate values (\"[\(name)]\" on \(field.name)) are not supported")
+                try parseExtensionValue(ext, into: &message)
+                _ = consume(",") || consume(";")
+                continue
             } else {
                 guard current.kind == .identifier else { throw fail("expected a field name, found \(current.quoted)") }
                 let name = next().text
@@ -181,6 +229,7 @@ struct AggregateParser {
         default:
             throw fail("expected a value for \(field.name), found \(token.quoted)")
         }
-        return try OptionValueConversion.convert(value, to: field, schema: schema, optionName: field.name, at: location)
+        return try OptionValueConversion.convert(value, to: field, schema: schema, optionName: field.name, at: location,
+                                                 inAggregate: true)
     }
 }

@@ -521,11 +521,9 @@ struct Linker {
             guard let options = byOwner[ownerPath], let first = options.first else { continue }
             let optionsType = BuiltinOptions.optionsName(first.kind)
             let extensions = schema.extensions[optionsType] ?? []
-            let holder = MessageDescriptor(fullName: optionsType, fields: extensions, oneofs: [], isMapEntry: false,
-                                           isProto3: false, index: -1, file: proto.name)
+            let holder = OptionHolder.descriptor(for: extensions, schema: schema, name: optionsType)
             var message = DynamicMessage(descriptor: holder, schema: schema)
             var sourceRetained: Set<Int32> = []
-            var assigned: Set<String> = []
             let scope = scopeName(forOptionsOf: ownerPath, in: proto)
             for option in options {
                 guard let head = option.name.first else { continue }
@@ -543,72 +541,99 @@ struct Linker {
                                      "Option field \"(\(head.name))\" is not a field or extension of message \"\(shortType)\".")
                 }
                 if extProto.options.retention == .retentionSource { sourceRetained.insert(ext.number) }
+                let resolveExtension: (String, MessageDescriptor) -> FieldDescriptor? = { name, type in
+                    guard let full = try? self.lookupExtension(name, scope: scope, optionsType: type.fullName, at: option.location),
+                          let proto = extensionProtos[full], proto.extendee == "." + type.fullName
+                    else { return nil }
+                    return schema.extensions[type.fullName]?.first { $0.number == proto.number }
+                }
                 try assign(option, parts: option.name.dropFirst(), field: ext, into: &message, schema: schema,
-                           displayName: displayName, assigned: &assigned, prefix: "(\(head.name))")
+                           displayName: displayName, path: "(\(head.name))",
+                           resolveExtension: resolveExtension)
             }
             for number in sourceRetained { message.clear(number) }
             try OptionPath.merge(message.serializedBytes(), into: &proto, ownerPath: ownerPath, at: first.location)
         }
     }
 
-    /// Sets the value of `option` on `field` of `message`, following the remaining name parts into sub-messages.
+    /// Sets the value of `option` on `field` of `message`, following the remaining name parts into sub-messages and
+    /// extensions of sub-messages. As protoc does, a singular field that already holds a value cannot be set again
+    /// (whether the earlier value came from an aggregate or a sub-field path), while a message set by an aggregate
+    /// can still receive fields the aggregate left unset.
     private func assign(
         _ option: PendingOption, parts: ArraySlice<OptionNamePart>, field: FieldDescriptor,
-        into message: inout DynamicMessage, schema: Schema, displayName: String, assigned: inout Set<String>,
-        prefix: String
+        into message: inout DynamicMessage, schema: Schema, displayName: String, path: String,
+        resolveExtension: @escaping (String, MessageDescriptor) -> FieldDescriptor?
     ) throws(ProtoError) {
         func wrap(_ error: DynamicMessageError) -> ProtoError {
             ProtoError(.invalidOption, at: option.location, "Option \"\(displayName)\": \(error)")
         }
-        if let next = parts.first {
-            guard field.type.isMessage, let type = schema.messageType(of: field) else {
-                throw ProtoError(.invalidOption, at: option.location,
-                                 "Option \"\(prefix)\" is an atomic type, not a message.")
+        guard let next = parts.first else {
+            if !field.isRepeated && message.has(field.number) {
+                throw ProtoError(.invalidOption, at: option.location, "Option \"\(displayName)\" was already set.")
             }
-            if field.isRepeated {
-                throw ProtoError(.invalidOption, at: option.location,
-                                 "Option field \"\(prefix)\" is a repeated message. Repeated message options must be initialized using an aggregate value.")
+            let value = try optionValue(option, field: field, schema: schema, displayName: displayName,
+                                        resolveExtension: resolveExtension)
+            do {
+                if field.isRepeated { try message.append(value, to: field.number) } else { try message.set(field.number, to: value) }
+            } catch {
+                throw wrap(error)
             }
-            if next.isExtension {
+            return
+        }
+        guard field.type.isMessage, let type = schema.messageType(of: field) else {
+            throw ProtoError(.invalidOption, at: option.location, "Option \"\(path)\" is an atomic type, not a message.")
+        }
+        if field.isRepeated {
+            throw ProtoError(.invalidOption, at: option.location,
+                             "Option field \"\(path)\" is a repeated message. Repeated message options must be initialized using an aggregate value.")
+        }
+        var sub: DynamicMessage
+        if message.has(field.number), case .message(let existing)? = message.get(field.number) {
+            sub = existing
+        } else {
+            sub = DynamicMessage(descriptor: type, schema: schema)
+        }
+        if next.isExtension {
+            guard let ext = resolveExtension(next.name, type) else {
                 throw ProtoError(.invalidOption, at: option.location,
-                                 "Option \"\(displayName)\": extensions of option sub-messages are not supported.")
+                                 "Option field \"(\(next.name))\" is not a field or extension of message \"\(type.name)\".")
             }
+            // Extensions of the sub-message live in its extension bytes: decode them with a holder type that declares
+            // this extension (others stay as they are), set the value, and write them back.
+            let holderType = OptionHolder.descriptor(for: [ext], schema: schema, name: type.fullName)
+            var holder = (try? DynamicMessage(decoding: sub.unknownFields, as: holderType, schema: schema))
+                ?? DynamicMessage(descriptor: holderType, schema: schema)
+            try assign(option, parts: parts.dropFirst(), field: ext, into: &holder, schema: schema, displayName: displayName,
+                       path: path + ".(\(next.name))", resolveExtension: resolveExtension)
+            sub.unknownFields = OptionHolder.sortedByNumber(holder.serializedBytes())
+        } else {
             guard let subField = type.field(named: next.name) else {
                 throw ProtoError(.invalidOption, at: option.location,
                                  "Option field \"\(next.name)\" is not a field or extension of message \"\(type.name)\".")
             }
-            var sub: DynamicMessage
-            if message.has(field.number), case .message(let existing)? = message.get(field.number) {
-                sub = existing
-            } else {
-                sub = DynamicMessage(descriptor: type, schema: schema)
-            }
             try assign(option, parts: parts.dropFirst(), field: subField, into: &sub, schema: schema,
-                       displayName: displayName, assigned: &assigned, prefix: prefix + "." + next.name)
-            do { try message.set(field.number, to: .message(sub)) } catch { throw wrap(error) }
-            return
+                       displayName: displayName, path: path + "." + next.name, resolveExtension: resolveExtension)
         }
-        if !field.isRepeated && !assigned.insert(prefix).inserted {
-            throw ProtoError(.invalidOption, at: option.location, "Option \"\(displayName)\" was already set.")
-        }
-        let value: ProtoValue
+        do { try message.set(field.number, to: .message(sub)) } catch { throw wrap(error) }
+    }
+
+    /// The option's value checked against `field`: an aggregate for a message, else a scalar.
+    private func optionValue(
+        _ option: PendingOption, field: FieldDescriptor, schema: Schema, displayName: String,
+        resolveExtension: @escaping (String, MessageDescriptor) -> FieldDescriptor?
+    ) throws(ProtoError) -> ProtoValue {
         if case .aggregate(let text) = option.value {
             guard field.type.isMessage, let type = schema.messageType(of: field) else {
                 throw ProtoError(.invalidOption, at: option.location,
                                  "Option \"\(displayName)\" is an atomic type, not a message: it cannot take an aggregate value.")
             }
             var parser = try AggregateParser(text: text, schema: schema, location: option.location,
-                                             resolveExtension: { _, _ in nil })
-            value = .message(try parser.parse(as: type))
-        } else {
-            value = try OptionValueConversion.convert(option.value, to: field, schema: schema, optionName: displayName,
-                                                      at: option.location)
+                                             resolveExtension: resolveExtension)
+            return .message(try parser.parse(as: type))
         }
-        do {
-            if field.isRepeated { try message.append(value, to: field.number) } else { try message.set(field.number, to: value) }
-        } catch {
-            throw wrap(error)
-        }
+        return try OptionValueConversion.convert(option.value, to: field, schema: schema, optionName: displayName,
+                                                 at: option.location)
     }
 
     /// The scope custom option names resolve from: the element's full name (protoc's `name_scope`); file options

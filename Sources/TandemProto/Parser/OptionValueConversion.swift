@@ -1,7 +1,10 @@
 /// Checks an option value as written against a field's type and converts it, with protoc's messages.
 enum OptionValueConversion {
+    /// - Parameter inAggregate: Whether the value is inside an aggregate (`{...}`), where protobuf's text format
+    ///   rules apply: `inf`, `infinity` and `nan` in any letter case, and enums by number.
     static func convert(
-        _ value: OptionValue, to field: FieldDescriptor, schema: Schema, optionName: String, at location: SourceLocation
+        _ value: OptionValue, to field: FieldDescriptor, schema: Schema, optionName: String, at location: SourceLocation,
+        inAggregate: Bool = false
     ) throws(ProtoError) -> ProtoValue {
         func error(_ message: String) -> ProtoError { ProtoError(.invalidOption, at: location, message) }
         func integer(min: Int64, max: UInt64, kind: String) throws(ProtoError) -> (negative: Bool, magnitude: UInt64) {
@@ -36,14 +39,16 @@ enum OptionValueConversion {
             let number: Double
             switch value {
             case .integer(let text, let negative):
-                let magnitude = ProtoParser.integerValue(text).map(Double.init) ?? Double(text) ?? 0
+                // Not `.map(Double.init)`: that resolves to `Double(bitPattern:)`.
+                let magnitude = ProtoParser.integerValue(text).map { Double($0) } ?? Double(text) ?? 0
                 number = negative ? -magnitude : magnitude
             case .float(let text, let negative):
                 let magnitude = Double(text.hasPrefix(".") ? "0" + text : text) ?? 0
                 number = negative ? -magnitude : magnitude
-            case .identifier(let name, let negative) where name == "inf" || name == "infinity" || name == "nan":
-                let magnitude: Double = name == "nan" ? .nan : .infinity
-                number = negative ? -magnitude : magnitude
+            case .identifier(let name, let negative) where Self.specialFloat(name, inAggregate: inAggregate) != nil:
+                let magnitude = Self.specialFloat(name, inAggregate: inAggregate) ?? 0
+                // protoc writes a top-level `-nan` without its sign, but keeps it inside aggregates.
+                number = negative && (!magnitude.isNaN || inAggregate) ? -magnitude : magnitude
             default:
                 throw error("Value must be number for \(field.type.protoName) option \"\(optionName)\".")
             }
@@ -64,11 +69,19 @@ enum OptionValueConversion {
             }
             return .bytes(bytes)
         case .enum:
-            guard case .identifier(let name, false) = value else {
-                throw error("Value must be identifier for enum-valued option \"\(optionName)\".")
-            }
             guard let enumType = schema.enumType(of: field) else {
                 throw error("Enum type of option \"\(optionName)\" is not defined.")
+            }
+            if inAggregate, case .integer = value {
+                // Text format takes enums by number too; a closed enum only takes its declared numbers.
+                let number = Int32(signed(try integer(min: Int64(Int32.min), max: UInt64(Int32.max), kind: "enum")))
+                if enumType.isClosed && enumType.name(of: number) == nil {
+                    throw error("Enum type \"\(enumType.fullName)\" has no value with number \(number) for option \"\(optionName)\".")
+                }
+                return .enumValue(number)
+            }
+            guard case .identifier(let name, false) = value else {
+                throw error("Value must be identifier for enum-valued option \"\(optionName)\".")
             }
             guard let number = enumType.number(named: name) else {
                 throw error("Enum type \"\(enumType.fullName)\" has no value named \"\(name)\" for option \"\(optionName)\".")
@@ -76,6 +89,18 @@ enum OptionValueConversion {
             return .enumValue(number)
         case .message, .group:
             throw error("Option \"\(optionName)\" is a message. To set the entire message, use syntax like \"\(optionName) = { <proto text format> }\". To set fields within it, use syntax like \"\(optionName).foo = value\".")
+        }
+    }
+
+    /// The value of `inf`/`nan` spellings: at the top level protoc takes `inf` and `nan`; inside aggregates its text
+    /// format also takes `infinity` and any letter case.
+    static func specialFloat(_ name: String, inAggregate: Bool) -> Double? {
+        let spelled = inAggregate ? name.lowercased() : name
+        switch spelled {
+        case "inf": return .infinity
+        case "infinity" where inAggregate: return .infinity
+        case "nan": return .nan
+        default: return nil
         }
     }
 }

@@ -21,7 +21,8 @@ struct RealWorldCorpusTests {
     /// The APIs that use them, importing across the two roots.
     static let apis = [
         "acme/billing/v1/invoice.proto", "acme/events/v1/events.proto", "acme/inventory/v1/inventory.proto",
-        "acme/options/angle_brackets.proto", "acme/options/any_expansion.proto", "acme/options/builtin_mix.proto",
+        "acme/options/aggregate_extensions.proto", "acme/options/angle_brackets.proto", "acme/options/any_expansion.proto",
+        "acme/options/builtin_mix.proto", "acme/options/extension_subpaths.proto", "acme/options/text_format_quirks.proto",
         "acme/options/enums.proto", "acme/options/extension_ranges.proto", "acme/options/groups.proto",
         "acme/options/local_extensions.proto", "acme/options/maps.proto", "acme/options/oneofs.proto",
         "acme/options/public_reexport.proto", "acme/options/scalars.proto", "acme/options/services.proto",
@@ -29,7 +30,7 @@ struct RealWorldCorpusTests {
         "acme/options/uses_reexport.proto", "compute/v1/compute.proto", "library/v1/library.proto",
         "library/v1/resources.proto", "library/v2/library_lro.proto", "pubsub/v1/pubsub.proto",
         "storage/v2/storage.proto", "validate_examples/collections.proto", "validate_examples/disabled.proto",
-        "validate_examples/numbers.proto", "validate_examples/user.proto", "validate_examples/well_known.proto",
+        "validate_examples/geo.proto", "validate_examples/numbers.proto", "validate_examples/user.proto", "validate_examples/well_known.proto",
     ]
 
     static let corpusFiles = thirdParty + apis
@@ -130,7 +131,7 @@ struct RealWorldCorpusTests {
               optional string s = 50002;
               optional Color e = 50003;
               optional Sub m = 50004;
-              repeated Sub rm = 50005;
+              repeated Sub rm = 50005; optional double d = 50006;
             }
             message M {
             \(line ?? "  optional int32 f = 1 [\(options)];")
@@ -142,6 +143,18 @@ struct RealWorldCorpusTests {
 
     // Columns: the field's options start at column 25; a message option's name at column 10.
     static let errorCases: [ErrorCase] = [
+        ErrorCase(
+            name: "same option set twice under two spellings", options: "(i) = 1, (.i) = 2", column: 34,
+            contains: "Option \"(.i)\" was already set."),
+        ErrorCase(
+            name: "sub-field path then an aggregate", options: "(m).a = 1, (m) = {a: 2}", column: 36,
+            contains: "Option \"(m)\" was already set."),
+        ErrorCase(
+            name: "aggregate then the same sub-field", options: "(m) = {a: 1}, (m).a = 2", column: 39,
+            contains: "Option \"(m).a\" was already set."),
+        ErrorCase(
+            name: "infinity is only a text-format spelling", line: "  optional int32 f = 1 [(d) = infinity];",
+            column: 25, contains: "Value must be number for double option \"(d)\""),
         ErrorCase(
             name: "unknown extension", options: "(nope) = 1", column: 25,
             contains: "Option \"(nope)\" unknown. Ensure that your proto definition file imports"),
