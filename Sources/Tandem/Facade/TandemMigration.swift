@@ -1,0 +1,305 @@
+import Logging
+import ServiceLifecycle
+import SwiftProtobuf
+import Synchronization
+
+/// A migration linked into a service, typed by the service's generated swift-protobuf messages.
+///
+/// `TandemMigration` wires a ``MigrationEngine`` for code that holds `V2` and `V1` messages rather than bytes:
+/// ``write(_:legacy:key:)`` dual-writes a v2 record (and the shadow record: the whitelisted legacy v1 record when
+/// the legacy code path produced one, else the projection of v2); ``read(key:)`` answers from the store the stage,
+/// the canary and the breaker make authoritative, and queues a sampled comparison of the key for ``run()``, which
+/// the service runs as a `Service` in its `ServiceGroup`. The caller never waits for verification: when the queue
+/// is full the comparison is shed and counted.
+///
+/// ```swift
+/// let migration = try TandemMigration<Acme_User_V2_UserProfile, Acme_User_V1_UserProfile>(
+///     planDirectory: "Migrations/user-profile", primaryPath: "v2.sqlite", shadowPath: "v1.sqlite",
+///     configuration: .init(stage: .shadow, logger: logger))
+/// let group = ServiceGroup(services: [migration, httpServer], logger: logger)  // the migration stops last
+/// try await group.run()
+/// ```
+///
+/// Metrics, through swift-metrics (bootstrap the backend before creating the migration): `tandem_writes_total`,
+/// `tandem_write_failures_total`, `tandem_reads_total{store}`, `tandem_comparisons_total{result}`,
+/// `tandem_mismatches_total{kind}`, `tandem_shed_total`, plus the gate's `tandem_consistency` and the breaker's
+/// `tandem_breaker_state` and `tandem_breaker_transitions_total{to}`.
+///
+/// Writes go to both stores in every stage: the engine commits the primary and the shadow row as one step, and
+/// keeping the legacy store written is what keeps a roll-back possible. Stop writing legacy by retiring the
+/// migration after `complete`. See <doc:AdoptingTandem>.
+public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.Message>: Sendable {
+    /// The engine underneath: stores, gate, breaker, mismatch groups, totals.
+    public let engine: MigrationEngine
+    /// The settings the migration was created with (``stage`` may have moved since).
+    public let configuration: TandemMigrationConfiguration
+    /// Breaker transitions and write failures, in order; meant for one consumer. Finishes when ``run()`` returns.
+    public let events: AsyncStream<TandemMigrationEvent>
+
+    private let router: Router
+    private let stageBox: Mutex<MigrationStage>
+    private let runState: Mutex<RunState>
+    private let queue: AsyncStream<String>
+    private let queueContinuation: AsyncStream<String>.Continuation
+    private let eventContinuation: AsyncStream<TandemMigrationEvent>.Continuation
+    private let metrics: TandemMetrics
+
+    private enum RunState { case idle, running, finished }
+
+    /// Opens the stores of `plan` (replaying pending outbox rows) for the generated types `V2` and `V1`.
+    ///
+    /// - Throws: ``TandemMigrationError`` with ``TandemMigrationError/Code/schemaMismatch`` when `V2` or `V1` is not
+    ///   the plan's message, ``TandemMigrationError/Code/configuration`` for a setting out of range, and
+    ///   ``TandemMigrationError/Code/store`` when a store cannot be opened.
+    public init(
+        plan: MigrationPlan, primaryPath: String, shadowPath: String,
+        configuration: TandemMigrationConfiguration = .init()
+    ) throws(TandemMigrationError) {
+        guard V2.protoMessageName == plan.v2Message.fullName else {
+            throw TandemMigrationError(
+                .schemaMismatch,
+                reason: "the v2 type is \(V2.protoMessageName) but the plan's v2 message is \(plan.v2Message.fullName)")
+        }
+        guard V1.protoMessageName == plan.v1Message.fullName else {
+            throw TandemMigrationError(
+                .schemaMismatch,
+                reason: "the v1 type is \(V1.protoMessageName) but the plan's v1 message is \(plan.v1Message.fullName)")
+        }
+        guard configuration.queueCapacity >= 1 else {
+            throw TandemMigrationError(
+                .configuration, reason: "queueCapacity must be at least 1, got \(configuration.queueCapacity)")
+        }
+        do {
+            // Checked before the stores are opened: a bad setting leaves no file behind.
+            _ = try Router(canaryPercent: configuration.canaryPercent, salt: configuration.canarySalt)
+        } catch {
+            throw TandemMigrationError(.configuration, reason: "\(error)", underlying: error)
+        }
+        self.configuration = configuration
+        metrics = TandemMetrics(factory: configuration.metricsFactory)
+        let (events, eventContinuation) = AsyncStream.makeStream(
+            of: TandemMigrationEvent.self, bufferingPolicy: .bufferingNewest(max(1, configuration.eventBufferSize)))
+        self.events = events
+        self.eventContinuation = eventContinuation
+        let engineConfiguration = MigrationEngine.Configuration(
+            writer: DualWriter.Configuration(mode: configuration.writeMode, durable: configuration.durable),
+            logger: configuration.logger)
+        do {
+            engine = try MigrationEngine(
+                plan: plan, primaryPath: primaryPath, shadowPath: shadowPath, configuration: engineConfiguration,
+                onTransition: { eventContinuation.yield(.breakerTransition($0)) })
+        } catch {
+            throw TandemMigrationError(.store, reason: error.reason, engineError: error)
+        }
+        do {
+            router = try Router(
+                canaryPercent: configuration.canaryPercent, salt: configuration.canarySalt, breaker: engine.breaker)
+        } catch {
+            throw TandemMigrationError(.configuration, reason: "\(error)", underlying: error)
+        }
+        stageBox = Mutex(configuration.stage)
+        runState = Mutex(.idle)
+        (queue, queueContinuation) = AsyncStream.makeStream(
+            of: String.self, bufferingPolicy: .bufferingOldest(configuration.queueCapacity))
+    }
+
+    /// Loads the plan in `planDirectory` (its `tandem.yaml` and protos) and opens the stores.
+    ///
+    /// - Throws: ``TandemMigrationError`` with ``TandemMigrationError/Code/plan`` when the plan does not load, or any
+    ///   error of ``init(plan:primaryPath:shadowPath:configuration:)``.
+    public convenience init(
+        planDirectory: String, primaryPath: String, shadowPath: String,
+        configuration: TandemMigrationConfiguration = .init()
+    ) throws(TandemMigrationError) {
+        let plan: MigrationPlan
+        do {
+            plan = try MigrationPlan.load(directory: planDirectory)
+        } catch {
+            throw TandemMigrationError(.plan, reason: "\(planDirectory): \(error)", underlying: error)
+        }
+        try self.init(plan: plan, primaryPath: primaryPath, shadowPath: shadowPath, configuration: configuration)
+    }
+
+    // MARK: - Stage, routing, health
+
+    /// The current stage: which store answers reads and whether reads are compared. Setting it takes effect for
+    /// the next read.
+    public var stage: MigrationStage {
+        get { stageBox.withLock { $0 } }
+        set { stageBox.withLock { $0 = newValue } }
+    }
+
+    /// Where a read of `key` goes in the canary: `.v2` for canary keys while the breaker lets the canary run,
+    /// `.legacy` for every other key and for every key while the breaker halts.
+    public func route(key: String) -> Router.Route { router.route(key) }
+
+    /// The consistency gate now: totals (compared, matched, mismatched, in flight, shed), consistency with its
+    /// Wilson interval, the sliding window, the breaker's state and the verdict.
+    public var consistency: GateSnapshot { engine.gate.snapshot() }
+
+    /// The circuit breaker's state now.
+    public var breakerState: BreakerState { engine.breaker.state }
+
+    /// The mismatch groups so far, most frequent first (values of redacted paths replaced).
+    public var mismatchGroups: [MismatchGroup] { engine.mismatchGroups }
+
+    // MARK: - Writes
+
+    /// Dual-writes `v2` to the primary store and its shadow record to the legacy store, through the group commit.
+    ///
+    /// - Parameters:
+    ///   - v2: The record in the new schema.
+    ///   - legacy: The record the legacy code path produced for the same write, if the service still has one: its
+    ///     whitelisted fields become the shadow record, so comparisons check the new path against the old. When
+    ///     `nil`, the shadow record is the plan's projection of `v2`.
+    ///   - key: The record key; by default read from `v2` at the plan's `key` path.
+    /// - Returns: The receipt: key, the `seq` stamped in both rows, the write time.
+    /// - Throws: ``TandemMigrationError`` (``TandemMigrationError/Code/encoding`` or
+    ///   ``TandemMigrationError/Code/write``); a failed write is also yielded on ``events``.
+    @discardableResult
+    public func write(_ v2: V2, legacy: V1? = nil, key: String? = nil) async throws(TandemMigrationError)
+        -> WriteReceipt
+    {
+        let op: DualWriteOp
+        do {
+            let primaryBytes: [UInt8] = try v2.serializedBytes()
+            let legacyBytes: [UInt8]? = try legacy.map { try $0.serializedBytes() }
+            op = try engine.prepareWrite(key: key, v2: primaryBytes, legacyV1: legacyBytes)
+        } catch let error as EngineError {
+            throw failed(TandemMigrationError(.write, key: error.key ?? key, reason: error.reason, engineError: error))
+        } catch {
+            throw failed(TandemMigrationError(.encoding, key: key, reason: "\(error)", underlying: error))
+        }
+        do {
+            let receipt = try await engine.write(op)
+            metrics.writes.increment()
+            return receipt
+        } catch {
+            throw failed(TandemMigrationError(.write, key: op.key, reason: error.reason, engineError: error))
+        }
+    }
+
+    private func failed(_ error: TandemMigrationError) -> TandemMigrationError {
+        metrics.writeFailures.increment()
+        eventContinuation.yield(.writeFailed(error))
+        return error
+    }
+
+    // MARK: - Reads
+
+    /// The authoritative record of `key`, typed by the store that answered; `nil` when that store has no row.
+    ///
+    /// `off`, `dualwrite` and `shadow` read the legacy store. `live` reads v2 for canary keys (see ``route(key:)``)
+    /// and legacy for the rest; `rampdown` and `complete` read v2. While the breaker halts the canary, every stage
+    /// that still writes legacy reads legacy. In `shadow` and `live`, a sampled key's comparison is queued for
+    /// ``run()`` (never waited for; shed and counted when the queue is full).
+    ///
+    /// - Throws: ``TandemMigrationError`` (``TandemMigrationError/Code/read`` or
+    ///   ``TandemMigrationError/Code/undecodableRecord``).
+    public func read(key: String) throws(TandemMigrationError) -> TandemRecord<V2, V1>? {
+        let stage = self.stage
+        let side = store(for: key, at: stage)
+        let row: StoredRecord?
+        do {
+            row = try engine.writer.read(key, from: side)
+        } catch {
+            throw TandemMigrationError(.read, key: key, reason: error.description, engineError: EngineError(error, key: key))
+        }
+        engine.countRead()
+        (side == .primary ? metrics.readsPrimary : metrics.readsShadow).increment()
+        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) { enqueueComparison(key) }
+        guard let row else { return nil }
+        do {
+            switch side {
+            case .primary: return .v2(try V2(serializedBytes: row.payload), row)
+            case .shadow: return .legacy(try V1(serializedBytes: row.payload), row)
+            }
+        } catch {
+            let type = side == .primary ? V2.protoMessageName : V1.protoMessageName
+            throw TandemMigrationError(
+                .undecodableRecord, key: key, reason: "the \(side.rawValue) row does not decode as \(type): \(error)",
+                underlying: error)
+        }
+    }
+
+    /// The store that answers a read of `key` at `stage` now.
+    public func store(for key: String, at stage: MigrationStage) -> DualWriter.Side {
+        switch stage {
+        case .off, .dualwrite, .shadow:
+            return .shadow
+        case .live:
+            return router.route(key) == .v2 ? .primary : .shadow
+        case .rampdown:
+            return engine.breaker.isHalting ? .shadow : .primary
+        case .complete:
+            return .primary
+        }
+    }
+
+    private func enqueueComparison(_ key: String) {
+        switch queueContinuation.yield(key) {
+        case .enqueued: return
+        case .dropped, .terminated: break
+        @unknown default: break
+        }
+        engine.countShed()
+        metrics.shed.increment()
+    }
+
+    // MARK: - Comparisons
+
+    /// Compares `key` now, on the caller's thread, counting it like a queued comparison; `nil` when neither store
+    /// holds it. For tests and tools: a service leaves comparisons to ``run()``.
+    @discardableResult
+    public func compare(key: String) throws(TandemMigrationError) -> KeyComparison? {
+        do {
+            let comparison = try engine.compare(key: key)
+            if let comparison { metrics.record(comparison) }
+            return comparison
+        } catch {
+            throw TandemMigrationError(.read, key: key, reason: error.reason, engineError: error)
+        }
+    }
+
+    /// Drains queued comparisons until ``shutdown()`` or a graceful shutdown of the `ServiceGroup`, then finishes
+    /// the comparisons still queued and returns. On cancellation it stops at once; the comparisons left are lost
+    /// (they are sampling, not data). ``events`` finishes when it returns.
+    ///
+    /// - Throws: ``TandemMigrationError`` with ``TandemMigrationError/Code/alreadyRunning`` when called twice.
+    public func run() async throws {
+        let start = runState.withLock { state -> Bool in
+            guard state == .idle else { return false }
+            state = .running
+            return true
+        }
+        guard start else {
+            throw TandemMigrationError(.alreadyRunning, reason: "run() drains one queue and may run only once")
+        }
+        defer {
+            runState.withLock { $0 = .finished }
+            eventContinuation.finish()
+        }
+        try await withGracefulShutdownHandler {
+            await drain()
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+    }
+
+    /// Stops accepting comparisons (later reads count theirs as shed); ``run()`` returns once the queued ones are
+    /// done.
+    public func shutdown() {
+        queueContinuation.finish()
+    }
+
+    private func drain() async {
+        for await key in queue {
+            do {
+                if let comparison = try engine.compare(key: key) { metrics.record(comparison) }
+            } catch {
+                configuration.logger?.warning(
+                    "tandem comparison failed", metadata: ["tandem.key": "\(key)", "tandem.error": "\(error.reason)"])
+            }
+        }
+    }
+}

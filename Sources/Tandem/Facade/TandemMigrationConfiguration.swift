@@ -1,0 +1,55 @@
+import Logging
+import Metrics
+
+/// Settings of a ``TandemMigration``, all defaulted.
+///
+/// The plan says *what* is compared and how strictly (whitelist, gate, breaker, sample rate); this says how the
+/// service runs the migration: its stage, the canary share, how much verification work may wait, and how the two
+/// stores are written.
+public struct TandemMigrationConfiguration: Sendable {
+    /// The stage the migration starts in (change it later with ``TandemMigration/stage``).
+    public var stage: MigrationStage
+    /// The share of keys, in percent (0...100), whose reads v2 answers in the `live` stage while the breaker lets
+    /// the canary run. The other keys, and every key while the breaker halts, are answered by the legacy store.
+    public var canaryPercent: Double
+    /// The salt of the canary's key hash: another salt picks another, independent set of canary keys.
+    public var canarySalt: String
+    /// Comparisons waiting at most for ``TandemMigration/run()``; beyond it new comparisons are shed and counted
+    /// in `tandem_shed_total`, never blocking the caller.
+    public var queueCapacity: Int
+    /// How the two stores are kept in step: `outbox` (WAL, faster) or `atomic` (both rows or neither).
+    public var writeMode: DualWriteMode
+    /// `synchronous=FULL`: commits survive power loss, not only a killed process.
+    public var durable: Bool
+    /// Where breaker transitions, write failures and comparison failures are logged; nothing is logged when `nil`.
+    public var logger: Logger?
+    /// Breaker transitions and write failures kept for a slow ``TandemMigration/events`` consumer; the oldest are
+    /// dropped beyond it.
+    public var eventBufferSize: Int
+    /// The metrics backend of the facade's counters; `nil` uses the one bootstrapped in `MetricsSystem` (bootstrap
+    /// it before creating the migration). Tests pass their own to read the counts.
+    public var metricsFactory: (any MetricsFactory)?
+
+    /// Creates a configuration; every parameter has a default.
+    public init(
+        stage: MigrationStage = .shadow,
+        canaryPercent: Double = 100,
+        canarySalt: String = "tandem.canary",
+        queueCapacity: Int = 4096,
+        writeMode: DualWriteMode = .outbox,
+        durable: Bool = false,
+        logger: Logger? = nil,
+        eventBufferSize: Int = 1024,
+        metricsFactory: (any MetricsFactory)? = nil
+    ) {
+        self.stage = stage
+        self.canaryPercent = canaryPercent
+        self.canarySalt = canarySalt
+        self.queueCapacity = queueCapacity
+        self.writeMode = writeMode
+        self.durable = durable
+        self.logger = logger
+        self.eventBufferSize = eventBufferSize
+        self.metricsFactory = metricsFactory
+    }
+}
