@@ -39,7 +39,7 @@ struct DemoCommand: ParsableCommand {
         let buggy = generator.generate { traffic += $0 + "\n" }
         do {
             try Data(traffic.utf8).write(to: URL(fileURLWithPath: trafficPath))
-            for store in ["primary.sqlite", "shadow.sqlite"] {
+            for store in ["primary.sqlite", "shadow.sqlite", "ledger.sqlite"] {
                 try? FileManager.default.removeItem(atPath: directory + "/" + store)
                 try? FileManager.default.removeItem(atPath: directory + "/" + store + "-wal")
                 try? FileManager.default.removeItem(atPath: directory + "/" + store + "-shm")
@@ -57,22 +57,29 @@ struct DemoCommand: ParsableCommand {
             """)
         let clock = TrafficClock()
         let engine: MigrationEngine
+        let runLedger = try RunLedger(path: directory + "/ledger.sqlite", durable: false, console: Console(quiet: false))
         do {
             engine = try MigrationEngine(plan: plan, primaryPath: directory + "/primary.sqlite",
                                          shadowPath: directory + "/shadow.sqlite",
-                                         configuration: .init(maxSamples: 100, clock: clock))
+                                         configuration: .init(maxSamples: 100, clock: clock),
+                                         onTransition: runLedger.onTransition)
             let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: trafficPath)
             try runner.run(try TrafficLineReader(path: trafficPath))
             let report = engine.report(source: "replay", startedAt: Date(), timeline: runner.timeline.points)
-            let outputs = try ReportTargets(reports: [directory + "/report.json"], formats: [])
+            try runLedger.finish(report)
+            let outputs = try ReportTargets(reports: [directory + "/report.json", directory + "/report.html"], formats: [])
             try outputs.write(report)
             print(RunSummary.render(report, files: [("primary", directory + "/primary.sqlite"),
                                                     ("shadow", directory + "/shadow.sqlite"),
-                                                    ("report", directory + "/report.json")]))
+                                                    ("ledger", directory + "/ledger.sqlite"),
+                                                    ("report", directory + "/report.json"),
+                                                    ("report for people", directory + "/report.html")]))
             if let example = report.mismatches.first(where: { buggy.contains($0.key) }) ?? report.mismatches.first {
                 print("""
                     Look at one divergent record:
                       tandem diff \(planDirectory) --primary \(directory)/primary.sqlite --shadow \(directory)/shadow.sqlite --key \(example.key)
+                    Render the run again, in any format, from its ledger:
+                      tandem report \(directory)/ledger.sqlite --out \(directory)/report.md
                     """)
             }
         } catch let error as CLIError {

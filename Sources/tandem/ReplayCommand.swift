@@ -76,20 +76,23 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         let files = try RunFiles.resolve(primary: primary, shadow: shadow, ledger: ledger)
+        let runLedger = try RunLedger(path: files.ledger, durable: durable, console: console)
         let clock = TrafficClock()
         let configuration = MigrationEngine.Configuration(
             writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: maxSamples, clock: clock)
         let engine: MigrationEngine
         do {
             engine = try MigrationEngine(plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                                         configuration: configuration)
+                                         configuration: configuration, onTransition: runLedger.onTransition)
         } catch {
             throw CLIError.io(error.description)
         }
         let started = Date()
         let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: traffic)
         do {
-            try runner.run(reader) { console.progress($0, unit: "lines") }
+            try runner.run(reader, progress: { console.progress($0, unit: "lines") }, checkpoint: {
+                runLedger.checkpoint(engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points))
+            })
         } catch {
             console.endProgress()
             throw CLIError.io(error.description)
@@ -103,8 +106,9 @@ struct ReplayCommand: ParsableCommand {
             console.warning("\(engine.totals.shadowPending) shadow writes failed after their primary commit and wait in the outbox of \(files.primary); the next open or verify replays them")
         }
         let report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
+        try runLedger.finish(report)
         try outputs.write(report)
-        var shown: [(String, String)] = [("primary", files.primary), ("shadow", files.shadow)]
+        var shown: [(String, String)] = [("primary", files.primary), ("shadow", files.shadow), ("ledger", files.ledger)]
         for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
         console.summary(RunSummary.render(report, files: shown))
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }

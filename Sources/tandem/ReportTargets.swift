@@ -7,12 +7,8 @@ import TandemReports
 struct ReportTargets {
     struct Target {
         var path: String
-        var format: String
+        var format: ReportFormat
     }
-
-    static let formats = ["json", "csv", "junit", "html", "md", "prom"]
-    static let extensions = ["json": "json", "csv": "csv", "xml": "junit", "html": "html", "htm": "html", "md": "md",
-                             "prom": "prom"]
 
     let targets: [Target]
 
@@ -21,24 +17,20 @@ struct ReportTargets {
         if formats.count > reports.count {
             throw CLIError.usage("--format \(formats[reports.count]) has no --report to pair with")
         }
+        let names = ReportFormat.allCases.map(\.rawValue).joined(separator: "|")
         var targets: [Target] = []
         for (index, path) in reports.enumerated() {
-            var format: String
             if index < formats.count {
-                format = formats[index].lowercased()
-            } else {
-                let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
-                guard let byExtension = Self.extensions[ext] else {
-                    throw CLIError.usage("--report \(path): cannot tell the format from the extension \".\(ext)\"; add --format (\(Self.formats.joined(separator: "|")))")
+                guard let format = ReportFormat(name: formats[index]) else {
+                    throw CLIError.usage("--format \(formats[index]): unknown report format (expected \(names))")
                 }
-                format = byExtension
+                targets.append(Target(path: path, format: format))
+            } else {
+                guard let format = ReportFormat(path: path) else {
+                    throw CLIError.usage("--report \(path): cannot tell the format from the extension; add --format (\(names))")
+                }
+                targets.append(Target(path: path, format: format))
             }
-            if format == "xml" { format = "junit" }
-            if format == "markdown" { format = "md" }
-            guard Self.formats.contains(format) else {
-                throw CLIError.usage("--format \(format): unknown report format (expected \(Self.formats.joined(separator: "|")))")
-            }
-            targets.append(Target(path: path, format: format))
         }
         self.targets = targets
     }
@@ -46,21 +38,12 @@ struct ReportTargets {
     /// Renders and writes every report; an unwritable path is an I/O error naming it.
     func write(_ report: Report) throws(CLIError) {
         for target in targets {
-            let text = try Self.render(report, format: target.format)
+            let text = ReportRenderer.render(report, as: target.format)
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: target.path), options: .atomic)
             } catch {
                 throw CLIError.io("\(target.path): cannot write the report: \(error.localizedDescription)")
             }
-        }
-    }
-
-    static func render(_ report: Report, format: String) throws(CLIError) -> String {
-        switch format {
-        case "json":
-            return JSONReport.render(report)
-        default:
-            throw CLIError.usage("--format \(format): this report format is not available yet; use json")
         }
     }
 }

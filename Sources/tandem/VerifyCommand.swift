@@ -53,11 +53,12 @@ struct VerifyCommand: ParsableCommand {
             throw CLIError.io("\(path): no such store")
         }
         let files = try RunFiles.resolve(primary: primary, shadow: shadow, ledger: ledger)
+        let runLedger = try RunLedger(path: files.ledger, durable: false, console: console)
         let engine: MigrationEngine
         do {
             engine = try MigrationEngine(
                 plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                configuration: MigrationEngine.Configuration(maxSamples: maxSamples))
+                configuration: MigrationEngine.Configuration(maxSamples: maxSamples), onTransition: runLedger.onTransition)
         } catch {
             throw CLIError.io(error.description)
         }
@@ -66,6 +67,7 @@ struct VerifyCommand: ParsableCommand {
         var cursor = engine.writer.pairCursor()
         var processed = 0
         var lastProgress = ContinuousClock.now
+        var lastCheckpoint = ContinuousClock.now
         do {
             while true {
                 let page = try cursor.nextPage()
@@ -74,6 +76,10 @@ struct VerifyCommand: ParsableCommand {
                     processed += 1
                     guard engine.record(pair: pair) != nil else { continue }
                     timeline.observe(at: Date(), totals: engine.gate.totals)
+                }
+                if ContinuousClock.now - lastCheckpoint >= .seconds(1) {
+                    lastCheckpoint = ContinuousClock.now
+                    runLedger.checkpoint(engine.report(source: "verify", startedAt: started, timeline: timeline.points))
                 }
                 if ContinuousClock.now - lastProgress >= .milliseconds(500) {
                     lastProgress = ContinuousClock.now
@@ -90,8 +96,9 @@ struct VerifyCommand: ParsableCommand {
         console.endProgress()
         timeline.close(at: Date(), totals: engine.gate.totals)
         let report = engine.report(source: "verify", startedAt: started, timeline: timeline.points)
+        try runLedger.finish(report)
         try outputs.write(report)
-        var shown: [(String, String)] = []
+        var shown: [(String, String)] = [("ledger", files.ledger)]
         for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
         console.summary(RunSummary.render(report, files: shown))
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }

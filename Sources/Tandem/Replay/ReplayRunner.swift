@@ -17,10 +17,13 @@ public final class ReplayRunner {
         public var maxBadLineMessages: Int
         /// The most points kept in the consistency timeline.
         public var maxTimelinePoints: Int
+        /// How often the checkpoint callback of ``ReplayRunner/run(_:progress:checkpoint:)`` is called, after a commit.
+        public var checkpointInterval: Duration
 
         /// Creates a configuration.
         public init(commitInterval: Duration = .milliseconds(100), maxBatch: Int = 2000, maxBadLineMessages: Int = 50,
-                    maxTimelinePoints: Int = 1000) {
+                    maxTimelinePoints: Int = 1000, checkpointInterval: Duration = .seconds(1)) {
+            self.checkpointInterval = checkpointInterval
             self.commitInterval = commitInterval
             self.maxBatch = maxBatch
             self.maxBadLineMessages = maxBadLineMessages
@@ -54,12 +57,16 @@ public final class ReplayRunner {
         self.timeline = Timeline(maxPoints: configuration.maxTimelinePoints)
     }
 
-    /// Replays every line of `reader`, calling `progress` about twice a second.
+    /// Replays every line of `reader`, calling `progress` about twice a second and `checkpoint` (the ledger's
+    /// hook) after a commit at most every ``Configuration/checkpointInterval``.
     ///
     /// - Throws: ``EngineError`` when a store fails (what was committed before stays committed).
-    public func run(_ reader: TrafficLineReader, progress: ((ReplayProgress) -> Void)? = nil) throws(EngineError) {
+    public func run(
+        _ reader: TrafficLineReader, progress: ((ReplayProgress) -> Void)? = nil, checkpoint: (() -> Void)? = nil
+    ) throws(EngineError) {
         var processed = 0
         var lastProgress = ContinuousClock.now
+        var lastCheckpoint = ContinuousClock.now
         while let line = reader.nextLine() {
             processed += 1
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
@@ -79,7 +86,13 @@ public final class ReplayRunner {
             } catch {
                 engine.countBadLine()
             }
-            if ContinuousClock.now - lastCommit >= configuration.commitInterval { try flush() }
+            if ContinuousClock.now - lastCommit >= configuration.commitInterval {
+                try flush()
+                if let checkpoint, ContinuousClock.now - lastCheckpoint >= configuration.checkpointInterval {
+                    lastCheckpoint = ContinuousClock.now
+                    checkpoint()
+                }
+            }
             if let progress, ContinuousClock.now - lastProgress >= .milliseconds(500) {
                 lastProgress = ContinuousClock.now
                 progress(snapshot(processed: processed))

@@ -1,0 +1,41 @@
+import Foundation
+import Tandem
+
+/// The ledger of a `replay` or `verify` run: breaker transitions as they happen, and checkpoints of the report
+/// (during the run and at its end) from which `tandem report` rebuilds every format.
+final class RunLedger: Sendable {
+    let ledger: Ledger
+    let console: Console
+
+    init(path: String, durable: Bool, console: Console) throws(CLIError) {
+        do {
+            ledger = try Ledger.open(path: path, configuration: .init(durable: durable))
+        } catch {
+            throw CLIError.io(error.description)
+        }
+        self.console = console
+    }
+
+    /// The breaker hook: transitions are buffered and written at the next checkpoint.
+    var onTransition: @Sendable (BreakerTransition) -> Void {
+        { [ledger] transition in ledger.record(transition: transition) }
+    }
+
+    /// Writes the report as the ledger's current state; a failure is a warning during the run.
+    func checkpoint(_ report: Report) {
+        do {
+            try ledger.checkpoint(report: report)
+        } catch {
+            console.warning("ledger checkpoint failed: \(error.description)")
+        }
+    }
+
+    /// The final checkpoint: a failure is an I/O error of the run.
+    func finish(_ report: Report) throws(CLIError) {
+        do {
+            try ledger.checkpoint(report: report)
+        } catch {
+            throw CLIError.io(error.description)
+        }
+    }
+}
