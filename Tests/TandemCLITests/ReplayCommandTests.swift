@@ -151,7 +151,7 @@ struct ReplayCommandTests {
         let store = try Binaries.run("tandem", ["replay", plan, "--traffic", "-", "--primary", "/nonexistent/dir/p.sqlite"],
                                      stdin: Data())
         #expect(store.status == 3)
-        #expect(store.stderr.contains("/nonexistent/dir/p.sqlite"))
+        #expect(store.stderr.contains("/nonexistent/dir/"))
         let verify = try Binaries.run("tandem", ["verify", plan, "--primary", "/nonexistent/p", "--shadow", "/nonexistent/s"])
         #expect(verify.status == 3)
     }
@@ -279,5 +279,39 @@ struct ReplayCommandTests {
         #expect(result.stdout.contains(directory.appendingPathComponent("report.json").path))
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("plan/tandem.yaml").path))
         #expect(result.stdout.contains("tandem diff"))
+    }
+
+    @Test func everyFormatIsWrittenAndTheLedgerRebuildsTheSameReport() throws {
+        let directory = try CLITest.temporaryDirectory("formats")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = directory.appendingPathComponent("ledger.sqlite")
+        var arguments = [
+            "replay", CLITest.migrations.appendingPathComponent("user-profile").path,
+            "--traffic", CLITest.examples.appendingPathComponent("traffic/user-profile-buggy-legacy-writer.jsonl").path,
+            "--ledger", ledger.path, "--quiet",
+        ]
+        for name in ["r.json", "r.csv", "r.xml", "r.html", "r.md", "r.prom"] {
+            arguments += ["--report", directory.appendingPathComponent(name).path]
+        }
+        arguments += ["--report", directory.appendingPathComponent("explicit.txt").path, "--format", "json", "--format", "csv",
+                      "--format", "junit", "--format", "html", "--format", "md", "--format", "prom", "--format", "json"]
+        let result = try Binaries.run("tandem", arguments)
+        #expect(result.status == 1, "\(result.stderr)")
+        let json = try String(contentsOf: directory.appendingPathComponent("r.json"), encoding: .utf8)
+        #expect(try String(contentsOf: directory.appendingPathComponent("explicit.txt"), encoding: .utf8) == json)
+        #expect(try String(contentsOf: directory.appendingPathComponent("r.csv"), encoding: .utf8).hasPrefix("key,path,kind,v1,v2"))
+        #expect(try String(contentsOf: directory.appendingPathComponent("r.xml"), encoding: .utf8).contains("<testsuite"))
+        #expect(try String(contentsOf: directory.appendingPathComponent("r.html"), encoding: .utf8).contains("<svg"))
+        #expect(try String(contentsOf: directory.appendingPathComponent("r.prom"), encoding: .utf8).contains("tandem_comparisons_total"))
+        for name in ["r.json", "r.csv", "r.xml", "r.html", "r.md", "r.prom"] {
+            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            #expect(!text.contains("@example.com"), "\(name) shows a redacted email")
+        }
+        let rebuilt = directory.appendingPathComponent("again.json")
+        let report = try Binaries.run("tandem", ["report", ledger.path, "--out", rebuilt.path])
+        #expect(report.status == 1, "\(report.stderr)")
+        #expect(try String(contentsOf: rebuilt, encoding: .utf8) == json)
+        let bad = try Binaries.run("tandem", ["report", directory.appendingPathComponent("r.json").path, "--out", rebuilt.path])
+        #expect(bad.status == 3)
     }
 }
