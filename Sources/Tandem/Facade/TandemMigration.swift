@@ -20,10 +20,11 @@ import Synchronization
 /// try await group.run()
 /// ```
 ///
-/// Metrics, through swift-metrics (bootstrap the backend before creating the migration): `tandem_writes_total`,
-/// `tandem_write_failures_total`, `tandem_reads_total{store}`, `tandem_comparisons_total{result}`,
-/// `tandem_mismatches_total{kind}`, `tandem_shed_total`, plus the gate's `tandem_consistency` and the breaker's
-/// `tandem_breaker_state` and `tandem_breaker_transitions_total{to}`.
+/// Metrics, through swift-metrics (bootstrap the backend before creating the migration): the engine's
+/// `tandem_writes_total`, `tandem_comparisons_total{result}`, `tandem_mismatches_total{kind}` and
+/// `tandem_shed_total`, the gate's `tandem_consistency`, the breaker's `tandem_breaker_state` and
+/// `tandem_breaker_transitions_total{to}`, and the facade's own `tandem_reads_total{store}` and
+/// `tandem_write_failures_total`.
 ///
 /// Writes go to both stores in every stage: the engine commits the primary and the shadow row as one step, and
 /// keeping the legacy store written is what keeps a roll-back possible. Stop writing legacy by retiring the
@@ -171,9 +172,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             throw failed(TandemMigrationError(.encoding, key: key, reason: "\(error)", underlying: error))
         }
         do {
-            let receipt = try await engine.write(op)
-            metrics.writes.increment()
-            return receipt
+            return try await engine.write(op)
         } catch {
             throw failed(TandemMigrationError(.write, key: op.key, reason: error.reason, engineError: error))
         }
@@ -243,19 +242,16 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         @unknown default: break
         }
         engine.countShed()
-        metrics.shed.increment()
     }
 
     // MARK: - Comparisons
 
-    /// Compares `key` now, on the caller's thread, counting it like a queued comparison; `nil` when neither store
+    /// Compares `key` now, on the caller's thread, counted like a queued comparison; `nil` when neither store
     /// holds it. For tests and tools: a service leaves comparisons to ``run()``.
     @discardableResult
     public func compare(key: String) throws(TandemMigrationError) -> KeyComparison? {
         do {
-            let comparison = try engine.compare(key: key)
-            if let comparison { metrics.record(comparison) }
-            return comparison
+            return try engine.compare(key: key)
         } catch {
             throw TandemMigrationError(.read, key: key, reason: error.reason, engineError: error)
         }
@@ -295,7 +291,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     private func drain() async {
         for await key in queue {
             do {
-                if let comparison = try engine.compare(key: key) { metrics.record(comparison) }
+                try engine.compare(key: key)
             } catch {
                 configuration.logger?.warning(
                     "tandem comparison failed", metadata: ["tandem.key": "\(key)", "tandem.error": "\(error.reason)"])
