@@ -1,0 +1,142 @@
+// Stores: write throughput of the dual writer against a plain single-store write of the same payload with the
+// same durability (WAL, synchronous=NORMAL, one transaction per write), with one writer and with 8 concurrent
+// writers. DESIGN section 8: outbox >= 0.6x single-store with one writer, > 1.0x with 8 writers (group commit);
+// atomic mode is measured and reported too.
+//
+// Each iteration writes a block through each store in turn (same process, same disk, interleaved), and records
+// the throughput ratios in percent. Keys rotate over 10,000 names, so after the first pass every write is an
+// update of an existing row, for every store alike.
+import Benchmark
+import BenchmarkSupport
+import Dispatch
+import Foundation
+import Tandem
+
+let primaryPayload = UserProfilePayloads.primary
+let shadowPayload = UserProfilePayloads.shadow
+
+let keySpace = 10_000
+
+/// The three stores under test, in one scratch directory.
+final class StoreSet: @unchecked Sendable {  // Used by one benchmark at a time; the stores themselves are Sendable.
+    let directory: String
+    var single: SQLiteStore?
+    var outbox: DualWriter?
+    var atomic: DualWriter?
+    var counter = 0
+
+    init(_ label: String) throws {
+        directory = makeScratchDirectory(label)
+        // SQLiteStore's defaults are WAL + synchronous=NORMAL; the dual writers are not durable either (NORMAL).
+        single = try SQLiteStore(path: directory + "/single.sqlite", configuration: .init(durable: false, wal: true))
+        outbox = try DualWriter(
+            primaryPath: directory + "/outbox-primary.sqlite", shadowPath: directory + "/outbox-shadow.sqlite",
+            configuration: .init(mode: .outbox, durable: false))
+        atomic = try DualWriter(
+            primaryPath: directory + "/atomic-primary.sqlite", shadowPath: directory + "/atomic-shadow.sqlite",
+            configuration: .init(mode: .atomic, durable: false))
+    }
+
+    func close() {
+        single = nil
+        outbox = nil
+        atomic = nil
+        removeScratchDirectory(directory)
+    }
+
+    /// The next `count` keys.
+    func keys(_ count: Int) -> [String] {
+        defer { counter += count }
+        return (counter..<counter + count).map { "u\($0 % keySpace)" }
+    }
+}
+
+/// Runs `body(writer)` on `writers` threads at once (real threads: the single store blocks its caller).
+func onThreads(_ writers: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for writer in 0..<writers {
+        group.enter()
+        let thread = Thread {
+            body(writer)
+            group.leave()
+        }
+        thread.start()
+    }
+    group.wait()
+}
+
+func singleStore(_ store: SQLiteStore, _ keys: [String], writers: Int) {
+    if writers == 1 {
+        for key in keys { _ = try! store.put(key: key, payload: primaryPayload) }
+        return
+    }
+    let share = keys.count / writers
+    onThreads(writers) { writer in
+        for key in keys[writer * share..<(writer + 1) * share] { _ = try! store.put(key: key, payload: primaryPayload) }
+    }
+}
+
+func dualWrite(_ writer: DualWriter, _ keys: [String], writers: Int) async {
+    let share = keys.count / writers
+    await withTaskGroup(of: Void.self) { group in
+        for index in 0..<writers {
+            group.addTask {
+                for key in keys[index * share..<(index + 1) * share] {
+                    _ = try! await writer.write(key: key, primary: primaryPayload, shadow: shadowPayload)
+                }
+            }
+        }
+    }
+}
+
+func opsPerSecond(_ ops: Int, _ nanos: UInt64) -> Int { Int(Double(ops) / (Double(nanos) / 1e9)) }
+
+let benchmarks: @Sendable () -> Void = {
+    for writers in [1, 8] {
+        let block = 400  // writes per store per iteration (a multiple of 8)
+        let outboxRatio = Ratio.speed("outbox/single %")
+        let atomicRatio = Ratio.speed("atomic/single %")
+        let singleOps = Ratio.value("single writes/s", prefersLarger: true)
+        let outboxOps = Ratio.value("outbox writes/s", prefersLarger: true)
+        let atomicOps = Ratio.value("atomic writes/s", prefersLarger: true)
+        // One writer only: DualWriter.apply([op]) on the caller's thread, one op per call (no group-commit hop).
+        let applyRatio = Ratio.speed("outbox apply/single %")
+        let applyOps = Ratio.value("outbox apply writes/s", prefersLarger: true)
+        let metrics =
+            [outboxRatio, atomicRatio, singleOps, outboxOps, atomicOps]
+            + (writers == 1 ? [applyRatio, applyOps] : [])
+        var set: StoreSet?
+        Benchmark(
+            "Stores ratio: dual-write vs single-store put, \(writers) writer\(writers == 1 ? "" : "s")",
+            configuration: .init(
+                metrics: metrics, warmupIterations: 2,
+                maxDuration: .seconds(20), maxIterations: 40)
+        ) { benchmark in
+            guard let stores = set, let single = stores.single, let outbox = stores.outbox, let atomic = stores.atomic
+            else { fatalError("stores not open") }
+            let keys = stores.keys(block)
+            let singleNs = nanos { singleStore(single, keys, writers: writers) }
+            let outboxNs = await asyncNanos { await dualWrite(outbox, keys, writers: writers) }
+            let atomicNs = await asyncNanos { await dualWrite(atomic, keys, writers: writers) }
+            benchmark.measurement(outboxRatio, Ratio.percent(singleNs, of: outboxNs))
+            benchmark.measurement(atomicRatio, Ratio.percent(singleNs, of: atomicNs))
+            benchmark.measurement(singleOps, opsPerSecond(block, singleNs))
+            benchmark.measurement(outboxOps, opsPerSecond(block, outboxNs))
+            benchmark.measurement(atomicOps, opsPerSecond(block, atomicNs))
+            if writers == 1 {
+                let applyNs = nanos {
+                    for key in stores.keys(block) {
+                        _ = try! outbox.apply([.put(key: key, primary: primaryPayload, shadow: shadowPayload)])
+                    }
+                }
+                benchmark.measurement(applyRatio, Ratio.percent(singleNs, of: applyNs))
+                benchmark.measurement(applyOps, opsPerSecond(block, applyNs))
+            }
+        } setup: {
+            set = try StoreSet("stores-\(writers)")
+        } teardown: {
+            set?.close()
+            set = nil
+        }
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Full verify against sqlite3 comparing the same two tables' payload bytes with a join (DESIGN section 8:
+# verify >= 0.2x sqlite3's speed, aim 0.33x). Same machine, same run, same files, warm page cache for both.
+#
+#     Benchmarks/scripts/verify-vs-sqlite.sh [RECORDS]     (default 200000)
+#
+# The stores come from a replay of generated traffic (writes only, ~RECORDS distinct keys, 30% of them with a
+# legacy v1 payload, 20% given as JSON): what `tandem replay` leaves behind. Timing uses hyperfine when present
+# (`apt-get install -y hyperfine`), else `date +%s.%N` around 5 runs each.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+N=${1:-200000}
+RUNS=${RUNS:-5}
+mkdir -p "$WORK"
+ensure_binaries
+DIR="$WORK/verify-$N"
+rm -rf "$DIR" && mkdir -p "$DIR"
+P="$DIR/primary.sqlite" S="$DIR/shadow.sqlite"
+
+echo "== generating $N writes and replaying them"
+"$TRAFFIC_TOOL" "$PLAN" "$N" "$DIR/traffic.jsonl" 1
+start=$(now)
+# Exit 4 (inconclusive) is expected: writes-only traffic has no reads, so the replay compares nothing.
+"$TANDEM" replay "$PLAN" --traffic "$DIR/traffic.jsonl" --primary "$P" --shadow "$S" --ledger "$DIR/ledger.sqlite" \
+    --quiet || [ $? -eq 4 ]
+replay_s=$(python3 -c "print($(now) - $start)")
+KEYS=$(records "$P")
+echo "records: primary $KEYS, shadow $(records "$S"); replay took ${replay_s}s"
+
+VERIFY="$TANDEM verify $PLAN --primary $P --shadow $S --ledger $DIR/ledger.sqlite --quiet"
+JOIN="sqlite3 $P \"ATTACH '$S' AS s; SELECT count(*) FROM tandem_records p JOIN s.tandem_records t USING(key) WHERE p.payload != t.payload;\""
+echo "sqlite3 join counts $(eval "$JOIN") differing payloads (v2 and v1 bytes always differ: every row is compared)"
+$VERIFY || { echo "tandem verify failed (exit $?)"; exit 1; }
+
+if command -v hyperfine >/dev/null; then
+    hyperfine --warmup 1 --runs "$RUNS" --export-json "$DIR/hyperfine.json" -n "tandem verify" "$VERIFY" -n "sqlite3 join" "$JOIN"
+    read -r verify_s sqlite_s < <(python3 -c "
+import json, sys
+r = {x['command']: x for x in json.load(open('$DIR/hyperfine.json'))['results']}
+print(r['tandem verify']['median'], r['sqlite3 join']['median'])")
+else
+    median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+    verify_s=$(for _ in $(seq "$RUNS"); do s=$(now); $VERIFY; python3 -c "print($(now) - $s)"; done | median)
+    sqlite_s=$(for _ in $(seq "$RUNS"); do s=$(now); eval "$JOIN" >/dev/null; python3 -c "print($(now) - $s)"; done | median)
+fi
+echo
+echo "records:              $KEYS"
+echo "tandem verify median: ${verify_s}s ($(python3 -c "print(int($KEYS / $verify_s))") keys/s)"
+echo "sqlite3 join median:  ${sqlite_s}s ($(python3 -c "print(int($KEYS / $sqlite_s))") keys/s)"
+echo "verify speed / sqlite3 speed: $(ratio "$sqlite_s" "$verify_s")x  (target >= 0.2x, aim 0.33x)"
