@@ -7,9 +7,14 @@ extension HTMLReport {
     static func timelineChart(_ report: Report) -> String {
         let points = report.timeline.filter { $0.consistency.isFinite }
         guard !points.isEmpty else { return "<p class=\"empty\">No comparisons were recorded over time.</p>\n" }
-        let width = 760.0, height = 260.0
-        let left = 64.0, right = 16.0, top = 16.0, bottom = 40.0
-        let plotWidth = width - left - right, plotHeight = height - top - bottom
+        let width = 760.0
+        let height = 260.0
+        let left = 64.0
+        let right = 16.0
+        let top = 16.0
+        let bottom = 40.0
+        let plotWidth = width - left - right
+        let plotHeight = height - top - bottom
 
         let budget = report.gate.minConsistency.isFinite ? min(max(report.gate.minConsistency, 0), 1) : 1
         let lowest = min(points.map(\.consistency).min() ?? 1, budget)
@@ -28,18 +33,23 @@ extension HTMLReport {
                 let fraction = (at.timeIntervalSinceReferenceDate - start) / (end - start)
                 return left + plotWidth * min(max(fraction, 0), 1)
             }
-            return points.count == 1 ? left + plotWidth / 2 : left + plotWidth * Double(index) / Double(points.count - 1)
+            return points.count == 1
+                ? left + plotWidth / 2 : left + plotWidth * Double(index) / Double(points.count - 1)
         }
         func format(_ value: Double) -> String { String(format: "%.1f", value) }
 
-        var svg = "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\""
+        var svg =
+            "<figure class=\"chart\">\n<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Int(width)) \(Int(height))\""
         svg += " role=\"img\" aria-labelledby=\"timeline-title\">\n"
-        svg += "<title id=\"timeline-title\">Consistency over time, from \(ReportText.percent(points[0].consistency)) to "
-        svg += "\(ReportText.percent(points[points.count - 1].consistency)); budget \(ReportText.percent(budget))</title>\n"
+        svg +=
+            "<title id=\"timeline-title\">Consistency over time, from \(ReportText.percent(points[0].consistency)) to "
+        svg +=
+            "\(ReportText.percent(points[points.count - 1].consistency)); budget \(ReportText.percent(budget))</title>\n"
         // Axes and grid.
         for tick in 0...4 {
             let value = yMin + (1 - yMin) * Double(tick) / 4
-            svg += "<line class=\"grid\" x1=\"\(format(left))\" x2=\"\(format(width - right))\" y1=\"\(format(y(value)))\" "
+            svg +=
+                "<line class=\"grid\" x1=\"\(format(left))\" x2=\"\(format(width - right))\" y1=\"\(format(y(value)))\" "
             svg += "y2=\"\(format(y(value)))\"/>\n"
             svg += "<text class=\"axis\" x=\"\(format(left - 6))\" y=\"\(format(y(value) + 4))\" text-anchor=\"end\">"
             svg += "\(ReportText.percent(value))</text>\n"
@@ -49,12 +59,14 @@ extension HTMLReport {
         svg += "<text class=\"axis\" x=\"\(format(left))\" y=\"\(format(height - 12))\">\(escape(startLabel))</text>\n"
         svg += "<text class=\"axis\" x=\"\(format(width - right))\" y=\"\(format(height - 12))\" text-anchor=\"end\">"
         svg += "\(escape(endLabel))</text>\n"
-        svg += "<text class=\"axis\" x=\"\(format(left + plotWidth / 2))\" y=\"\(format(height - 12))\" text-anchor=\"middle\">"
+        svg +=
+            "<text class=\"axis\" x=\"\(format(left + plotWidth / 2))\" y=\"\(format(height - 12))\" text-anchor=\"middle\">"
         svg += byTime ? "time (UTC)" : "checkpoint"
         svg += "</text>\n"
 
         // Budget.
-        svg += "<line class=\"budget\" x1=\"\(format(left))\" x2=\"\(format(width - right))\" y1=\"\(format(y(budget)))\" "
+        svg +=
+            "<line class=\"budget\" x1=\"\(format(left))\" x2=\"\(format(width - right))\" y1=\"\(format(y(budget)))\" "
         svg += "y2=\"\(format(y(budget)))\"><title>budget \(ReportText.percent(budget))</title></line>\n"
         svg += "<text class=\"budget-label\" x=\"\(format(width - right - 4))\" y=\"\(format(y(budget) - 4))\" "
         svg += "text-anchor=\"end\">budget \(ReportText.percent(budget))</text>\n"
@@ -101,7 +113,8 @@ extension HTMLReport {
             counts[group.path, default: 0] += group.count
         }
         let sorted = order.enumerated().sorted { a, b in
-            let ca = counts[a.element] ?? 0, cb = counts[b.element] ?? 0
+            let ca = counts[a.element] ?? 0
+            let cb = counts[b.element] ?? 0
             return ca != cb ? ca > cb : a.offset < b.offset
         }.map(\.element)
         let largest = max(1, sorted.first.flatMap { counts[$0] } ?? 1)
@@ -109,7 +122,8 @@ extension HTMLReport {
         for path in sorted.prefix(maxBars) {
             let count = counts[path] ?? 0
             let percent = String(format: "%.1f", 100 * Double(count) / Double(largest))
-            out += "<div class=\"bar\" role=\"listitem\"><span class=\"bar-label\"><code>\(escape(name(path)))</code></span>"
+            out +=
+                "<div class=\"bar\" role=\"listitem\"><span class=\"bar-label\"><code>\(escape(name(path)))</code></span>"
             out += "<span class=\"bar-track\"><span class=\"bar-fill\" style=\"width: \(percent)%\"></span></span>"
             out += "<span class=\"bar-count\">\(count)</span></div>\n"
         }

@@ -13,55 +13,92 @@ public enum JSONReport {
             member("tandem_report_version", .integer(report.version)),
             member("plan", .string(report.plan)),
             member("plan_fingerprint", .string(report.planFingerprint)),
-            member("totals", .object([
-                member("writes", .integer(totals.writes)), member("reads", .integer(totals.reads)),
-                member("deletes", .integer(totals.deletes)), member("compared", .integer(totals.compared)),
-                member("matched", .integer(totals.matched)), member("mismatched", .integer(totals.mismatched)),
-                member("in_flight", .integer(totals.inFlight)), member("shed", .integer(totals.shed)),
-                member("bad_lines", .integer(totals.badLines)), member("repaired", .integer(totals.repaired)),
-                member("unknown_fields", .integer(totals.unknownFields)),
-            ])),
+            member(
+                "totals",
+                .object([
+                    member("writes", .integer(totals.writes)), member("reads", .integer(totals.reads)),
+                    member("deletes", .integer(totals.deletes)), member("compared", .integer(totals.compared)),
+                    member("matched", .integer(totals.matched)), member("mismatched", .integer(totals.mismatched)),
+                    member("in_flight", .integer(totals.inFlight)), member("shed", .integer(totals.shed)),
+                    member("bad_lines", .integer(totals.badLines)), member("repaired", .integer(totals.repaired)),
+                    member("unknown_fields", .integer(totals.unknownFields)),
+                ])),
             member("consistency", number(report.consistency)),
-            member("consistency_interval", .object([
-                member("low", number(report.interval.low)), member("high", number(report.interval.high)),
-                member("confidence", number(report.interval.confidence)),
-            ])),
-            member("gate", .object([
-                member("min_consistency", number(report.gate.minConsistency)),
-                member("min_samples", .integer(report.gate.minSamples)),
-                member("passed", .bool(report.gate.passed)), member("confident", .bool(report.gate.confident)),
-                member("inconclusive", .bool(report.gate.inconclusive)), member("reason", .string(report.gate.reason)),
-            ])),
-            member("breaker", .object([
-                member("state", .string(report.breakerState)),
-                member("transitions", .array(report.transitions.map { transition in
-                    .object([
-                        member("at", .string(timestamp(transition.at))), member("from", .string(transition.from)),
-                        member("to", .string(transition.to)), member("mismatch_rate", number(transition.mismatchRate)),
-                        member("samples", .integer(transition.samples)),
-                    ])
-                })),
-            ])),
-            member("fields", .array(report.fields.map { group in
-                .object([member("path", .string(group.path)), member("kind", .string(group.kind)),
-                         member("count", .integer(group.count))])
-            })),
-            member("mismatches", .array(report.mismatches.map { mismatch in
-                .object([member("key", .string(mismatch.key)), member("diffs", .array(mismatch.diffs.map(diff)))])
-            })),
-            member("cohorts", .object(report.cohorts.keys.sorted().map { name in
-                let cohort = report.cohorts[name] ?? Report.Cohort(compared: 0, mismatched: 0)
-                return member(name, .object([member("compared", .integer(cohort.compared)),
-                                             member("mismatched", .integer(cohort.mismatched))]))
-            })),
+            member(
+                "consistency_interval",
+                .object([
+                    member("low", number(report.interval.low)), member("high", number(report.interval.high)),
+                    member("confidence", number(report.interval.confidence)),
+                ])),
+            member(
+                "gate",
+                .object([
+                    member("min_consistency", number(report.gate.minConsistency)),
+                    member("min_samples", .integer(report.gate.minSamples)),
+                    member("passed", .bool(report.gate.passed)), member("confident", .bool(report.gate.confident)),
+                    member("inconclusive", .bool(report.gate.inconclusive)),
+                    member("reason", .string(report.gate.reason)),
+                ])),
+            member(
+                "breaker",
+                .object([
+                    member("state", .string(report.breakerState)),
+                    member(
+                        "transitions",
+                        .array(
+                            report.transitions.map { transition in
+                                .object([
+                                    member("at", .string(timestamp(transition.at))),
+                                    member("from", .string(transition.from)),
+                                    member("to", .string(transition.to)),
+                                    member("mismatch_rate", number(transition.mismatchRate)),
+                                    member("samples", .integer(transition.samples)),
+                                ])
+                            })),
+                ])),
+            member(
+                "fields",
+                .array(
+                    report.fields.map { group in
+                        .object([
+                            member("path", .string(group.path)), member("kind", .string(group.kind)),
+                            member("count", .integer(group.count)),
+                        ])
+                    })),
+            member(
+                "mismatches",
+                .array(
+                    report.mismatches.map { mismatch in
+                        .object([
+                            member("key", .string(mismatch.key)), member("diffs", .array(mismatch.diffs.map(diff))),
+                        ])
+                    })),
+            member(
+                "cohorts",
+                .object(
+                    report.cohorts.keys.sorted().map { name in
+                        let cohort = report.cohorts[name] ?? Report.Cohort(compared: 0, mismatched: 0)
+                        return member(
+                            name,
+                            .object([
+                                member("compared", .integer(cohort.compared)),
+                                member("mismatched", .integer(cohort.mismatched)),
+                            ]))
+                    })),
         ]
         object.append(member("source", .string(report.source)))
         object.append(member("started_at", .string(timestamp(report.startedAt))))
         object.append(member("finished_at", .string(timestamp(report.finishedAt))))
-        object.append(member("timeline", .array(report.timeline.map { point in
-            .object([member("at", .string(timestamp(point.at))), member("compared", .integer(point.compared)),
-                     member("mismatched", .integer(point.mismatched))])
-        })))
+        object.append(
+            member(
+                "timeline",
+                .array(
+                    report.timeline.map { point in
+                        .object([
+                            member("at", .string(timestamp(point.at))), member("compared", .integer(point.compared)),
+                            member("mismatched", .integer(point.mismatched)),
+                        ])
+                    })))
         object.append(member("settings", .object(report.settings.map { member($0.key, .string($0.value)) })))
         return .object(object)
     }
@@ -72,8 +109,10 @@ public enum JSONReport {
     }
 
     static func diff(_ diff: Report.Diff) -> JSONValue {
-        var members = [member("path", .string(diff.path)), member("kind", .string(diff.kind)),
-                       member("v1", diff.v1 ?? .null), member("v2", diff.v2 ?? .null)]
+        var members = [
+            member("path", .string(diff.path)), member("kind", .string(diff.kind)),
+            member("v1", diff.v1 ?? .null), member("v2", diff.v2 ?? .null),
+        ]
         if let detail = diff.detail { members.append(member("detail", .string(detail))) }
         return .object(members)
     }

@@ -21,7 +21,8 @@ public enum JUnitReport {
         let suiteName = "tandem." + report.plan
 
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        out += "<testsuites name=\"tandem\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\" time=\"\(time)\">\n"
+        out +=
+            "<testsuites name=\"tandem\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\" time=\"\(time)\">\n"
         out += "  <testsuite name=\"\(attribute(suiteName))\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\""
         out += " skipped=\"0\" timestamp=\"\(attribute(ReportText.timestamp(report.startedAt)))\" time=\"\(time)\">\n"
 
@@ -51,7 +52,8 @@ public enum JUnitReport {
                 \(report.totals.mismatched) of \(report.totals.compared) comparisons mismatched \
                 (min_samples \(report.gate.minSamples)); breaker \(report.breakerState)
                 """
-            out += "      <failure type=\"\(verdict.rawValue)\" message=\"\(attribute(truncated(report.gate.reason)))\">"
+            out +=
+                "      <failure type=\"\(verdict.rawValue)\" message=\"\(attribute(truncated(report.gate.reason)))\">"
             out += text(body) + "</failure>\n"
         }
         out += "    </testcase>\n"

@@ -18,18 +18,21 @@ public enum MarkdownReport {
     /// The report as Markdown.
     public static func render(_ report: Report) -> String {
         let verdict = ReportVerdict(report)
-        let icon = switch verdict {
-        case .passed: "✅"
-        case .failed: "❌"
-        case .inconclusive: "⚠️"
-        }
+        let icon =
+            switch verdict {
+            case .passed: "✅"
+            case .failed: "❌"
+            case .inconclusive: "⚠️"
+            }
         var out = "### \(icon) Tandem: **\(verdict.rawValue)**: plan \(code(report.plan, inTable: false))\n\n"
         out += "\(plain(report.gate.reason))\n\n"
         out += "Consistency **\(plain(ReportText.percent(report.consistency)))** "
-        out += "(\(plain(ReportText.percent(report.interval.low))) to \(plain(ReportText.percent(report.interval.high))) "
+        out +=
+            "(\(plain(ReportText.percent(report.interval.low))) to \(plain(ReportText.percent(report.interval.high))) "
         out += "at \(plain(ReportText.percent(report.interval.confidence))) confidence); "
         out += "budget ≥ \(plain(ReportText.percent(report.gate.minConsistency))) "
-        out += "over at least \(report.gate.minSamples) comparisons; breaker \(code(report.breakerState, inTable: false)).\n\n"
+        out +=
+            "over at least \(report.gate.minSamples) comparisons; breaker \(code(report.breakerState, inTable: false)).\n\n"
 
         let totals = report.totals
         out += "| Writes | Reads | Deletes | Compared | Matched | Mismatched | In flight | Shed | Bad lines |\n"
@@ -91,7 +94,8 @@ public enum MarkdownReport {
             longestRun = max(longestRun, run)
         }
         let fence = String(repeating: "`", count: longestRun + 1)
-        let pad = shown.hasPrefix("`") || shown.hasSuffix("`") || (shown.hasPrefix(" ") && shown.hasSuffix(" "))
+        let pad =
+            shown.hasPrefix("`") || shown.hasSuffix("`") || (shown.hasPrefix(" ") && shown.hasSuffix(" "))
             ? " " : ""
         // GFM tables split cells on unescaped pipes even inside code spans; `\|` shows as `|` there.
         var escaped = ""

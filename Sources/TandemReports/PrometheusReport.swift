@@ -23,58 +23,84 @@ public enum PrometheusReport {
                 out += " \(value)\n"
             }
         }
-        family("tandem_info", "gauge", "The run the report is about (always 1).",
-               [([("plan", report.plan), ("plan_fingerprint", report.planFingerprint), ("source", report.source)], "1")])
-        family("tandem_operations_total", "counter", "Operations replayed or verified, by operation.",
-               [([("op", "write")], "\(totals.writes)"), ([("op", "read")], "\(totals.reads)"),
-                ([("op", "delete")], "\(totals.deletes)")])
-        family("tandem_comparisons_total", "counter", "Shadow comparisons, by result.",
-               [([("result", "match")], "\(totals.matched)"), ([("result", "mismatch")], "\(totals.mismatched)"),
-                ([("result", "in_flight")], "\(totals.inFlight)"), ([("result", "shed")], "\(totals.shed)")])
-        family("tandem_mismatches_total", "counter", "Field mismatches, by kind.",
-               ReportText.mismatchesByKind(report).map { ([("kind", $0.kind)], "\($0.count)") })
-        family("tandem_field_mismatches_total", "counter", "Field mismatches, by normalised path and kind.",
-               report.fields.map { ([("path", $0.path), ("kind", $0.kind)], "\($0.count)") })
-        family("tandem_bad_lines_total", "counter", "Traffic lines that could not be read.", [([], "\(totals.badLines)")])
-        family("tandem_repaired_total", "counter", "Pending outbox rows replayed when the stores were opened.",
-               [([], "\(totals.repaired)")])
-        family("tandem_unknown_fields_total", "counter", "Records that carried unknown fields.",
-               [([], "\(totals.unknownFields)")])
-        family("tandem_consistency", "gauge", "Matched over compared for the whole run (1 when nothing was compared).",
-               [([], number(report.consistency))])
-        family("tandem_consistency_bound", "gauge", "The Wilson interval of the consistency.",
-               [([("bound", "low")], number(report.interval.low)), ([("bound", "high")], number(report.interval.high))])
-        family("tandem_consistency_confidence", "gauge", "The confidence level of the interval.",
-               [([], number(report.interval.confidence))])
-        family("tandem_gate_min_consistency", "gauge", "The consistency budget (gate.min_consistency).",
-               [([], number(report.gate.minConsistency))])
-        family("tandem_gate_min_samples", "gauge", "Comparisons needed for a verdict (gate.min_samples).",
-               [([], "\(report.gate.minSamples)")])
+        family(
+            "tandem_info", "gauge", "The run the report is about (always 1).",
+            [([("plan", report.plan), ("plan_fingerprint", report.planFingerprint), ("source", report.source)], "1")])
+        family(
+            "tandem_operations_total", "counter", "Operations replayed or verified, by operation.",
+            [
+                ([("op", "write")], "\(totals.writes)"), ([("op", "read")], "\(totals.reads)"),
+                ([("op", "delete")], "\(totals.deletes)"),
+            ])
+        family(
+            "tandem_comparisons_total", "counter", "Shadow comparisons, by result.",
+            [
+                ([("result", "match")], "\(totals.matched)"), ([("result", "mismatch")], "\(totals.mismatched)"),
+                ([("result", "in_flight")], "\(totals.inFlight)"), ([("result", "shed")], "\(totals.shed)"),
+            ])
+        family(
+            "tandem_mismatches_total", "counter", "Field mismatches, by kind.",
+            ReportText.mismatchesByKind(report).map { ([("kind", $0.kind)], "\($0.count)") })
+        family(
+            "tandem_field_mismatches_total", "counter", "Field mismatches, by normalised path and kind.",
+            report.fields.map { ([("path", $0.path), ("kind", $0.kind)], "\($0.count)") })
+        family(
+            "tandem_bad_lines_total", "counter", "Traffic lines that could not be read.", [([], "\(totals.badLines)")])
+        family(
+            "tandem_repaired_total", "counter", "Pending outbox rows replayed when the stores were opened.",
+            [([], "\(totals.repaired)")])
+        family(
+            "tandem_unknown_fields_total", "counter", "Records that carried unknown fields.",
+            [([], "\(totals.unknownFields)")])
+        family(
+            "tandem_consistency", "gauge", "Matched over compared for the whole run (1 when nothing was compared).",
+            [([], number(report.consistency))])
+        family(
+            "tandem_consistency_bound", "gauge", "The Wilson interval of the consistency.",
+            [([("bound", "low")], number(report.interval.low)), ([("bound", "high")], number(report.interval.high))])
+        family(
+            "tandem_consistency_confidence", "gauge", "The confidence level of the interval.",
+            [([], number(report.interval.confidence))])
+        family(
+            "tandem_gate_min_consistency", "gauge", "The consistency budget (gate.min_consistency).",
+            [([], number(report.gate.minConsistency))])
+        family(
+            "tandem_gate_min_samples", "gauge", "Comparisons needed for a verdict (gate.min_samples).",
+            [([], "\(report.gate.minSamples)")])
         family("tandem_gate_passed", "gauge", "1 when the gate passed.", [([], report.gate.passed ? "1" : "0")])
-        family("tandem_gate_confident", "gauge", "1 when the interval's upper mismatch bound is under the budget.",
-               [([], report.gate.confident ? "1" : "0")])
-        family("tandem_gate_inconclusive", "gauge", "1 when the run was inconclusive (exit code 4).",
-               [([], ReportVerdict(report) == .inconclusive ? "1" : "0")])
+        family(
+            "tandem_gate_confident", "gauge", "1 when the interval's upper mismatch bound is under the budget.",
+            [([], report.gate.confident ? "1" : "0")])
+        family(
+            "tandem_gate_inconclusive", "gauge", "1 when the run was inconclusive (exit code 4).",
+            [([], ReportVerdict(report) == .inconclusive ? "1" : "0")])
         let state = BreakerState(rawValue: report.breakerState)
-        family("tandem_breaker_state", "gauge",
-               "The breaker's final state: 0 closed, 1 open, 2 half_open, 3 forced_open, 4 disabled, 5 metrics_only.",
-               [([], state.map { "\($0.gaugeValue)" } ?? "-1")])
+        family(
+            "tandem_breaker_state", "gauge",
+            "The breaker's final state: 0 closed, 1 open, 2 half_open, 3 forced_open, 4 disabled, 5 metrics_only.",
+            [([], state.map { "\($0.gaugeValue)" } ?? "-1")])
         let opened = report.transitions.filter { $0.to == BreakerState.open.rawValue }.count
         family("tandem_breaker_open_total", "counter", "Times the breaker opened.", [([], "\(opened)")])
         var byTarget: [String: Int] = [:]
         for transition in report.transitions { byTarget[transition.to, default: 0] += 1 }
-        family("tandem_breaker_transitions_total", "counter", "Breaker transitions, by the state entered.",
-               byTarget.keys.sorted().map { ([("to", $0)], "\(byTarget[$0] ?? 0)") })
-        family("tandem_cohort_comparisons_total", "counter", "Comparisons per traffic cohort, by result.",
-               report.cohorts.keys.sorted().flatMap { name -> [([(String, String)], String)] in
-                   let cohort = report.cohorts[name] ?? Report.Cohort(compared: 0, mismatched: 0)
-                   return [([("cohort", name), ("result", "match")], "\(cohort.compared - cohort.mismatched)"),
-                           ([("cohort", name), ("result", "mismatch")], "\(cohort.mismatched)")]
-               })
-        family("tandem_run_start_timestamp_seconds", "gauge", "When the run started (Unix time).",
-               [([], number(report.startedAt.timeIntervalSince1970))])
-        family("tandem_run_end_timestamp_seconds", "gauge", "When the run finished (Unix time).",
-               [([], number(report.finishedAt.timeIntervalSince1970))])
+        family(
+            "tandem_breaker_transitions_total", "counter", "Breaker transitions, by the state entered.",
+            byTarget.keys.sorted().map { ([("to", $0)], "\(byTarget[$0] ?? 0)") })
+        family(
+            "tandem_cohort_comparisons_total", "counter", "Comparisons per traffic cohort, by result.",
+            report.cohorts.keys.sorted().flatMap { name -> [([(String, String)], String)] in
+                let cohort = report.cohorts[name] ?? Report.Cohort(compared: 0, mismatched: 0)
+                return [
+                    ([("cohort", name), ("result", "match")], "\(cohort.compared - cohort.mismatched)"),
+                    ([("cohort", name), ("result", "mismatch")], "\(cohort.mismatched)"),
+                ]
+            })
+        family(
+            "tandem_run_start_timestamp_seconds", "gauge", "When the run started (Unix time).",
+            [([], number(report.startedAt.timeIntervalSince1970))])
+        family(
+            "tandem_run_end_timestamp_seconds", "gauge", "When the run finished (Unix time).",
+            [([], number(report.finishedAt.timeIntervalSince1970))])
         return out
     }
 

@@ -35,12 +35,16 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .customLong("v2"), help: ArgumentHelp("The v2 .proto file.", valueName: "file.proto"))
     var v2File: String?
 
-    @Option(help: ArgumentHelp("The message to compare, relative to each file's package (with --v1/--v2).", valueName: "name"))
+    @Option(
+        help: ArgumentHelp(
+            "The message to compare, relative to each file's package (with --v1/--v2).", valueName: "name"))
     var message: String?
 
     @Option(
         name: .customShort("I", allowingJoined: true),
-        help: ArgumentHelp("An import root (repeatable), like protoc's --proto_path (with --v1/--v2; default: each file's directory, then .).", valueName: "dir"))
+        help: ArgumentHelp(
+            "An import root (repeatable), like protoc's --proto_path (with --v1/--v2; default: each file's directory, then .).",
+            valueName: "dir"))
     var importPaths: [String] = []
 
     @Option(help: ArgumentHelp("Output format: text or json.", valueName: "format"))
@@ -97,7 +101,8 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    private func checkFiles(v1: String, v2: String, policy: CompatibilityPolicy) throws(CLIError) -> CompatibilityReport {
+    private func checkFiles(v1: String, v2: String, policy: CompatibilityPolicy) throws(CLIError) -> CompatibilityReport
+    {
         let v1Schema = try compile(v1, side: "v1")
         let v2Schema = try compile(v2, side: "v2")
         let roots: CompatibilityRoots = message.map { .named($0) } ?? .allTopLevel
@@ -110,7 +115,9 @@ struct CheckCommand: ParsableCommand {
 
     /// Compiles one side in its own compiler call (its own pool).
     private func compile(_ file: String, side: String) throws(CLIError) -> CompatibilitySchema {
-        guard FileManager.default.fileExists(atPath: file) else { throw CLIError.io("\(file): no such file (--\(side))") }
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw CLIError.io("\(file): no such file (--\(side))")
+        }
         let directory = (file as NSString).deletingLastPathComponent
         let roots = importPaths.isEmpty ? [directory.isEmpty ? "." : directory, "."] : importPaths
         do {
@@ -124,7 +131,9 @@ struct CheckCommand: ParsableCommand {
     static var policyTable: String {
         let rules = CompatibilityRule.all + PlanRule.all
         let width = rules.map(\.id.count).max() ?? 0
-        func pad(_ text: String, _ count: Int) -> String { text + String(repeating: " ", count: max(0, count - text.count)) }
+        func pad(_ text: String, _ count: Int) -> String {
+            text + String(repeating: " ", count: max(0, count - text.count))
+        }
         var lines = [pad("rule", width) + "  wire     wire_json  strict"]
         for rule in rules {
             lines.append(
@@ -140,7 +149,9 @@ private enum CheckText {
     static func render(_ report: CompatibilityReport, quiet: Bool, colour: Bool) -> String {
         func paint(_ text: String, _ code: String) -> String { colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
         var out = ""
-        let groups: [(CompatibilitySeverity, String, String)] = [(.error, "Errors", "31"), (.warning, "Warnings", "33")]
+        let groups: [(CompatibilitySeverity, String, String)] = [
+            (.error, "Errors", "31"), (.warning, "Warnings", "33"),
+        ]
         for (severity, title, code) in groups {
             if quiet && severity != .error { continue }
             let findings = report.findings.filter { $0.severity == severity }
@@ -156,7 +167,8 @@ private enum CheckText {
         }
         if !quiet {
             let verdict = report.passed ? paint("passed", "32") : paint("failed", "31")
-            out += "\(verdict): \(report.errorCount) error(s), \(report.warningCount) warning(s) under policy "
+            out +=
+                "\(verdict): \(report.errorCount) error(s), \(report.warningCount) warning(s) under policy "
                 + "\(report.policy.rawValue)\n"
         }
         return out

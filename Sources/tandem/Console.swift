@@ -9,9 +9,10 @@ struct Console {
 
     func progress(_ progress: ReplayProgress, unit: String) {
         guard !quiet && isTerminal else { return }
-        let line = String(format: "\r%@ %d %@ (%.0f/s)  consistency %.5f over %d  breaker %@   ",
-                          "tandem:", progress.processed, unit, progress.rate, progress.consistency, progress.compared,
-                          progress.breakerState.rawValue)
+        let line = String(
+            format: "\r%@ %d %@ (%.0f/s)  consistency %.5f over %d  breaker %@   ",
+            "tandem:", progress.processed, unit, progress.rate, progress.consistency, progress.compared,
+            progress.breakerState.rawValue)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -18,11 +18,18 @@ struct DemoCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Directory for the plan, traffic, stores and reports; default: a new temporary directory.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "Directory for the plan, traffic, stores and reports; default: a new temporary directory.", valueName: "dir"
+        ))
     var out: String?
 
     func run() throws {
-        let directory = out ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-demo-\(UUID().uuidString.prefix(8))").path
+        let directory =
+            out
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+                "tandem-demo-\(UUID().uuidString.prefix(8))"
+            ).path
         let planDirectory = directory + "/plan"
         do {
             try FileManager.default.createDirectory(atPath: planDirectory, withIntermediateDirectories: true)
@@ -34,7 +41,8 @@ struct DemoCommand: ParsableCommand {
         }
         let plan = try PlanLoading.load(planDirectory)
         let trafficPath = directory + "/traffic.jsonl"
-        let generator = TrafficGenerator(plan: plan, configuration: .init(operations: 6000, seed: 2026, bugRate: 0.06, legacyRate: 0.5))
+        let generator = TrafficGenerator(
+            plan: plan, configuration: .init(operations: 6000, seed: 2026, bugRate: 0.06, legacyRate: 0.5))
         var traffic = ""
         let buggy = generator.generate { traffic += $0 + "\n" }
         do {
@@ -47,7 +55,8 @@ struct DemoCommand: ParsableCommand {
         } catch {
             throw CLIError.io("\(trafficPath): cannot write: \(error.localizedDescription)")
         }
-        print("""
+        print(
+            """
             Tandem demo: migrating \(plan.v1Message.fullName) -> \(plan.v2Message.fullName).
             1. Wrote a plan to \(planDirectory) (tandem.yaml, v1.proto, v2.proto).
             2. Generated 6000 traffic lines in \(trafficPath); the legacy writer corrupts one field in 6% of the
@@ -57,25 +66,34 @@ struct DemoCommand: ParsableCommand {
             """)
         let clock = TrafficClock()
         let engine: MigrationEngine
-        let runLedger = try RunLedger(path: directory + "/ledger.sqlite", durable: false, console: Console(quiet: false))
+        let runLedger = try RunLedger(
+            path: directory + "/ledger.sqlite", durable: false, console: Console(quiet: false))
         do {
-            engine = try MigrationEngine(plan: plan, primaryPath: directory + "/primary.sqlite",
-                                         shadowPath: directory + "/shadow.sqlite",
-                                         configuration: .init(maxSamples: 100, clock: clock),
-                                         onTransition: runLedger.onTransition)
+            engine = try MigrationEngine(
+                plan: plan, primaryPath: directory + "/primary.sqlite",
+                shadowPath: directory + "/shadow.sqlite",
+                configuration: .init(maxSamples: 100, clock: clock),
+                onTransition: runLedger.onTransition)
             let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: trafficPath)
             try runner.run(try TrafficLineReader(path: trafficPath))
             let report = engine.report(source: "replay", startedAt: Date(), timeline: runner.timeline.points)
             try runLedger.finish(report)
-            let outputs = try ReportTargets(reports: [directory + "/report.json", directory + "/report.html"], formats: [])
+            let outputs = try ReportTargets(
+                reports: [directory + "/report.json", directory + "/report.html"], formats: [])
             try outputs.write(report)
-            print(RunSummary.render(report, files: [("primary", directory + "/primary.sqlite"),
-                                                    ("shadow", directory + "/shadow.sqlite"),
-                                                    ("ledger", directory + "/ledger.sqlite"),
-                                                    ("report", directory + "/report.json"),
-                                                    ("report for people", directory + "/report.html")]))
+            print(
+                RunSummary.render(
+                    report,
+                    files: [
+                        ("primary", directory + "/primary.sqlite"),
+                        ("shadow", directory + "/shadow.sqlite"),
+                        ("ledger", directory + "/ledger.sqlite"),
+                        ("report", directory + "/report.json"),
+                        ("report for people", directory + "/report.html"),
+                    ]))
             if let example = report.mismatches.first(where: { buggy.contains($0.key) }) ?? report.mismatches.first {
-                print("""
+                print(
+                    """
                     Look at one divergent record:
                       tandem diff \(planDirectory) --primary \(directory)/primary.sqlite --shadow \(directory)/shadow.sqlite --key \(example.key)
                     Render the run again, in any format, from its ledger:

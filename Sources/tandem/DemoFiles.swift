@@ -1,7 +1,9 @@
 /// The small plan `tandem demo` writes: a user profile moving from v1 to v2.
 enum DemoFiles {
     static let plan: [(String, String)] = [
-        ("v1.proto", """
+        (
+            "v1.proto",
+            """
             syntax = "proto3";
             package demo.user.v1;
 
@@ -20,8 +22,11 @@ enum DemoFiles {
               repeated string tags = 6;
             }
 
-            """),
-        ("v2.proto", """
+            """
+        ),
+        (
+            "v2.proto",
+            """
             syntax = "proto3";
             package demo.user.v2;
 
@@ -48,8 +53,11 @@ enum DemoFiles {
               string locale = 7;
             }
 
-            """),
-        ("tandem.yaml", """
+            """
+        ),
+        (
+            "tandem.yaml",
+            """
             name: demo-user
             v1: { proto: v1.proto, message: demo.user.v1.User }
             v2: { proto: v2.proto, message: demo.user.v2.User }
@@ -78,6 +86,7 @@ enum DemoFiles {
               half_open_probes: 50
             sample_rate: 1.0
 
-            """),
+            """
+        ),
     ]
 }

@@ -6,7 +6,8 @@ import Tandem
 struct GenerateTrafficCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate-traffic",
-        abstract: "Write synthetic traffic (JSONL) for a plan: writes, reads, deletes, legacy payloads, cohorts, timestamps.",
+        abstract:
+            "Write synthetic traffic (JSONL) for a plan: writes, reads, deletes, legacy payloads, cohorts, timestamps.",
         discussion: """
             Records are random but well-formed v2 messages; a share of writes carries the legacy v1 payload (the
             projection of the v2 record), and --bug-rate makes that share of legacy payloads diverge in one field, as
@@ -43,12 +44,14 @@ struct GenerateTrafficCommand: ParsableCommand {
 
     func run() throws {
         let plan = try PlanLoading.load(planDirectory)
-        let generator = TrafficGenerator(plan: plan, configuration: .init(
-            operations: operations, seed: seed, bugRate: bugRate, legacyRate: legacyRate))
+        let generator = TrafficGenerator(
+            plan: plan,
+            configuration: .init(
+                operations: operations, seed: seed, bugRate: bugRate, legacyRate: legacyRate))
         let handle: FileHandle
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: nil),
-                  let file = FileHandle(forWritingAtPath: out)
+                let file = FileHandle(forWritingAtPath: out)
             else {
                 throw CLIError.io("\(out): cannot create the traffic file")
             }

@@ -19,20 +19,21 @@ struct RecordView {
         func redacted(_ message: DynamicMessage) -> JSONValue {
             var json = (try? message.jsonValue()) ?? .string("(no JSON form)")
             for path in redactor.paths {
-                json = Self.redact(json, message: message, names: path.split(separator: ".").map(String.init)[...],
-                                   redactor: redactor)
+                json = Self.redact(
+                    json, message: message, names: path.split(separator: ".").map(String.init)[...],
+                    redactor: redactor)
             }
             return json
         }
         if let bytes = pair.shadow?.payload,
-           let message = try? DynamicMessage(decoding: bytes, as: plan.v1Message, schema: plan.v1.schema)
+            let message = try? DynamicMessage(decoding: bytes, as: plan.v1Message, schema: plan.v1.schema)
         {
             shadow = redacted(message)
         } else {
             shadow = pair.shadow == nil ? .null : .string("(does not decode as \(plan.v1Message.fullName))")
         }
         if let bytes = pair.primary?.payload,
-           let message = try? DynamicMessage(decoding: bytes, as: plan.v2Message, schema: plan.v2.schema)
+            let message = try? DynamicMessage(decoding: bytes, as: plan.v2Message, schema: plan.v2.schema)
         {
             projected = redacted(engine.diffEngine.projection.project(message).message)
         } else {
@@ -42,9 +43,11 @@ struct RecordView {
     }
 
     /// Replaces the value at a redacted path with its token; a repeated or map field on the way is replaced whole.
-    private static func redact(_ json: JSONValue, message: DynamicMessage, names: ArraySlice<String>, redactor: Redactor) -> JSONValue {
+    private static func redact(
+        _ json: JSONValue, message: DynamicMessage, names: ArraySlice<String>, redactor: Redactor
+    ) -> JSONValue {
         guard let name = names.first, let field = message.descriptor.field(named: name), message.has(named: name),
-              let current = json[field.jsonName]
+            let current = json[field.jsonName]
         else { return json }
         if names.count == 1 {
             let token: String
@@ -56,16 +59,20 @@ struct RecordView {
             return json.setting(field.jsonName, to: .string(token))
         }
         if !field.isRepeated, case .message(let sub)? = message.get(named: name) {
-            return json.setting(field.jsonName, to: redact(current, message: sub, names: names.dropFirst(), redactor: redactor))
+            return json.setting(
+                field.jsonName, to: redact(current, message: sub, names: names.dropFirst(), redactor: redactor))
         }
         return json.setting(field.jsonName, to: .string("redacted"))
     }
 
     private static func compare(engine: MigrationEngine, pair: RecordPair) -> KeyComparison {
-        guard let result = engine.diffEngine.compare(shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload)
+        guard
+            let result = engine.diffEngine.compare(
+                shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload)
         else { return KeyComparison(key: pair.key, outcome: .match) }
-        return KeyComparison(key: pair.key, outcome: result.diffs.isEmpty ? .match : .mismatch,
-                             diffs: result.diffs.map(engine.redactor.redact), unknownFields: result.unknownFields)
+        return KeyComparison(
+            key: pair.key, outcome: result.diffs.isEmpty ? .match : .mismatch,
+            diffs: result.diffs.map(engine.redactor.redact), unknownFields: result.unknownFields)
     }
 
     var json: JSONValue {
@@ -73,20 +80,28 @@ struct RecordView {
             .init("key", .string(key)),
             .init("shadow", shadow),
             .init("primary_projected", projected),
-            .init("diffs", .array(comparison.diffs.map { diff in
-                .object([.init("path", .string(diff.path)), .init("kind", .string(diff.kind.rawValue)),
-                         .init("v1", diff.v1.map { .string(Self.describe($0)) } ?? .null),
-                         .init("v2", diff.v2.map { .string(Self.describe($0)) } ?? .null)])
-            })),
+            .init(
+                "diffs",
+                .array(
+                    comparison.diffs.map { diff in
+                        .object([
+                            .init("path", .string(diff.path)), .init("kind", .string(diff.kind.rawValue)),
+                            .init("v1", diff.v1.map { .string(Self.describe($0)) } ?? .null),
+                            .init("v2", diff.v2.map { .string(Self.describe($0)) } ?? .null),
+                        ])
+                    })),
         ])
     }
 
     var text: String {
         let options = JSONWritingOptions(pretty: true)
-        let left = shadow.jsonString(options: options).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let right = projected.jsonString(options: options).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let left = shadow.jsonString(options: options).split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
+        let right = projected.jsonString(options: options).split(separator: "\n", omittingEmptySubsequences: false).map(
+            String.init)
         let width = max(24, min(60, left.map(\.count).max() ?? 0))
-        var out = "key \(key)   seq primary \(seqs.primary.map(String.init) ?? "-"), shadow \(seqs.shadow.map(String.init) ?? "-")\n"
+        var out =
+            "key \(key)   seq primary \(seqs.primary.map(String.init) ?? "-"), shadow \(seqs.shadow.map(String.init) ?? "-")\n"
         out += "shadow (v1)".padding(toLength: width, withPad: " ", startingAt: 0) + " | primary projected to v1\n"
         out += String(repeating: "-", count: width) + "-+-" + String(repeating: "-", count: width) + "\n"
         for row in 0..<max(left.count, right.count) {

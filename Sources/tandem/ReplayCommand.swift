@@ -36,7 +36,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Shadow (v1) store; default: a fresh temporary file.", valueName: "db"))
     var shadow: String?
 
-    @Option(help: ArgumentHelp("Ledger file; default: ledger.sqlite next to --primary, or a temporary file.", valueName: "db"))
+    @Option(
+        help: ArgumentHelp(
+            "Ledger file; default: ledger.sqlite next to --primary, or a temporary file.", valueName: "db"))
     var ledger: String?
 
     @Option(help: "Dual-write mode: outbox (WAL, default) or atomic (one transaction over both files).")
@@ -48,7 +50,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(name: .customLong("report"), help: ArgumentHelp("Write a report here (repeatable).", valueName: "path"))
     var reports: [String] = []
 
-    @Option(name: .customLong("format"), help: ArgumentHelp("Format of the matching --report: json|csv|junit|html|md|prom.", valueName: "fmt"))
+    @Option(
+        name: .customLong("format"),
+        help: ArgumentHelp("Format of the matching --report: json|csv|junit|html|md|prom.", valueName: "fmt"))
     var formats: [String] = []
 
     @Option(name: .customLong("max-samples"), help: "Mismatching keys kept in the report's sample.")
@@ -82,17 +86,21 @@ struct ReplayCommand: ParsableCommand {
             writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: maxSamples, clock: clock)
         let engine: MigrationEngine
         do {
-            engine = try MigrationEngine(plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                                         configuration: configuration, onTransition: runLedger.onTransition)
+            engine = try MigrationEngine(
+                plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
+                configuration: configuration, onTransition: runLedger.onTransition)
         } catch {
             throw CLIError.io(error.description)
         }
         let started = Date()
         let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: traffic)
         do {
-            try runner.run(reader, progress: { console.progress($0, unit: "lines") }, checkpoint: {
-                runLedger.checkpoint(engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points))
-            })
+            try runner.run(
+                reader, progress: { console.progress($0, unit: "lines") },
+                checkpoint: {
+                    runLedger.checkpoint(
+                        engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points))
+                })
         } catch {
             console.endProgress()
             throw CLIError.io(error.description)
@@ -103,12 +111,16 @@ struct ReplayCommand: ParsableCommand {
             console.warning("\(engine.totals.badLines - runner.badLines.count) more bad lines not shown")
         }
         if engine.totals.shadowPending > 0 {
-            console.warning("\(engine.totals.shadowPending) shadow writes failed after their primary commit and wait in the outbox of \(files.primary); the next open or verify replays them")
+            console.warning(
+                "\(engine.totals.shadowPending) shadow writes failed after their primary commit and wait in the outbox of \(files.primary); the next open or verify replays them"
+            )
         }
         let report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
         try runLedger.finish(report)
         try outputs.write(report)
-        var shown: [(String, String)] = [("primary", files.primary), ("shadow", files.shadow), ("ledger", files.ledger)]
+        var shown: [(String, String)] = [
+            ("primary", files.primary), ("shadow", files.shadow), ("ledger", files.ledger),
+        ]
         for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
         console.summary(RunSummary.render(report, files: shown))
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }

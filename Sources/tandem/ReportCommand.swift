@@ -30,7 +30,8 @@ struct ReportCommand: ParsableCommand {
 
     @Option(
         name: .customLong("format"),
-        help: ArgumentHelp("json, csv, junit, html, md or prom (default: from the extension of --out).", valueName: "fmt"))
+        help: ArgumentHelp(
+            "json, csv, junit, html, md or prom (default: from the extension of --out).", valueName: "fmt"))
     var format: String?
 
     func run() throws {

@@ -27,7 +27,8 @@ struct ReportTargets {
                 targets.append(Target(path: path, format: format))
             } else {
                 guard let format = ReportFormat(path: path) else {
-                    throw CLIError.usage("--report \(path): cannot tell the format from the extension; add --format (\(names))")
+                    throw CLIError.usage(
+                        "--report \(path): cannot tell the format from the extension; add --format (\(names))")
                 }
                 targets.append(Target(path: path, format: format))
             }

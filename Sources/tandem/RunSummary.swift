@@ -14,18 +14,24 @@ enum RunSummary {
             verdict = "FAILED"
         }
         var out = "\(report.source) of plan \(report.plan): \(verdict) - \(report.gate.reason)\n"
-        out += String(format: "  consistency %.6f (%.0f%% interval %.6f..%.6f), budget %.6f\n", report.consistency,
-                      report.interval.confidence * 100, report.interval.low, report.interval.high,
-                      report.gate.minConsistency)
-        out += "  compared \(totals.compared), mismatched \(totals.mismatched), in flight \(totals.inFlight), shed \(totals.shed)\n"
+        out += String(
+            format: "  consistency %.6f (%.0f%% interval %.6f..%.6f), budget %.6f\n", report.consistency,
+            report.interval.confidence * 100, report.interval.low, report.interval.high,
+            report.gate.minConsistency)
+        out +=
+            "  compared \(totals.compared), mismatched \(totals.mismatched), in flight \(totals.inFlight), shed \(totals.shed)\n"
         if report.source == "replay" {
-            out += "  writes \(totals.writes), reads \(totals.reads), deletes \(totals.deletes), bad lines \(totals.badLines)\n"
+            out +=
+                "  writes \(totals.writes), reads \(totals.reads), deletes \(totals.deletes), bad lines \(totals.badLines)\n"
         }
         if totals.repaired > 0 { out += "  repaired \(totals.repaired) pending outbox rows\n" }
         if totals.unknownFields > 0 { out += "  unknown fields seen \(totals.unknownFields) (not mismatches)\n" }
         out += "  breaker: \(report.breakerState)"
         if !report.transitions.isEmpty {
-            out += ", " + report.transitions.prefix(3).map { "\($0.from)->\($0.to) at \(JSONReportTime.format($0.at))" }.joined(separator: ", ")
+            out +=
+                ", "
+                + report.transitions.prefix(3).map { "\($0.from)->\($0.to) at \(JSONReportTime.format($0.at))" }.joined(
+                    separator: ", ")
             if report.transitions.count > 3 { out += ", ... (\(report.transitions.count) transitions)" }
         }
         out += "\n"

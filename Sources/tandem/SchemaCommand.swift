@@ -23,13 +23,19 @@ struct SchemaCommand: ParsableCommand {
     @Argument(help: "The .proto files to compile.")
     var files: [String]
 
-    @Option(name: .customShort("I", allowingJoined: true), help: ArgumentHelp("An import root (repeatable), like protoc's --proto_path.", valueName: "dir"))
+    @Option(
+        name: .customShort("I", allowingJoined: true),
+        help: ArgumentHelp("An import root (repeatable), like protoc's --proto_path.", valueName: "dir"))
     var importPaths: [String] = []
 
-    @Option(name: .customLong("descriptor-set-out"), help: ArgumentHelp("Write a FileDescriptorSet here.", valueName: "path"))
+    @Option(
+        name: .customLong("descriptor-set-out"),
+        help: ArgumentHelp("Write a FileDescriptorSet here.", valueName: "path"))
     var descriptorSetOut: String?
 
-    @Flag(name: .customLong("include-imports"), help: "Include every imported file in the descriptor set (protoc's order).")
+    @Flag(
+        name: .customLong("include-imports"),
+        help: "Include every imported file in the descriptor set (protoc's order).")
     var includeImports = false
 
     func run() throws {

@@ -6,7 +6,8 @@ enum SchemaListing {
     static func render(_ files: [Google_Protobuf_FileDescriptorProto], schema: Schema) -> String {
         var out = ""
         for file in files {
-            out += "\(file.name) (\(file.syntax.isEmpty ? "proto2" : file.syntax)\(file.package.isEmpty ? "" : ", package \(file.package)"))\n"
+            out +=
+                "\(file.name) (\(file.syntax.isEmpty ? "proto2" : file.syntax)\(file.package.isEmpty ? "" : ", package \(file.package)"))\n"
             let prefix = file.package.isEmpty ? "" : file.package + "."
             var names: [String] = []
             func collect(_ messages: [Google_Protobuf_DescriptorProto], scope: String) {
@@ -24,7 +25,9 @@ enum SchemaListing {
                 }
             }
             for enumProto in file.enumType {
-                out += "  enum \(prefix)\(enumProto.name): " + enumProto.value.map { "\($0.name)=\($0.number)" }.joined(separator: " ") + "\n"
+                out +=
+                    "  enum \(prefix)\(enumProto.name): "
+                    + enumProto.value.map { "\($0.name)=\($0.number)" }.joined(separator: " ") + "\n"
             }
         }
         return out
@@ -33,7 +36,8 @@ enum SchemaListing {
     private static func describe(_ field: FieldDescriptor, in message: MessageDescriptor, schema: Schema) -> String {
         var type = field.typeName ?? field.type.protoName
         if field.isMap, let entry = schema.messageType(of: field), entry.fields.count == 2 {
-            let key = entry.fields[0], value = entry.fields[1]
+            let key = entry.fields[0]
+            let value = entry.fields[1]
             type = "map<\(key.typeName ?? key.type.protoName), \(value.typeName ?? value.type.protoName)>"
         } else if field.isRepeated {
             type = "repeated " + type + (field.isPacked ? " (packed)" : "")

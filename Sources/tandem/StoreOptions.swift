@@ -14,11 +14,13 @@ struct RunFiles {
         func temporaryPath(_ name: String) throws(CLIError) -> String {
             if temporary == nil {
                 let directory = FileManager.default.temporaryDirectory
-                    .appendingPathComponent("tandem-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+                    .appendingPathComponent(
+                        "tandem-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
                 do {
                     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
                 } catch {
-                    throw CLIError.io("\(directory.path): cannot create a temporary directory: \(error.localizedDescription)")
+                    throw CLIError.io(
+                        "\(directory.path): cannot create a temporary directory: \(error.localizedDescription)")
                 }
                 temporary = directory.path
             }
@@ -33,7 +35,9 @@ struct RunFiles {
             ledgerPath = ledger
         } else if primary != nil {
             // DESIGN 5: by default the ledger sits next to the primary store.
-            ledgerPath = URL(fileURLWithPath: primaryPath).deletingLastPathComponent().appendingPathComponent("ledger.sqlite").path
+            ledgerPath =
+                URL(fileURLWithPath: primaryPath).deletingLastPathComponent().appendingPathComponent("ledger.sqlite")
+                .path
         } else {
             ledgerPath = try temporaryPath("ledger.sqlite")
         }

@@ -14,7 +14,10 @@ struct TandemCommand: ParsableCommand {
             Example:
               tandem schema Migrations/user-profile/v2.proto -I Migrations/user-profile
             """,
-        subcommands: [SchemaCommand.self, CheckCommand.self, ReportCommand.self, ReplayCommand.self, VerifyCommand.self, DiffCommand.self, DemoCommand.self, GenerateTrafficCommand.self]
+        subcommands: [
+            SchemaCommand.self, CheckCommand.self, ReportCommand.self, ReplayCommand.self, VerifyCommand.self,
+            DiffCommand.self, DemoCommand.self, GenerateTrafficCommand.self,
+        ]
     )
 
     /// Parses and runs like `ParsableCommand.main()`, but maps usage errors to exit code 2 (not

@@ -32,7 +32,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .customLong("report"), help: ArgumentHelp("Write a report here (repeatable).", valueName: "path"))
     var reports: [String] = []
 
-    @Option(name: .customLong("format"), help: ArgumentHelp("Format of the matching --report: json|csv|junit|html|md|prom.", valueName: "fmt"))
+    @Option(
+        name: .customLong("format"),
+        help: ArgumentHelp("Format of the matching --report: json|csv|junit|html|md|prom.", valueName: "fmt"))
     var formats: [String] = []
 
     @Option(name: .customLong("max-samples"), help: "Mismatching keys kept in the report's sample.")
@@ -58,7 +60,8 @@ struct VerifyCommand: ParsableCommand {
         do {
             engine = try MigrationEngine(
                 plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                configuration: MigrationEngine.Configuration(maxSamples: maxSamples), onTransition: runLedger.onTransition)
+                configuration: MigrationEngine.Configuration(maxSamples: maxSamples),
+                onTransition: runLedger.onTransition)
         } catch {
             throw CLIError.io(error.description)
         }
@@ -84,9 +87,11 @@ struct VerifyCommand: ParsableCommand {
                 if ContinuousClock.now - lastProgress >= .milliseconds(500) {
                     lastProgress = ContinuousClock.now
                     let totals = engine.gate.totals
-                    console.progress(ReplayProgress(processed: processed, elapsed: started.distance(to: Date()),
-                                                    consistency: totals.compared == 0 ? 1 : Double(totals.matched) / Double(totals.compared),
-                                                    compared: totals.compared, breakerState: engine.breaker.state), unit: "keys")
+                    console.progress(
+                        ReplayProgress(
+                            processed: processed, elapsed: started.distance(to: Date()),
+                            consistency: totals.compared == 0 ? 1 : Double(totals.matched) / Double(totals.compared),
+                            compared: totals.compared, breakerState: engine.breaker.state), unit: "keys")
                 }
             }
         } catch {

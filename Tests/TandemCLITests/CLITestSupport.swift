@@ -8,7 +8,8 @@ enum CLITest {
     static var examples: URL { Oracle.packageRoot.appendingPathComponent("Examples") }
 
     static func temporaryDirectory(_ name: String) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-cli-\(name)-\(UUID().uuidString.prefix(8))")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tandem-cli-\(name)-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
@@ -21,7 +22,8 @@ enum CLITest {
         if let minSamples {
             let yaml = target.appendingPathComponent("tandem.yaml")
             var text = try String(contentsOf: yaml, encoding: .utf8)
-            text = text.replacingOccurrences(of: #"min_samples: \d+"#, with: "min_samples: \(minSamples)", options: .regularExpression)
+            text = text.replacingOccurrences(
+                of: #"min_samples: \d+"#, with: "min_samples: \(minSamples)", options: .regularExpression)
             try text.write(to: yaml, atomically: true, encoding: .utf8)
         }
         return target

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TandemTestSupport
+import Testing
 
 /// `tandem check` end to end: the real binary, its exit codes, and the `check --format json` contract.
 @Suite("tandem check")
@@ -24,8 +24,11 @@ struct CheckCommandTests {
 
     @Test func incompatibleTypeExitsOneAndNamesBothLocations() throws {
         let result = try Binaries.run(
-            "tandem", ["check", "--v1", "v1/acme/user.proto", "--v2", "v2/acme/user.proto", "--message", "User",
-                       "--policy", "wire"],
+            "tandem",
+            [
+                "check", "--v1", "v1/acme/user.proto", "--v2", "v2/acme/user.proto", "--message", "User",
+                "--policy", "wire",
+            ],
             in: Self.compat)
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("FIELD_WIRE_COMPATIBLE_TYPE"))
@@ -37,8 +40,11 @@ struct CheckCommandTests {
 
     @Test func jsonOutputFollowsTheContract() throws {
         let result = try Binaries.run(
-            "tandem", ["check", "--v1", "v1/acme/user.proto", "--v2", "v2/acme/user.proto", "-I.",
-                       "--format", "json"],
+            "tandem",
+            [
+                "check", "--v1", "v1/acme/user.proto", "--v2", "v2/acme/user.proto", "-I.",
+                "--format", "json",
+            ],
             in: Self.compat)
         #expect(result.status == 1, "\(result.stderr)")
         let document = try json(result.stdout)
@@ -71,7 +77,9 @@ struct CheckCommandTests {
         let findings = try #require(try json(result.stdout)["findings"] as? [[String: Any]])
         let incomplete = try #require(findings.first { $0["rule"] as? String == "PLAN_ENUM_MAPPING_INCOMPLETE" })
         #expect(incomplete["severity"] as? String == "error")
-        #expect((incomplete["message"] as? String)?.contains("tandem.yaml:7: whitelist[1] (state)") == true, "\(incomplete)")
+        #expect(
+            (incomplete["message"] as? String)?.contains("tandem.yaml:7: whitelist[1] (state)") == true, "\(incomplete)"
+        )
         #expect((incomplete["v2"] as? [String: Any])?["element"] as? String == "acme.account.v2.State.FROZEN")
         #expect((incomplete["v2"] as? [String: Any])?["line"] as? Int == 14)
         let narrowing = try #require(findings.first { $0["rule"] as? String == "PLAN_INTEGER_NARROWING" })
@@ -104,7 +112,8 @@ struct CheckCommandTests {
     }
 
     @Test func schemaErrorExitsTwoWithFileLineColumn() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-check-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tandem-check-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         try "syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n".write(

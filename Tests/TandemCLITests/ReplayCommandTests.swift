@@ -1,16 +1,20 @@
 import Foundation
-import Testing
 import TandemProto
 import TandemTestSupport
+import Testing
 
 /// `tandem replay`, `verify` and `diff` end to end: the built binary on real plans and traffic.
 @Suite("tandem replay and verify", .serialized)
 struct ReplayCommandTests {
     /// A user-profile v2 record and a legacy v1 record for it, as traffic JSON.
-    static func write(_ key: String, name: String, legacyName: String? = nil, ts: String = "2026-01-01T00:00:00Z") -> String {
-        var line = #"{"op":"write","key":"\#(key)","v2_json":{"id":"\#(key)","profile":{"displayName":"\#(name)"},"createdAt":"2025-03-01T10:00:00.123Z","status":"SUSPENDED","emailAddress":"\#(key)@example.com","labels":["a","b"]}"#
+    static func write(_ key: String, name: String, legacyName: String? = nil, ts: String = "2026-01-01T00:00:00Z")
+        -> String
+    {
+        var line =
+            #"{"op":"write","key":"\#(key)","v2_json":{"id":"\#(key)","profile":{"displayName":"\#(name)"},"createdAt":"2025-03-01T10:00:00.123Z","status":"SUSPENDED","emailAddress":"\#(key)@example.com","labels":["a","b"]}"#
         if let legacyName {
-            line += #","v1_json":{"id":"\#(key)","displayName":"\#(legacyName)","createdMs":"1740823200123","status":"DISABLED","email":"\#(key)@example.com","tags":["a","b"]}"#
+            line +=
+                #","v1_json":{"id":"\#(key)","displayName":"\#(legacyName)","createdMs":"1740823200123","status":"DISABLED","email":"\#(key)@example.com","tags":["a","b"]}"#
         }
         return line + #","ts":"\#(ts)","cohort":"web"}"#
     }
@@ -21,24 +25,32 @@ struct ReplayCommandTests {
         let directory = try CLITest.temporaryDirectory("clean")
         defer { try? FileManager.default.removeItem(at: directory) }
         let reportURL = directory.appendingPathComponent("report.json")
-        let result = try Binaries.run("tandem", [
-            "replay", CLITest.migrations.appendingPathComponent("user-profile").path,
-            "--traffic", CLITest.examples.appendingPathComponent("traffic/user-profile.jsonl").path,
-            "--report", reportURL.path, "--quiet",
-        ])
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "replay", CLITest.migrations.appendingPathComponent("user-profile").path,
+                "--traffic", CLITest.examples.appendingPathComponent("traffic/user-profile.jsonl").path,
+                "--report", reportURL.path, "--quiet",
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.isEmpty)
         let report = try CLITest.report(reportURL)
-        for key in ["tandem_report_version", "plan", "plan_fingerprint", "totals", "consistency", "consistency_interval",
-                    "gate", "breaker", "fields", "mismatches", "cohorts"] {
+        for key in [
+            "tandem_report_version", "plan", "plan_fingerprint", "totals", "consistency", "consistency_interval",
+            "gate", "breaker", "fields", "mismatches", "cohorts",
+        ] {
             #expect(report[key] != nil, "missing \(key)")
         }
-        for key in ["writes", "reads", "deletes", "compared", "matched", "mismatched", "in_flight", "shed", "bad_lines",
-                    "repaired", "unknown_fields"] {
+        for key in [
+            "writes", "reads", "deletes", "compared", "matched", "mismatched", "in_flight", "shed", "bad_lines",
+            "repaired", "unknown_fields",
+        ] {
             #expect(report["totals"]?[key]?.int64Value != nil, "missing totals.\(key)")
         }
         for key in ["low", "high", "confidence"] { #expect(report["consistency_interval"]?[key] != nil) }
-        for key in ["min_consistency", "min_samples", "passed", "confident", "reason"] { #expect(report["gate"]?[key] != nil) }
+        for key in ["min_consistency", "min_samples", "passed", "confident", "reason"] {
+            #expect(report["gate"]?[key] != nil)
+        }
         #expect(report["gate"]?["passed"] == .bool(true))
         #expect(report["breaker"]?["state"] == .string("closed"))
         #expect(report["tandem_report_version"]?.int64Value == 1)
@@ -50,11 +62,14 @@ struct ReplayCommandTests {
         let directory = try CLITest.temporaryDirectory("buggy")
         defer { try? FileManager.default.removeItem(at: directory) }
         let reportURL = directory.appendingPathComponent("r.json")
-        let result = try Binaries.run("tandem", [
-            "replay", CLITest.migrations.appendingPathComponent("user-profile").path,
-            "--traffic", CLITest.examples.appendingPathComponent("traffic/user-profile-buggy-legacy-writer.jsonl").path,
-            "--report", reportURL.path, "--max-samples", "5",
-        ])
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "replay", CLITest.migrations.appendingPathComponent("user-profile").path,
+                "--traffic",
+                CLITest.examples.appendingPathComponent("traffic/user-profile-buggy-legacy-writer.jsonl").path,
+                "--report", reportURL.path, "--max-samples", "5",
+            ])
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stdout.contains("FAILED"))
         let report = try CLITest.report(reportURL)
@@ -71,17 +86,20 @@ struct ReplayCommandTests {
         let directory = try CLITest.temporaryDirectory("planted")
         defer { try? FileManager.default.removeItem(at: directory) }
         let traffic = directory.appendingPathComponent("t.jsonl")
-        try CLITest.write([
-            Self.write("k1", name: "Ada"), Self.read("k1"),
-            Self.write("k2", name: "Grace", legacyName: "Grace H."), Self.read("k2"),
-            Self.write("k3", name: "Linus", legacyName: "Linus"), Self.read("k3"),
-            Self.read("missing-key"),
-        ], to: traffic)
+        try CLITest.write(
+            [
+                Self.write("k1", name: "Ada"), Self.read("k1"),
+                Self.write("k2", name: "Grace", legacyName: "Grace H."), Self.read("k2"),
+                Self.write("k3", name: "Linus", legacyName: "Linus"), Self.read("k3"),
+                Self.read("missing-key"),
+            ], to: traffic)
         let reportURL = directory.appendingPathComponent("r.json")
-        let result = try Binaries.run("tandem", [
-            "replay", CLITest.migrations.appendingPathComponent("user-profile").path, "--traffic", traffic.path,
-            "--report", reportURL.path, "--quiet",
-        ])
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "replay", CLITest.migrations.appendingPathComponent("user-profile").path, "--traffic", traffic.path,
+                "--report", reportURL.path, "--quiet",
+            ])
         // Three comparisons are fewer than min_samples, and the breaker cannot open on so few: inconclusive.
         #expect(result.status == 4, "\(result.stderr)")
         let report = try CLITest.report(reportURL)
@@ -108,10 +126,12 @@ struct ReplayCommandTests {
             Self.read("k1"),
         ]
         let reportURL = directory.appendingPathComponent("r.json")
-        let result = try Binaries.run("tandem", [
-            "replay", CLITest.migrations.appendingPathComponent("user-profile").path, "--traffic", "-",
-            "--report", reportURL.path, "--quiet",
-        ], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "replay", CLITest.migrations.appendingPathComponent("user-profile").path, "--traffic", "-",
+                "--report", reportURL.path, "--quiet",
+            ], stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
         #expect(result.status == 4, "\(result.stderr)")
         #expect(result.stderr.contains("-:2: not valid JSON"))
         #expect(result.stderr.contains("-:3: key \"k9\": a write needs \"v2\" or \"v2_json\""))
@@ -148,11 +168,13 @@ struct ReplayCommandTests {
         let missing = try Binaries.run("tandem", ["replay", plan, "--traffic", "/nonexistent/traffic.jsonl"])
         #expect(missing.status == 3)
         #expect(missing.stderr.contains("/nonexistent/traffic.jsonl"))
-        let store = try Binaries.run("tandem", ["replay", plan, "--traffic", "-", "--primary", "/nonexistent/dir/p.sqlite"],
-                                     stdin: Data())
+        let store = try Binaries.run(
+            "tandem", ["replay", plan, "--traffic", "-", "--primary", "/nonexistent/dir/p.sqlite"],
+            stdin: Data())
         #expect(store.status == 3)
         #expect(store.stderr.contains("/nonexistent/dir/"))
-        let verify = try Binaries.run("tandem", ["verify", plan, "--primary", "/nonexistent/p", "--shadow", "/nonexistent/s"])
+        let verify = try Binaries.run(
+            "tandem", ["verify", plan, "--primary", "/nonexistent/p", "--shadow", "/nonexistent/s"])
         #expect(verify.status == 3)
     }
 
@@ -164,23 +186,35 @@ struct ReplayCommandTests {
         try CLITest.write((1...6).map { Self.write("k\($0)", name: "N\($0)") }, to: traffic)
         let primary = directory.appendingPathComponent("p.sqlite")
         let shadow = directory.appendingPathComponent("s.sqlite")
-        let replay = try Binaries.run("tandem", ["replay", plan.path, "--traffic", traffic.path, "--primary", primary.path,
-                                                 "--shadow", shadow.path, "--quiet"])
+        let replay = try Binaries.run(
+            "tandem",
+            [
+                "replay", plan.path, "--traffic", traffic.path, "--primary", primary.path,
+                "--shadow", shadow.path, "--quiet",
+            ])
         #expect(replay.status == 4, "\(replay.stderr)")  // no reads: nothing compared
-        let clean = try Binaries.run("tandem", ["verify", plan.path, "--primary", primary.path, "--shadow", shadow.path, "--quiet"])
+        let clean = try Binaries.run(
+            "tandem", ["verify", plan.path, "--primary", primary.path, "--shadow", shadow.path, "--quiet"])
         #expect(clean.status == 0, "\(clean.stderr)")
         try CLITest.sqlite(shadow, "DELETE FROM tandem_records WHERE key = 'k2';")
         try CLITest.sqlite(primary, "DELETE FROM tandem_records WHERE key = 'k5';")
         let reportURL = directory.appendingPathComponent("v.json")
-        let result = try Binaries.run("tandem", ["verify", plan.path, "--primary", primary.path, "--shadow", shadow.path,
-                                                 "--report", reportURL.path, "--quiet"])
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "verify", plan.path, "--primary", primary.path, "--shadow", shadow.path,
+                "--report", reportURL.path, "--quiet",
+            ])
         #expect(result.status == 1, "\(result.stderr)")
         let report = try CLITest.report(reportURL)
         let mismatches = report["mismatches"]?.arrayElements ?? []
-        let byKey = Dictionary(uniqueKeysWithValues: mismatches.compactMap { m -> (String, String)? in
-            guard let key = m["key"]?.stringValue, let kind = m["diffs"]?[0]?["kind"]?.stringValue else { return nil }
-            return (key, kind)
-        })
+        let byKey = Dictionary(
+            uniqueKeysWithValues: mismatches.compactMap { m -> (String, String)? in
+                guard let key = m["key"]?.stringValue, let kind = m["diffs"]?[0]?["kind"]?.stringValue else {
+                    return nil
+                }
+                return (key, kind)
+            })
         #expect(byKey == ["k2": "record_missing_in_shadow", "k5": "record_missing_in_primary"])
         #expect(report["totals"]?["compared"]?.int64Value == 6)
     }
@@ -193,26 +227,43 @@ struct ReplayCommandTests {
         let shadow = directory.appendingPathComponent("s.sqlite")
         let first = directory.appendingPathComponent("t1.jsonl")
         try CLITest.write([Self.write("k1", name: "A"), Self.write("k2", name: "B")], to: first)
-        let seed = try Binaries.run("tandem", ["replay", plan.path, "--traffic", first.path, "--primary", primary.path,
-                                               "--shadow", shadow.path, "--quiet"])
+        let seed = try Binaries.run(
+            "tandem",
+            [
+                "replay", plan.path, "--traffic", first.path, "--primary", primary.path,
+                "--shadow", shadow.path, "--quiet",
+            ])
         #expect(seed.status == 4, "\(seed.stderr)")
         // The shadow refuses writes: the primary commits, the shadow rows wait in the outbox.
-        try CLITest.sqlite(shadow, "CREATE TRIGGER refuse BEFORE UPDATE ON tandem_records BEGIN SELECT RAISE(ABORT, 'injected'); END;")
+        try CLITest.sqlite(
+            shadow, "CREATE TRIGGER refuse BEFORE UPDATE ON tandem_records BEGIN SELECT RAISE(ABORT, 'injected'); END;")
         let second = directory.appendingPathComponent("t2.jsonl")
         try CLITest.write([Self.write("k1", name: "A2"), Self.write("k2", name: "B2")], to: second)
-        let interrupted = try Binaries.run("tandem", ["replay", plan.path, "--traffic", second.path, "--primary", primary.path,
-                                                      "--shadow", shadow.path, "--quiet"])
+        let interrupted = try Binaries.run(
+            "tandem",
+            [
+                "replay", plan.path, "--traffic", second.path, "--primary", primary.path,
+                "--shadow", shadow.path, "--quiet",
+            ])
         #expect(interrupted.stderr.contains("wait in the outbox"), "\(interrupted.stderr)")
-        #expect(try CLITest.sqlite(primary, "SELECT count(*) FROM tandem_outbox;").trimmingCharacters(in: .whitespacesAndNewlines) == "2")
+        #expect(
+            try CLITest.sqlite(primary, "SELECT count(*) FROM tandem_outbox;").trimmingCharacters(
+                in: .whitespacesAndNewlines) == "2")
         try CLITest.sqlite(shadow, "DROP TRIGGER refuse;")
         let reportURL = directory.appendingPathComponent("v.json")
-        let result = try Binaries.run("tandem", ["verify", plan.path, "--primary", primary.path, "--shadow", shadow.path,
-                                                 "--report", reportURL.path, "--quiet"])
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "verify", plan.path, "--primary", primary.path, "--shadow", shadow.path,
+                "--report", reportURL.path, "--quiet",
+            ])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try CLITest.report(reportURL)
         #expect(report["totals"]?["repaired"]?.int64Value == 2)
         #expect(report["totals"]?["mismatched"]?.int64Value == 0)
-        #expect(try CLITest.sqlite(primary, "SELECT count(*) FROM tandem_outbox;").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        #expect(
+            try CLITest.sqlite(primary, "SELECT count(*) FROM tandem_outbox;").trimmingCharacters(
+                in: .whitespacesAndNewlines) == "0")
     }
 
     @Test func killedReplayLeavesStoresThatVerifyPasses() throws {
@@ -220,16 +271,22 @@ struct ReplayCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let plan = try CLITest.plan("user-profile", in: directory, minSamples: 50)
         let traffic = directory.appendingPathComponent("big.jsonl")
-        let generated = try Binaries.run("tandem", ["generate-traffic", plan.path, "--operations", "150000", "--seed", "5",
-                                                    "--out", traffic.path])
+        let generated = try Binaries.run(
+            "tandem",
+            [
+                "generate-traffic", plan.path, "--operations", "150000", "--seed", "5",
+                "--out", traffic.path,
+            ])
         #expect(generated.status == 0)
         for round in 0..<3 {
             let primary = directory.appendingPathComponent("p\(round).sqlite")
             let shadow = directory.appendingPathComponent("s\(round).sqlite")
             let process = Process()
             process.executableURL = try Binaries.url("tandem")
-            process.arguments = ["replay", plan.path, "--traffic", traffic.path, "--primary", primary.path,
-                                 "--shadow", shadow.path, "--quiet"]
+            process.arguments = [
+                "replay", plan.path, "--traffic", traffic.path, "--primary", primary.path,
+                "--shadow", shadow.path, "--quiet",
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
@@ -238,8 +295,12 @@ struct ReplayCommandTests {
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "the replay finished before it was killed")
             let reportURL = directory.appendingPathComponent("v\(round).json")
-            let result = try Binaries.run("tandem", ["verify", plan.path, "--primary", primary.path, "--shadow", shadow.path,
-                                                     "--report", reportURL.path, "--quiet"])
+            let result = try Binaries.run(
+                "tandem",
+                [
+                    "verify", plan.path, "--primary", primary.path, "--shadow", shadow.path,
+                    "--report", reportURL.path, "--quiet",
+                ])
             #expect(result.status == 0, "round \(round): \(result.stderr)")
             let report = try CLITest.report(reportURL)
             #expect(report["totals"]?["mismatched"]?.int64Value == 0)
@@ -251,21 +312,27 @@ struct ReplayCommandTests {
         let directory = try CLITest.temporaryDirectory("diff")
         defer { try? FileManager.default.removeItem(at: directory) }
         let traffic = directory.appendingPathComponent("t.jsonl")
-        try CLITest.write([Self.write("k1", name: "Ada"), Self.write("k2", name: "Grace", legacyName: "Grace H.")], to: traffic)
+        try CLITest.write(
+            [Self.write("k1", name: "Ada"), Self.write("k2", name: "Grace", legacyName: "Grace H.")], to: traffic)
         let primary = directory.appendingPathComponent("p.sqlite")
         let shadow = directory.appendingPathComponent("s.sqlite")
         let plan = CLITest.migrations.appendingPathComponent("user-profile").path
-        _ = try Binaries.run("tandem", ["replay", plan, "--traffic", traffic.path, "--primary", primary.path, "--shadow", shadow.path, "--quiet"])
-        let same = try Binaries.run("tandem", ["diff", plan, "--primary", primary.path, "--shadow", shadow.path, "--key", "k1"])
+        _ = try Binaries.run(
+            "tandem",
+            ["replay", plan, "--traffic", traffic.path, "--primary", primary.path, "--shadow", shadow.path, "--quiet"])
+        let same = try Binaries.run(
+            "tandem", ["diff", plan, "--primary", primary.path, "--shadow", shadow.path, "--key", "k1"])
         #expect(same.status == 0, "\(same.stderr)")
         #expect(same.stdout.contains("no differences"))
-        let different = try Binaries.run("tandem", ["diff", plan, "--primary", primary.path, "--shadow", shadow.path, "--key", "k2"])
+        let different = try Binaries.run(
+            "tandem", ["diff", plan, "--primary", primary.path, "--shadow", shadow.path, "--key", "k2"])
         #expect(different.status == 1)
         #expect(different.stdout.contains("display_name  changed"))
         #expect(different.stdout.contains("\"Grace H.\""))
         #expect(!different.stdout.contains("@example.com"))
         #expect(different.stdout.contains("redacted:"))
-        let unknown = try Binaries.run("tandem", ["diff", plan, "--primary", primary.path, "--shadow", shadow.path, "--key", "nope"])
+        let unknown = try Binaries.run(
+            "tandem", ["diff", plan, "--primary", primary.path, "--shadow", shadow.path, "--key", "nope"])
         #expect(unknown.status == 3)
         #expect(unknown.stderr.contains("nope"))
     }
@@ -293,16 +360,23 @@ struct ReplayCommandTests {
         for name in ["r.json", "r.csv", "r.xml", "r.html", "r.md", "r.prom"] {
             arguments += ["--report", directory.appendingPathComponent(name).path]
         }
-        arguments += ["--report", directory.appendingPathComponent("explicit.txt").path, "--format", "json", "--format", "csv",
-                      "--format", "junit", "--format", "html", "--format", "md", "--format", "prom", "--format", "json"]
+        arguments += [
+            "--report", directory.appendingPathComponent("explicit.txt").path, "--format", "json", "--format", "csv",
+            "--format", "junit", "--format", "html", "--format", "md", "--format", "prom", "--format", "json",
+        ]
         let result = try Binaries.run("tandem", arguments)
         #expect(result.status == 1, "\(result.stderr)")
         let json = try String(contentsOf: directory.appendingPathComponent("r.json"), encoding: .utf8)
         #expect(try String(contentsOf: directory.appendingPathComponent("explicit.txt"), encoding: .utf8) == json)
-        #expect(try String(contentsOf: directory.appendingPathComponent("r.csv"), encoding: .utf8).hasPrefix("key,path,kind,v1,v2"))
-        #expect(try String(contentsOf: directory.appendingPathComponent("r.xml"), encoding: .utf8).contains("<testsuite"))
+        #expect(
+            try String(contentsOf: directory.appendingPathComponent("r.csv"), encoding: .utf8).hasPrefix(
+                "key,path,kind,v1,v2"))
+        #expect(
+            try String(contentsOf: directory.appendingPathComponent("r.xml"), encoding: .utf8).contains("<testsuite"))
         #expect(try String(contentsOf: directory.appendingPathComponent("r.html"), encoding: .utf8).contains("<svg"))
-        #expect(try String(contentsOf: directory.appendingPathComponent("r.prom"), encoding: .utf8).contains("tandem_comparisons_total"))
+        #expect(
+            try String(contentsOf: directory.appendingPathComponent("r.prom"), encoding: .utf8).contains(
+                "tandem_comparisons_total"))
         for name in ["r.json", "r.csv", "r.xml", "r.html", "r.md", "r.prom"] {
             let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
             #expect(!text.contains("@example.com"), "\(name) shows a redacted email")
@@ -311,7 +385,8 @@ struct ReplayCommandTests {
         let report = try Binaries.run("tandem", ["report", ledger.path, "--out", rebuilt.path])
         #expect(report.status == 1, "\(report.stderr)")
         #expect(try String(contentsOf: rebuilt, encoding: .utf8) == json)
-        let bad = try Binaries.run("tandem", ["report", directory.appendingPathComponent("r.json").path, "--out", rebuilt.path])
+        let bad = try Binaries.run(
+            "tandem", ["report", directory.appendingPathComponent("r.json").path, "--out", rebuilt.path])
         #expect(bad.status == 3)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import SwiftProtobuf
-import Testing
 import TandemTestSupport
+import Testing
 
 /// `tandem schema` end to end: the real binary against the reference protoc.
 @Suite("tandem schema")
@@ -36,7 +36,8 @@ struct SchemaCommandTests {
         let directory = temporaryFile("bad")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        try "syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n".write(to: directory.appendingPathComponent("bad.proto"), atomically: true, encoding: .utf8)
+        try "syntax = \"proto3\";\nmessage M {\n  int32 a = ;\n}\n".write(
+            to: directory.appendingPathComponent("bad.proto"), atomically: true, encoding: .utf8)
         let result = try Binaries.run("tandem", ["schema", "bad.proto"], in: directory)
         #expect(result.status == 2)
         #expect(result.stderr.contains("bad.proto:3:13: Expected field number, found \";\"."), "\(result.stderr)")
@@ -54,8 +55,12 @@ struct SchemaCommandTests {
     }
 
     @Test func unwritableDescriptorSetExitsThree() throws {
-        let result = try Binaries.run("tandem", ["schema", "root/acme/common/types.proto", "-I", "root",
-                                                 "--descriptor-set-out", "/nonexistent/dir/out.pb"], in: Self.corpus)
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "schema", "root/acme/common/types.proto", "-I", "root",
+                "--descriptor-set-out", "/nonexistent/dir/out.pb",
+            ], in: Self.corpus)
         #expect(result.status == 3)
         #expect(result.stderr.contains("/nonexistent/dir/out.pb"))
     }

@@ -13,8 +13,10 @@ import Testing
         var expected = [["key", "path", "kind", "v1", "v2"]]
         for mismatch in report.mismatches {
             for diff in mismatch.diffs {
-                expected.append([mismatch.key, diff.path, diff.kind, diff.v1?.jsonString() ?? "",
-                                 diff.v2?.jsonString() ?? ""])
+                expected.append([
+                    mismatch.key, diff.path, diff.kind, diff.v1?.jsonString() ?? "",
+                    diff.v2?.jsonString() ?? "",
+                ])
             }
         }
         #expect(rows.count == expected.count)
@@ -39,9 +41,13 @@ import Testing
 
     @Test func absentAndNullValuesStayDistinct() throws {
         var report = HostileReport.empty()
-        report.mismatches = [Report.Mismatch(key: "k", diffs: [
-            Report.Diff(path: "a", kind: "missing", v1: nil, v2: .null),
-        ])]
+        report.mismatches = [
+            Report.Mismatch(
+                key: "k",
+                diffs: [
+                    Report.Diff(path: "a", kind: "missing", v1: nil, v2: .null)
+                ])
+        ]
         let rows = try Validators.check(Validators.csv, CSVReport.render(report)).arrayElements?.map(\.strings) ?? []
         #expect(rows == [["key", "path", "kind", "v1", "v2"], ["k", "a", "missing", "", "null"]])
     }

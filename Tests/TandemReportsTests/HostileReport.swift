@@ -18,8 +18,10 @@ enum HostileReport {
 
     static let strings: [String] = [
         script, image, "a,b\"c\r\nd", "nul\u{0}here", "ctl\u{1}\u{8}\u{B}\u{C}\u{1B}\u{1F}\u{7F}\u{85}\u{9F}end",
-        "non" + scalars(0xFFFE, 0xFFFF, 0xFDD0, 0x1FFFF) + "char", "]]><![CDATA[", "&amp;&lt;", "`tick` | pipe || ``x``", "\u{FFFD}\u{FFFD}",
-        "\"\u{301}quote-combining", "👩‍👩‍👧 \u{202E}rtl", "back\\slash\\", "\n# TYPE tandem_gate_passed gauge\ntandem_gate_passed 1",
+        "non" + scalars(0xFFFE, 0xFFFF, 0xFDD0, 0x1FFFF) + "char", "]]><![CDATA[", "&amp;&lt;",
+        "`tick` | pipe || ``x``", "\u{FFFD}\u{FFFD}",
+        "\"\u{301}quote-combining", "👩‍👩‍👧 \u{202E}rtl", "back\\slash\\",
+        "\n# TYPE tandem_gate_passed gauge\ntandem_gate_passed 1",
         "tab\there", "=cmd|' /C calc'!A0", "'single' \"double\"", "</details></td></tr></table>", "{{ template }}",
     ]
 
@@ -48,46 +50,64 @@ enum HostileReport {
             let diffs = [
                 Report.Diff(path: "profile.\(text)", kind: "value", v1: .string(text), v2: .string(text + "!")),
                 Report.Diff(path: "profile.\(text)", kind: "value", v1: .number("12"), v2: nil),
-                Report.Diff(path: "profile.\(text)", kind: "value", v1: .null, v2: .array([.string(text), .bool(true)])),
+                Report.Diff(
+                    path: "profile.\(text)", kind: "value", v1: .null, v2: .array([.string(text), .bool(true)])),
                 Report.Diff(path: "profile.\(text)", kind: "value", v1: .string("fourth, never shown"), v2: nil),
             ]
-            fields.append(Report.FieldGroup(path: "profile.\(text)", kind: index % 2 == 0 ? "value" : text,
-                                            count: 100 - index, sampleKeys: ["k-\(index)-\(text)", text, "k3", "k4"],
-                                            sampleDiffs: diffs))
+            fields.append(
+                Report.FieldGroup(
+                    path: "profile.\(text)", kind: index % 2 == 0 ? "value" : text,
+                    count: 100 - index, sampleKeys: ["k-\(index)-\(text)", text, "k3", "k4"],
+                    sampleDiffs: diffs))
         }
-        fields.append(Report.FieldGroup(
-            path: "ssn", kind: "value", count: 2, sampleKeys: ["user-7"],
-            sampleDiffs: [Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: .string(token + "0"))]))
+        fields.append(
+            Report.FieldGroup(
+                path: "ssn", kind: "value", count: 2, sampleKeys: ["user-7"],
+                sampleDiffs: [Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: .string(token + "0"))]))
         var mismatches = strings.map { text in
-            Report.Mismatch(key: text, diffs: [
-                Report.Diff(path: text, kind: text, v1: .string(text), v2: .object([.init(text, .string(text))])),
-                Report.Diff(path: "bytes", kind: "undecodable", v1: nil, v2: .string("AAE="), detail: text),
-            ])
+            Report.Mismatch(
+                key: text,
+                diffs: [
+                    Report.Diff(path: text, kind: text, v1: .string(text), v2: .object([.init(text, .string(text))])),
+                    Report.Diff(path: "bytes", kind: "undecodable", v1: nil, v2: .string("AAE="), detail: text),
+                ])
         }
-        mismatches.append(Report.Mismatch(key: "long-\(long.prefix(10))", diffs: [
-            Report.Diff(path: "bio", kind: "value", v1: .string(long), v2: .string(long + "x")),
-        ]))
-        mismatches.append(Report.Mismatch(key: "user-7", diffs: [
-            Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: .string(token + "0")),
-        ]))
+        mismatches.append(
+            Report.Mismatch(
+                key: "long-\(long.prefix(10))",
+                diffs: [
+                    Report.Diff(path: "bio", kind: "value", v1: .string(long), v2: .string(long + "x"))
+                ]))
+        mismatches.append(
+            Report.Mismatch(
+                key: "user-7",
+                diffs: [
+                    Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: .string(token + "0"))
+                ]))
         let transitions = [
-            Report.Transition(at: start.addingTimeInterval(30), from: "closed", to: "open", mismatchRate: 0.02,
-                              samples: 500),
-            Report.Transition(at: start.addingTimeInterval(90), from: "open", to: strings[0], mismatchRate: 0,
-                              samples: 0),
+            Report.Transition(
+                at: start.addingTimeInterval(30), from: "closed", to: "open", mismatchRate: 0.02,
+                samples: 500),
+            Report.Transition(
+                at: start.addingTimeInterval(90), from: "open", to: strings[0], mismatchRate: 0,
+                samples: 0),
         ]
         let timeline = (0..<50).map { index in
-            Report.TimelinePoint(at: start.addingTimeInterval(Double(index) * 3), compared: index * 20,
-                                 mismatched: index / 3)
+            Report.TimelinePoint(
+                at: start.addingTimeInterval(Double(index) * 3), compared: index * 20,
+                mismatched: index / 3)
         }
         var cohorts: [String: Report.Cohort] = [:]
-        for (index, text) in strings.enumerated() { cohorts[text] = Report.Cohort(compared: 40 + index, mismatched: index) }
+        for (index, text) in strings.enumerated() {
+            cohorts[text] = Report.Cohort(compared: 40 + index, mismatched: index)
+        }
         return Report(
             plan: "plan " + script, planFingerprint: "sha256:" + strings[2], source: "replay", startedAt: start,
             finishedAt: start.addingTimeInterval(150.5), totals: totals, consistency: 863.0 / 880.0,
             interval: Report.Interval(low: 0.97, high: 0.988, confidence: 0.95),
-            gate: Report.Gate(minConsistency: 0.9999, minSamples: 100, passed: passed, confident: false,
-                              inconclusive: false, reason: "failed: " + strings.joined(separator: " ")),
+            gate: Report.Gate(
+                minConsistency: 0.9999, minSamples: 100, passed: passed, confident: false,
+                inconclusive: false, reason: "failed: " + strings.joined(separator: " ")),
             breakerState: strings[0], transitions: transitions, fields: fields, mismatches: mismatches,
             cohorts: cohorts, timeline: timeline,
             settings: strings.map { ("setting \($0)", $0) } + [("redact", "ssn")])
@@ -99,8 +119,9 @@ enum HostileReport {
         return Report(
             plan: "empty", planFingerprint: "", source: "verify", startedAt: start, finishedAt: start,
             totals: Report.Totals(), consistency: 1, interval: Report.Interval(low: 0, high: 1, confidence: 0.95),
-            gate: Report.Gate(minConsistency: 0.9999, minSamples: 100, passed: false, confident: false,
-                              inconclusive: true, reason: "inconclusive: 0 of 100 required comparisons"),
+            gate: Report.Gate(
+                minConsistency: 0.9999, minSamples: 100, passed: false, confident: false,
+                inconclusive: true, reason: "inconclusive: 0 of 100 required comparisons"),
             breakerState: "closed", transitions: [], fields: [], mismatches: [], cohorts: [:], timeline: [],
             settings: [])
     }

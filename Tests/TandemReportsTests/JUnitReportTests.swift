@@ -29,8 +29,10 @@ import Testing
             #expect(text.hasPrefix("\(group.count) mismatches at "))
             #expect(!text.contains("fourth, never shown"), "at most 3 examples")
             // Attribute values keep tabs and line breaks (they are written as character references).
-            #expect(sameBytes(testCase["name"]?.stringValue ?? "",
-                              xmlSanitized("\(group.path) (\(group.kind))")))
+            #expect(
+                sameBytes(
+                    testCase["name"]?.stringValue ?? "",
+                    xmlSanitized("\(group.path) (\(group.kind))")))
         }
         let first = cases[1]["text"]?.stringValue ?? ""
         #expect(first.contains(ReportText.truncationMarker(HostileReport.long.count + 2 - JUnitReport.maxValueLength)))
@@ -58,7 +60,9 @@ import Testing
 
     @Test func forbiddenCharactersBecomeReplacementCharacters() {
         let nonCharacters = HostileReport.scalars(0xFFFF, 0xFDD0)
-        #expect(MarkupEscaping.escape("a\u{0}b\u{1B}c" + nonCharacters, .xml) == "a\u{FFFD}b\u{FFFD}c\u{FFFD}" + HostileReport.scalars(0xFDD0))
+        #expect(
+            MarkupEscaping.escape("a\u{0}b\u{1B}c" + nonCharacters, .xml) == "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
+                + HostileReport.scalars(0xFDD0))
         #expect(MarkupEscaping.escape("<&>\"'\t\n\r", .xml) == "&lt;&amp;&gt;&quot;&#39;&#9;&#10;&#13;")
         #expect(MarkupEscaping.escape("\u{85}" + nonCharacters, .html) == "\u{FFFD}\u{FFFD}\u{FFFD}")
     }

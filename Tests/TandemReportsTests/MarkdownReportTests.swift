@@ -97,7 +97,11 @@ import Testing
             }
             #expect(line.hasSuffix("|"), "row \(line.debugDescription)")
             let separators = cellSeparators(line)
-            if let columns { #expect(separators == columns, "row \(line.debugDescription)") } else { columns = separators }
+            if let columns {
+                #expect(separators == columns, "row \(line.debugDescription)")
+            } else {
+                columns = separators
+            }
         }
         // No raw line breaks or carriage returns inside lines, and no HTML but the cohorts' <details>.
         #expect(!markdown.contains("\r"))

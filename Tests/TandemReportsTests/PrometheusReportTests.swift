@@ -27,27 +27,36 @@ import Testing
         let info = samples(families, "tandem_info")
         #expect(info.count == 1)
         #expect(sameBytes(info.first?["labels"]?["plan"]?.stringValue ?? "", report.plan))
-        #expect(sameBytes(info.first?["labels"]?["plan_fingerprint"]?.stringValue ?? "", lineSafe(report.planFingerprint)))
+        #expect(
+            sameBytes(info.first?["labels"]?["plan_fingerprint"]?.stringValue ?? "", lineSafe(report.planFingerprint)))
 
         // Every cohort name, newlines, quotes and backslashes included, reads back as it was.
-        let cohorts = Set(samples(families, "tandem_cohort_comparisons").compactMap { $0["labels"]?["cohort"]?.stringValue })
+        let cohorts = Set(
+            samples(families, "tandem_cohort_comparisons").compactMap { $0["labels"]?["cohort"]?.stringValue })
         #expect(cohorts.count == report.cohorts.count)
-        for name in report.cohorts.keys { #expect(cohorts.contains { sameBytes($0, lineSafe(name)) }, "cohort \(name.debugDescription)") }
+        for name in report.cohorts.keys {
+            #expect(cohorts.contains { sameBytes($0, lineSafe(name)) }, "cohort \(name.debugDescription)")
+        }
 
         // A value that looks like exposition text did not inject a sample.
-        let gatePassed = families.arrayElements?.flatMap { $0["samples"]?.arrayElements ?? [] }
+        let gatePassed =
+            families.arrayElements?.flatMap { $0["samples"]?.arrayElements ?? [] }
             .filter { $0["name"]?.stringValue == "tandem_gate_passed" } ?? []
         #expect(gatePassed.count == 1)
         #expect(gatePassed.first?["value"]?.doubleValue == 0)
 
         #expect(samples(families, "tandem_breaker_open").first?["value"]?.doubleValue == 1)
         let kinds = samples(families, "tandem_mismatches")
-        #expect(kinds.reduce(0) { $0 + ($1["value"]?.doubleValue ?? 0) } == Double(report.fields.reduce(0) { $0 + $1.count }))
+        #expect(
+            kinds.reduce(0) { $0 + ($1["value"]?.doubleValue ?? 0) }
+                == Double(report.fields.reduce(0) { $0 + $1.count }))
         #expect(samples(families, "tandem_field_mismatches").count == report.fields.count)
         let consistency = samples(families, "tandem_consistency").first?["value"]?.doubleValue ?? 0
         #expect(abs(consistency - report.consistency) < 1e-12)
         let types = Dictionary(
-            (families.arrayElements ?? []).compactMap { f in f["name"]?.stringValue.map { ($0, f["type"]?.stringValue ?? "") } },
+            (families.arrayElements ?? []).compactMap { f in
+                f["name"]?.stringValue.map { ($0, f["type"]?.stringValue ?? "") }
+            },
             uniquingKeysWith: { a, _ in a })
         #expect(types["tandem_comparisons"] == "counter")
         #expect(types["tandem_consistency"] == "gauge")

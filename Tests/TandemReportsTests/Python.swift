@@ -13,7 +13,8 @@ enum Python {
         guard FileManager.default.isExecutableFile(atPath: Oracle.python) else {
             throw Failure(description: "the oracle python is missing at \(Oracle.python): run .ci/run")
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-reports-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "tandem-reports-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let inputFile = directory.appendingPathComponent("input")

@@ -110,7 +110,8 @@ func xmlSanitized(_ text: String) -> String {
     var out = ""
     for scalar in text.unicodeScalars {
         let value = scalar.value
-        let allowed = value == 0x9 || value == 0xA || value == 0xD || (0x20...0xD7FF).contains(value)
+        let allowed =
+            value == 0x9 || value == 0xA || value == 0xD || (0x20...0xD7FF).contains(value)
             || (0xE000...0xFFFD).contains(value) || value >= 0x10000
         out.unicodeScalars.append(allowed ? scalar : "\u{FFFD}")
     }

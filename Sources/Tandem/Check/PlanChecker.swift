@@ -35,7 +35,8 @@ public struct PlanChecker: Sendable {
         } catch {
             throw PlanError(.notFound, file: planFile, entry: error.side.map { "\($0).message" }, reason: error.reason)
         }
-        var rules = PlanRules(plan: plan, v1: v1, v2: v2, policy: policy, planFile: planFile, lines: index.whitelistLines)
+        var rules = PlanRules(
+            plan: plan, v1: v1, v2: v2, policy: policy, planFile: planFile, lines: index.whitelistLines)
         rules.run()
         report.append(contentsOf: rules.findings)
         return report

@@ -121,7 +121,8 @@ struct PlanRules {
 
     /// Every v2 value must reach a v1 value: through the plan's map, by name, or (with a warning) by number.
     private mutating func checkEnums(_ pair: Pair, map: [String: String]) {
-        guard let v1Enum = plan.v1.schema.enumType(of: pair.v1Field), let v2Enum = plan.v2.schema.enumType(of: pair.v2Field)
+        guard let v1Enum = plan.v1.schema.enumType(of: pair.v1Field),
+            let v2Enum = plan.v2.schema.enumType(of: pair.v2Field)
         else { return }
         for value in v2Enum.values {
             if map[value.name] != nil || v1Enum.number(named: value.name) != nil { continue }

@@ -8,9 +8,10 @@ struct EngineMetrics: Sendable {
     let mismatches = Counter(label: "tandem_comparisons_total", dimensions: [("result", "mismatch")])
     let inFlight = Counter(label: "tandem_comparisons_total", dimensions: [("result", "in_flight")])
     let shed = Counter(label: "tandem_shed_total")
-    let byKind: [FieldDiff.Kind: Counter] = Dictionary(uniqueKeysWithValues: FieldDiff.Kind.allCases.map {
-        ($0, Counter(label: "tandem_mismatches_total", dimensions: [("kind", $0.rawValue)]))
-    })
+    let byKind: [FieldDiff.Kind: Counter] = Dictionary(
+        uniqueKeysWithValues: FieldDiff.Kind.allCases.map {
+            ($0, Counter(label: "tandem_mismatches_total", dimensions: [("kind", $0.rawValue)]))
+        })
 
     func record(_ comparison: KeyComparison) {
         switch comparison.outcome {

@@ -49,7 +49,8 @@ public final class MigrationEngine: Sendable {
         self.plan = plan
         self.configuration = configuration
         do {
-            writer = try DualWriter(primaryPath: primaryPath, shadowPath: shadowPath, configuration: configuration.writer)
+            writer = try DualWriter(
+                primaryPath: primaryPath, shadowPath: shadowPath, configuration: configuration.writer)
         } catch {
             throw EngineError(error)
         }
@@ -66,8 +67,12 @@ public final class MigrationEngine: Sendable {
         redactor = Redactor(plan: plan)
         var totals = RunTotals()
         totals.repaired = writer.repaired
-        state = Mutex(State(totals: totals, aggregator: MismatchAggregator(redactor: redactor,
-                                                                            maxSamplesPerGroup: configuration.samplesPerGroup)))
+        state = Mutex(
+            State(
+                totals: totals,
+                aggregator: MismatchAggregator(
+                    redactor: redactor,
+                    maxSamplesPerGroup: configuration.samplesPerGroup)))
     }
 
     // MARK: - Writes
@@ -83,11 +88,13 @@ public final class MigrationEngine: Sendable {
     public func prepareWrite(key: String?, v2: [UInt8], legacyV1: [UInt8]? = nil) throws(EngineError) -> DualWriteOp {
         let primary: DynamicMessage
         do {
-            primary = try DynamicMessage(decoding: v2, as: plan.v2Message, schema: plan.v2.schema,
-                                         options: configuration.decoding)
+            primary = try DynamicMessage(
+                decoding: v2, as: plan.v2Message, schema: plan.v2.schema,
+                options: configuration.decoding)
         } catch {
-            throw EngineError(.undecodablePrimary, key: key,
-                              reason: "the v2 payload does not decode as \(plan.v2Message.fullName): \(error)")
+            throw EngineError(
+                .undecodablePrimary, key: key,
+                reason: "the v2 payload does not decode as \(plan.v2Message.fullName): \(error)")
         }
         return try prepareWrite(key: key, primary: primary, primaryBytes: v2, legacyV1: legacyV1)
     }
@@ -97,14 +104,16 @@ public final class MigrationEngine: Sendable {
         key: String?, primary: DynamicMessage, primaryBytes: [UInt8]? = nil, legacyV1: [UInt8]? = nil
     ) throws(EngineError) -> DualWriteOp {
         guard let recordKey = key ?? recordKey(of: primary) else {
-            throw EngineError(.missingKey, key: nil,
-                              reason: plan.key.map { "the record has no value at the plan's key path \($0)" }
-                                  ?? "no key given and the plan names no key path")
+            throw EngineError(
+                .missingKey, key: nil,
+                reason: plan.key.map { "the record has no value at the plan's key path \($0)" }
+                    ?? "no key given and the plan names no key path")
         }
         let shadow: [UInt8]
         if let legacyV1 {
-            if let legacy = try? DynamicMessage(decoding: legacyV1, as: plan.v1Message, schema: plan.v1.schema,
-                                                 options: configuration.decoding)
+            if let legacy = try? DynamicMessage(
+                decoding: legacyV1, as: plan.v1Message, schema: plan.v1.schema,
+                options: configuration.decoding)
             {
                 shadow = diffEngine.projection.whitelist(legacy).serializedBytes()
             } else {
@@ -154,7 +163,7 @@ public final class MigrationEngine: Sendable {
             let receipts = try writer.apply(ops)
             count(ops)
             return receipts
-        } catch where error.code == .shadowPending {
+        } catch  where error.code == .shadowPending {
             count(ops)
             let pending = (try? writer.repair()).map { _ in (try? writer.pendingRepairs()) ?? 0 } ?? ops.count
             state.withLock { $0.totals.shadowPending = pending }
@@ -223,12 +232,15 @@ public final class MigrationEngine: Sendable {
             metrics.inFlight.increment()
             return KeyComparison(key: pair.key, outcome: .inFlight)
         }
-        guard let comparison = diffEngine.compare(shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload,
-                                                  options: configuration.decoding)
+        guard
+            let comparison = diffEngine.compare(
+                shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload,
+                options: configuration.decoding)
         else { return nil }
         let diffs = comparison.diffs.map(redactor.redact)
-        let result = KeyComparison(key: pair.key, outcome: diffs.isEmpty ? .match : .mismatch, diffs: diffs,
-                                   unknownFields: comparison.unknownFields)
+        let result = KeyComparison(
+            key: pair.key, outcome: diffs.isEmpty ? .match : .mismatch, diffs: diffs,
+            unknownFields: comparison.unknownFields)
         gate.record(result.outcome)
         metrics.record(result)
         state.withLock { state in

@@ -13,9 +13,12 @@ public final class ShadowReader: Sendable {
     public struct Configuration: Sendable {
         /// Comparisons waiting at most; beyond it new comparisons are shed (counted, never blocking).
         public var queueCapacity: Int
+        /// How long the background comparator sleeps when the queue is empty.
+        public var idlePoll: Duration
         /// Creates a configuration.
-        public init(queueCapacity: Int = 4096) {
+        public init(queueCapacity: Int = 4096, idlePoll: Duration = .milliseconds(1)) {
             self.queueCapacity = queueCapacity
+            self.idlePoll = idlePoll
         }
     }
 
@@ -24,25 +27,31 @@ public final class ShadowReader: Sendable {
     /// The settings.
     public let configuration: Configuration
     private let stageBox: Mutex<MigrationStage>
-    private let queue: AsyncStream<String>
-    private let continuation: AsyncStream<String>.Continuation
+
+    /// Keys waiting for comparison. The read path only appends under a short lock and never wakes a thread: the
+    /// comparator polls (``Configuration/idlePoll``) when idle, so a read costs the same whether comparisons are on.
+    private struct Queue {
+        var keys: [String] = []
+        var finished = false
+        var count: Int { keys.count }
+    }
+    private let queue = Mutex(Queue())
 
     /// Creates the read path of `engine` at `stage`.
     public init(engine: MigrationEngine, stage: MigrationStage = .shadow, configuration: Configuration = .init()) {
         self.engine = engine
         self.configuration = configuration
         stageBox = Mutex(stage)
-        (queue, continuation) = AsyncStream.makeStream(of: String.self,
-                                                       bufferingPolicy: .bufferingOldest(max(1, configuration.queueCapacity)))
     }
 
     /// The current stage.
-    public var stage: MigrationStage {
-        get { stageBox.withLock { $0 } }
-    }
+    public var stage: MigrationStage { stageBox.withLock { $0 } }
 
     /// Moves to another stage (for example from `shadow` to `live`).
     public func setStage(_ stage: MigrationStage) { stageBox.withLock { $0 = stage } }
+
+    /// Comparisons queued and not yet run.
+    public var pending: Int { queue.withLock { $0.count } }
 
     /// The authoritative row of `key`, after queueing its comparison when the stage compares and the key is
     /// sampled. While the breaker halts the canary the legacy (shadow) store answers.
@@ -58,7 +67,13 @@ public final class ShadowReader: Sendable {
         }
         engine.countRead()
         if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
-            if case .dropped = continuation.yield(key) { engine.countShed() }
+            let capacity = configuration.queueCapacity
+            let accepted = queue.withLock { queue -> Bool in
+                guard !queue.finished, queue.count < max(1, capacity) else { return false }
+                queue.keys.append(key)
+                return true
+            }
+            if !accepted { engine.countShed() }
         }
         return record
     }
@@ -69,23 +84,34 @@ public final class ShadowReader: Sendable {
         try engine.compare(key: key)
     }
 
-    /// Drains queued comparisons until ``shutdown()`` (then finishes what is queued) or cancellation (then stops,
-    /// counting what it did not compare as shed). Run it in a task the service owns, or in a `ServiceGroup`.
+    /// Compares queued keys until ``shutdown()`` (then finishes what is queued and returns) or cancellation (then
+    /// stops, counting what it did not compare as shed). Run it in a task the service owns, or in a `ServiceGroup`.
     public func run() async {
-        var iterator = queue.makeAsyncIterator()
-        while let key = await iterator.next() {
-            if Task.isCancelled {
-                engine.countShed()
-                continue
+        while true {
+            let (batch, finished) = queue.withLock { queue -> ([String], Bool) in
+                var batch: [String] = []
+                swap(&batch, &queue.keys)
+                return (batch, queue.finished)
             }
-            do {
-                try engine.compare(key: key)
-            } catch {
-                engine.configuration.logger?.warning("tandem comparison failed", metadata: ["key": "\(key)", "error": "\(error.reason)"])
+            if Task.isCancelled {
+                for _ in batch { engine.countShed() }
+                return
+            }
+            for key in batch {
+                do {
+                    try engine.compare(key: key)
+                } catch {
+                    engine.configuration.logger?.warning(
+                        "tandem comparison failed", metadata: ["key": "\(key)", "error": "\(error.reason)"])
+                }
+            }
+            if batch.isEmpty {
+                if finished { return }
+                try? await Task.sleep(for: configuration.idlePoll)
             }
         }
     }
 
     /// Stops accepting comparisons; ``run()`` returns once the queued ones are done.
-    public func shutdown() { continuation.finish() }
+    public func shutdown() { queue.withLock { $0.finished = true } }
 }

@@ -202,7 +202,8 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         do {
             row = try engine.writer.read(key, from: side)
         } catch {
-            throw TandemMigrationError(.read, key: key, reason: error.description, engineError: EngineError(error, key: key))
+            throw TandemMigrationError(
+                .read, key: key, reason: error.description, engineError: EngineError(error, key: key))
         }
         engine.countRead()
         (side == .primary ? metrics.readsPrimary : metrics.readsShadow).increment()

@@ -35,7 +35,8 @@ public struct TandemMigrationError: Error, Sendable, CustomStringConvertible {
 
     /// Creates an error.
     public init(
-        _ code: Code, key: String? = nil, reason: String, engineError: EngineError? = nil, underlying: (any Error)? = nil
+        _ code: Code, key: String? = nil, reason: String, engineError: EngineError? = nil,
+        underlying: (any Error)? = nil
     ) {
         self.code = code
         self.key = key

@@ -248,7 +248,8 @@ public final class Ledger: Sendable {
     private static func unsupported(_ path: String, version: Int64) -> LedgerError {
         LedgerError(
             code: .unsupportedVersion, path: path,
-            message: "ledger schema version \(version) is not supported (this Tandem reads version \(LedgerSchema.version))")
+            message:
+                "ledger schema version \(version) is not supported (this Tandem reads version \(LedgerSchema.version))")
     }
 
     static func nowUnixMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }

@@ -12,10 +12,12 @@ struct LedgerReader {
             "SELECT seq, at, from_state, to_state, mismatch_rate, samples FROM tandem_ledger_transitions ORDER BY seq",
             table: "tandem_ledger_transitions"
         ) { (row) throws(LedgerError) in
-            (seq: row.int(0),
-             transition: Report.Transition(
-                at: try row.date(1, "at"), from: row.string(2), to: row.string(3),
-                mismatchRate: try row.double(4, "mismatch_rate"), samples: row.int(5)))
+            (
+                seq: row.int(0),
+                transition: Report.Transition(
+                    at: try row.date(1, "at"), from: row.string(2), to: row.string(3),
+                    mismatchRate: try row.double(4, "mismatch_rate"), samples: row.int(5))
+            )
         }
         report.transitions = transitions.filter { $0.seq <= checkpointed }.map(\.transition)
         guard report.transitions.count == checkpointed else {
@@ -111,7 +113,8 @@ struct LedgerReader {
         ) { (row) throws(LedgerError) in
             (rank: row.int(0), group: Report.FieldGroup(path: row.string(1), kind: row.string(2), count: row.int(3)))
         }
-        let index = Dictionary(groups.enumerated().map { ($0.element.rank, $0.offset) }, uniquingKeysWith: { a, _ in a })
+        let index = Dictionary(
+            groups.enumerated().map { ($0.element.rank, $0.offset) }, uniquingKeysWith: { a, _ in a })
         let samples = try rows(
             """
             SELECT group_rank, key, path, kind, v1, v2, detail FROM tandem_ledger_group_samples
@@ -121,8 +124,9 @@ struct LedgerReader {
             let diff: Report.Diff? =
                 row.optionalString(2) == nil
                 ? nil
-                : Report.Diff(path: row.string(2), kind: row.optionalString(3) ?? "", v1: try row.json(4, "v1"),
-                              v2: try row.json(5, "v2"), detail: row.optionalString(6))
+                : Report.Diff(
+                    path: row.string(2), kind: row.optionalString(3) ?? "", v1: try row.json(4, "v1"),
+                    v2: try row.json(5, "v2"), detail: row.optionalString(6))
             return (rank: row.int(0), key: row.optionalString(1), diff: diff)
         }
         for sample in samples {
@@ -141,7 +145,8 @@ struct LedgerReader {
     private func mismatches() throws(LedgerError) -> [Report.Mismatch] {
         var mismatches = try rows(
             "SELECT ordinal, key FROM tandem_ledger_mismatches ORDER BY ordinal", table: "tandem_ledger_mismatches"
-        ) { (row) throws(LedgerError) in (ordinal: row.int(0), mismatch: Report.Mismatch(key: row.string(1), diffs: [])) }
+        ) { (row) throws(LedgerError) in (ordinal: row.int(0), mismatch: Report.Mismatch(key: row.string(1), diffs: []))
+        }
         let index = Dictionary(
             mismatches.enumerated().map { ($0.element.ordinal, $0.offset) }, uniquingKeysWith: { a, _ in a })
         let diffs = try rows(
@@ -149,9 +154,12 @@ struct LedgerReader {
             SELECT mismatch, path, kind, v1, v2, detail FROM tandem_ledger_mismatch_diffs ORDER BY mismatch, ordinal
             """, table: "tandem_ledger_mismatch_diffs"
         ) { (row) throws(LedgerError) in
-            (ordinal: row.int(0),
-             diff: Report.Diff(path: row.string(1), kind: row.string(2), v1: try row.json(3, "v1"),
-                               v2: try row.json(4, "v2"), detail: row.optionalString(5)))
+            (
+                ordinal: row.int(0),
+                diff: Report.Diff(
+                    path: row.string(1), kind: row.string(2), v1: try row.json(3, "v1"),
+                    v2: try row.json(4, "v2"), detail: row.optionalString(5))
+            )
         }
         for diff in diffs {
             guard let position = index[diff.ordinal] else {

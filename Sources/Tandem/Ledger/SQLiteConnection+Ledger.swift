@@ -26,41 +26,50 @@ extension SQLiteConnection {
             try run("DELETE FROM tandem_ledger_mismatches")
         }
         for (ordinal, mismatch) in report.mismatches.enumerated().dropFirst(mismatchStart) {
-            try run("INSERT INTO tandem_ledger_mismatches(ordinal, key) VALUES (?, ?)",
-                    [.integer(Int64(ordinal)), .text(mismatch.key)])
+            try run(
+                "INSERT INTO tandem_ledger_mismatches(ordinal, key) VALUES (?, ?)",
+                [.integer(Int64(ordinal)), .text(mismatch.key)])
             for (index, diff) in mismatch.diffs.enumerated() {
-                try run("""
+                try run(
+                    """
                     INSERT INTO tandem_ledger_mismatch_diffs(mismatch, ordinal, path, kind, v1, v2, detail)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                    [.integer(Int64(ordinal)), .integer(Int64(index)), .text(diff.path), .text(diff.kind),
-                     LedgerCoding.json(diff.v1), LedgerCoding.json(diff.v2), LedgerCoding.text(diff.detail)])
+                    [
+                        .integer(Int64(ordinal)), .integer(Int64(index)), .text(diff.path), .text(diff.kind),
+                        LedgerCoding.json(diff.v1), LedgerCoding.json(diff.v2), LedgerCoding.text(diff.detail),
+                    ])
             }
         }
 
         if previous?.cohorts != report.cohorts {
             try run("DELETE FROM tandem_ledger_cohorts")
             for (name, cohort) in report.cohorts {
-                try run("INSERT INTO tandem_ledger_cohorts(name, compared, mismatched) VALUES (?, ?, ?)",
-                        [.text(name), LedgerCoding.integer(cohort.compared), LedgerCoding.integer(cohort.mismatched)])
+                try run(
+                    "INSERT INTO tandem_ledger_cohorts(name, compared, mismatched) VALUES (?, ?, ?)",
+                    [.text(name), LedgerCoding.integer(cohort.compared), LedgerCoding.integer(cohort.mismatched)])
             }
         }
 
         let timelineStart = unchangedPrefix(report.timeline, previous?.timeline)
         if timelineStart == 0 && previous != nil { try run("DELETE FROM tandem_ledger_timeline") }
         for (seq, point) in report.timeline.enumerated().dropFirst(timelineStart) {
-            try run("""
+            try run(
+                """
                 INSERT INTO tandem_ledger_timeline(seq, at, at_unix_ms, compared, mismatched) VALUES (?, ?, ?, ?, ?)
                 """,
-                [.integer(Int64(seq)), LedgerCoding.text(point.at), LedgerCoding.unixMillis(point.at),
-                 LedgerCoding.integer(point.compared), LedgerCoding.integer(point.mismatched)])
+                [
+                    .integer(Int64(seq)), LedgerCoding.text(point.at), LedgerCoding.unixMillis(point.at),
+                    LedgerCoding.integer(point.compared), LedgerCoding.integer(point.mismatched),
+                ])
         }
 
         if previous?.settingKeys != report.settingKeys || previous?.settingValues != report.settingValues {
             try run("DELETE FROM tandem_ledger_settings")
             for (ordinal, setting) in zip(report.settingKeys, report.settingValues).enumerated() {
-                try run("INSERT INTO tandem_ledger_settings(ordinal, key, value) VALUES (?, ?, ?)",
-                        [.integer(Int64(ordinal)), .text(setting.0), .text(setting.1)])
+                try run(
+                    "INSERT INTO tandem_ledger_settings(ordinal, key, value) VALUES (?, ?, ?)",
+                    [.integer(Int64(ordinal)), .text(setting.0), .text(setting.1)])
             }
         }
     }
@@ -73,13 +82,16 @@ extension SQLiteConnection {
     }
 
     func insertTransition(seq: Int, _ transition: Report.Transition) throws(SQLiteError) {
-        try run("""
+        try run(
+            """
             INSERT OR REPLACE INTO tandem_ledger_transitions(seq, at, at_unix_ms, from_state, to_state, mismatch_rate,
                 samples) VALUES (?, ?, ?, ?, ?, ?, ?)
             """,
-            [.integer(Int64(seq)), LedgerCoding.text(transition.at), LedgerCoding.unixMillis(transition.at),
-             .text(transition.from), .text(transition.to), LedgerCoding.text(transition.mismatchRate),
-             LedgerCoding.integer(transition.samples)])
+            [
+                .integer(Int64(seq)), LedgerCoding.text(transition.at), LedgerCoding.unixMillis(transition.at),
+                .text(transition.from), .text(transition.to), LedgerCoding.text(transition.mismatchRate),
+                LedgerCoding.integer(transition.samples),
+            ])
     }
 
     private func writeRun(_ report: Report, checkpoints: Int, nowUnixMillis: Int64) throws(SQLiteError) {
@@ -88,7 +100,8 @@ extension SQLiteConnection {
             LedgerCoding.integer(report.version), .text(report.plan), .text(report.planFingerprint),
             .text(report.source), LedgerCoding.text(report.startedAt), LedgerCoding.text(report.finishedAt),
             LedgerCoding.unixMillis(report.finishedAt),
-            LedgerCoding.integer(totals.writes), LedgerCoding.integer(totals.reads), LedgerCoding.integer(totals.deletes),
+            LedgerCoding.integer(totals.writes), LedgerCoding.integer(totals.reads),
+            LedgerCoding.integer(totals.deletes),
             LedgerCoding.integer(totals.compared), LedgerCoding.integer(totals.matched),
             LedgerCoding.integer(totals.mismatched), LedgerCoding.integer(totals.inFlight),
             LedgerCoding.integer(totals.shed), LedgerCoding.integer(totals.badLines),
@@ -101,7 +114,8 @@ extension SQLiteConnection {
             .text(report.breakerState), LedgerCoding.integer(report.transitions.count),
             LedgerCoding.integer(checkpoints), .integer(nowUnixMillis),
         ]
-        try run("""
+        try run(
+            """
             INSERT OR REPLACE INTO tandem_ledger_run(id, report_version, plan, plan_fingerprint, source, started_at,
                 finished_at, finished_at_unix_ms, writes, reads, deletes, compared, matched, mismatched, in_flight,
                 shed, bad_lines, repaired, unknown_fields, consistency, interval_low, interval_high,
@@ -116,19 +130,23 @@ extension SQLiteConnection {
         try run("DELETE FROM tandem_ledger_group_samples")
         try run("DELETE FROM tandem_ledger_groups")
         for (rank, group) in groups.enumerated() {
-            try run("INSERT INTO tandem_ledger_groups(rank, path, kind, count) VALUES (?, ?, ?, ?)",
-                    [.integer(Int64(rank)), .text(group.path), .text(group.kind), LedgerCoding.integer(group.count)])
+            try run(
+                "INSERT INTO tandem_ledger_groups(rank, path, kind, count) VALUES (?, ?, ?, ?)",
+                [.integer(Int64(rank)), .text(group.path), .text(group.kind), LedgerCoding.integer(group.count)])
             // Keys and diffs are stored side by side; when one list is longer, the other side's columns are NULL.
             for ordinal in 0..<max(group.sampleKeys.count, group.sampleDiffs.count) {
                 let key = ordinal < group.sampleKeys.count ? group.sampleKeys[ordinal] : nil
                 let diff = ordinal < group.sampleDiffs.count ? group.sampleDiffs[ordinal] : nil
-                try run("""
+                try run(
+                    """
                     INSERT INTO tandem_ledger_group_samples(group_rank, ordinal, key, path, kind, v1, v2, detail)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                    [.integer(Int64(rank)), .integer(Int64(ordinal)), LedgerCoding.text(key),
-                     LedgerCoding.text(diff?.path), LedgerCoding.text(diff?.kind), LedgerCoding.json(diff?.v1),
-                     LedgerCoding.json(diff?.v2), LedgerCoding.text(diff?.detail)])
+                    [
+                        .integer(Int64(rank)), .integer(Int64(ordinal)), LedgerCoding.text(key),
+                        LedgerCoding.text(diff?.path), LedgerCoding.text(diff?.kind), LedgerCoding.json(diff?.v1),
+                        LedgerCoding.json(diff?.v2), LedgerCoding.text(diff?.detail),
+                    ])
             }
         }
     }

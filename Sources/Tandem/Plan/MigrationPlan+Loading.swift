@@ -72,12 +72,16 @@ struct PlanYAMLReader {
         }
         let top = try entries(
             of: root, anchor: "",
-            allowed: ["name", "v1", "v2", "proto_path", "key", "whitelist", "compare", "redact", "gate", "breaker",
-                      "sample_rate"])
+            allowed: [
+                "name", "v1", "v2", "proto_path", "key", "whitelist", "compare", "redact", "gate", "breaker",
+                "sample_rate",
+            ])
 
-        let name = try top["name"].map { node throws(PlanError) in try string(node, anchor: "name") }
+        let name =
+            try top["name"].map { node throws(PlanError) in try string(node, anchor: "name") }
             ?? URL(fileURLWithPath: directory).lastPathComponent
-        let protoPath = try top["proto_path"].map { node throws(PlanError) in try stringList(node, anchor: "proto_path") } ?? []
+        let protoPath =
+            try top["proto_path"].map { node throws(PlanError) in try stringList(node, anchor: "proto_path") } ?? []
         let roots = [directory] + protoPath.map(resolve)
 
         var fingerprint = SHA256()
@@ -92,12 +96,15 @@ struct PlanYAMLReader {
         guard let whitelistNode = top["whitelist"] else { throw missing("whitelist", "whitelist: [{ field: id }]") }
         let whitelist = try whitelistEntries(whitelistNode)
         let compare = try top["compare"].map { node throws(PlanError) in try compareOptions(node) } ?? CompareOptions()
-        let redact = try top["redact"].map { node throws(PlanError) in try stringList(node, anchor: "redact") }?
+        let redact =
+            try top["redact"].map { node throws(PlanError) in try stringList(node, anchor: "redact") }?
             .map(FieldPath.init(parsing:)) ?? []
         let gate = try top["gate"].map { node throws(PlanError) in try gateConfiguration(node) } ?? GateConfiguration()
-        let breaker = try top["breaker"].map { node throws(PlanError) in try breakerConfiguration(node) }
+        let breaker =
+            try top["breaker"].map { node throws(PlanError) in try breakerConfiguration(node) }
             ?? BreakerConfiguration()
-        let sampleRate = try top["sample_rate"].map { node throws(PlanError) in try number(node, anchor: "sample_rate") } ?? 1
+        let sampleRate =
+            try top["sample_rate"].map { node throws(PlanError) in try number(node, anchor: "sample_rate") } ?? 1
 
         return try MigrationPlan(
             name: name, v1: v1, v2: v2, key: key, whitelist: whitelist, compare: compare, redact: redact, gate: gate,
@@ -130,7 +137,9 @@ struct PlanYAMLReader {
                 files = try stringList(protoNode, anchor: anchor + ".proto")
             }
             guard !files.isEmpty else {
-                throw PlanError(.missingKey, entry: anchor + ".proto", anchor: anchor + ".proto", reason: "the list of files is empty")
+                throw PlanError(
+                    .missingKey, entry: anchor + ".proto", anchor: anchor + ".proto",
+                    reason: "the list of files is empty")
             }
             let compiled: CompiledFiles
             let schema: Schema
@@ -148,9 +157,11 @@ struct PlanYAMLReader {
             fingerprint.update("\(anchor):proto".utf8)
             for compiledFile in compiled.files {
                 // Built-in well-known types have no file on disk; every file that does is part of the fingerprint.
-                guard let path = roots.map({ $0 + "/" + compiledFile.name }).first(where: {
-                    FileManager.default.fileExists(atPath: $0)
-                }) else { continue }
+                guard
+                    let path = roots.map({ $0 + "/" + compiledFile.name }).first(where: {
+                        FileManager.default.fileExists(atPath: $0)
+                    })
+                else { continue }
                 let bytes = try readFile(planFilePath: path, anchor: anchor + ".proto", what: "schema file")
                 fingerprint.update("\(compiledFile.name):\(bytes.count):".utf8)
                 fingerprint.update(bytes)
@@ -158,12 +169,15 @@ struct PlanYAMLReader {
             return PlanSchema(schema: schema, messageName: message, files: files)
         case (nil, let setNode?):
             let name = try string(setNode, anchor: anchor + ".descriptor_set")
-            let bytes = try readFile(planFilePath: resolve(name), anchor: anchor + ".descriptor_set", what: "descriptor set")
+            let bytes = try readFile(
+                planFilePath: resolve(name), anchor: anchor + ".descriptor_set", what: "descriptor set")
             let schema: Schema
             do {
                 schema = try Schema(descriptorSet: bytes, origin: name)
             } catch {
-                throw PlanError(.schema, entry: anchor + ".descriptor_set", anchor: anchor + ".descriptor_set", reason: error.description)
+                throw PlanError(
+                    .schema, entry: anchor + ".descriptor_set", anchor: anchor + ".descriptor_set",
+                    reason: error.description)
             }
             fingerprint.update("\(anchor):descriptor_set:\(bytes.count):".utf8)
             fingerprint.update(bytes)
@@ -180,10 +194,16 @@ struct PlanYAMLReader {
             let anchor = "whitelist[\(index)]"
             if let mark = item.mark { lines[anchor] = mark.line }
             let keys = try entries(of: item, anchor: anchor, allowed: ["field", "from", "convert"])
-            guard let fieldNode = keys["field"] else { throw missing(anchor + ".field", "each entry names its v1 field: `- field: name`") }
+            guard let fieldNode = keys["field"] else {
+                throw missing(anchor + ".field", "each entry names its v1 field: `- field: name`")
+            }
             let field = try string(fieldNode, anchor: anchor + ".field")
-            let from = try keys["from"].map { node throws(PlanError) in FieldPath(parsing: try string(node, anchor: anchor + ".from")) }
-            let convert = try keys["convert"].map { node throws(PlanError) in try self.convert(node, anchor: anchor + ".convert", field: field) }
+            let from = try keys["from"].map { node throws(PlanError) in
+                FieldPath(parsing: try string(node, anchor: anchor + ".from"))
+            }
+            let convert = try keys["convert"].map { node throws(PlanError) in
+                try self.convert(node, anchor: anchor + ".convert", field: field)
+            }
             result.append(WhitelistEntry(field: field, from: from, convert: convert))
         }
         return result
@@ -223,15 +243,19 @@ struct PlanYAMLReader {
 
     private mutating func gateConfiguration(_ node: Node) throws(PlanError) -> GateConfiguration {
         let keys = try entries(
-            of: node, anchor: "gate", allowed: ["min_consistency", "confidence", "min_samples", "window", "window_seconds"])
+            of: node, anchor: "gate",
+            allowed: ["min_consistency", "confidence", "min_samples", "window", "window_seconds"])
         var gate = GateConfiguration()
-        if let value = keys["min_consistency"] { gate.minConsistency = try number(value, anchor: "gate.min_consistency") }
+        if let value = keys["min_consistency"] {
+            gate.minConsistency = try number(value, anchor: "gate.min_consistency")
+        }
         if let value = keys["confidence"] { gate.confidence = try number(value, anchor: "gate.confidence") }
         if let value = keys["min_samples"] { gate.minSamples = try integer(value, anchor: "gate.min_samples") }
         switch (keys["window"], keys["window_seconds"]) {
         case (.some, .some):
-            throw PlanError(.conflict, entry: "gate.window_seconds", anchor: "gate.window_seconds",
-                            reason: "give either window (comparisons) or window_seconds, not both")
+            throw PlanError(
+                .conflict, entry: "gate.window_seconds", anchor: "gate.window_seconds",
+                reason: "give either window (comparisons) or window_seconds, not both")
         case (let count?, nil): gate.window = .count(try integer(count, anchor: "gate.window"))
         case (nil, let seconds?): gate.window = .seconds(try number(seconds, anchor: "gate.window_seconds"))
         case (nil, nil): break
@@ -257,8 +281,9 @@ struct PlanYAMLReader {
         if let value = keys["mode"] {
             let text = try string(value, anchor: "breaker.mode")
             guard let mode = BreakerConfiguration.Mode(rawValue: text) else {
-                throw PlanError(.invalidYAML, entry: "breaker.mode", anchor: "breaker.mode",
-                                reason: "unknown mode \(text) (enforce, metrics_only, disabled)")
+                throw PlanError(
+                    .invalidYAML, entry: "breaker.mode", anchor: "breaker.mode",
+                    reason: "unknown mode \(text) (enforce, metrics_only, disabled)")
             }
             breaker.mode = mode
         }
@@ -280,11 +305,13 @@ struct PlanYAMLReader {
             let path = anchor.isEmpty ? key : anchor + "." + key
             if let mark = keyNode.mark { lines[path] = mark.line }
             guard allowed.contains(key) else {
-                let suggestion = allowed.min { editDistance($0, key) < editDistance($1, key) }
+                let suggestion =
+                    allowed.min { editDistance($0, key) < editDistance($1, key) }
                     .flatMap { editDistance($0, key) <= 2 ? " (did you mean \($0)?)" : nil } ?? ""
                 throw PlanError(
                     .unknownKey, entry: path, anchor: path,
-                    reason: "unknown key \(key)\(suggestion); allowed here: \(allowed.sorted().joined(separator: ", "))")
+                    reason: "unknown key \(key)\(suggestion); allowed here: \(allowed.sorted().joined(separator: ", "))"
+                )
             }
             guard result[key] == nil else {
                 throw PlanError(.conflict, entry: path, anchor: path, reason: "key \(key) is given twice")
@@ -327,7 +354,8 @@ struct PlanYAMLReader {
         case .sequence: found = "a list"
         case .alias: found = "an alias"
         }
-        var error = PlanError(.invalidYAML, entry: anchor, anchor: anchor, reason: "expected \(expected), found \(found)")
+        var error = PlanError(
+            .invalidYAML, entry: anchor, anchor: anchor, reason: "expected \(expected), found \(found)")
         error.line = node.mark?.line
         return error
     }
@@ -348,13 +376,15 @@ struct PlanYAMLReader {
     }
 
     private func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
         var previous = Array(0...b.count)
         for i in 1...a.count {
             var current = [i] + [Int](repeating: 0, count: b.count)
             for j in 1...b.count {
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                current[j] = Swift.min(
+                    previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
             }
             previous = current
         }

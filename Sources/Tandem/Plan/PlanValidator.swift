@@ -83,7 +83,8 @@ struct PlanValidator {
         do {
             try gate.validate()
         } catch {
-            throw PlanError(.outOfRange, entry: error.key, anchor: error.key, reason: "\(error.requirement), got \(error.value)")
+            throw PlanError(
+                .outOfRange, entry: error.key, anchor: error.key, reason: "\(error.requirement), got \(error.value)")
         }
     }
 
@@ -116,9 +117,12 @@ struct PlanValidator {
             let path = try walkV2(entry.sourcePath, from: v2Message, entry: label, anchor: anchor + ".from")
             let source = path[path.count - 1]
             if let reason = fieldMismatch(
-                v1Field: v1Field, v1Owner: v1Message, v2Field: source, convert: entry.convert, sourceName: entry.sourcePath.description)
+                v1Field: v1Field, v1Owner: v1Message, v2Field: source, convert: entry.convert,
+                sourceName: entry.sourcePath.description)
             {
-                throw PlanError(.typeMismatch, entry: label, anchor: entry.convert == nil ? anchor : anchor + ".convert", reason: reason)
+                throw PlanError(
+                    .typeMismatch, entry: label, anchor: entry.convert == nil ? anchor : anchor + ".convert",
+                    reason: reason)
             }
             resolved.append(ResolvedEntry(index: index, v1Field: v1Field, sourcePath: path, convert: entry.convert))
         }
@@ -217,7 +221,8 @@ struct PlanValidator {
             }
         case .named(let name):
             guard converts.convert(named: name) != nil else {
-                let known = ["timestamp_millis", "timestamp_seconds", "unwrap", "string_bytes", "bytes_string", "to_string"]
+                let known =
+                    ["timestamp_millis", "timestamp_seconds", "unwrap", "string_bytes", "bytes_string", "to_string"]
                     + converts.names
                 return "convert \(name) is neither built in nor registered (known: \(known.joined(separator: ", ")))"
             }
@@ -257,7 +262,8 @@ struct PlanValidator {
             if !last.isRepeated || last.isMap {
                 throw PlanError(
                     .typeMismatch, entry: "\(anchor) (\(path))", anchor: anchor,
-                    reason: "unordered needs a repeated field, but v1 field \(path) is \(describe(last, in: v1.schema))")
+                    reason: "unordered needs a repeated field, but v1 field \(path) is \(describe(last, in: v1.schema))"
+                )
             }
         }
         for (index, path) in redact.enumerated() {

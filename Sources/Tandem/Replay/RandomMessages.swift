@@ -6,8 +6,10 @@ import TandemProto
 /// each oneof.
 struct RandomMessages {
     let schema: Schema
-    private static let words = ["amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris", "juniper",
-                                "kestrel", "lumen", "maple", "nova", "orchid", "pebble", "quartz", "river", "sage", "tundra"]
+    private static let words = [
+        "amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris", "juniper",
+        "kestrel", "lumen", "maple", "nova", "orchid", "pebble", "quartz", "river", "sage", "tundra",
+    ]
 
     init(schema: Schema) {
         self.schema = schema
@@ -34,17 +36,23 @@ struct RandomMessages {
             if field.type.isMessage && depth >= 3 { continue }
             if field.isMap {
                 guard let entry = schema.messageType(of: field), let keyField = entry.field(number: 1),
-                      let valueField = entry.field(number: 2) else { continue }
+                    let valueField = entry.field(number: 2)
+                else { continue }
                 for _ in 0..<Int.random(in: 0...3, using: &rng) {
                     let key = scalar(keyField, using: &rng)
-                    let value = valueField.type.isMessage
-                        ? schema.messageType(of: valueField).map { ProtoValue.message(self.message($0, depth: depth + 1, using: &rng)) }
+                    let value =
+                        valueField.type.isMessage
+                        ? schema.messageType(of: valueField).map {
+                            ProtoValue.message(self.message($0, depth: depth + 1, using: &rng))
+                        }
                         : scalar(valueField, using: &rng)
                     if let value { try? message.setMapValue(value, forKey: key, in: field.number) }
                 }
             } else if field.isRepeated {
                 for _ in 0..<Int.random(in: 0...3, using: &rng) {
-                    if let value = element(field, depth: depth, using: &rng) { try? message.append(value, to: field.number) }
+                    if let value = element(field, depth: depth, using: &rng) {
+                        try? message.append(value, to: field.number)
+                    }
                 }
             } else if let value = element(field, depth: depth, using: &rng) {
                 try? message.set(field.number, to: value)
@@ -76,10 +84,14 @@ struct RandomMessages {
         case .bool: return .bool(Bool.random(using: &rng))
         case .string:
             let word = Self.words[Int.random(in: 0..<Self.words.count, using: &rng)]
-            if field.name.contains("email") { return .string("\(word)\(Int.random(in: 1...999, using: &rng))@example.com") }
+            if field.name.contains("email") {
+                return .string("\(word)\(Int.random(in: 1...999, using: &rng))@example.com")
+            }
             if field.name.contains("url") { return .string("https://example.com/\(word).png") }
-            return .string(word.prefix(1).uppercased() + word.dropFirst() + " " + String(Int.random(in: 1...999, using: &rng)))
-        case .bytes: return .bytes((0..<Int.random(in: 1...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            return .string(
+                word.prefix(1).uppercased() + word.dropFirst() + " " + String(Int.random(in: 1...999, using: &rng)))
+        case .bytes:
+            return .bytes((0..<Int.random(in: 1...8, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
         case .enum:
             let values = schema.enumType(of: field)?.values.map(\.number).filter { $0 != 0 } ?? []
             return .enumValue(values.isEmpty ? 0 : values[Int.random(in: 0..<values.count, using: &rng)])
@@ -89,7 +101,9 @@ struct RandomMessages {
 
     /// Sets the key field (a string or integer at `path`) to `key`.
     func setKey(_ key: String, at path: FieldPath, in message: inout DynamicMessage) {
-        guard let name = path.components.last, path.components.count == 1, let field = message.descriptor.field(named: name) else { return }
+        guard let name = path.components.last, path.components.count == 1,
+            let field = message.descriptor.field(named: name)
+        else { return }
         switch field.type {
         case .string: try? message.set(named: name, to: .string(key))
         case .int64, .sint64, .sfixed64: try? message.set(named: name, to: .int64(Int64(key.filter(\.isNumber)) ?? 0))
@@ -99,10 +113,12 @@ struct RandomMessages {
 
     /// Changes one set, non-ignored top-level field of a v1 record, as a buggy legacy writer would; false when the
     /// record has no field to change.
-    func plantBug(in message: inout DynamicMessage, skipping ignored: [FieldPath], using rng: inout SplitMix64) -> Bool {
+    func plantBug(in message: inout DynamicMessage, skipping ignored: [FieldPath], using rng: inout SplitMix64) -> Bool
+    {
         let ignoredNames = Set(ignored.compactMap { $0.components.count == 1 ? $0.components[0] : nil })
         let candidates = message.descriptor.fields.filter {
-            message.has($0.number) && !$0.isRepeated && !$0.type.isMessage && !ignoredNames.contains($0.name) && $0.number != 1
+            message.has($0.number) && !$0.isRepeated && !$0.type.isMessage && !ignoredNames.contains($0.name)
+                && $0.number != 1
         }
         guard !candidates.isEmpty else { return false }
         let field = candidates[Int.random(in: 0..<candidates.count, using: &rng)]

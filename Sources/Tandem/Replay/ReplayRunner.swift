@@ -21,8 +21,10 @@ public final class ReplayRunner {
         public var checkpointInterval: Duration
 
         /// Creates a configuration.
-        public init(commitInterval: Duration = .milliseconds(100), maxBatch: Int = 2000, maxBadLineMessages: Int = 50,
-                    maxTimelinePoints: Int = 1000, checkpointInterval: Duration = .seconds(1)) {
+        public init(
+            commitInterval: Duration = .milliseconds(100), maxBatch: Int = 2000, maxBadLineMessages: Int = 50,
+            maxTimelinePoints: Int = 1000, checkpointInterval: Duration = .seconds(1)
+        ) {
             self.checkpointInterval = checkpointInterval
             self.commitInterval = commitInterval
             self.maxBatch = maxBatch
@@ -49,7 +51,9 @@ public final class ReplayRunner {
     private let started = ContinuousClock.now
 
     /// Creates a runner; `clock` must be the clock the engine was configured with.
-    public init(engine: MigrationEngine, clock: TrafficClock, trafficFile: String, configuration: Configuration = .init()) {
+    public init(
+        engine: MigrationEngine, clock: TrafficClock, trafficFile: String, configuration: Configuration = .init()
+    ) {
         self.engine = engine
         self.clock = clock
         self.configuration = configuration
@@ -80,8 +84,10 @@ public final class ReplayRunner {
                 if error.code == .store { throw error }
                 engine.countBadLine()
                 if badLines.count < configuration.maxBadLineMessages {
-                    badLines.append(TrafficError(file: parser.file, line: reader.lineNumber, key: error.key,
-                                                 reason: error.reason))
+                    badLines.append(
+                        TrafficError(
+                            file: parser.file, line: reader.lineNumber, key: error.key,
+                            reason: error.reason))
                 }
             } catch {
                 engine.countBadLine()
@@ -118,7 +124,9 @@ public final class ReplayRunner {
         case .write:
             guard let v2 = operation.v2 else { return }
             let op: DualWriteOp
-            let legacy = try operation.v1.map { payload throws -> [UInt8] in try bytes(payload, v2: false, line: operation) }
+            let legacy = try operation.v1.map { payload throws -> [UInt8] in
+                try bytes(payload, v2: false, line: operation)
+            }
             switch v2 {
             case .bytes(let bytes):
                 op = try engine.prepareWrite(key: operation.key, v2: bytes, legacyV1: legacy)
@@ -175,8 +183,9 @@ public final class ReplayRunner {
         do {
             return try DynamicMessage(json: json, descriptor: descriptor, schema: schema)
         } catch {
-            throw TrafficError(file: parser.file, line: line.line, key: line.key,
-                               reason: "\(v2 ? "v2_json" : "v1_json") is not a valid \(descriptor.fullName): \(error)")
+            throw TrafficError(
+                file: parser.file, line: line.line, key: line.key,
+                reason: "\(v2 ? "v2_json" : "v1_json") is not a valid \(descriptor.fullName): \(error)")
         }
     }
 }

@@ -28,10 +28,12 @@ public struct TrafficGenerator: Sendable {
         public var keySpace: Int
 
         /// Creates a configuration.
-        public init(operations: Int = 5000, seed: UInt64 = 1, bugRate: Double = 0, legacyRate: Double = 0.3,
-                    jsonRate: Double = 0.2, readRate: Double = 0.45, deleteRate: Double = 0.03,
-                    start: Date = Date(timeIntervalSince1970: 1_790_000_000), meanGap: Double = 0.2,
-                    cohorts: [String] = ["web", "ios", "android"], keySpace: Int = 1500) {
+        public init(
+            operations: Int = 5000, seed: UInt64 = 1, bugRate: Double = 0, legacyRate: Double = 0.3,
+            jsonRate: Double = 0.2, readRate: Double = 0.45, deleteRate: Double = 0.03,
+            start: Date = Date(timeIntervalSince1970: 1_790_000_000), meanGap: Double = 0.2,
+            cohorts: [String] = ["web", "ios", "android"], keySpace: Int = 1500
+        ) {
             self.operations = operations
             self.seed = seed
             self.bugRate = bugRate
@@ -73,7 +75,9 @@ public struct TrafficGenerator: Sendable {
         for _ in 0..<configuration.operations {
             time += -configuration.meanGap * log(max(1e-9, Double.random(in: 0..<1, using: &rng)))
             let ts = RFC3339.format(Date(timeIntervalSince1970: time))
-            let cohort = configuration.cohorts.isEmpty ? nil : configuration.cohorts[Int.random(in: 0..<configuration.cohorts.count, using: &rng)]
+            let cohort =
+                configuration.cohorts.isEmpty
+                ? nil : configuration.cohorts[Int.random(in: 0..<configuration.cohorts.count, using: &rng)]
             var members: [JSONValue.Member] = []
             let roll = Double.random(in: 0..<1, using: &rng)
             if roll < configuration.readRate && !written.isEmpty {
@@ -98,7 +102,9 @@ public struct TrafficGenerator: Sendable {
                 }
                 if Double.random(in: 0..<1, using: &rng) < configuration.legacyRate {
                     var legacy = projection.project(record).message
-                    if Double.random(in: 0..<1, using: &rng) < configuration.bugRate, random.plantBug(in: &legacy, skipping: plan.compare.ignore, using: &rng) {
+                    if Double.random(in: 0..<1, using: &rng) < configuration.bugRate,
+                        random.plantBug(in: &legacy, skipping: plan.compare.ignore, using: &rng)
+                    {
                         buggy.insert(key)
                     } else {
                         buggy.remove(key)

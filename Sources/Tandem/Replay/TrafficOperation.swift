@@ -32,8 +32,10 @@ public struct TrafficOperation: Sendable {
     public var line: Int
 
     /// Creates an operation.
-    public init(kind: Kind, key: String?, v2: Payload? = nil, v1: Payload? = nil, timestamp: Date? = nil,
-                cohort: String? = nil, line: Int) {
+    public init(
+        kind: Kind, key: String?, v2: Payload? = nil, v1: Payload? = nil, timestamp: Date? = nil,
+        cohort: String? = nil, line: Int
+    ) {
         self.kind = kind
         self.key = key
         self.v2 = v2

@@ -18,7 +18,9 @@ struct DiffValueRenderer: Sendable {
                 // Descend into the previous field's message type (a map's value type for maps).
                 guard var next = schema.messageType(of: current) else { return nil }
                 if current.isMap {
-                    guard let value = next.field(number: 2), let valueType = schema.messageType(of: value) else { return nil }
+                    guard let value = next.field(number: 2), let valueType = schema.messageType(of: value) else {
+                        return nil
+                    }
                     next = valueType
                 }
                 message = next
@@ -51,13 +53,15 @@ struct DiffValueRenderer: Sendable {
         case .uint32(let v): return .integer(v)
         case .int64(let v): return .string(String(v))
         case .uint64(let v): return .string(String(v))
-        case .float(let v): return JSONValue.double(Double(v)) ?? .string(v.isNaN ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"))
+        case .float(let v):
+            return JSONValue.double(Double(v)) ?? .string(v.isNaN ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"))
         case .double(let v): return JSONValue.double(v) ?? .string(v.isNaN ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"))
         case .bool(let v): return .bool(v)
         case .string(let v): return .string(v)
         case .bytes(let v): return .string(Data(v).base64EncodedString())
         case .enumValue(let v): return .integer(v)
-        case .message(let message): return (try? message.jsonValue()) ?? .string(Data(message.serializedBytes()).base64EncodedString())
+        case .message(let message):
+            return (try? message.jsonValue()) ?? .string(Data(message.serializedBytes()).base64EncodedString())
         }
     }
 }

@@ -23,28 +23,33 @@ extension MigrationEngine {
 
         let renderer = DiffValueRenderer(schema: plan.v1.schema, root: plan.v1Message)
         func diff(_ fieldDiff: FieldDiff) -> Report.Diff {
-            Report.Diff(path: fieldDiff.path, kind: fieldDiff.kind.rawValue,
-                        v1: renderer.render(fieldDiff.v1, path: fieldDiff.path),
-                        v2: renderer.render(fieldDiff.v2, path: fieldDiff.path), detail: fieldDiff.detail)
+            Report.Diff(
+                path: fieldDiff.path, kind: fieldDiff.kind.rawValue,
+                v1: renderer.render(fieldDiff.v1, path: fieldDiff.path),
+                v2: renderer.render(fieldDiff.v2, path: fieldDiff.path), detail: fieldDiff.detail)
         }
         let groups = mismatchGroups.map { group in
-            Report.FieldGroup(path: group.path, kind: group.kind.rawValue, count: group.count,
-                              sampleKeys: group.samples.map(\.key), sampleDiffs: group.samples.map { diff($0.diff) })
+            Report.FieldGroup(
+                path: group.path, kind: group.kind.rawValue, count: group.count,
+                sampleKeys: group.samples.map(\.key), sampleDiffs: group.samples.map { diff($0.diff) })
         }
         let mismatches = mismatchSamples.map { Report.Mismatch(key: $0.key, diffs: $0.diffs.map(diff)) }
         let verdict = snapshot.verdict
         return Report(
             plan: plan.name, planFingerprint: plan.fingerprint, source: source, startedAt: startedAt,
             finishedAt: Date(), totals: reportTotals, consistency: snapshot.consistency,
-            interval: Report.Interval(low: snapshot.interval.lower, high: snapshot.interval.upper,
-                                      confidence: snapshot.interval.confidence),
-            gate: Report.Gate(minConsistency: plan.gate.minConsistency, minSamples: plan.gate.minSamples,
-                              passed: verdict.passed, confident: verdict.confident, inconclusive: verdict.inconclusive,
-                              reason: verdict.reason),
+            interval: Report.Interval(
+                low: snapshot.interval.lower, high: snapshot.interval.upper,
+                confidence: snapshot.interval.confidence),
+            gate: Report.Gate(
+                minConsistency: plan.gate.minConsistency, minSamples: plan.gate.minSamples,
+                passed: verdict.passed, confident: verdict.confident, inconclusive: verdict.inconclusive,
+                reason: verdict.reason),
             breakerState: breakerSnapshot.state.rawValue,
             transitions: breakerSnapshot.transitions.map {
-                Report.Transition(at: $0.at, from: $0.from.rawValue, to: $0.to.rawValue, mismatchRate: $0.mismatchRate,
-                                  samples: $0.samples)
+                Report.Transition(
+                    at: $0.at, from: $0.from.rawValue, to: $0.to.rawValue, mismatchRate: $0.mismatchRate,
+                    samples: $0.samples)
             },
             fields: groups, mismatches: mismatches,
             cohorts: run.cohorts.mapValues { Report.Cohort(compared: $0.compared, mismatched: $0.mismatched) },
@@ -69,8 +74,12 @@ extension MigrationEngine {
         case .count(let count): out.append(("gate.window", "\(count) comparisons"))
         case .seconds(let seconds): out.append(("gate.window", "\(seconds) s"))
         }
-        if !plan.compare.ignore.isEmpty { out.append(("compare.ignore", plan.compare.ignore.map(\.description).joined(separator: ", "))) }
-        if !plan.compare.unordered.isEmpty { out.append(("compare.unordered", plan.compare.unordered.map(\.description).joined(separator: ", "))) }
+        if !plan.compare.ignore.isEmpty {
+            out.append(("compare.ignore", plan.compare.ignore.map(\.description).joined(separator: ", ")))
+        }
+        if !plan.compare.unordered.isEmpty {
+            out.append(("compare.unordered", plan.compare.unordered.map(\.description).joined(separator: ", ")))
+        }
         if !plan.redact.isEmpty { out.append(("redact", plan.redact.map(\.description).joined(separator: ", "))) }
         return out
     }

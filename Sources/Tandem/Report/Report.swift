@@ -32,7 +32,9 @@ public struct Report: Sendable, Hashable {
         public var passed: Bool, confident: Bool, inconclusive: Bool
         public var reason: String
         /// Creates a gate verdict.
-        public init(minConsistency: Double, minSamples: Int, passed: Bool, confident: Bool, inconclusive: Bool, reason: String) {
+        public init(
+            minConsistency: Double, minSamples: Int, passed: Bool, confident: Bool, inconclusive: Bool, reason: String
+        ) {
             self.minConsistency = minConsistency
             self.minSamples = minSamples
             self.passed = passed

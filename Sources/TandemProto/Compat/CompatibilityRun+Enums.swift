@@ -6,7 +6,8 @@ extension CompatibilityRun {
         let v2Ranges = b.proto.reservedRange.map { (Int64($0.start), Int64($0.end) + 1) }
         let v2ReservedNames = Set(b.proto.reservedName)
         for (i, value) in a.proto.value.enumerated() {
-            let location = v1.locate(file: a.file, path: a.path + [2, Int32(i)], element: a.fullName + "." + value.name)
+            let location = v1.locate(
+                file: a.file, path: a.path + [2, Int32(i)], element: a.fullName + "." + value.name)
             guard let names = v2Names[value.number] else {
                 report(
                     .enumValueNoDelete, v1: location, v2: nil,

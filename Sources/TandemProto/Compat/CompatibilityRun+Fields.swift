@@ -10,7 +10,9 @@ struct FieldSide {
     var element: String { message.fullName + "." + field.name }
     var type: FieldType { FieldType(field.type) ?? .message }
     var isRepeated: Bool { field.label == .repeated }
-    var isMap: Bool { isRepeated && type == .message && pool.message(typeName: field.typeName)?.proto.options.mapEntry == true }
+    var isMap: Bool {
+        isRepeated && type == .message && pool.message(typeName: field.typeName)?.proto.options.mapEntry == true
+    }
     var realOneof: String? { CompatibilityRun.realOneof(of: field, in: message.proto) }
 
     /// Explicit presence, as `Schema` derives it.
@@ -122,7 +124,9 @@ extension CompatibilityRun {
             .fieldSameType, v1: a.locateType(), v2: b.locateType(),
             "field \(number) (\(a.field.name)) changed type from \(a.typeName) to \(b.typeName): generated code and "
                 + "every caller that relies on the type change")
-        switch TypeCompatibility.classify(v1: a.type, v2: b.type, number: number, v1Name: a.typeName, v2Name: b.typeName) {
+        switch TypeCompatibility.classify(
+            v1: a.type, v2: b.type, number: number, v1Name: a.typeName, v2Name: b.typeName)
+        {
         case .same:
             break
         case .conditional(let text):
@@ -144,7 +148,8 @@ extension CompatibilityRun {
         guard a.cardinality != b.cardinality else { return }
         report(
             .fieldSameCardinality, v1: a.locate(), v2: b.locate(),
-            "field \(number) (\(a.field.name)) changed from \(a.cardinality) to \(b.cardinality): generated code changes")
+            "field \(number) (\(a.field.name)) changed from \(a.cardinality) to \(b.cardinality): generated code changes"
+        )
         if a.field.label == .required || b.field.label == .required {
             let (strictSide, otherSide) = a.field.label == .required ? ("v1", "v2") : ("v2", "v1")
             report(
@@ -200,7 +205,9 @@ extension CompatibilityRun {
         let v1Numbers = Set(a.message.proto.field.map(\.number))
         let v2Numbers = Set(b.message.proto.field.map(\.number))
         func members(_ side: FieldSide, _ oneof: String) -> Set<Int32> {
-            Set(side.message.proto.field.filter { Self.realOneof(of: $0, in: side.message.proto) == oneof }.map(\.number))
+            Set(
+                side.message.proto.field.filter { Self.realOneof(of: $0, in: side.message.proto) == oneof }.map(
+                    \.number))
         }
         if let aOneof, let bOneof {
             // A renamed oneof with the same members is a source change only (ONEOF_NO_DELETE reports it).

@@ -30,7 +30,8 @@ extension CompatibilityRun {
 
     private mutating func compareNestedDeclarations(_ a: CompatibilityPool.Message, _ b: CompatibilityPool.Message) {
         let v2Nested = Set(b.proto.nestedType.map(\.name))
-        for (i, nested) in a.proto.nestedType.enumerated() where !nested.options.mapEntry && !v2Nested.contains(nested.name) {
+        for (i, nested) in a.proto.nestedType.enumerated()
+        where !nested.options.mapEntry && !v2Nested.contains(nested.name) {
             let name = a.fullName + "." + nested.name
             report(
                 .messageNoDelete, v1: v1.locate(file: a.file, path: a.path + [3, Int32(i)], element: name), v2: nil,
@@ -59,13 +60,16 @@ extension CompatibilityRun {
     }
 
     private mutating func compareRequired(_ a: CompatibilityPool.Message, _ b: CompatibilityPool.Message) {
-        let v2Fields = Dictionary(b.proto.field.enumerated().map { ($0.element.number, $0) }, uniquingKeysWith: { x, _ in x })
-        let v1Fields = Dictionary(a.proto.field.enumerated().map { ($0.element.number, $0) }, uniquingKeysWith: { x, _ in x })
+        let v2Fields = Dictionary(
+            b.proto.field.enumerated().map { ($0.element.number, $0) }, uniquingKeysWith: { x, _ in x })
+        let v1Fields = Dictionary(
+            a.proto.field.enumerated().map { ($0.element.number, $0) }, uniquingKeysWith: { x, _ in x })
         for (i, field) in a.proto.field.enumerated() where field.label == .required {
             let other = v2Fields[field.number]
             guard other?.element.label != .required else { continue }
             let v2Side = other.map {
-                v2.locate(file: b.file, path: b.path + [2, Int32($0.offset)], element: b.fullName + "." + $0.element.name)
+                v2.locate(
+                    file: b.file, path: b.path + [2, Int32($0.offset)], element: b.fullName + "." + $0.element.name)
             }
             report(
                 .messageSameRequiredFields,
@@ -78,7 +82,8 @@ extension CompatibilityRun {
             let other = v1Fields[field.number]
             guard other?.element.label != .required else { continue }
             let v1Side = other.map {
-                v1.locate(file: a.file, path: a.path + [2, Int32($0.offset)], element: a.fullName + "." + $0.element.name)
+                v1.locate(
+                    file: a.file, path: a.path + [2, Int32($0.offset)], element: a.fullName + "." + $0.element.name)
             }
             report(
                 .messageSameRequiredFields, v1: v1Side,
@@ -113,7 +118,8 @@ extension CompatibilityRun {
     // MARK: Helpers
 
     /// The real (not synthetic) oneofs with their indices.
-    static func realOneofs(_ message: Google_Protobuf_DescriptorProto) -> [(Int, Google_Protobuf_OneofDescriptorProto)] {
+    static func realOneofs(_ message: Google_Protobuf_DescriptorProto) -> [(Int, Google_Protobuf_OneofDescriptorProto)]
+    {
         message.oneofDecl.enumerated().filter { index, _ in
             !message.field.contains { $0.hasOneofIndex && Int($0.oneofIndex) == index && $0.proto3Optional }
         }.map { ($0.offset, $0.element) }

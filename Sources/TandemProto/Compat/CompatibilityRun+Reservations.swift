@@ -21,21 +21,26 @@ extension CompatibilityRun {
                 "v1 reserves field name \(name) in \(a.relativeName) and v2 no longer does: a new field may take "
                     + "the name and JSON written by old clients fills it")
         }
-        let v1Ranges = a.proto.reservedRange.enumerated().map { ($0.offset, Int64($0.element.start), Int64($0.element.end)) }
-        let v1Names = Dictionary(a.proto.reservedName.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { x, _ in x })
+        let v1Ranges = a.proto.reservedRange.enumerated().map {
+            ($0.offset, Int64($0.element.start), Int64($0.element.end))
+        }
+        let v1Names = Dictionary(
+            a.proto.reservedName.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { x, _ in x })
         for (j, field) in b.proto.field.enumerated() {
             let element = b.fullName + "." + field.name
             let fieldPath = b.path + [2, Int32(j)]
             if let hit = v1Ranges.first(where: { Int64(field.number) >= $0.1 && Int64(field.number) < $0.2 }) {
                 report(
-                    .reservedReused, v1: v1.locate(file: a.file, path: a.path + [9, Int32(hit.0)], element: a.fullName),
+                    .reservedReused,
+                    v1: v1.locate(file: a.file, path: a.path + [9, Int32(hit.0)], element: a.fullName),
                     v2: v2.locate(file: b.file, path: fieldPath, detail: [3], element: element),
                     "v2 field \(field.name) uses number \(field.number), which v1 reserved: records still carrying "
                         + "the retired field are decoded as \(field.name)")
             }
             if let index = v1Names[field.name] {
                 report(
-                    .reservedReused, v1: v1.locate(file: a.file, path: a.path + [10, Int32(index)], element: a.fullName),
+                    .reservedReused,
+                    v1: v1.locate(file: a.file, path: a.path + [10, Int32(index)], element: a.fullName),
                     v2: v2.locate(file: b.file, path: fieldPath, detail: [1], element: element),
                     "v2 field \(field.name) uses a name v1 reserved: JSON still carrying the retired field fills "
                         + "\(field.name)")
@@ -64,11 +69,14 @@ extension CompatibilityRun {
                 "v1 reserves enum value name \(name) in \(a.relativeName) and v2 no longer does: a new value may "
                     + "take the name and old JSON that spells it gets a new meaning")
         }
-        let v1Names = Dictionary(a.proto.reservedName.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { x, _ in x })
+        let v1Names = Dictionary(
+            a.proto.reservedName.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { x, _ in x })
         for (j, value) in b.proto.value.enumerated() {
             let element = b.fullName + "." + value.name
             let valuePath = b.path + [2, Int32(j)]
-            if let hit = a.proto.reservedRange.enumerated().first(where: { value.number >= $0.element.start && value.number <= $0.element.end }) {
+            if let hit = a.proto.reservedRange.enumerated().first(where: {
+                value.number >= $0.element.start && value.number <= $0.element.end
+            }) {
                 report(
                     .reservedReused,
                     v1: v1.locate(file: a.file, path: a.path + [4, Int32(hit.offset)], element: a.fullName),
@@ -78,7 +86,8 @@ extension CompatibilityRun {
             }
             if let index = v1Names[value.name] {
                 report(
-                    .reservedReused, v1: v1.locate(file: a.file, path: a.path + [5, Int32(index)], element: a.fullName),
+                    .reservedReused,
+                    v1: v1.locate(file: a.file, path: a.path + [5, Int32(index)], element: a.fullName),
                     v2: v2.locate(file: b.file, path: valuePath, element: element),
                     "v2 value \(value.name) uses a name v1 reserved: old JSON spelling the retired value reads as "
                         + "\(value.name)")

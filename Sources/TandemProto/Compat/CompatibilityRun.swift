@@ -27,7 +27,8 @@ struct CompatibilityRun {
             let b = try Self.require(v2.requestedMessage(relativeName: relative), name: name, in: v2)
             enqueue(a, b)
         case .allTopLevel:
-            let v2Messages = Dictionary(v2.topLevelMessages.map { ($0.relativeName, $0) }, uniquingKeysWith: { a, _ in a })
+            let v2Messages = Dictionary(
+                v2.topLevelMessages.map { ($0.relativeName, $0) }, uniquingKeysWith: { a, _ in a })
             let v2Enums = Dictionary(v2.topLevelEnums.map { ($0.relativeName, $0) }, uniquingKeysWith: { a, _ in a })
             var common = 0
             for message in v1.topLevelMessages {
@@ -36,7 +37,8 @@ struct CompatibilityRun {
                     common += 1
                 } else {
                     report(
-                        .messageNoDelete, v1: v1.locate(file: message.file, path: message.path, element: message.fullName),
+                        .messageNoDelete,
+                        v1: v1.locate(file: message.file, path: message.path, element: message.fullName),
                         v2: nil,
                         "message \(message.relativeName) is gone in v2: code and services that use it stop compiling")
                 }
@@ -46,7 +48,8 @@ struct CompatibilityRun {
                     enqueue(enumType, other)
                 } else {
                     report(
-                        .enumNoDelete, v1: v1.locate(file: enumType.file, path: enumType.path, element: enumType.fullName),
+                        .enumNoDelete,
+                        v1: v1.locate(file: enumType.file, path: enumType.path, element: enumType.fullName),
                         v2: nil, "enum \(enumType.relativeName) is gone in v2: code that uses it stops compiling")
                 }
             }

@@ -15,7 +15,9 @@ extension CompatibilitySchema {
     public func locate(enum enumName: String, value: String? = nil) -> FindingLocation? {
         let pool = CompatibilityPool(side: "", schema: self)
         guard let enumType = pool.enums[enumName] else { return nil }
-        guard let value else { return pool.locate(file: enumType.file, path: enumType.path, element: enumType.fullName) }
+        guard let value else {
+            return pool.locate(file: enumType.file, path: enumType.path, element: enumType.fullName)
+        }
         guard let index = enumType.proto.value.firstIndex(where: { $0.name == value }) else { return nil }
         return pool.locate(
             file: enumType.file, path: enumType.path + [2, Int32(index)], element: enumType.fullName + "." + value)

@@ -39,8 +39,9 @@ enum TypeCompatibility {
             parts.append("v2 readers decode field \(number) (\(v1Name) in v1) as \(v2Name) and \(loss)")
         }
         if jsonGroup(v1) != jsonGroup(v2) {
-            parts.append("in proto3 JSON \(v1Name) and \(v2Name) are written differently (\(jsonForm(v1)) vs "
-                + "\(jsonForm(v2))), so JSON readers of the other side reject or misread the value")
+            parts.append(
+                "in proto3 JSON \(v1Name) and \(v2Name) are written differently (\(jsonForm(v1)) vs "
+                    + "\(jsonForm(v2))), so JSON readers of the other side reject or misread the value")
         }
         if parts.isEmpty {
             parts.append("field \(number) changed from \(v1Name) to \(v2Name)")
@@ -71,7 +72,8 @@ enum TypeCompatibility {
         switch (reader, writer) {
         case (.bool, _): return "read every non-zero value as true"
         case (_, .bool): return nil
-        case (.int32, .int64), (.int32, .uint64): return "truncate values outside -2^31 to 2^31 - 1 to their low 32 bits"
+        case (.int32, .int64), (.int32, .uint64):
+            return "truncate values outside -2^31 to 2^31 - 1 to their low 32 bits"
         case (.int32, .uint32): return "read values above 2^31 - 1 as negative"
         case (.uint32, .int32), (.uint32, .enum): return "read negative values as 2^32 + value"
         case (.uint32, .int64): return "truncate to the low 32 bits (negative values and values above 2^32 - 1 change)"

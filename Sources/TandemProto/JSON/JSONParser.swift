@@ -61,7 +61,9 @@ struct JSONParser {
         }
         var seen: Set<String>? = nil
         while true {
-            guard index < bytes.count else { throw error(.unexpectedEnd, "expected a member key, found the end of input") }
+            guard index < bytes.count else {
+                throw error(.unexpectedEnd, "expected a member key, found the end of input")
+            }
             guard bytes[index] == UInt8(ascii: "\"") else {
                 throw error(.syntax, "expected a member key (a string), found \(describeByte(at: index))")
             }
@@ -70,14 +72,16 @@ struct JSONParser {
             // RFC 8259 §4 leaves duplicate names to the reader; protobuf JSON readers reject them, and so do we.
             if members.count < 16 {
                 for member in members where member.key == key {
-                    throw JSONParseError(.duplicateKey, offset: keyOffset, path: JSONPath([.key(key)]),
-                                         detail: "duplicate key \"\(key)\"")
+                    throw JSONParseError(
+                        .duplicateKey, offset: keyOffset, path: JSONPath([.key(key)]),
+                        detail: "duplicate key \"\(key)\"")
                 }
             } else {
                 if seen == nil { seen = Set(members.map(\.key)) }
                 if seen?.insert(key).inserted == false {
-                    throw JSONParseError(.duplicateKey, offset: keyOffset, path: JSONPath([.key(key)]),
-                                         detail: "duplicate key \"\(key)\"")
+                    throw JSONParseError(
+                        .duplicateKey, offset: keyOffset, path: JSONPath([.key(key)]),
+                        detail: "duplicate key \"\(key)\"")
                 }
             }
             skipWhitespace()
@@ -97,7 +101,9 @@ struct JSONParser {
             if members.count >= 16 { seen?.insert(key) }
             members.append(JSONValue.Member(key, value))
             skipWhitespace()
-            guard index < bytes.count else { throw error(.unexpectedEnd, "expected ',' or '}', found the end of input") }
+            guard index < bytes.count else {
+                throw error(.unexpectedEnd, "expected ',' or '}', found the end of input")
+            }
             switch bytes[index] {
             case UInt8(ascii: ","):
                 index += 1
@@ -127,7 +133,9 @@ struct JSONParser {
                 throw error.prepending(.index(elements.count))
             }
             skipWhitespace()
-            guard index < bytes.count else { throw error(.unexpectedEnd, "expected ',' or ']', found the end of input") }
+            guard index < bytes.count else {
+                throw error(.unexpectedEnd, "expected ',' or ']', found the end of input")
+            }
             switch bytes[index] {
             case UInt8(ascii: ","):
                 index += 1
@@ -265,16 +273,24 @@ struct JSONParser {
             case 0xD800...0xDBFF:
                 guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
                 else {
-                    throw JSONParseError(.loneSurrogate, offset: escapeOffset, detail: "high surrogate \\u\(hex4Text(unit)) is not followed by a low surrogate")
+                    throw JSONParseError(
+                        .loneSurrogate, offset: escapeOffset,
+                        detail: "high surrogate \\u\(hex4Text(unit)) is not followed by a low surrogate")
                 }
                 let low = try hex4(at: index + 2)
                 guard (0xDC00...0xDFFF).contains(low) else {
-                    throw JSONParseError(.loneSurrogate, offset: escapeOffset, detail: "high surrogate \\u\(hex4Text(unit)) is followed by \\u\(hex4Text(low)), not a low surrogate")
+                    throw JSONParseError(
+                        .loneSurrogate, offset: escapeOffset,
+                        detail:
+                            "high surrogate \\u\(hex4Text(unit)) is followed by \\u\(hex4Text(low)), not a low surrogate"
+                    )
                 }
                 index += 6
                 scalar = 0x10000 + ((UInt32(unit) - 0xD800) << 10) + (UInt32(low) - 0xDC00)
             case 0xDC00...0xDFFF:
-                throw JSONParseError(.loneSurrogate, offset: escapeOffset, detail: "low surrogate \\u\(hex4Text(unit)) without a high surrogate before it")
+                throw JSONParseError(
+                    .loneSurrogate, offset: escapeOffset,
+                    detail: "low surrogate \\u\(hex4Text(unit)) without a high surrogate before it")
             default:
                 scalar = UInt32(unit)
             }
@@ -333,25 +349,36 @@ struct JSONParser {
         var high: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
+        case 0xE0:
+            length = 3
+            low = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F
-        case 0xF0: length = 4; low = 0x90
+        case 0xED:
+            length = 3
+            high = 0x9F
+        case 0xF0:
+            length = 4
+            low = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F
+        case 0xF4:
+            length = 4
+            high = 0x8F
         default:
-            throw JSONParseError(.invalidUTF8, offset: offset, detail: "byte 0x\(hex2(lead)) cannot start a UTF-8 sequence")
+            throw JSONParseError(
+                .invalidUTF8, offset: offset, detail: "byte 0x\(hex2(lead)) cannot start a UTF-8 sequence")
         }
         guard offset + length <= bytes.count else {
             throw JSONParseError(.invalidUTF8, offset: offset, detail: "truncated UTF-8 sequence")
         }
         let second = bytes[offset + 1]
         guard second >= low && second <= high else {
-            throw JSONParseError(.invalidUTF8, offset: offset + 1, detail: "invalid UTF-8 continuation byte 0x\(hex2(second))")
+            throw JSONParseError(
+                .invalidUTF8, offset: offset + 1, detail: "invalid UTF-8 continuation byte 0x\(hex2(second))")
         }
         if length > 2 {
             for i in (offset + 2)..<(offset + length) where bytes[i] & 0xC0 != 0x80 {
-                throw JSONParseError(.invalidUTF8, offset: i, detail: "invalid UTF-8 continuation byte 0x\(hex2(bytes[i]))")
+                throw JSONParseError(
+                    .invalidUTF8, offset: i, detail: "invalid UTF-8 continuation byte 0x\(hex2(bytes[i]))")
             }
         }
         return length

@@ -1,7 +1,8 @@
 /// Base64 for `bytes` fields: written standard with padding (RFC 4648 §4); read standard or URL-safe (§5), with or
 /// without padding, as the ProtoJSON spec requires.
 enum ProtoJSONBase64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     private static let decodeTable: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)

@@ -7,22 +7,33 @@ extension ProtoJSONDecoder {
         case .timestamp:
             guard case .string(let text) = json else { throw wrongKind(json, "an RFC 3339 string", descriptor) }
             guard let (seconds, nanos) = ProtoJSONTime.parseTimestamp(text) else {
-                throw ProtoJSONError(.invalidTimestamp, detail: "\"\(text.prefix(64))\" is not an RFC 3339 timestamp between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z")
+                throw ProtoJSONError(
+                    .invalidTimestamp,
+                    detail:
+                        "\"\(text.prefix(64))\" is not an RFC 3339 timestamp between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z"
+                )
             }
             return build(descriptor, [(1, .int64(seconds)), (2, .int32(nanos))])
         case .duration:
-            guard case .string(let text) = json else { throw wrongKind(json, "a duration string such as \"1.5s\"", descriptor) }
+            guard case .string(let text) = json else {
+                throw wrongKind(json, "a duration string such as \"1.5s\"", descriptor)
+            }
             guard let (seconds, nanos) = ProtoJSONTime.parseDuration(text) else {
-                throw ProtoJSONError(.invalidDuration, detail: "\"\(text.prefix(64))\" is not a duration such as \"-1.5s\" within ±315576000000s")
+                throw ProtoJSONError(
+                    .invalidDuration,
+                    detail: "\"\(text.prefix(64))\" is not a duration such as \"-1.5s\" within ±315576000000s")
             }
             return build(descriptor, [(1, .int64(seconds)), (2, .int32(nanos))])
         case .fieldMask:
-            guard case .string(let text) = json else { throw wrongKind(json, "a comma-separated string of paths", descriptor) }
+            guard case .string(let text) = json else {
+                throw wrongKind(json, "a comma-separated string of paths", descriptor)
+            }
             var paths: [ProtoValue] = []
             if !text.isEmpty {
                 for path in text.split(separator: ",", omittingEmptySubsequences: false) {
                     guard let snake = ProtoJSONFieldMask.snakeCase(String(path)) else {
-                        throw ProtoJSONError(.invalidFieldMask, detail: "field mask path \"\(path)\" is not lowerCamelCase")
+                        throw ProtoJSONError(
+                            .invalidFieldMask, detail: "field mask path \"\(path)\" is not lowerCamelCase")
                     }
                     paths.append(.string(snake))
                 }
@@ -63,7 +74,8 @@ extension ProtoJSONDecoder {
     }
 
     private func wrongKind(_ json: JSONValue, _ expected: String, _ descriptor: MessageDescriptor) -> ProtoJSONError {
-        ProtoJSONError(.wrongType, detail: "expected \(expected) for \(descriptor.fullName), found \(json.kindDescription)")
+        ProtoJSONError(
+            .wrongType, detail: "expected \(expected) for \(descriptor.fullName), found \(json.kindDescription)")
     }
 
     /// A message of `descriptor` with the given singular fields (implicit-presence defaults left unset).
@@ -84,7 +96,8 @@ extension ProtoJSONDecoder {
         guard let position = descriptor.position(ofNumber: number),
             let type = schema.messageType(of: descriptor.fields[position])
         else {
-            throw ProtoJSONError(.unknownType, detail: "\(descriptor.fullName) field \(number) has no message type in the schema")
+            throw ProtoJSONError(
+                .unknownType, detail: "\(descriptor.fullName) field \(number) has no message type in the schema")
         }
         return (position, type)
     }
@@ -101,7 +114,8 @@ extension ProtoJSONDecoder {
         entries.reserveCapacity(members.count)
         for member in members {
             do throws(ProtoJSONError) {
-                entries[.string(member.key)] = .message(try message(member.value, descriptor: valueType, depth: depth + 1))
+                entries[.string(member.key)] = .message(
+                    try message(member.value, descriptor: valueType, depth: depth + 1))
             } catch {
                 throw error.prepending(.key(member.key))
             }
@@ -157,7 +171,9 @@ extension ProtoJSONDecoder {
         }
         var message = DynamicMessage(descriptor: descriptor, schema: schema)
         // Oneof members have presence: a null_value of 0 or a false bool_value is still set.
-        if let position = descriptor.position(ofNumber: number) { message.replaceSlot(at: position, with: .single(value)) }
+        if let position = descriptor.position(ofNumber: number) {
+            message.replaceSlot(at: position, with: .single(value))
+        }
         return message
     }
 
@@ -172,14 +188,20 @@ extension ProtoJSONDecoder {
             throw ProtoJSONError(.invalidAny, detail: "a google.protobuf.Any with fields needs an \"@type\" member")
         }
         guard case .string(let url) = typeMember.value else {
-            throw ProtoJSONError(.wrongType, path: JSONPath([.key("@type")]), detail: "\"@type\" must be a string, found \(typeMember.value.kindDescription)")
+            throw ProtoJSONError(
+                .wrongType, path: JSONPath([.key("@type")]),
+                detail: "\"@type\" must be a string, found \(typeMember.value.kindDescription)")
         }
         guard let slash = url.lastIndex(of: "/"), url.index(after: slash) < url.endIndex else {
-            throw ProtoJSONError(.invalidAny, path: JSONPath([.key("@type")]), detail: "type URL \"\(url)\" has no type name after a '/'")
+            throw ProtoJSONError(
+                .invalidAny, path: JSONPath([.key("@type")]), detail: "type URL \"\(url)\" has no type name after a '/'"
+            )
         }
         let typeName = String(url[url.index(after: slash)...])
         guard let target = schema.message(named: typeName) else {
-            throw ProtoJSONError(.unknownAnyType, path: JSONPath([.key("@type")]), detail: "\"@type\" names \(typeName), which the schema does not hold")
+            throw ProtoJSONError(
+                .unknownAnyType, path: JSONPath([.key("@type")]),
+                detail: "\"@type\" names \(typeName), which the schema does not hold")
         }
         let rest = members.filter { $0.key != "@type" }
         let packed: DynamicMessage
@@ -188,7 +210,9 @@ extension ProtoJSONDecoder {
             // writes it) and `{"@type": ..., "value": {}}` (the well-known-type form).
             guard rest.count == 1, let valueMember = rest.first, valueMember.key == "value" else {
                 let key = rest.first { $0.key != "value" }?.key
-                throw ProtoJSONError(.invalidAny, path: key.map { JSONPath([.key($0)]) } ?? .root, detail: "an Any holding \(typeName) must have exactly the members \"@type\" and \"value\"")
+                throw ProtoJSONError(
+                    .invalidAny, path: key.map { JSONPath([.key($0)]) } ?? .root,
+                    detail: "an Any holding \(typeName) must have exactly the members \"@type\" and \"value\"")
             }
             do throws(ProtoJSONError) {
                 packed = try message(valueMember.value, descriptor: target, depth: depth + 1)

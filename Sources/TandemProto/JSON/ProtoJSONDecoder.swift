@@ -7,7 +7,8 @@ struct ProtoJSONDecoder {
 
     // MARK: Messages
 
-    func message(_ json: JSONValue, descriptor: MessageDescriptor, depth: Int) throws(ProtoJSONError) -> DynamicMessage {
+    func message(_ json: JSONValue, descriptor: MessageDescriptor, depth: Int) throws(ProtoJSONError) -> DynamicMessage
+    {
         guard depth <= options.maxDepth else {
             throw ProtoJSONError(.depthLimit, detail: "messages nested deeper than \(options.maxDepth) levels")
         }
@@ -15,7 +16,8 @@ struct ProtoJSONDecoder {
             return try self.wellKnown(wellKnown, json, descriptor: descriptor, depth: depth)
         }
         guard case .object(let members) = json else {
-            throw ProtoJSONError(.wrongType, detail: "expected an object for \(descriptor.fullName), found \(json.kindDescription)")
+            throw ProtoJSONError(
+                .wrongType, detail: "expected an object for \(descriptor.fullName), found \(json.kindDescription)")
         }
         var message = DynamicMessage(descriptor: descriptor, schema: schema)
         try mergeFields(members, into: &message, depth: depth)
@@ -39,14 +41,19 @@ struct ProtoJSONDecoder {
                     throw ProtoJSONError(.unknownField, detail: "\(descriptor.fullName) has no field \"\(member.key)\"")
                 }
                 guard !seen[position] else {
-                    throw ProtoJSONError(.duplicateField, detail: "field \(field.name) of \(descriptor.fullName) is given twice")
+                    throw ProtoJSONError(
+                        .duplicateField, detail: "field \(field.name) of \(descriptor.fullName) is given twice")
                 }
                 seen[position] = true
                 guard let slot = try fieldValue(member.value, field: field, depth: depth) else { continue }
                 if let oneof = field.oneofIndex {
                     if let other = oneofMembers[oneof] {
                         let name = oneof < descriptor.oneofs.count ? descriptor.oneofs[oneof].name : "oneof"
-                        throw ProtoJSONError(.oneofConflict, detail: "\"\(other)\" and \"\(member.key)\" are both members of oneof \(name) of \(descriptor.fullName); at most one may be set")
+                        throw ProtoJSONError(
+                            .oneofConflict,
+                            detail:
+                                "\"\(other)\" and \"\(member.key)\" are both members of oneof \(name) of \(descriptor.fullName); at most one may be set"
+                        )
                     }
                     oneofMembers[oneof] = member.key
                 }
@@ -69,7 +76,9 @@ struct ProtoJSONDecoder {
         if field.isRepeated {
             if case .null = json { return nil }
             guard case .array(let elements) = json else {
-                throw ProtoJSONError(.wrongType, detail: "expected an array for repeated field \(field.name), found \(json.kindDescription)")
+                throw ProtoJSONError(
+                    .wrongType,
+                    detail: "expected an array for repeated field \(field.name), found \(json.kindDescription)")
             }
             var values: [ProtoValue] = []
             values.reserveCapacity(elements.count)
@@ -99,7 +108,8 @@ struct ProtoJSONDecoder {
         -> DynamicMessage.FieldValue
     {
         guard case .object(let members) = json else {
-            throw ProtoJSONError(.wrongType, detail: "expected an object for map field \(field.name), found \(json.kindDescription)")
+            throw ProtoJSONError(
+                .wrongType, detail: "expected an object for map field \(field.name), found \(json.kindDescription)")
         }
         guard let entry = schema.messageType(of: field), entry.fields.count == 2 else {
             throw ProtoJSONError(.unknownType, detail: "the entry type of map field \(field.name) is not in the schema")
@@ -113,7 +123,9 @@ struct ProtoJSONDecoder {
                 let key = try mapKey(member.key, field: keyField)
                 guard let value = try element(member.value, field: valueField, depth: depth) else { continue }
                 guard entries.updateValue(value, forKey: key) == nil else {
-                    throw ProtoJSONError(.duplicateKey, detail: "map key \"\(member.key)\" repeats an earlier key of field \(field.name)")
+                    throw ProtoJSONError(
+                        .duplicateKey, detail: "map key \"\(member.key)\" repeats an earlier key of field \(field.name)"
+                    )
                 }
             } catch {
                 throw error.prepending(.key(member.key))
@@ -161,27 +173,36 @@ struct ProtoJSONDecoder {
         case .double: return .double(try ProtoJSONScalars.double(json))
         case .bool:
             guard case .bool(let flag) = json else {
-                throw ProtoJSONError(.wrongType, detail: "expected true or false for bool field \(field.name), found \(json.kindDescription)")
+                throw ProtoJSONError(
+                    .wrongType,
+                    detail: "expected true or false for bool field \(field.name), found \(json.kindDescription)")
             }
             return .bool(flag)
         case .string:
             guard case .string(let text) = json else {
-                throw ProtoJSONError(.wrongType, detail: "expected a string for string field \(field.name), found \(json.kindDescription)")
+                throw ProtoJSONError(
+                    .wrongType,
+                    detail: "expected a string for string field \(field.name), found \(json.kindDescription)")
             }
             return .string(text)
         case .bytes:
             guard case .string(let text) = json else {
-                throw ProtoJSONError(.wrongType, detail: "expected a base64 string for bytes field \(field.name), found \(json.kindDescription)")
+                throw ProtoJSONError(
+                    .wrongType,
+                    detail: "expected a base64 string for bytes field \(field.name), found \(json.kindDescription)")
             }
             guard let bytes = ProtoJSONBase64.decode(text) else {
-                throw ProtoJSONError(.invalidBase64, detail: "\"\(text.prefix(40))\" is not base64 (bytes field \(field.name))")
+                throw ProtoJSONError(
+                    .invalidBase64, detail: "\"\(text.prefix(40))\" is not base64 (bytes field \(field.name))")
             }
             return .bytes(bytes)
         case .enum:
             return try enumValue(json, field: field).map { .enumValue($0) }
         case .message, .group:
             guard let type = schema.messageType(of: field) else {
-                throw ProtoJSONError(.unknownType, detail: "the type \(field.typeName ?? "?") of field \(field.name) is not in the schema")
+                throw ProtoJSONError(
+                    .unknownType,
+                    detail: "the type \(field.typeName ?? "?") of field \(field.name) is not in the schema")
             }
             return .message(try message(json, descriptor: type, depth: depth + 1))
         }
@@ -191,7 +212,8 @@ struct ProtoJSONDecoder {
     /// (any int32 for open enums; declared numbers only for closed ones).
     private func enumValue(_ json: JSONValue, field: FieldDescriptor) throws(ProtoJSONError) -> Int32? {
         guard let enumType = schema.enumType(of: field) else {
-            throw ProtoJSONError(.unknownType, detail: "the enum \(field.typeName ?? "?") of field \(field.name) is not in the schema")
+            throw ProtoJSONError(
+                .unknownType, detail: "the enum \(field.typeName ?? "?") of field \(field.name) is not in the schema")
         }
         switch json {
         case .string(let name):
@@ -202,11 +224,14 @@ struct ProtoJSONDecoder {
             let number = try ProtoJSONScalars.int32(json)
             if enumType.isClosed && enumType.name(of: number) == nil {
                 if options.ignoreUnknownFields { return nil }
-                throw ProtoJSONError(.unknownEnumValue, detail: "closed enum \(enumType.fullName) has no value numbered \(number)")
+                throw ProtoJSONError(
+                    .unknownEnumValue, detail: "closed enum \(enumType.fullName) has no value numbered \(number)")
             }
             return number
         default:
-            throw ProtoJSONError(.wrongType, detail: "expected an enum name or number for field \(field.name), found \(json.kindDescription)")
+            throw ProtoJSONError(
+                .wrongType,
+                detail: "expected an enum name or number for field \(field.name), found \(json.kindDescription)")
         }
     }
 

@@ -7,20 +7,29 @@ extension ProtoJSONEncoder {
         case .timestamp:
             let (seconds, nanos) = secondsAndNanos(message)
             guard let text = ProtoJSONTime.formatTimestamp(seconds: seconds, nanos: nanos) else {
-                throw ProtoJSONError(.invalidTimestamp, detail: "Timestamp {seconds: \(seconds), nanos: \(nanos)} is outside 0001-01-01T00:00:00Z ... 9999-12-31T23:59:59.999999999Z")
+                throw ProtoJSONError(
+                    .invalidTimestamp,
+                    detail:
+                        "Timestamp {seconds: \(seconds), nanos: \(nanos)} is outside 0001-01-01T00:00:00Z ... 9999-12-31T23:59:59.999999999Z"
+                )
             }
             return .string(text)
         case .duration:
             let (seconds, nanos) = secondsAndNanos(message)
             guard let text = ProtoJSONTime.formatDuration(seconds: seconds, nanos: nanos) else {
-                throw ProtoJSONError(.invalidDuration, detail: "Duration {seconds: \(seconds), nanos: \(nanos)} is out of range or its seconds and nanos disagree in sign")
+                throw ProtoJSONError(
+                    .invalidDuration,
+                    detail:
+                        "Duration {seconds: \(seconds), nanos: \(nanos)} is out of range or its seconds and nanos disagree in sign"
+                )
             }
             return .string(text)
         case .fieldMask:
             var paths: [String] = []
             for value in message.repeatedValues(1) {
                 guard case .string(let path) = value, let camel = ProtoJSONFieldMask.camelCase(path) else {
-                    throw ProtoJSONError(.invalidFieldMask, detail: "field mask path \(value) has no lowerCamelCase form")
+                    throw ProtoJSONError(
+                        .invalidFieldMask, detail: "field mask path \(value) has no lowerCamelCase form")
                 }
                 paths.append(camel)
             }
@@ -89,7 +98,8 @@ extension ProtoJSONEncoder {
                 if let json = JSONValue.double(number) { return json }
                 // ProtoJSON: a Value cannot hold NaN or infinity (JSON numbers cannot).
                 if strict {
-                    throw ProtoJSONError(.invalidValue, detail: "google.protobuf.Value number_value \(number) has no JSON form")
+                    throw ProtoJSONError(
+                        .invalidValue, detail: "google.protobuf.Value number_value \(number) has no JSON form")
                 }
                 return ProtoJSONScalars.json(number)
             case (3, .string(let text)): return .string(text)
@@ -116,7 +126,8 @@ extension ProtoJSONEncoder {
         }
         let typeName = String(url[url.index(after: slash)...])
         guard let target = message.schema.message(named: typeName) else {
-            throw ProtoJSONError(.unknownAnyType, detail: "Any's type URL names \(typeName), which the schema does not hold")
+            throw ProtoJSONError(
+                .unknownAnyType, detail: "Any's type URL names \(typeName), which the schema does not hold")
         }
         let packed: DynamicMessage
         do {

@@ -104,12 +104,12 @@ struct ProtoJSONEncoder {
 
     static func keyPrecedes(_ a: ProtoValue, _ b: ProtoValue) -> Bool {
         switch (a, b) {
-        case let (.string(x), .string(y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
-        case let (.int32(x), .int32(y)): return x < y
-        case let (.int64(x), .int64(y)): return x < y
-        case let (.uint32(x), .uint32(y)): return x < y
-        case let (.uint64(x), .uint64(y)): return x < y
-        case let (.bool(x), .bool(y)): return !x && y
+        case (.string(let x), .string(let y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
+        case (.int32(let x), .int32(let y)): return x < y
+        case (.int64(let x), .int64(let y)): return x < y
+        case (.uint32(let x), .uint32(let y)): return x < y
+        case (.uint64(let x), .uint64(let y)): return x < y
+        case (.bool(let x), .bool(let y)): return !x && y
         default: return mapKeyText(a).utf8.lexicographicallyPrecedes(mapKeyText(b).utf8)
         }
     }

@@ -76,11 +76,16 @@ enum ProtoJSONScalars {
         switch json {
         case .number(let text): return text
         case .string(let text): return text
-        default: throw ProtoJSONError(.wrongType, detail: "expected a number or a numeric string for \(typeName), found \(json.kindDescription)")
+        default:
+            throw ProtoJSONError(
+                .wrongType,
+                detail: "expected a number or a numeric string for \(typeName), found \(json.kindDescription)")
         }
     }
 
-    static func readInteger(_ json: JSONValue, typeName: String) throws(ProtoJSONError) -> (negative: Bool, magnitude: UInt64) {
+    static func readInteger(_ json: JSONValue, typeName: String) throws(ProtoJSONError) -> (
+        negative: Bool, magnitude: UInt64
+    ) {
         let text = try integerText(json, typeName: typeName)
         switch integer(fromNumberText: text) {
         case .value(let negative, let magnitude): return (negative, magnitude)
@@ -172,7 +177,9 @@ enum ProtoJSONScalars {
             }
             return text
         default:
-            throw ProtoJSONError(.wrongType, detail: "expected a number or a numeric string for \(typeName), found \(json.kindDescription)")
+            throw ProtoJSONError(
+                .wrongType,
+                detail: "expected a number or a numeric string for \(typeName), found \(json.kindDescription)")
         }
     }
 

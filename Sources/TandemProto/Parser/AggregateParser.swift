@@ -10,8 +10,10 @@ struct AggregateParser {
     private var sawComment = false
 
     /// `text` is the aggregate with its braces; errors are reported at `location` (the option's value).
-    init(text: String, schema: Schema, location: SourceLocation,
-         resolveExtension: @escaping (String, MessageDescriptor) -> FieldDescriptor?) throws(ProtoError) {
+    init(
+        text: String, schema: Schema, location: SourceLocation,
+        resolveExtension: @escaping (String, MessageDescriptor) -> FieldDescriptor?
+    ) throws(ProtoError) {
         var tokenizer = Tokenizer(Array(text.utf8), file: location.file)
         do {
             tokens = try tokenizer.tokenize()
@@ -51,9 +53,12 @@ struct AggregateParser {
 
     /// `[pkg.ext]: value` (or a message value) inside an aggregate: encoded as the extension field and kept with the
     /// message's other extension bytes, which serialize after its declared fields as protoc writes them.
-    private mutating func parseExtensionValue(_ ext: FieldDescriptor, into message: inout DynamicMessage) throws(ProtoError) {
-        var holder = DynamicMessage(descriptor: OptionHolder.descriptor(for: [ext], schema: schema, name: message.descriptor.fullName),
-                                    schema: schema)
+    private mutating func parseExtensionValue(_ ext: FieldDescriptor, into message: inout DynamicMessage)
+        throws(ProtoError)
+    {
+        var holder = DynamicMessage(
+            descriptor: OptionHolder.descriptor(for: [ext], schema: schema, name: message.descriptor.fullName),
+            schema: schema)
         if ext.type.isMessage {
             _ = consume(":")
             if consume("[") {
@@ -78,7 +83,11 @@ struct AggregateParser {
             }
             do {
                 for value in values {
-                    if ext.isRepeated { try holder.append(value, to: ext.number) } else { try holder.set(ext.number, to: value) }
+                    if ext.isRepeated {
+                        try holder.append(value, to: ext.number)
+                    } else {
+                        try holder.set(ext.number, to: value)
+                    }
                 }
             } catch {
                 throw fail(error.description)
@@ -87,7 +96,9 @@ struct AggregateParser {
         message.unknownFields = OptionHolder.sortedByNumber(message.unknownFields + holder.serializedBytes())
     }
 
-    private mutating func parseFields(_ type: MessageDescriptor, until close: String) throws(ProtoError) -> DynamicMessage {
+    private mutating func parseFields(_ type: MessageDescriptor, until close: String) throws(ProtoError)
+        -> DynamicMessage
+    {
         depth += 1
         defer { depth -= 1 }
         if depth > 64 { throw fail("value nests too deeply") }
@@ -126,8 +137,9 @@ struct AggregateParser {
                 guard current.kind == .identifier else { throw fail("expected a field name, found \(current.quoted)") }
                 let name = next().text
                 // Groups are named by their type name in text format.
-                guard let found = type.field(named: name)
-                    ?? type.fields.first(where: { $0.type == .group && schema.messageType(of: $0)?.name == name })
+                guard
+                    let found = type.field(named: name)
+                        ?? type.fields.first(where: { $0.type == .group && schema.messageType(of: $0)?.name == name })
                 else {
                     throw fail("message type \"\(type.fullName)\" has no field named \"\(name)\"")
                 }
@@ -158,7 +170,11 @@ struct AggregateParser {
                 } else {
                     let value = try scalar(for: field)
                     do {
-                        if field.isRepeated { try message.append(value, to: field.number) } else { try message.set(field.number, to: value) }
+                        if field.isRepeated {
+                            try message.append(value, to: field.number)
+                        } else {
+                            try message.set(field.number, to: value)
+                        }
                     } catch {
                         throw fail(error.description)
                     }
@@ -169,10 +185,19 @@ struct AggregateParser {
         return message
     }
 
-    private mutating func appendMessage(_ field: FieldDescriptor, into message: inout DynamicMessage) throws(ProtoError) {
-        guard let type = schema.messageType(of: field) else { throw fail("field \"\(field.name)\" has no message type") }
+    private mutating func appendMessage(_ field: FieldDescriptor, into message: inout DynamicMessage) throws(ProtoError)
+    {
+        guard let type = schema.messageType(of: field) else {
+            throw fail("field \"\(field.name)\" has no message type")
+        }
         let close: String
-        if consume("{") { close = "}" } else if consume("<") { close = ">" } else { throw fail("expected \"{\" for \(field.name)") }
+        if consume("{") {
+            close = "}"
+        } else if consume("<") {
+            close = ">"
+        } else {
+            throw fail("expected \"{\" for \(field.name)")
+        }
         let value = try parseFields(type, until: close)
         do {
             if field.isMap {
@@ -195,10 +220,18 @@ struct AggregateParser {
             throw fail("type URL \"\(url)\" is only allowed in a google.protobuf.Any")
         }
         let typeName = String(url[url.index(after: url.lastIndex(of: "/") ?? url.startIndex)...])
-        guard let type = schema.message(named: typeName) else { throw fail("type \"\(typeName)\" of \"\(url)\" is not defined") }
+        guard let type = schema.message(named: typeName) else {
+            throw fail("type \"\(typeName)\" of \"\(url)\" is not defined")
+        }
         _ = consume(":")
         let close: String
-        if consume("{") { close = "}" } else if consume("<") { close = ">" } else { throw fail("expected \"{\" after \"[\(url)]\"") }
+        if consume("{") {
+            close = "}"
+        } else if consume("<") {
+            close = ">"
+        } else {
+            throw fail("expected \"{\" after \"[\(url)]\"")
+        }
         let value = try parseFields(type, until: close)
         do {
             try message.set(1, to: .string(url))
@@ -229,7 +262,8 @@ struct AggregateParser {
         default:
             throw fail("expected a value for \(field.name), found \(token.quoted)")
         }
-        return try OptionValueConversion.convert(value, to: field, schema: schema, optionName: field.name, at: location,
-                                                 inAggregate: true)
+        return try OptionValueConversion.convert(
+            value, to: field, schema: schema, optionName: field.name, at: location,
+            inAggregate: true)
     }
 }

@@ -16,12 +16,14 @@ enum BuiltinOptions {
             throw ProtoError(.invalidOption, at: location, "Option \"\(dotted)\" was already set.")
         }
         if dotted == "uninterpreted_option" || dotted == "map_entry" && kind == .message {
-            throw ProtoError(.invalidOption, at: location,
-                             "Option \"\(dotted)\" cannot be set by hand: protoc manages it.")
+            throw ProtoError(
+                .invalidOption, at: location,
+                "Option \"\(dotted)\" cannot be set by hand: protoc manages it.")
         }
         if name.first?.name == "features" {
-            throw ProtoError(.editionsUnsupported, at: location,
-                             "Option \"\(dotted)\" belongs to editions, which are not supported.")
+            throw ProtoError(
+                .editionsUnsupported, at: location,
+                "Option \"\(dotted)\" belongs to editions, which are not supported.")
         }
         seen.insert(dotted)
         let valueText = try textFormat(value, at: valueLocation)
@@ -34,8 +36,9 @@ enum BuiltinOptions {
         } catch let error as TextFormatDecodingError where error == .unknownField {
             throw ProtoError(.invalidOption, at: location, "Option \"\(dotted)\" unknown.")
         } catch {
-            throw ProtoError(.invalidOption, at: valueLocation,
-                             "Value of the wrong type for option \"\(dotted)\" of \(optionsName(kind)).")
+            throw ProtoError(
+                .invalidOption, at: valueLocation,
+                "Value of the wrong type for option \"\(dotted)\" of \(optionsName(kind)).")
         }
         // Options declared with `retention = RETENTION_SOURCE` are checked but left out of descriptors, as protoc
         // strips them from its output.

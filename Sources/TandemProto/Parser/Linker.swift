@@ -40,7 +40,8 @@ struct Linker {
             try linkMessage(&proto.messageType[i], scope: proto.package, path: [4, Int32(i)])
         }
         for i in proto.enumType.indices {
-            try checkEnum(proto.enumType[i], fullName: qualify(proto.package, proto.enumType[i].name), path: [5, Int32(i)])
+            try checkEnum(
+                proto.enumType[i], fullName: qualify(proto.package, proto.enumType[i].name), path: [5, Int32(i)])
         }
         for i in proto.extension.indices {
             try linkField(&proto.extension[i], scope: proto.package, path: [7, Int32(i)], message: nil)
@@ -52,10 +53,12 @@ struct Linker {
                 let methodName = serviceName + "." + proto.service[i].method[j].name
                 proto.service[i].method[j].inputType = try resolveType(
                     proto.service[i].method[j].inputType, relativeTo: methodName, at: loc(methodPath + [2]),
-                    wantMessage: true).name
+                    wantMessage: true
+                ).name
                 proto.service[i].method[j].outputType = try resolveType(
                     proto.service[i].method[j].outputType, relativeTo: methodName, at: loc(methodPath + [3]),
-                    wantMessage: true).name
+                    wantMessage: true
+                ).name
             }
         }
         try applyCustomOptions(&proto)
@@ -68,24 +71,30 @@ struct Linker {
 
     // MARK: - Symbols
 
-    private mutating func define(_ name: String, kind: SymbolTable.Kind, at location: SourceLocation) throws(ProtoError) {
+    private mutating func define(_ name: String, kind: SymbolTable.Kind, at location: SourceLocation) throws(ProtoError)
+    {
         if let existing = symbols.add(name, kind: kind, file: file.name) {
             let short = name.split(separator: ".").last.map(String.init) ?? name
             let scope = name.count > short.count ? String(name.dropLast(short.count + 1)) : ""
             if existing.kind == .package {
-                throw ProtoError(.duplicateName, at: location,
-                                 "\"\(name)\" is already defined (as a package) in file \"\(existing.packageFiles.sorted().first ?? existing.file)\".")
+                throw ProtoError(
+                    .duplicateName, at: location,
+                    "\"\(name)\" is already defined (as a package) in file \"\(existing.packageFiles.sorted().first ?? existing.file)\"."
+                )
             }
             if kind == .package {
-                throw ProtoError(.duplicateName, at: location,
-                                 "\"\(name)\" is already defined (as something other than a package) in file \"\(existing.file)\".")
+                throw ProtoError(
+                    .duplicateName, at: location,
+                    "\"\(name)\" is already defined (as something other than a package) in file \"\(existing.file)\".")
             }
             if existing.file != file.name {
-                throw ProtoError(.duplicateName, at: location,
-                                 "\"\(name)\" is already defined in file \"\(existing.file)\".")
+                throw ProtoError(
+                    .duplicateName, at: location,
+                    "\"\(name)\" is already defined in file \"\(existing.file)\".")
             }
-            throw ProtoError(.duplicateName, at: location,
-                             "\"\(short)\" is already defined in \"\(scope)\".")
+            throw ProtoError(
+                .duplicateName, at: location,
+                "\"\(short)\" is already defined in \"\(scope)\".")
         }
     }
 
@@ -116,7 +125,9 @@ struct Linker {
         }
     }
 
-    private mutating func registerMessage(_ message: Google_Protobuf_DescriptorProto, scope: String, path: [Int32]) throws(ProtoError) {
+    private mutating func registerMessage(_ message: Google_Protobuf_DescriptorProto, scope: String, path: [Int32])
+        throws(ProtoError)
+    {
         let name = qualify(scope, message.name)
         try define(name, kind: .message, at: loc(path + [1]))
         for (i, field) in message.field.enumerated() {
@@ -136,7 +147,9 @@ struct Linker {
         }
     }
 
-    private mutating func registerEnum(_ enumProto: Google_Protobuf_EnumDescriptorProto, scope: String, path: [Int32]) throws(ProtoError) {
+    private mutating func registerEnum(_ enumProto: Google_Protobuf_EnumDescriptorProto, scope: String, path: [Int32])
+        throws(ProtoError)
+    {
         let name = qualify(scope, enumProto.name)
         try define(name, kind: .enum, at: loc(path + [1]))
         // Enum values are siblings of their enum, not children (C++ scoping rules).
@@ -145,11 +158,14 @@ struct Linker {
             if let existing = symbols.add(valueName, kind: .enumValue, file: file.name) {
                 let location = loc(path + [2, Int32(i), 1])
                 if existing.file != file.name {
-                    throw ProtoError(.duplicateName, at: location,
-                                     "\"\(valueName)\" is already defined in file \"\(existing.file)\".")
+                    throw ProtoError(
+                        .duplicateName, at: location,
+                        "\"\(valueName)\" is already defined in file \"\(existing.file)\".")
                 }
-                throw ProtoError(.duplicateName, at: location,
-                                 "\"\(value.name)\" is already defined in \"\(scope)\". Note that enum values use C++ scoping rules, meaning that enum values are siblings of their type, not children of it.  Therefore, \"\(value.name)\" must be unique within \"\(scope)\", not just within \"\(enumProto.name)\".")
+                throw ProtoError(
+                    .duplicateName, at: location,
+                    "\"\(value.name)\" is already defined in \"\(scope)\". Note that enum values use C++ scoping rules, meaning that enum values are siblings of their type, not children of it.  Therefore, \"\(value.name)\" must be unique within \"\(scope)\", not just within \"\(enumProto.name)\"."
+                )
             }
         }
     }
@@ -163,8 +179,10 @@ struct Linker {
             return symbol.packageFiles.isDisjoint(with: visibleFiles) && !symbols.symbols.isEmpty ? symbol : symbol
         }
         if !visibleFiles.contains(symbol.file) {
-            throw ProtoError(.unresolvedType, at: location,
-                             "\"\(name)\" seems to be defined in \"\(symbol.file)\", which is not imported by \"\(file.name)\".  To use it here, please add the necessary import.")
+            throw ProtoError(
+                .unresolvedType, at: location,
+                "\"\(name)\" seems to be defined in \"\(symbol.file)\", which is not imported by \"\(file.name)\".  To use it here, please add the necessary import."
+            )
         }
         return symbol
     }
@@ -174,7 +192,9 @@ struct Linker {
     private func resolveType(
         _ name: String, relativeTo scope: String, at location: SourceLocation, wantMessage: Bool
     ) throws(ProtoError) -> (name: String, kind: SymbolTable.Kind) {
-        func check(_ fullName: String, _ symbol: SymbolTable.Symbol) throws(ProtoError) -> (name: String, kind: SymbolTable.Kind) {
+        func check(_ fullName: String, _ symbol: SymbolTable.Symbol) throws(ProtoError) -> (
+            name: String, kind: SymbolTable.Kind
+        ) {
             guard symbol.kind.isType else {
                 throw ProtoError(.unresolvedType, at: location, "\"\(name)\" is not a type.")
             }
@@ -206,8 +226,10 @@ struct Linker {
                     if symbol.kind.isAggregate {
                         let full = scopeToTry + "." + name
                         guard let resolved = try find(full, at: location) else {
-                            throw ProtoError(.unresolvedType, at: location,
-                                             "\"\(name)\" is resolved to \"\(full)\", which is not defined. The innermost scope is searched first in name resolution. Consider using a leading '.'(i.e., \".\(name)\") to start from the outermost scope.")
+                            throw ProtoError(
+                                .unresolvedType, at: location,
+                                "\"\(name)\" is resolved to \"\(full)\", which is not defined. The innermost scope is searched first in name resolution. Consider using a leading '.'(i.e., \".\(name)\") to start from the outermost scope."
+                            )
                         }
                         return try check(full, resolved)
                     }
@@ -220,7 +242,9 @@ struct Linker {
 
     // MARK: - Messages
 
-    private mutating func linkMessage(_ message: inout Google_Protobuf_DescriptorProto, scope: String, path: [Int32]) throws(ProtoError) {
+    private mutating func linkMessage(_ message: inout Google_Protobuf_DescriptorProto, scope: String, path: [Int32])
+        throws(ProtoError)
+    {
         let name = qualify(scope, message.name)
         for i in message.field.indices {
             try linkField(&message.field[i], scope: name, path: path + [2, Int32(i)], message: message)
@@ -232,7 +256,8 @@ struct Linker {
             try linkMessage(&message.nestedType[i], scope: name, path: path + [3, Int32(i)])
         }
         for i in message.enumType.indices {
-            try checkEnum(message.enumType[i], fullName: name + "." + message.enumType[i].name, path: path + [4, Int32(i)])
+            try checkEnum(
+                message.enumType[i], fullName: name + "." + message.enumType[i].name, path: path + [4, Int32(i)])
         }
         if message.options.mapEntry {
             try checkMapEntry(message, path: path)
@@ -265,11 +290,15 @@ struct Linker {
         let fieldName = scope + "." + field.name
         if !field.hasJsonName { field.jsonName = ProtoNames.jsonName(field.name) }
         if !field.extendee.isEmpty {
-            field.extendee = try resolveType(field.extendee, relativeTo: fieldName, at: loc(path + [2]), wantMessage: true).name
+            field.extendee = try resolveType(
+                field.extendee, relativeTo: fieldName, at: loc(path + [2]), wantMessage: true
+            ).name
         }
         guard !field.typeName.isEmpty else { return }
         if field.type == .group {
-            field.typeName = try resolveType(field.typeName, relativeTo: fieldName, at: loc(path + [6]), wantMessage: true).name
+            field.typeName = try resolveType(
+                field.typeName, relativeTo: fieldName, at: loc(path + [6]), wantMessage: true
+            ).name
             return
         }
         let resolved = try resolveType(field.typeName, relativeTo: fieldName, at: loc(path + [6]), wantMessage: false)
@@ -277,16 +306,22 @@ struct Linker {
         field.type = resolved.kind == .enum ? .enum : .message
         if field.type == .enum {
             let enumDescriptor = enumProto(named: String(resolved.name.dropFirst()))
-            if field.hasDefaultValue, let enumDescriptor, !enumDescriptor.value.contains(where: { $0.name == field.defaultValue }) {
-                throw ProtoError(.invalidDefinition, at: loc(path + [7]),
-                                 "Enum type \"\(resolved.name.dropFirst())\" has no value named \"\(field.defaultValue)\" for option \"default\".")
+            if field.hasDefaultValue, let enumDescriptor,
+                !enumDescriptor.value.contains(where: { $0.name == field.defaultValue })
+            {
+                throw ProtoError(
+                    .invalidDefinition, at: loc(path + [7]),
+                    "Enum type \"\(resolved.name.dropFirst())\" has no value named \"\(field.defaultValue)\" for option \"default\"."
+                )
             }
             if isProto3, let enumDescriptor, let owner = enumOwnerFile(named: String(resolved.name.dropFirst())),
-               owner.syntax != "proto3", field.extendee.isEmpty
+                owner.syntax != "proto3", field.extendee.isEmpty
             {
                 _ = enumDescriptor
-                throw ProtoError(.invalidDefinition, at: loc(path + [6]),
-                                 "Enum type \"\(resolved.name.dropFirst())\" is not an open enum, but is used in \"\(scope)\" which is a proto3 message type.")
+                throw ProtoError(
+                    .invalidDefinition, at: loc(path + [6]),
+                    "Enum type \"\(resolved.name.dropFirst())\" is not an open enum, but is used in \"\(scope)\" which is a proto3 message type."
+                )
             }
         } else if field.hasDefaultValue {
             throw ProtoError(.invalidDefinition, at: loc(path + [7]), "Messages can't have default values.")
@@ -304,7 +339,9 @@ struct Linker {
 
     private func enumProto(named fullName: String) -> Google_Protobuf_EnumDescriptorProto? {
         guard let owner = enumOwnerFile(named: fullName) else { return nil }
-        func search(_ messages: [Google_Protobuf_DescriptorProto], scope: String) -> Google_Protobuf_EnumDescriptorProto? {
+        func search(_ messages: [Google_Protobuf_DescriptorProto], scope: String)
+            -> Google_Protobuf_EnumDescriptorProto?
+        {
             for message in messages {
                 let name = qualify(scope, message.name)
                 if let found = message.enumType.first(where: { name + "." + $0.name == fullName }) { return found }
@@ -319,14 +356,17 @@ struct Linker {
     private func checkMapEntry(_ entry: Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
         guard let key = entry.field.first else { return }
         if key.type == .enum || key.type == .message {
-            throw ProtoError(.invalidDefinition, at: loc(path + [2, 0, 6]),
-                             "Key in map fields cannot be float/double, bytes or message types.")
+            throw ProtoError(
+                .invalidDefinition, at: loc(path + [2, 0, 6]),
+                "Key in map fields cannot be float/double, bytes or message types.")
         }
     }
 
     private static let maxFieldNumber: Int32 = 536_870_911
 
-    private func checkNumbers(_ message: Google_Protobuf_DescriptorProto, fullName: String, path: [Int32]) throws(ProtoError) {
+    private func checkNumbers(_ message: Google_Protobuf_DescriptorProto, fullName: String, path: [Int32])
+        throws(ProtoError)
+    {
         var byNumber: [Int32: String] = [:]
         let isMessageSet = message.options.messageSetWireFormat
         for (i, field) in message.field.enumerated() {
@@ -335,53 +375,68 @@ struct Linker {
                 throw ProtoError(.numberOutOfRange, at: numberLocation, "Field numbers must be positive integers.")
             }
             if field.number > Self.maxFieldNumber {
-                throw ProtoError(.numberOutOfRange, at: numberLocation,
-                                 "Field numbers cannot be greater than \(Self.maxFieldNumber).")
+                throw ProtoError(
+                    .numberOutOfRange, at: numberLocation,
+                    "Field numbers cannot be greater than \(Self.maxFieldNumber).")
             }
             if (19000...19999).contains(field.number) {
-                throw ProtoError(.numberOutOfRange, at: numberLocation,
-                                 "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.")
+                throw ProtoError(
+                    .numberOutOfRange, at: numberLocation,
+                    "Field numbers 19000 through 19999 are reserved for the protocol buffer library implementation.")
             }
             if let other = byNumber[field.number] {
-                throw ProtoError(.duplicateNumber, at: numberLocation,
-                                 "Field number \(field.number) has already been used in \"\(fullName)\" by field \"\(other)\".")
+                throw ProtoError(
+                    .duplicateNumber, at: numberLocation,
+                    "Field number \(field.number) has already been used in \"\(fullName)\" by field \"\(other)\".")
             }
             byNumber[field.number] = field.name
             for range in message.reservedRange where field.number >= range.start && field.number < range.end {
-                throw ProtoError(.reservedUsed, at: numberLocation,
-                                 "Field \"\(field.name)\" uses reserved number \(field.number).")
+                throw ProtoError(
+                    .reservedUsed, at: numberLocation,
+                    "Field \"\(field.name)\" uses reserved number \(field.number).")
             }
             if message.reservedName.contains(field.name) {
-                throw ProtoError(.reservedUsed, at: loc(path + [2, Int32(i), 1]),
-                                 "Field name \"\(field.name)\" is reserved.")
+                throw ProtoError(
+                    .reservedUsed, at: loc(path + [2, Int32(i), 1]),
+                    "Field name \"\(field.name)\" is reserved.")
             }
-            for (r, range) in message.extensionRange.enumerated() where field.number >= range.start && field.number < range.end {
-                throw ProtoError(.numberOutOfRange, at: loc(path + [5, Int32(r)]),
-                                 "Extension range \(range.start) to \(range.end - 1) includes field \"\(field.name)\" (\(field.number)).")
+            for (r, range) in message.extensionRange.enumerated()
+            where field.number >= range.start && field.number < range.end {
+                throw ProtoError(
+                    .numberOutOfRange, at: loc(path + [5, Int32(r)]),
+                    "Extension range \(range.start) to \(range.end - 1) includes field \"\(field.name)\" (\(field.number))."
+                )
             }
         }
         for (r, range) in message.extensionRange.enumerated() {
             let limit = isMessageSet ? Int32.max : Self.maxFieldNumber + 1
             if range.start <= 0 || range.end > limit || range.start >= range.end {
-                throw ProtoError(.numberOutOfRange, at: loc(path + [5, Int32(r)]),
-                                 range.start <= 0 ? "Extension numbers must be positive integers."
-                                     : "Extension range end number must be greater than start number.")
+                throw ProtoError(
+                    .numberOutOfRange, at: loc(path + [5, Int32(r)]),
+                    range.start <= 0
+                        ? "Extension numbers must be positive integers."
+                        : "Extension range end number must be greater than start number.")
             }
             if isProto3 {
-                throw ProtoError(.invalidDefinition, at: loc(path + [5, Int32(r)]),
-                                 "Extension ranges are not allowed in proto3.")
+                throw ProtoError(
+                    .invalidDefinition, at: loc(path + [5, Int32(r)]),
+                    "Extension ranges are not allowed in proto3.")
             }
         }
         for (r, range) in message.reservedRange.enumerated() {
             if range.start <= 0 || range.start >= range.end {
-                throw ProtoError(.numberOutOfRange, at: loc(path + [9, Int32(r)]),
-                                 range.start <= 0 ? "Reserved numbers must be positive integers."
-                                     : "Reserved range end number must be greater than start number.")
+                throw ProtoError(
+                    .numberOutOfRange, at: loc(path + [9, Int32(r)]),
+                    range.start <= 0
+                        ? "Reserved numbers must be positive integers."
+                        : "Reserved range end number must be greater than start number.")
             }
             for (o, other) in message.reservedRange.enumerated() where o < r {
                 if range.start < other.end && other.start < range.end {
-                    throw ProtoError(.numberOutOfRange, at: loc(path + [9, Int32(r)]),
-                                     "Reserved range \(range.start) to \(range.end - 1) overlaps with already-defined range \(other.start) to \(other.end - 1).")
+                    throw ProtoError(
+                        .numberOutOfRange, at: loc(path + [9, Int32(r)]),
+                        "Reserved range \(range.start) to \(range.end - 1) overlaps with already-defined range \(other.start) to \(other.end - 1)."
+                    )
                 }
             }
         }
@@ -390,8 +445,10 @@ struct Linker {
             for (i, field) in message.field.enumerated() {
                 let json = field.hasJsonName ? field.jsonName : ProtoNames.jsonName(field.name)
                 if let other = byJSON[json] {
-                    throw ProtoError(.duplicateName, at: loc(path + [2, Int32(i), 1]),
-                                     "The JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\". This is not allowed in proto3.")
+                    throw ProtoError(
+                        .duplicateName, at: loc(path + [2, Int32(i), 1]),
+                        "The JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\". This is not allowed in proto3."
+                    )
                 }
                 byJSON[json] = field.name
             }
@@ -400,13 +457,16 @@ struct Linker {
 
     // MARK: - Enums
 
-    private func checkEnum(_ enumProto: Google_Protobuf_EnumDescriptorProto, fullName: String, path: [Int32]) throws(ProtoError) {
+    private func checkEnum(_ enumProto: Google_Protobuf_EnumDescriptorProto, fullName: String, path: [Int32])
+        throws(ProtoError)
+    {
         guard let first = enumProto.value.first else {
             throw ProtoError(.invalidDefinition, at: loc(path + [1]), "Enums must contain at least one value.")
         }
         if isProto3 && first.number != 0 {
-            throw ProtoError(.invalidDefinition, at: loc(path + [2, 0, 2]),
-                             "The first enum value must be zero for open enums.")
+            throw ProtoError(
+                .invalidDefinition, at: loc(path + [2, 0, 2]),
+                "The first enum value must be zero for open enums.")
         }
         var byNumber: [Int32: String] = [:]
         var hasAlias = false
@@ -415,28 +475,35 @@ struct Linker {
                 hasAlias = true
                 if !enumProto.options.allowAlias {
                     let scope = fullName.split(separator: ".").dropLast().joined(separator: ".")
-                    throw ProtoError(.duplicateNumber, at: loc(path + [2, Int32(i), 2]),
-                                     "\"\(qualify(scope, value.name))\" uses the same enum value as \"\(qualify(scope, other))\". If this is intended, set 'option allow_alias = true;' to the enum definition.")
+                    throw ProtoError(
+                        .duplicateNumber, at: loc(path + [2, Int32(i), 2]),
+                        "\"\(qualify(scope, value.name))\" uses the same enum value as \"\(qualify(scope, other))\". If this is intended, set 'option allow_alias = true;' to the enum definition."
+                    )
                 }
             } else {
                 byNumber[value.number] = value.name
             }
             for range in enumProto.reservedRange where value.number >= range.start && value.number <= range.end {
-                throw ProtoError(.reservedUsed, at: loc(path + [2, Int32(i), 2]),
-                                 "Enum value \"\(value.name)\" uses reserved number \(value.number).")
+                throw ProtoError(
+                    .reservedUsed, at: loc(path + [2, Int32(i), 2]),
+                    "Enum value \"\(value.name)\" uses reserved number \(value.number).")
             }
             if enumProto.reservedName.contains(value.name) {
-                throw ProtoError(.reservedUsed, at: loc(path + [2, Int32(i), 1]),
-                                 "Enum value \"\(value.name)\" is reserved.")
+                throw ProtoError(
+                    .reservedUsed, at: loc(path + [2, Int32(i), 1]),
+                    "Enum value \"\(value.name)\" is reserved.")
             }
         }
         if enumProto.options.allowAlias && !hasAlias {
-            throw ProtoError(.invalidDefinition, at: loc(path + [1]),
-                             "\"\(fullName)\" declares support for enum aliases but no enum values share field numbers. Please remove the unnecessary 'option allow_alias = true;' declaration.")
+            throw ProtoError(
+                .invalidDefinition, at: loc(path + [1]),
+                "\"\(fullName)\" declares support for enum aliases but no enum values share field numbers. Please remove the unnecessary 'option allow_alias = true;' declaration."
+            )
         }
         for (r, range) in enumProto.reservedRange.enumerated() where range.start > range.end {
-            throw ProtoError(.numberOutOfRange, at: loc(path + [4, Int32(r)]),
-                             "Reserved range end number must be greater than start number.")
+            throw ProtoError(
+                .numberOutOfRange, at: loc(path + [4, Int32(r)]),
+                "Reserved range end number must be greater than start number.")
         }
     }
 
@@ -447,7 +514,9 @@ struct Linker {
         for (i, ext) in proto.extension.enumerated() { declared.append((ext, [7, Int32(i)])) }
         func collect(_ messages: [Google_Protobuf_DescriptorProto], path: [Int32]) {
             for (i, message) in messages.enumerated() {
-                for (j, ext) in message.extension.enumerated() { declared.append((ext, path + [Int32(i), 6, Int32(j)])) }
+                for (j, ext) in message.extension.enumerated() {
+                    declared.append((ext, path + [Int32(i), 6, Int32(j)]))
+                }
                 collect(message.nestedType, path: path + [Int32(i), 3])
             }
         }
@@ -457,12 +526,14 @@ struct Linker {
             guard let target = messageProto(named: extendee) else { continue }
             let inRange = target.extensionRange.contains { ext.number >= $0.start && ext.number < $0.end }
             if !inRange {
-                throw ProtoError(.numberOutOfRange, at: loc(path + [3]),
-                                 "\"\(extendee)\" does not declare \(ext.number) as an extension number.")
+                throw ProtoError(
+                    .numberOutOfRange, at: loc(path + [3]),
+                    "\"\(extendee)\" does not declare \(ext.number) as an extension number.")
             }
             if isProto3 && !extendee.hasPrefix("google.protobuf.") {
-                throw ProtoError(.invalidDefinition, at: loc(path + [2]),
-                                 "Extensions in proto3 are only allowed for defining options.")
+                throw ProtoError(
+                    .invalidDefinition, at: loc(path + [2]),
+                    "Extensions in proto3 are only allowed for defining options.")
             }
         }
     }
@@ -496,7 +567,8 @@ struct Linker {
         do {
             schema = try Schema(files: pool)
         } catch {
-            throw ProtoError(.invalidOption, at: parsed.customOptions[0].location, "Options could not be resolved: \(error)")
+            throw ProtoError(
+                .invalidOption, at: parsed.customOptions[0].location, "Options could not be resolved: \(error)")
         }
         var extensionProtos: [String: Google_Protobuf_FieldDescriptorProto] = [:]
         for file in pool {
@@ -528,28 +600,35 @@ struct Linker {
             for option in options {
                 guard let head = option.name.first else { continue }
                 let displayName = option.name.map { $0.isExtension ? "(\($0.name))" : $0.name }.joined(separator: ".")
-                let extName = try lookupExtension(head.name, scope: scope, optionsType: optionsType, at: option.location)
+                let extName = try lookupExtension(
+                    head.name, scope: scope, optionsType: optionsType, at: option.location)
                 guard let extProto = extensionProtos[extName] else {
-                    throw ProtoError(.invalidOption, at: option.location,
-                                     "Option \"(\(head.name))\" unknown. Ensure that your proto definition file imports the proto which defines the option.")
+                    throw ProtoError(
+                        .invalidOption, at: option.location,
+                        "Option \"(\(head.name))\" unknown. Ensure that your proto definition file imports the proto which defines the option."
+                    )
                 }
                 guard extProto.extendee == "." + optionsType,
-                      let ext = extensions.first(where: { $0.number == extProto.number })
+                    let ext = extensions.first(where: { $0.number == extProto.number })
                 else {
                     let shortType = optionsType.split(separator: ".").last.map(String.init) ?? optionsType
-                    throw ProtoError(.invalidOption, at: option.location,
-                                     "Option field \"(\(head.name))\" is not a field or extension of message \"\(shortType)\".")
+                    throw ProtoError(
+                        .invalidOption, at: option.location,
+                        "Option field \"(\(head.name))\" is not a field or extension of message \"\(shortType)\".")
                 }
                 if extProto.options.retention == .retentionSource { sourceRetained.insert(ext.number) }
                 let resolveExtension: (String, MessageDescriptor) -> FieldDescriptor? = { name, type in
-                    guard let full = try? self.lookupExtension(name, scope: scope, optionsType: type.fullName, at: option.location),
-                          let proto = extensionProtos[full], proto.extendee == "." + type.fullName
+                    guard
+                        let full = try? self.lookupExtension(
+                            name, scope: scope, optionsType: type.fullName, at: option.location),
+                        let proto = extensionProtos[full], proto.extendee == "." + type.fullName
                     else { return nil }
                     return schema.extensions[type.fullName]?.first { $0.number == proto.number }
                 }
-                try assign(option, parts: option.name.dropFirst(), field: ext, into: &message, schema: schema,
-                           displayName: displayName, path: "(\(head.name))",
-                           resolveExtension: resolveExtension)
+                try assign(
+                    option, parts: option.name.dropFirst(), field: ext, into: &message, schema: schema,
+                    displayName: displayName, path: "(\(head.name))",
+                    resolveExtension: resolveExtension)
             }
             for number in sourceRetained { message.clear(number) }
             try OptionPath.merge(message.serializedBytes(), into: &proto, ownerPath: ownerPath, at: first.location)
@@ -572,21 +651,29 @@ struct Linker {
             if !field.isRepeated && message.has(field.number) {
                 throw ProtoError(.invalidOption, at: option.location, "Option \"\(displayName)\" was already set.")
             }
-            let value = try optionValue(option, field: field, schema: schema, displayName: displayName,
-                                        resolveExtension: resolveExtension)
+            let value = try optionValue(
+                option, field: field, schema: schema, displayName: displayName,
+                resolveExtension: resolveExtension)
             do {
-                if field.isRepeated { try message.append(value, to: field.number) } else { try message.set(field.number, to: value) }
+                if field.isRepeated {
+                    try message.append(value, to: field.number)
+                } else {
+                    try message.set(field.number, to: value)
+                }
             } catch {
                 throw wrap(error)
             }
             return
         }
         guard field.type.isMessage, let type = schema.messageType(of: field) else {
-            throw ProtoError(.invalidOption, at: option.location, "Option \"\(path)\" is an atomic type, not a message.")
+            throw ProtoError(
+                .invalidOption, at: option.location, "Option \"\(path)\" is an atomic type, not a message.")
         }
         if field.isRepeated {
-            throw ProtoError(.invalidOption, at: option.location,
-                             "Option field \"\(path)\" is a repeated message. Repeated message options must be initialized using an aggregate value.")
+            throw ProtoError(
+                .invalidOption, at: option.location,
+                "Option field \"\(path)\" is a repeated message. Repeated message options must be initialized using an aggregate value."
+            )
         }
         var sub: DynamicMessage
         if message.has(field.number), case .message(let existing)? = message.get(field.number) {
@@ -596,24 +683,29 @@ struct Linker {
         }
         if next.isExtension {
             guard let ext = resolveExtension(next.name, type) else {
-                throw ProtoError(.invalidOption, at: option.location,
-                                 "Option field \"(\(next.name))\" is not a field or extension of message \"\(type.name)\".")
+                throw ProtoError(
+                    .invalidOption, at: option.location,
+                    "Option field \"(\(next.name))\" is not a field or extension of message \"\(type.name)\".")
             }
             // Extensions of the sub-message live in its extension bytes: decode them with a holder type that declares
             // this extension (others stay as they are), set the value, and write them back.
             let holderType = OptionHolder.descriptor(for: [ext], schema: schema, name: type.fullName)
-            var holder = (try? DynamicMessage(decoding: sub.unknownFields, as: holderType, schema: schema))
+            var holder =
+                (try? DynamicMessage(decoding: sub.unknownFields, as: holderType, schema: schema))
                 ?? DynamicMessage(descriptor: holderType, schema: schema)
-            try assign(option, parts: parts.dropFirst(), field: ext, into: &holder, schema: schema, displayName: displayName,
-                       path: path + ".(\(next.name))", resolveExtension: resolveExtension)
+            try assign(
+                option, parts: parts.dropFirst(), field: ext, into: &holder, schema: schema, displayName: displayName,
+                path: path + ".(\(next.name))", resolveExtension: resolveExtension)
             sub.unknownFields = OptionHolder.sortedByNumber(holder.serializedBytes())
         } else {
             guard let subField = type.field(named: next.name) else {
-                throw ProtoError(.invalidOption, at: option.location,
-                                 "Option field \"\(next.name)\" is not a field or extension of message \"\(type.name)\".")
+                throw ProtoError(
+                    .invalidOption, at: option.location,
+                    "Option field \"\(next.name)\" is not a field or extension of message \"\(type.name)\".")
             }
-            try assign(option, parts: parts.dropFirst(), field: subField, into: &sub, schema: schema,
-                       displayName: displayName, path: path + "." + next.name, resolveExtension: resolveExtension)
+            try assign(
+                option, parts: parts.dropFirst(), field: subField, into: &sub, schema: schema,
+                displayName: displayName, path: path + "." + next.name, resolveExtension: resolveExtension)
         }
         do { try message.set(field.number, to: .message(sub)) } catch { throw wrap(error) }
     }
@@ -625,15 +717,18 @@ struct Linker {
     ) throws(ProtoError) -> ProtoValue {
         if case .aggregate(let text) = option.value {
             guard field.type.isMessage, let type = schema.messageType(of: field) else {
-                throw ProtoError(.invalidOption, at: option.location,
-                                 "Option \"\(displayName)\" is an atomic type, not a message: it cannot take an aggregate value.")
+                throw ProtoError(
+                    .invalidOption, at: option.location,
+                    "Option \"\(displayName)\" is an atomic type, not a message: it cannot take an aggregate value.")
             }
-            var parser = try AggregateParser(text: text, schema: schema, location: option.location,
-                                             resolveExtension: resolveExtension)
+            var parser = try AggregateParser(
+                text: text, schema: schema, location: option.location,
+                resolveExtension: resolveExtension)
             return .message(try parser.parse(as: type))
         }
-        return try OptionValueConversion.convert(option.value, to: field, schema: schema, optionName: displayName,
-                                                 at: option.location)
+        return try OptionValueConversion.convert(
+            option.value, to: field, schema: schema, optionName: displayName,
+            at: option.location)
     }
 
     /// The scope custom option names resolve from: the element's full name (protoc's `name_scope`); file options
@@ -681,7 +776,9 @@ struct Linker {
 
     /// Resolves an option extension name like protoc's `LookupSymbol` (any kind of symbol, innermost scope first),
     /// then checks it extends `optionsType`.
-    private func lookupExtension(_ name: String, scope: String, optionsType: String, at location: SourceLocation) throws(ProtoError) -> String {
+    private func lookupExtension(_ name: String, scope: String, optionsType: String, at location: SourceLocation)
+        throws(ProtoError) -> String
+    {
         var found: (String, SymbolTable.Symbol)? = nil
         if name.hasPrefix(".") {
             let full = String(name.dropFirst())
@@ -710,13 +807,16 @@ struct Linker {
             }
         }
         guard let (fullName, symbol) = found else {
-            throw ProtoError(.invalidOption, at: location,
-                             "Option \"(\(name))\" unknown. Ensure that your proto definition file imports the proto which defines the option.")
+            throw ProtoError(
+                .invalidOption, at: location,
+                "Option \"(\(name))\" unknown. Ensure that your proto definition file imports the proto which defines the option."
+            )
         }
         let shortType = optionsType.split(separator: ".").last.map(String.init) ?? optionsType
         guard symbol.kind == .extension else {
-            throw ProtoError(.invalidOption, at: location,
-                             "Option field \"(\(name))\" is not a field or extension of message \"\(shortType)\".")
+            throw ProtoError(
+                .invalidOption, at: location,
+                "Option field \"(\(name))\" is not a field or extension of message \"\(shortType)\".")
         }
         return fullName
     }

@@ -2,8 +2,9 @@
 /// bytes are the extensions' wire form (numbers in order, packed where the extension is packed).
 enum OptionHolder {
     static func descriptor(for extensions: [FieldDescriptor], schema: Schema, name: String) -> MessageDescriptor {
-        MessageDescriptor(fullName: name, fields: extensions, oneofs: [], isMapEntry: false, isProto3: false, index: -1,
-                          file: "")
+        MessageDescriptor(
+            fullName: name, fields: extensions, oneofs: [], isMapEntry: false, isProto3: false, index: -1,
+            file: "")
     }
 }
 

@@ -37,7 +37,9 @@ enum OptionPath {
         }
     }
 
-    private static func apply<M: SwiftProtobuf.Message>(_ options: inout M, _ bytes: [UInt8], _ bad: ProtoError) throws(ProtoError) {
+    private static func apply<M: SwiftProtobuf.Message>(_ options: inout M, _ bytes: [UInt8], _ bad: ProtoError)
+        throws(ProtoError)
+    {
         do {
             try options.merge(serializedBytes: bytes)
         } catch {

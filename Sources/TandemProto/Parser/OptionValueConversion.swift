@@ -3,7 +3,8 @@ enum OptionValueConversion {
     /// - Parameter inAggregate: Whether the value is inside an aggregate (`{...}`), where protobuf's text format
     ///   rules apply: `inf`, `infinity` and `nan` in any letter case, and enums by number.
     static func convert(
-        _ value: OptionValue, to field: FieldDescriptor, schema: Schema, optionName: String, at location: SourceLocation,
+        _ value: OptionValue, to field: FieldDescriptor, schema: Schema, optionName: String,
+        at location: SourceLocation,
         inAggregate: Bool = false
     ) throws(ProtoError) -> ProtoValue {
         func error(_ message: String) -> ProtoError { ProtoError(.invalidOption, at: location, message) }
@@ -76,7 +77,9 @@ enum OptionValueConversion {
                 // Text format takes enums by number too; a closed enum only takes its declared numbers.
                 let number = Int32(signed(try integer(min: Int64(Int32.min), max: UInt64(Int32.max), kind: "enum")))
                 if enumType.isClosed && enumType.name(of: number) == nil {
-                    throw error("Enum type \"\(enumType.fullName)\" has no value with number \(number) for option \"\(optionName)\".")
+                    throw error(
+                        "Enum type \"\(enumType.fullName)\" has no value with number \(number) for option \"\(optionName)\"."
+                    )
                 }
                 return .enumValue(number)
             }
@@ -84,11 +87,14 @@ enum OptionValueConversion {
                 throw error("Value must be identifier for enum-valued option \"\(optionName)\".")
             }
             guard let number = enumType.number(named: name) else {
-                throw error("Enum type \"\(enumType.fullName)\" has no value named \"\(name)\" for option \"\(optionName)\".")
+                throw error(
+                    "Enum type \"\(enumType.fullName)\" has no value named \"\(name)\" for option \"\(optionName)\".")
             }
             return .enumValue(number)
         case .message, .group:
-            throw error("Option \"\(optionName)\" is a message. To set the entire message, use syntax like \"\(optionName) = { <proto text format> }\". To set fields within it, use syntax like \"\(optionName).foo = value\".")
+            throw error(
+                "Option \"\(optionName)\" is a message. To set the entire message, use syntax like \"\(optionName) = { <proto text format> }\". To set fields within it, use syntax like \"\(optionName).foo = value\"."
+            )
         }
     }
 

@@ -48,8 +48,9 @@ public struct ProtoCompiler: Sendable {
         var names: [String] = []
         for diskPath in diskPaths {
             guard let name = tree.virtualPath(forDiskPath: diskPath) else {
-                throw ProtoError(.importNotFound, at: SourceLocation(file: diskPath, line: 0, column: 0),
-                                 "\(diskPath): File does not reside within any path specified using -I (--proto_path).")
+                throw ProtoError(
+                    .importNotFound, at: SourceLocation(file: diskPath, line: 0, column: 0),
+                    "\(diskPath): File does not reside within any path specified using -I (--proto_path).")
             }
             names.append(name)
         }
@@ -80,12 +81,14 @@ private struct Loader {
         self.tree = tree
     }
 
-    mutating func load(_ path: String, importedFrom: (SourceLocation, String)?, text: [UInt8]? = nil) throws(ProtoError) {
+    mutating func load(_ path: String, importedFrom: (SourceLocation, String)?, text: [UInt8]? = nil) throws(ProtoError)
+    {
         if linked[path] != nil { return }
         if let cycleStart = stack.firstIndex(of: path) {
             let chain = (stack[cycleStart...] + [path]).joined(separator: " -> ")
-            throw ProtoError(.importCycle, at: importedFrom?.0 ?? SourceLocation(file: path, line: 0, column: 0),
-                             "File recursively imports itself: \(chain)")
+            throw ProtoError(
+                .importCycle, at: importedFrom?.0 ?? SourceLocation(file: path, line: 0, column: 0),
+                "File recursively imports itself: \(chain)")
         }
         let bytes: [UInt8]
         if let text {
@@ -93,11 +96,13 @@ private struct Loader {
         } else {
             guard let found = try tree.open(path) else {
                 if let (location, importer) = importedFrom {
-                    throw ProtoError(.importNotFound, at: location,
-                                     "Import \"\(path)\" was not found or had errors (imported by \(importer)).")
+                    throw ProtoError(
+                        .importNotFound, at: location,
+                        "Import \"\(path)\" was not found or had errors (imported by \(importer)).")
                 }
-                throw ProtoError(.importNotFound, at: SourceLocation(file: path, line: 0, column: 0),
-                                 "\(path): File not found.")
+                throw ProtoError(
+                    .importNotFound, at: SourceLocation(file: path, line: 0, column: 0),
+                    "\(path): File not found.")
             }
             bytes = found.bytes
         }

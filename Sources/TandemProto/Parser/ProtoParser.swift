@@ -105,13 +105,16 @@ struct ProtoParser {
                 isProto3 = true
                 file.syntax = "proto3"
             default:
-                throw ProtoError(.syntax, at: location(of: valueToken),
-                                 "Unrecognized syntax identifier \"\(syntax)\". This parser only recognizes \"proto2\" and \"proto3\".")
+                throw ProtoError(
+                    .syntax, at: location(of: valueToken),
+                    "Unrecognized syntax identifier \"\(syntax)\". This parser only recognizes \"proto2\" and \"proto3\"."
+                )
             }
             locations[[12]] = location(of: syntaxToken)
         } else if at("edition") {
-            throw ProtoError(.editionsUnsupported, at: here,
-                             "Editions files (edition = ...) are not supported: declare syntax = \"proto2\" or \"proto3\".")
+            throw ProtoError(
+                .editionsUnsupported, at: here,
+                "Editions files (edition = ...) are not supported: declare syntax = \"proto2\" or \"proto3\".")
         }
 
         var messageIndex: Int32 = 0
@@ -122,8 +125,9 @@ struct ProtoParser {
         while current.kind != .end {
             if tryConsume(";") { continue }
             if at("edition") {
-                throw ProtoError(.editionsUnsupported, at: here,
-                                 "Editions files (edition = ...) are not supported: declare syntax = \"proto2\" or \"proto3\".")
+                throw ProtoError(
+                    .editionsUnsupported, at: here,
+                    "Editions files (edition = ...) are not supported: declare syntax = \"proto2\" or \"proto3\".")
             }
             if at("syntax") {
                 throw ProtoError(.syntax, at: here, "Syntax must be the first statement in a file.")
@@ -155,9 +159,11 @@ struct ProtoParser {
             } else if at("option") {
                 _ = next()
                 var options = file.options
-                try parseOptionStatement(owner: [8], kind: .file, apply: { (bytes: [UInt8]) throws in
-                    try options.merge(serializedBytes: bytes)
-                })
+                try parseOptionStatement(
+                    owner: [8], kind: .file,
+                    apply: { (bytes: [UInt8]) throws in
+                        try options.merge(serializedBytes: bytes)
+                    })
                 file.options = options
             } else if at("message") {
                 _ = next()
@@ -181,8 +187,9 @@ struct ProtoParser {
                 throw fail("top-level statement (e.g. \"message\")")
             }
         }
-        return ParsedFile(proto: file, locations: locations, importLocations: importLocations,
-                          customOptions: customOptions, fileLocation: fileLocation)
+        return ParsedFile(
+            proto: file, locations: locations, importLocations: importLocations,
+            customOptions: customOptions, fileLocation: fileLocation)
     }
 
     // MARK: - Messages
@@ -216,7 +223,9 @@ struct ProtoParser {
     private var nesting = 0
 
     /// The statements of a message up to and including its closing brace.
-    private mutating func parseMessageBody(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
+    private mutating func parseMessageBody(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32])
+        throws(ProtoError)
+    {
         nesting += 1
         defer { nesting -= 1 }
         if nesting > Self.maxNesting {
@@ -235,9 +244,11 @@ struct ProtoParser {
             } else if at("option") {
                 _ = next()
                 var options = message.options
-                try parseOptionStatement(owner: path + [7], kind: .message, apply: { (bytes: [UInt8]) throws in
-                    try options.merge(serializedBytes: bytes)
-                })
+                try parseOptionStatement(
+                    owner: path + [7], kind: .message,
+                    apply: { (bytes: [UInt8]) throws in
+                        try options.merge(serializedBytes: bytes)
+                    })
                 message.options = options
             } else if at("extensions") {
                 _ = next()
@@ -290,22 +301,25 @@ struct ProtoParser {
             // `optional` etc. are only labels when followed by a type; a message named `optional` is legal.
             let word = current.text
             if inOneof {
-                throw ProtoError(.syntax, at: here,
-                                 "Fields in oneofs must not have labels (required / optional / repeated).")
+                throw ProtoError(
+                    .syntax, at: here,
+                    "Fields in oneofs must not have labels (required / optional / repeated).")
             }
             _ = next()
             label = word == "optional" ? .optional : (word == "required" ? .required : .repeated)
             locations[fieldPath + [4]] = location(of: start)
             if label == .required && isProto3 {
-                throw ProtoError(.invalidDefinition, at: location(of: start),
-                                 "Required fields are not allowed in proto3.")
+                throw ProtoError(
+                    .invalidDefinition, at: location(of: start),
+                    "Required fields are not allowed in proto3.")
             }
         }
         if at("map") && tokens[index + 1].text == "<" {
             let mapToken = next()
             if label != nil {
-                throw ProtoError(.syntax, at: location(of: start),
-                                 "Field labels (required/optional/repeated) are not allowed on map fields.")
+                throw ProtoError(
+                    .syntax, at: location(of: start),
+                    "Field labels (required/optional/repeated) are not allowed on map fields.")
             }
             if inOneof {
                 throw ProtoError(.syntax, at: location(of: mapToken), "Map fields are not allowed in oneofs.")
@@ -338,8 +352,9 @@ struct ProtoParser {
             key.jsonName = "key"
             if let scalar = Self.scalarTypes[keyType] {
                 guard scalar != .double && scalar != .float && scalar != .bytes else {
-                    throw ProtoError(.invalidDefinition, at: location(of: keyToken),
-                                     "Key in map fields cannot be float/double, bytes or message types.")
+                    throw ProtoError(
+                        .invalidDefinition, at: location(of: keyToken),
+                        "Key in map fields cannot be float/double, bytes or message types.")
                 }
                 key.type = scalar
             } else {
@@ -364,7 +379,9 @@ struct ProtoParser {
             return field
         }
 
-        if let label { field.label = label } else if isProto3 || inOneof {
+        if let label {
+            field.label = label
+        } else if isProto3 || inOneof {
             field.label = .optional
         } else {
             throw fail("\"required\", \"optional\", or \"repeated\"")
@@ -374,8 +391,9 @@ struct ProtoParser {
         if at("group") && tokens[index + 1].kind == .identifier {
             let groupToken = next()
             if isProto3 {
-                throw ProtoError(.invalidDefinition, at: location(of: groupToken),
-                                 "Groups are not supported in proto3 syntax.")
+                throw ProtoError(
+                    .invalidDefinition, at: location(of: groupToken),
+                    "Groups are not supported in proto3 syntax.")
             }
             let nameToken = try identifier("group name")
             guard let first = nameToken.text.unicodeScalars.first, first.properties.isUppercase else {
@@ -441,7 +459,8 @@ struct ProtoParser {
         return UInt64(text, radix: 10)
     }
 
-    private mutating func parseOneof(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
+    private mutating func parseOneof(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError)
+    {
         let nameToken = try identifier("oneof name")
         let oneofIndex = Int32(message.oneofDecl.count)
         let oneofPath = path + [8, oneofIndex]
@@ -458,9 +477,11 @@ struct ProtoParser {
             if at("option") {
                 _ = next()
                 var options = message.oneofDecl[Int(oneofIndex)].options
-                try parseOptionStatement(owner: oneofPath + [2], kind: .oneof, apply: { (bytes: [UInt8]) throws in
-                    try options.merge(serializedBytes: bytes)
-                })
+                try parseOptionStatement(
+                    owner: oneofPath + [2], kind: .oneof,
+                    apply: { (bytes: [UInt8]) throws in
+                        try options.merge(serializedBytes: bytes)
+                    })
                 message.oneofDecl[Int(oneofIndex)].options = options
                 continue
             }
@@ -472,7 +493,9 @@ struct ProtoParser {
         }
     }
 
-    private mutating func parseExtensions(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
+    private mutating func parseExtensions(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32])
+        throws(ProtoError)
+    {
         let first = message.extensionRange.count
         repeat {
             let startToken = current
@@ -498,9 +521,11 @@ struct ProtoParser {
             let ownerPath = path + [5, Int32(first), 3]
             _ = next()
             repeat {
-                try parseOption(owner: ownerPath, kind: .extensionRange, terminator: "]", apply: { (bytes: [UInt8]) throws in
-                    try options.merge(serializedBytes: bytes)
-                })
+                try parseOption(
+                    owner: ownerPath, kind: .extensionRange, terminator: "]",
+                    apply: { (bytes: [UInt8]) throws in
+                        try options.merge(serializedBytes: bytes)
+                    })
             } while tryConsume(",")
             try expect("]")
             // Options after a list of ranges apply to each range of the statement, as protoc applies them.
@@ -518,7 +543,9 @@ struct ProtoParser {
         try expect(";")
     }
 
-    private mutating func parseReserved(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
+    private mutating func parseReserved(_ message: inout Google_Protobuf_DescriptorProto, path: [Int32])
+        throws(ProtoError)
+    {
         if current.kind == .string {
             repeat {
                 let token = current
@@ -548,7 +575,9 @@ struct ProtoParser {
         try expect(";")
     }
 
-    private mutating func parseExtend(basePath: [Int32], firstIndex: Int32) throws(ProtoError) -> [Google_Protobuf_FieldDescriptorProto] {
+    private mutating func parseExtend(basePath: [Int32], firstIndex: Int32) throws(ProtoError)
+        -> [Google_Protobuf_FieldDescriptorProto]
+    {
         let extendeeToken = current
         let (extendee, _) = try typeName()
         try expect("{")
@@ -563,12 +592,14 @@ struct ProtoParser {
                 fieldPath: fieldPath, inOneof: false, isExtension: true, nestedPath: fieldPath + [99],
                 addNested: { _ in })
             if field.type == .group {
-                throw ProtoError(.invalidDefinition, at: locations[fieldPath] ?? location(of: extendeeToken),
-                                 "Groups in extend blocks are not supported by this compiler.")
+                throw ProtoError(
+                    .invalidDefinition, at: locations[fieldPath] ?? location(of: extendeeToken),
+                    "Groups in extend blocks are not supported by this compiler.")
             }
             if field.label == .required {
-                throw ProtoError(.invalidDefinition, at: locations[fieldPath] ?? location(of: extendeeToken),
-                                 "The extension \(field.name) cannot be required.")
+                throw ProtoError(
+                    .invalidDefinition, at: locations[fieldPath] ?? location(of: extendeeToken),
+                    "The extension \(field.name) cannot be required.")
             }
             field.extendee = extendee
             field.clearProto3Optional()
@@ -593,9 +624,11 @@ struct ProtoParser {
             if at("option") {
                 _ = next()
                 var options = enumProto.options
-                try parseOptionStatement(owner: path + [3], kind: .enum, apply: { (bytes: [UInt8]) throws in
-                    try options.merge(serializedBytes: bytes)
-                })
+                try parseOptionStatement(
+                    owner: path + [3], kind: .enum,
+                    apply: { (bytes: [UInt8]) throws in
+                        try options.merge(serializedBytes: bytes)
+                    })
                 enumProto.options = options
             } else if at("reserved") {
                 _ = next()
@@ -637,9 +670,11 @@ struct ProtoParser {
                     _ = next()
                     var options = value.options
                     repeat {
-                        try parseOption(owner: valuePath + [3], kind: .enumValue, terminator: "]", apply: { (bytes: [UInt8]) throws in
-                            try options.merge(serializedBytes: bytes)
-                        })
+                        try parseOption(
+                            owner: valuePath + [3], kind: .enumValue, terminator: "]",
+                            apply: { (bytes: [UInt8]) throws in
+                                try options.merge(serializedBytes: bytes)
+                            })
                     } while tryConsume(",")
                     try expect("]")
                     value.options = options
@@ -658,7 +693,7 @@ struct ProtoParser {
         guard token.kind == .integer else { throw fail("integer") }
         _ = next()
         guard let magnitude = Self.integerValue(token.text),
-              magnitude <= (negative ? UInt64(Int32.max) + 1 : UInt64(Int32.max))
+            magnitude <= (negative ? UInt64(Int32.max) + 1 : UInt64(Int32.max))
         else {
             throw ProtoError(.numberOutOfRange, at: location(of: token), "Integer out of range.")
         }
@@ -680,9 +715,11 @@ struct ProtoParser {
             if at("option") {
                 _ = next()
                 var options = service.options
-                try parseOptionStatement(owner: path + [3], kind: .service, apply: { (bytes: [UInt8]) throws in
-                    try options.merge(serializedBytes: bytes)
-                })
+                try parseOptionStatement(
+                    owner: path + [3], kind: .service,
+                    apply: { (bytes: [UInt8]) throws in
+                        try options.merge(serializedBytes: bytes)
+                    })
                 service.options = options
             } else if at("rpc") {
                 _ = next()
@@ -718,9 +755,11 @@ struct ProtoParser {
                         if tryConsume(";") { continue }
                         guard at("option") else { throw fail("\"option\" or \"}\"") }
                         _ = next()
-                        try parseOptionStatement(owner: methodPath + [4], kind: .method, apply: { (bytes: [UInt8]) throws in
-                            try options.merge(serializedBytes: bytes)
-                        })
+                        try parseOptionStatement(
+                            owner: methodPath + [4], kind: .method,
+                            apply: { (bytes: [UInt8]) throws in
+                                try options.merge(serializedBytes: bytes)
+                            })
                     }
                     method.options = options
                     _ = tryConsume(";")
@@ -746,7 +785,9 @@ struct ProtoParser {
     }
 
     /// Field options in brackets, with the special `default` and `json_name` pseudo-options.
-    private mutating func parseFieldOptions(_ field: inout Google_Protobuf_FieldDescriptorProto, path: [Int32]) throws(ProtoError) {
+    private mutating func parseFieldOptions(_ field: inout Google_Protobuf_FieldDescriptorProto, path: [Int32])
+        throws(ProtoError)
+    {
         try expect("[")
         var options = field.options
         repeat {
@@ -757,12 +798,14 @@ struct ProtoParser {
                     throw ProtoError(.invalidOption, at: location(of: token), "Already set option \"default\".")
                 }
                 if isProto3 {
-                    throw ProtoError(.invalidDefinition, at: location(of: token),
-                                     "Explicit default values are not allowed in proto3.")
+                    throw ProtoError(
+                        .invalidDefinition, at: location(of: token),
+                        "Explicit default values are not allowed in proto3.")
                 }
                 if field.label == .repeated {
-                    throw ProtoError(.invalidDefinition, at: location(of: token),
-                                     "Repeated fields can't have default values.")
+                    throw ProtoError(
+                        .invalidDefinition, at: location(of: token),
+                        "Repeated fields can't have default values.")
                 }
                 locations[path + [7]] = location(of: current)
                 field.defaultValue = try parseDefault(for: field)
@@ -773,20 +816,25 @@ struct ProtoParser {
                     throw ProtoError(.invalidOption, at: location(of: token), "Already set option \"json_name\".")
                 }
                 if !field.extendee.isEmpty || locations[path + [2]] != nil {
-                    throw ProtoError(.invalidOption, at: location(of: token),
-                                     "option json_name is not allowed on extension fields.")
+                    throw ProtoError(
+                        .invalidOption, at: location(of: token),
+                        "option json_name is not allowed on extension fields.")
                 }
                 locations[path + [10]] = location(of: current)
                 field.jsonName = Self.text(try stringLiteral("string"))
             } else {
-                try parseOption(owner: path + [8], kind: .field, terminator: "]", apply: { (bytes: [UInt8]) throws in
-                    try options.merge(serializedBytes: bytes)
-                })
+                try parseOption(
+                    owner: path + [8], kind: .field, terminator: "]",
+                    apply: { (bytes: [UInt8]) throws in
+                        try options.merge(serializedBytes: bytes)
+                    })
             }
         } while tryConsume(",")
         try expect("]")
         field.options = options
-        if field.options == Google_Protobuf_FieldOptions() && !customOptions.contains(where: { $0.ownerPath == path + [8] }) {
+        if field.options == Google_Protobuf_FieldOptions()
+            && !customOptions.contains(where: { $0.ownerPath == path + [8] })
+        {
             field.clearOptions()
         }
     }
@@ -846,12 +894,15 @@ struct ProtoParser {
             guard let magnitude = Self.integerValue(valueToken.text) else {
                 throw ProtoError(.numberOutOfRange, at: location(of: valueToken), "Integer out of range.")
             }
-            let isUnsigned = field.type == .uint32 || field.type == .uint64 || field.type == .fixed32 || field.type == .fixed64
+            let isUnsigned =
+                field.type == .uint32 || field.type == .uint64 || field.type == .fixed32 || field.type == .fixed64
             if isUnsigned && negative {
-                throw ProtoError(.invalidOption, at: location(of: valueToken), "Unsigned field can't have negative default.")
+                throw ProtoError(
+                    .invalidOption, at: location(of: valueToken), "Unsigned field can't have negative default.")
             }
             let is32 = [.int32, .sint32, .sfixed32, .uint32, .fixed32].contains(field.type)
-            let limit: UInt64 = isUnsigned
+            let limit: UInt64 =
+                isUnsigned
                 ? (is32 ? UInt64(UInt32.max) : UInt64.max)
                 : (is32 ? UInt64(Int32.max) : UInt64(Int64.max)) + (negative ? 1 : 0)
             guard magnitude <= limit else {
@@ -885,8 +936,9 @@ struct ProtoParser {
             customOptions.append(PendingOption(ownerPath: owner, kind: kind, name: name, value: value, location: loc))
             return
         }
-        try BuiltinOptions.apply(name: name, value: value, kind: kind, at: loc, valueLocation: location(of: valueToken),
-                                 seen: &builtinSeen[owner, default: []], apply: apply)
+        try BuiltinOptions.apply(
+            name: name, value: value, kind: kind, at: loc, valueLocation: location(of: valueToken),
+            seen: &builtinSeen[owner, default: []], apply: apply)
     }
 
     private var builtinSeen: [[Int32]: Set<String>] = [:]

@@ -12,8 +12,9 @@ struct SourceTree: Sendable {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
                 guard let data = FileManager.default.contents(atPath: candidate) else {
-                    throw ProtoError(.io, at: SourceLocation(file: path, line: 0, column: 0),
-                                     "\(candidate): could not be read.")
+                    throw ProtoError(
+                        .io, at: SourceLocation(file: path, line: 0, column: 0),
+                        "\(candidate): could not be read.")
                 }
                 return ([UInt8](data), candidate)
             }

@@ -26,8 +26,9 @@ struct Tokenizer {
     }
 
     private func error(_ message: String, line: Int? = nil, column: Int? = nil) -> ProtoError {
-        ProtoError(.syntax, at: SourceLocation(file: file, line: (line ?? self.line) + 1, column: (column ?? self.column) + 1),
-                   message)
+        ProtoError(
+            .syntax, at: SourceLocation(file: file, line: (line ?? self.line) + 1, column: (column ?? self.column) + 1),
+            message)
     }
 
     private func peek(_ ahead: Int = 0) -> UInt8? {
@@ -145,7 +146,8 @@ struct Tokenizer {
         let text = String(decoding: input[start..<offset], as: UTF8.self)
         if !isFloat && text.count > 1 && text.hasPrefix("0") && !text.hasPrefix("0x") && !text.hasPrefix("0X") {
             if text.utf8.contains(where: { $0 == UInt8(ascii: "8") || $0 == UInt8(ascii: "9") }) {
-                throw error("Numbers starting with leading zero must be in octal.", line: startLine, column: startColumn)
+                throw error(
+                    "Numbers starting with leading zero must be in octal.", line: startLine, column: startColumn)
             }
         }
         return Token(kind: isFloat ? .float : .integer, text: text, line: startLine, column: startColumn)
@@ -187,13 +189,27 @@ struct Tokenizer {
     private mutating func escape(into bytes: inout [UInt8]) throws(ProtoError) {
         guard let c = peek() else { throw error("Unexpected end of string.") }
         switch c {
-        case UInt8(ascii: "a"): bytes.append(0x07); advance()
-        case UInt8(ascii: "b"): bytes.append(0x08); advance()
-        case UInt8(ascii: "f"): bytes.append(0x0C); advance()
-        case UInt8(ascii: "n"): bytes.append(0x0A); advance()
-        case UInt8(ascii: "r"): bytes.append(0x0D); advance()
-        case UInt8(ascii: "t"): bytes.append(0x09); advance()
-        case UInt8(ascii: "v"): bytes.append(0x0B); advance()
+        case UInt8(ascii: "a"):
+            bytes.append(0x07)
+            advance()
+        case UInt8(ascii: "b"):
+            bytes.append(0x08)
+            advance()
+        case UInt8(ascii: "f"):
+            bytes.append(0x0C)
+            advance()
+        case UInt8(ascii: "n"):
+            bytes.append(0x0A)
+            advance()
+        case UInt8(ascii: "r"):
+            bytes.append(0x0D)
+            advance()
+        case UInt8(ascii: "t"):
+            bytes.append(0x09)
+            advance()
+        case UInt8(ascii: "v"):
+            bytes.append(0x0B)
+            advance()
         case UInt8(ascii: "\\"), UInt8(ascii: "?"), UInt8(ascii: "'"), UInt8(ascii: "\""):
             bytes.append(c)
             advance()

@@ -28,7 +28,9 @@ public final class Schema: Sendable {
         var messageSources: [(Google_Protobuf_DescriptorProto, String, Google_Protobuf_FileDescriptorProto)] = []
         var enumSources: [(Google_Protobuf_EnumDescriptorProto, String, Google_Protobuf_FileDescriptorProto)] = []
 
-        func collect(_ message: Google_Protobuf_DescriptorProto, scope: String, file: Google_Protobuf_FileDescriptorProto) {
+        func collect(
+            _ message: Google_Protobuf_DescriptorProto, scope: String, file: Google_Protobuf_FileDescriptorProto
+        ) {
             let fullName = scope.isEmpty ? message.name : scope + "." + message.name
             messageNames[fullName] = messageSources.count
             messageSources.append((message, fullName, file))
@@ -60,12 +62,14 @@ public final class Schema: Sendable {
                 ))
         }
 
-        func resolve(_ field: Google_Protobuf_FieldDescriptorProto, in file: Google_Protobuf_FileDescriptorProto,
-                     owner: String, oneofIsSynthetic: (Int) -> Bool, isExtension: Bool) throws(SchemaError) -> FieldDescriptor
-        {
+        func resolve(
+            _ field: Google_Protobuf_FieldDescriptorProto, in file: Google_Protobuf_FileDescriptorProto,
+            owner: String, oneofIsSynthetic: (Int) -> Bool, isExtension: Bool
+        ) throws(SchemaError) -> FieldDescriptor {
             guard let type = FieldType(field.type) else {
-                throw SchemaError(.unresolvedType, file: file.name, element: owner + "." + field.name,
-                                  detail: "field has no type")
+                throw SchemaError(
+                    .unresolvedType, file: file.name, element: owner + "." + field.name,
+                    detail: "field has no type")
             }
             var typeName: String? = nil
             var messageIdx: Int? = nil
@@ -75,14 +79,16 @@ public final class Schema: Sendable {
                 typeName = name
                 if type == .enum {
                     guard let found = enumNames[name] else {
-                        throw SchemaError(.unresolvedType, file: file.name, element: owner + "." + field.name,
-                                          detail: "enum type \"\(field.typeName)\" is not defined")
+                        throw SchemaError(
+                            .unresolvedType, file: file.name, element: owner + "." + field.name,
+                            detail: "enum type \"\(field.typeName)\" is not defined")
                     }
                     enumIdx = found
                 } else {
                     guard let found = messageNames[name] else {
-                        throw SchemaError(.unresolvedType, file: file.name, element: owner + "." + field.name,
-                                          detail: "message type \"\(field.typeName)\" is not defined")
+                        throw SchemaError(
+                            .unresolvedType, file: file.name, element: owner + "." + field.name,
+                            detail: "message type \"\(field.typeName)\" is not defined")
                     }
                     messageIdx = found
                 }
@@ -141,8 +147,9 @@ public final class Schema: Sendable {
             for field in proto.field where field.hasOneofIndex {
                 let i = Int(field.oneofIndex)
                 guard i >= 0 && i < oneofMembers.count else {
-                    throw SchemaError(.invalidDescriptor, file: file.name, element: fullName + "." + field.name,
-                                      detail: "oneof_index \(i) out of range")
+                    throw SchemaError(
+                        .invalidDescriptor, file: file.name, element: fullName + "." + field.name,
+                        detail: "oneof_index \(i) out of range")
                 }
                 oneofMembers[i].append(field.number)
                 if field.proto3Optional { synthetic[i] = true }
@@ -150,8 +157,10 @@ public final class Schema: Sendable {
             var fields: [FieldDescriptor] = []
             fields.reserveCapacity(proto.field.count)
             for field in proto.field {
-                fields.append(try resolve(field, in: file, owner: fullName, oneofIsSynthetic: { synthetic[$0] },
-                                          isExtension: false))
+                fields.append(
+                    try resolve(
+                        field, in: file, owner: fullName, oneofIsSynthetic: { synthetic[$0] },
+                        isExtension: false))
             }
             let oneofs = proto.oneofDecl.enumerated().map { i, decl in
                 OneofDescriptor(name: decl.name, fieldNumbers: oneofMembers[i], isSynthetic: synthetic[i])
@@ -161,16 +170,18 @@ public final class Schema: Sendable {
                     fullName: fullName, fields: fields, oneofs: oneofs, isMapEntry: proto.options.mapEntry,
                     isProto3: Self.isProto3(file), index: index, file: file.name))
             for ext in proto.extension {
-                let resolved = try resolve(ext, in: file, owner: fullName, oneofIsSynthetic: { _ in false },
-                                           isExtension: true)
+                let resolved = try resolve(
+                    ext, in: file, owner: fullName, oneofIsSynthetic: { _ in false },
+                    isExtension: true)
                 let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
                 extensions[extendee, default: []].append(resolved)
             }
         }
         for file in files {
             for ext in file.extension {
-                let resolved = try resolve(ext, in: file, owner: file.package, oneofIsSynthetic: { _ in false },
-                                           isExtension: true)
+                let resolved = try resolve(
+                    ext, in: file, owner: file.package, oneofIsSynthetic: { _ in false },
+                    isExtension: true)
                 let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
                 extensions[extendee, default: []].append(resolved)
             }
@@ -190,8 +201,9 @@ public final class Schema: Sendable {
         do {
             set = try Google_Protobuf_FileDescriptorSet(serializedBytes: bytes)
         } catch {
-            throw SchemaError(.invalidDescriptor, file: origin, element: nil,
-                              detail: "not a FileDescriptorSet: \(error)")
+            throw SchemaError(
+                .invalidDescriptor, file: origin, element: nil,
+                detail: "not a FileDescriptorSet: \(error)")
         }
         try self.init(files: set.file)
     }

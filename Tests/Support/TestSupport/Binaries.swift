@@ -17,7 +17,9 @@ public enum Binaries {
         for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
             return candidate
         }
-        throw Oracle.Failure(description: "\(name) is not built: run `swift build --build-tests` first (looked in \(candidates.map(\.path)))")
+        throw Oracle.Failure(
+            description:
+                "\(name) is not built: run `swift build --build-tests` first (looked in \(candidates.map(\.path)))")
     }
 
     /// The result of running a built executable.
@@ -28,7 +30,9 @@ public enum Binaries {
     }
 
     /// Runs a built executable with `arguments` in `directory`, feeding `stdin`.
-    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws -> Result {
+    public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws
+        -> Result
+    {
         let process = Process()
         process.executableURL = try url(name)
         process.arguments = arguments
@@ -53,7 +57,8 @@ public enum Binaries {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 }

@@ -22,7 +22,8 @@ public enum Oracle {
     /// Runs protoc with `arguments` in `directory` and returns the descriptor set it wrote.
     public static func descriptorSet(_ arguments: [String], in directory: URL) throws -> [UInt8] {
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw Failure(description: "the protoc oracle is missing at \(python): run .ci/run (it creates the virtualenv)")
+            throw Failure(
+                description: "the protoc oracle is missing at \(python): run .ci/run (it creates the virtualenv)")
         }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString).pb")
         defer { try? FileManager.default.removeItem(at: output) }

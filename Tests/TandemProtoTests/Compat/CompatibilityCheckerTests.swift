@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import TandemProto
 import TandemTestSupport
+import Testing
 
 /// Policies, traversal, locations and the JSON contract of the compatibility checker.
 @Suite("Compatibility checker")
@@ -24,7 +24,10 @@ struct CompatibilityCheckerTests {
     @Test func int32ToInt64MessageSaysWhatV1ReadersDo() throws {
         let report = try CompatibilityFixture.check3(Self.widened.0, Self.widened.1, policy: .wire)
         let message = try #require(report.findings.first?.message)
-        #expect(message.contains("v1 readers decode field 1 (int64 in v2) as int32 and truncate values outside -2^31 to 2^31 - 1"), "\(message)")
+        #expect(
+            message.contains(
+                "v1 readers decode field 1 (int64 in v2) as int32 and truncate values outside -2^31 to 2^31 - 1"),
+            "\(message)")
     }
 
     @Test func deletedFieldWithReservedNumberPassesTheReservedRuleButNotFieldNoDelete() throws {
@@ -44,7 +47,10 @@ struct CompatibilityCheckerTests {
     func protobufDevConditionalChangesAreWarningsOnlyUnderWire(policy: CompatibilityPolicy) throws {
         let pairs = [
             ("enum E { A = 0; } message M { E e = 1; }", "enum E { A = 0; } message M { int32 e = 1; }"),
-            ("message S { int32 x = 1; } message M { S s = 1; }", "message S { int32 x = 1; } message M { bytes s = 1; }"),
+            (
+                "message S { int32 x = 1; } message M { S s = 1; }",
+                "message S { int32 x = 1; } message M { bytes s = 1; }"
+            ),
             ("message M { string s = 1; }", "message M { bytes s = 1; }"),
             ("message M { string s = 1; }", "message M { repeated string s = 1; }"),
         ]
@@ -69,8 +75,11 @@ struct CompatibilityCheckerTests {
         let report = try CompatibilityFixture.check(v1, v2, policy: .wire)
         #expect(report.ruleIDs == ["FIELD_WIRE_COMPATIBLE_TYPE", "FIELD_NUMBER_REUSED"])
         let reuse = try #require(report.findings.first { $0.rule == .fieldNumberReused })
-        #expect(reuse.v1 == FindingLocation(file: "acme/user.proto", line: 4, column: 22, element: "acme.v1.User.created_ms"))
-        #expect(reuse.v2 == FindingLocation(file: "acme/user.proto", line: 4, column: 21, element: "acme.v2.User.nickname"))
+        #expect(
+            reuse.v1
+                == FindingLocation(file: "acme/user.proto", line: 4, column: 22, element: "acme.v1.User.created_ms"))
+        #expect(
+            reuse.v2 == FindingLocation(file: "acme/user.proto", line: 4, column: 21, element: "acme.v2.User.nickname"))
         let type = try #require(report.findings.first { $0.rule == .fieldWireCompatibleType })
         #expect(type.v1?.line == 4 && type.v1?.column == 3)
         #expect(type.severity == .error)
@@ -81,10 +90,13 @@ struct CompatibilityCheckerTests {
             "message User {\n  string id = 1;\n  Status status = 2;\n}\nenum Status {\n  UNKNOWN = 0;\n    ACTIVE = 1;\n}\n",
             version: "v1")
         let v2 = CompatibilityFixture.proto3(
-            "message User {\n  string id = 1;\n  Status status = 2;\n}\nenum Status {\n  UNKNOWN = 0;\n}\n", version: "v2")
+            "message User {\n  string id = 1;\n  Status status = 2;\n}\nenum Status {\n  UNKNOWN = 0;\n}\n",
+            version: "v2")
         let report = try CompatibilityFixture.check(v1, v2, policy: .strict)
         let deleted = try #require(report.findings.first { $0.rule == .enumValueNoDelete })
-        #expect(deleted.v1 == FindingLocation(file: "acme/user.proto", line: 9, column: 5, element: "acme.v1.Status.ACTIVE"))
+        #expect(
+            deleted.v1 == FindingLocation(file: "acme/user.proto", line: 9, column: 5, element: "acme.v1.Status.ACTIVE")
+        )
         #expect(deleted.v2 == nil)
         #expect(deleted.message.contains("v2 readers keep 1 as an unknown value"))
     }
@@ -111,7 +123,8 @@ struct CompatibilityCheckerTests {
 
     @Test func mapValueTypeChangeIsReportedAtTheEntry() throws {
         let report = try CompatibilityFixture.check3(
-            "message M { map<string, int32> attrs = 1; }", "message M { map<string, string> attrs = 1; }", policy: .wire)
+            "message M { map<string, int32> attrs = 1; }", "message M { map<string, string> attrs = 1; }", policy: .wire
+        )
         #expect(report.ruleIDs == ["FIELD_WIRE_COMPATIBLE_TYPE"])
         #expect(report.findings.first?.v1?.element == "acme.v1.M.AttrsEntry.value")
     }
@@ -121,7 +134,8 @@ struct CompatibilityCheckerTests {
         let v2 = CompatibilityFixture.proto3("message A { string x = 1; } message B { int32 y = 1; }", version: "v2")
         let named = try CompatibilityFixture.check(v1, v2, policy: .wire, roots: .named("B"))
         #expect(named.findings.isEmpty)
-        let full = try CompatibilityFixture.check(v1, v2, policy: .wire, roots: .messages(v1: "acme.v1.A", v2: "acme.v2.A"))
+        let full = try CompatibilityFixture.check(
+            v1, v2, policy: .wire, roots: .messages(v1: "acme.v1.A", v2: "acme.v2.A"))
         #expect(full.ruleIDs == ["FIELD_WIRE_COMPATIBLE_TYPE"])
         #expect(throws: CompatibilityError.self) {
             try CompatibilityFixture.check(v1, v2, roots: .named("C"))
@@ -139,7 +153,9 @@ struct CompatibilityCheckerTests {
 
     @Test(arguments: corpusFiles)
     func aFileCheckedAgainstItselfIsCleanUnderStrict(file: String) throws {
-        let roots = [Self.corpusRoot.appendingPathComponent("root").path, Self.corpusRoot.appendingPathComponent("shared").path]
+        let roots = [
+            Self.corpusRoot.appendingPathComponent("root").path, Self.corpusRoot.appendingPathComponent("shared").path,
+        ]
         let v1 = try ProtoCompiler(importPaths: roots).compile([file])
         let v2 = try ProtoCompiler(importPaths: roots).compile([file])
         let report = try CompatibilityChecker(policy: .strict)
@@ -150,8 +166,10 @@ struct CompatibilityCheckerTests {
     @Test func everyRuleTriggerIsCleanAgainstItself() throws {
         for testCase in CompatibilityRuleTests.cases {
             for text in [testCase.trigger.0, testCase.trigger.1] {
-                let full = testCase.syntax2
-                    ? CompatibilityFixture.proto2(text, version: "v1") : CompatibilityFixture.proto3(text, version: "v1")
+                let full =
+                    testCase.syntax2
+                    ? CompatibilityFixture.proto2(text, version: "v1")
+                    : CompatibilityFixture.proto3(text, version: "v1")
                 let report = try CompatibilityFixture.check(full, full)
                 #expect(report.findings.isEmpty, "\(text): \(report.ruleIDs)")
             }

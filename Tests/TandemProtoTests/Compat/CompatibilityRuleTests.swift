@@ -1,5 +1,5 @@
-import Testing
 import TandemProto
+import Testing
 
 /// Every rule: a pair of schemas that triggers it, and a near-miss pair that must not.
 @Suite("Compatibility rules")
@@ -16,7 +16,9 @@ struct CompatibilityRuleTests {
     static let cases: [Case] = [
         Case(
             rule: "FIELD_NO_DELETE",
-            trigger: ("message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved 2; reserved \"b\"; }"),
+            trigger: (
+                "message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; reserved 2; reserved \"b\"; }"
+            ),
             nearMiss: ("message M { int32 a = 1; int32 b = 2; }", "message M { int32 a = 1; int32 b = 2; }")),
         Case(
             rule: "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED",
@@ -52,12 +54,18 @@ struct CompatibilityRuleTests {
             nearMiss: ("message M { repeated string a = 1; }", "message M { repeated string a = 1; }")),
         Case(
             rule: "FIELD_SAME_ONEOF",
-            trigger: ("message M { int32 a = 1; oneof o { int32 b = 2; } }", "message M { oneof o { int32 a = 1; int32 b = 2; } }"),
+            trigger: (
+                "message M { int32 a = 1; oneof o { int32 b = 2; } }",
+                "message M { oneof o { int32 a = 1; int32 b = 2; } }"
+            ),
             nearMiss: ("message M { int32 a = 1; }", "message M { oneof o { int32 a = 1; } }")),
         Case(
             rule: "FIELD_MOVED_INTO_NEW_ONEOF",
             trigger: ("message M { int32 a = 1; }", "message M { oneof o { int32 a = 1; } }"),
-            nearMiss: ("message M { int32 a = 1; oneof o { int32 b = 2; } }", "message M { oneof o { int32 a = 1; int32 b = 2; } }")),
+            nearMiss: (
+                "message M { int32 a = 1; oneof o { int32 b = 2; } }",
+                "message M { oneof o { int32 a = 1; int32 b = 2; } }"
+            )),
         Case(
             rule: "FIELD_SAME_JSON_NAME",
             trigger: ("message M { int32 a = 1; }", "message M { int32 a = 1 [json_name = \"x\"]; }"),
@@ -68,8 +76,12 @@ struct CompatibilityRuleTests {
             nearMiss: ("message M { int32 a = 1; }", "message M { int32 a = 1 [json_name = \"b\"]; }")),
         Case(
             rule: "FIELD_SAME_DEFAULT", syntax2: true,
-            trigger: ("message M { optional int32 a = 1 [default = 5]; }", "message M { optional int32 a = 1 [default = 6]; }"),
-            nearMiss: ("message M { optional int32 a = 1 [default = 5]; }", "message M { optional int32 a = 1 [default = 5]; }")),
+            trigger: (
+                "message M { optional int32 a = 1 [default = 5]; }", "message M { optional int32 a = 1 [default = 6]; }"
+            ),
+            nearMiss: (
+                "message M { optional int32 a = 1 [default = 5]; }", "message M { optional int32 a = 1 [default = 5]; }"
+            )),
         Case(
             rule: "FIELD_SAME_PRESENCE",
             trigger: ("message M { int32 a = 1; }", "message M { optional int32 a = 1; }"),
@@ -89,22 +101,44 @@ struct CompatibilityRuleTests {
         Case(
             rule: "ENUM_NO_DELETE",
             trigger: ("enum E { E_UNSPECIFIED = 0; } message M { }", "message M { }"),
-            nearMiss: ("enum E { E_UNSPECIFIED = 0; } message M { }", "enum E { E_UNSPECIFIED = 0; E_ON = 1; } message M { }")),
+            nearMiss: (
+                "enum E { E_UNSPECIFIED = 0; } message M { }", "enum E { E_UNSPECIFIED = 0; E_ON = 1; } message M { }"
+            )),
         Case(
             rule: "ENUM_VALUE_NO_DELETE",
-            trigger: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved 1; reserved \"B\"; } message M { E e = 1; }"),
-            nearMiss: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; B = 1; C = 2; } message M { E e = 1; }")),
+            trigger: (
+                "enum E { A = 0; B = 1; } message M { E e = 1; }",
+                "enum E { A = 0; reserved 1; reserved \"B\"; } message M { E e = 1; }"
+            ),
+            nearMiss: (
+                "enum E { A = 0; B = 1; } message M { E e = 1; }",
+                "enum E { A = 0; B = 1; C = 2; } message M { E e = 1; }"
+            )),
         Case(
             rule: "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED",
-            trigger: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved \"B\"; } message M { E e = 1; }"),
-            nearMiss: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved 1; } message M { E e = 1; }")),
+            trigger: (
+                "enum E { A = 0; B = 1; } message M { E e = 1; }",
+                "enum E { A = 0; reserved \"B\"; } message M { E e = 1; }"
+            ),
+            nearMiss: (
+                "enum E { A = 0; B = 1; } message M { E e = 1; }",
+                "enum E { A = 0; reserved 1; } message M { E e = 1; }"
+            )),
         Case(
             rule: "ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED",
-            trigger: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved 1; } message M { E e = 1; }"),
-            nearMiss: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; reserved \"B\"; } message M { E e = 1; }")),
+            trigger: (
+                "enum E { A = 0; B = 1; } message M { E e = 1; }",
+                "enum E { A = 0; reserved 1; } message M { E e = 1; }"
+            ),
+            nearMiss: (
+                "enum E { A = 0; B = 1; } message M { E e = 1; }",
+                "enum E { A = 0; reserved \"B\"; } message M { E e = 1; }"
+            )),
         Case(
             rule: "ENUM_VALUE_SAME_NAME",
-            trigger: ("enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; C = 1; } message M { E e = 1; }"),
+            trigger: (
+                "enum E { A = 0; B = 1; } message M { E e = 1; }", "enum E { A = 0; C = 1; } message M { E e = 1; }"
+            ),
             nearMiss: (
                 "enum E { A = 0; B = 1; } message M { E e = 1; }",
                 "enum E { option allow_alias = true; A = 0; B = 1; C = 1; } message M { E e = 1; }"
@@ -115,8 +149,13 @@ struct CompatibilityRuleTests {
             nearMiss: ("message M { reserved 5, 9; }", "message M { reserved 4 to 9; }")),
         Case(
             rule: "RESERVED_ENUM_NO_DELETE",
-            trigger: ("enum E { A = 0; reserved 5; } message M { E e = 1; }", "enum E { A = 0; } message M { E e = 1; }"),
-            nearMiss: ("enum E { A = 0; reserved 5; } message M { E e = 1; }", "enum E { A = 0; reserved 4 to 6; } message M { E e = 1; }")),
+            trigger: (
+                "enum E { A = 0; reserved 5; } message M { E e = 1; }", "enum E { A = 0; } message M { E e = 1; }"
+            ),
+            nearMiss: (
+                "enum E { A = 0; reserved 5; } message M { E e = 1; }",
+                "enum E { A = 0; reserved 4 to 6; } message M { E e = 1; }"
+            )),
         Case(
             rule: "RESERVED_REUSED",
             trigger: ("message M { reserved 2; }", "message M { int32 c = 2; }"),

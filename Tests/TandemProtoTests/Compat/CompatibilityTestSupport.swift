@@ -24,12 +24,14 @@ enum CompatibilityFixture {
     }
 
     /// Checks two proto3 bodies (packages acme.v1 and acme.v2).
-    static func check3(_ v1: String, _ v2: String, policy: CompatibilityPolicy = .strict) throws -> CompatibilityReport {
+    static func check3(_ v1: String, _ v2: String, policy: CompatibilityPolicy = .strict) throws -> CompatibilityReport
+    {
         try check(proto3(v1, version: "v1"), proto3(v2, version: "v2"), policy: policy)
     }
 
     /// Checks two proto2 bodies (packages acme.v1 and acme.v2).
-    static func check2(_ v1: String, _ v2: String, policy: CompatibilityPolicy = .strict) throws -> CompatibilityReport {
+    static func check2(_ v1: String, _ v2: String, policy: CompatibilityPolicy = .strict) throws -> CompatibilityReport
+    {
         try check(proto2(v1, version: "v1"), proto2(v2, version: "v2"), policy: policy)
     }
 }

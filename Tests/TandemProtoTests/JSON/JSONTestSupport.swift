@@ -68,7 +68,9 @@ enum JSONFixtures {
 
 /// Random `tandem.json.v1.Record`s built with the generated code, well-known types included.
 enum JSONRandomRecords {
-    static let strings = ["", "a", "héllo", "日本語", "🙂🙃", "\u{0}\u{1F}nul", "quote\"and\\slash", "</script>", "\u{2028}"]
+    static let strings = [
+        "", "a", "héllo", "日本語", "🙂🙃", "\u{0}\u{1F}nul", "quote\"and\\slash", "</script>", "\u{2028}",
+    ]
 
     static func string(_ rng: inout JSONTestRNG) -> String { strings[Int(rng.next() % UInt64(strings.count))] }
     static func coin(_ rng: inout JSONTestRNG) -> Bool { rng.next() % 2 == 0 }

@@ -15,8 +15,9 @@ struct JSONValueTests {
 
     static let errorCases: [ErrorCase] = [
         ErrorCase(input: #"{"a":1,"a":2}"#, code: .duplicateKey, offset: 7, path: "$.a"),
-        ErrorCase(input: #"{"items":[{"sku":1},{"sku":2,"sku":3}]}"#, code: .duplicateKey, offset: 29,
-                  path: "$.items[1].sku"),
+        ErrorCase(
+            input: #"{"items":[{"sku":1},{"sku":2,"sku":3}]}"#, code: .duplicateKey, offset: 29,
+            path: "$.items[1].sku"),
         ErrorCase(input: #"{"items":[1,2,{"sku":tru}]}"#, code: .syntax, offset: 21, path: "$.items[2].sku"),
         ErrorCase(input: "[1,]", code: .syntax, offset: 3, path: "$[1]"),
         ErrorCase(input: #"{"a":1,}"#, code: .syntax, offset: 7, path: "$"),
@@ -92,8 +93,12 @@ struct JSONValueTests {
     @Test("numbers keep their literal text, 64-bit values exactly")
     func numbersKeepLiteralText() throws {
         let value = try JSONValue(parsing: "[18446744073709551615,-9223372036854775808,1.50,1E+2,-0,0.000001e-7]")
-        #expect(value == .array([.number("18446744073709551615"), .number("-9223372036854775808"),
-                                 .number("1.50"), .number("1E+2"), .number("-0"), .number("0.000001e-7")]))
+        #expect(
+            value
+                == .array([
+                    .number("18446744073709551615"), .number("-9223372036854775808"),
+                    .number("1.50"), .number("1E+2"), .number("-0"), .number("0.000001e-7"),
+                ]))
         #expect(value[1]?.int64Value == Int64.min)
     }
 

@@ -44,19 +44,23 @@ struct ProtoJSONCrossCheckTests {
         ProtoJSONOptions(alwaysPrintFieldsWithNoPresence: true),
         ProtoJSONOptions(alwaysPrintEnumsAsInts: true),
         ProtoJSONOptions(pretty: true, indent: 4),
-        ProtoJSONOptions(useProtoFieldNames: true, alwaysPrintFieldsWithNoPresence: true, alwaysPrintEnumsAsInts: true,
-                         pretty: true),
+        ProtoJSONOptions(
+            useProtoFieldNames: true, alwaysPrintFieldsWithNoPresence: true, alwaysPrintEnumsAsInts: true,
+            pretty: true),
     ]
 
-    @Test("with options set, our JSON still reads back with generated code",
-          arguments: optionSets, Array(seeds.prefix(40)))
+    @Test(
+        "with options set, our JSON still reads back with generated code",
+        arguments: optionSets, Array(seeds.prefix(40)))
     func optionsKeepRoundTrip(options: ProtoJSONOptions, seed: UInt64) throws {
         #expect(JSONFixtures.registered || true)
         var rng = JSONTestRNG(seed: seed)
         let generated = try JSONRandomRecords.record(&rng, depth: 1)
         let dynamic = try JSONFixtures.dynamic(generated)
         let json = try dynamic.jsonString(options: options)
-        #expect(try JSONFixtures.settled(try Tandem_Json_V1_Record(jsonString: json)) == JSONFixtures.settled(generated), "seed \(seed): \(json)")
+        #expect(
+            try JSONFixtures.settled(try Tandem_Json_V1_Record(jsonString: json)) == JSONFixtures.settled(generated),
+            "seed \(seed): \(json)")
         #expect(try JSONFixtures.parse(json) == dynamic, "seed \(seed)")
     }
 
@@ -64,7 +68,8 @@ struct ProtoJSONCrossCheckTests {
     func defaultsOfFieldsWithoutPresence() throws {
         let dynamic = DynamicMessage(descriptor: try JSONFixtures.record(), schema: try JSONFixtures.schema())
         let json = try dynamic.jsonString(options: ProtoJSONOptions(alwaysPrintFieldsWithNoPresence: true))
-        let expected = #"{"fInt32":0,"fInt64":"0","fUint32":0,"fUint64":"0","fSint64":"0","fFixed64":"0","fSfixed32":0,"#
+        let expected =
+            #"{"fInt32":0,"fInt64":"0","fUint32":0,"fUint64":"0","fSint64":"0","fFixed64":"0","fSfixed32":0,"#
             + #""fFloat":0.0,"fDouble":0.0,"fBool":false,"fString":"","fBytes":"","status":"STATUS_UNSPECIFIED","#
             + #""rInt64":[],"rDouble":[],"rStatus":[],"rAddress":[],"rBytes":[],"mStringInt64":{},"mInt32Address":{},"#
             + #""mBoolString":{},"mUint64Status":{},"mSint32Bytes":{},"nullValue":null,"rTimestamps":[],"rValues":[],"#

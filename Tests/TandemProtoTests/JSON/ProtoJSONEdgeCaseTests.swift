@@ -20,8 +20,9 @@ struct ProtoJSONEdgeCaseTests {
     static let roundTrips: [RoundTrip] = [
         // Timestamps: range limits, fractional digits printed in groups of 3, offsets normalised to Z.
         RoundTrip(#"{"createdAt":"0001-01-01T00:00:00Z"}"#, #"{"createdAt":"0001-01-01T00:00:00Z"}"#),
-        RoundTrip(#"{"createdAt":"9999-12-31T23:59:59.999999999Z"}"#,
-                  #"{"createdAt":"9999-12-31T23:59:59.999999999Z"}"#),
+        RoundTrip(
+            #"{"createdAt":"9999-12-31T23:59:59.999999999Z"}"#,
+            #"{"createdAt":"9999-12-31T23:59:59.999999999Z"}"#),
         RoundTrip(#"{"createdAt":"1970-01-01T00:00:00.5Z"}"#, #"{"createdAt":"1970-01-01T00:00:00.500Z"}"#),
         RoundTrip(#"{"createdAt":"1969-12-31T23:59:59.000001Z"}"#, #"{"createdAt":"1969-12-31T23:59:59.000001Z"}"#),
         RoundTrip(#"{"createdAt":"2024-02-29T12:00:00+01:30"}"#, #"{"createdAt":"2024-02-29T10:30:00Z"}"#),
@@ -65,39 +66,49 @@ struct ProtoJSONEdgeCaseTests {
         // Strings: escapes and surrogate pairs in, UTF-8 out.
         RoundTrip(#"{"fString":"\ud83d\ude42\u00e9\n\u0001"}"#, #"{"fString":"🙂é\n\u0001"}"#),
         // Enums: name or number in; name out, number when undeclared.
-        RoundTrip(#"{"status":"STATUS_ACTIVE","rStatus":[2,"STATUS_ACTIVE",7]}"#,
-                  #"{"status":"STATUS_ACTIVE","rStatus":["STATUS_SUSPENDED","STATUS_ACTIVE",7]}"#),
-        RoundTrip(#"{"oStatus":"STATUS_UNSPECIFIED","oInt32":0,"oString":""}"#,
-                  #"{"oInt32":0,"oString":"","oStatus":"STATUS_UNSPECIFIED"}"#),
+        RoundTrip(
+            #"{"status":"STATUS_ACTIVE","rStatus":[2,"STATUS_ACTIVE",7]}"#,
+            #"{"status":"STATUS_ACTIVE","rStatus":["STATUS_SUSPENDED","STATUS_ACTIVE",7]}"#),
+        RoundTrip(
+            #"{"oStatus":"STATUS_UNSPECIFIED","oInt32":0,"oString":""}"#,
+            #"{"oInt32":0,"oString":"","oStatus":"STATUS_UNSPECIFIED"}"#),
         // Proto field names accepted; null means absent.
         RoundTrip(#"{"f_int32":5,"address":{"postal_code":"0150"}}"#, #"{"fInt32":5,"address":{"postalCode":"0150"}}"#),
         RoundTrip(#"{"fInt32":null,"address":null,"rInt64":null,"mBoolString":null,"createdAt":null}"#, #"{}"#),
         // Maps with typed keys.
-        RoundTrip(#"{"mBoolString":{"true":"t","false":"f"},"mUint64Status":{"18446744073709551615":1}}"#,
-                  #"{"mBoolString":{"false":"f","true":"t"},"mUint64Status":{"18446744073709551615":"STATUS_ACTIVE"}}"#),
-        RoundTrip(#"{"mInt32Address":{"-5":{"city":"x"},"10":{},"2":{}}}"#,
-                  #"{"mInt32Address":{"-5":{"city":"x"},"2":{},"10":{}}}"#),
+        RoundTrip(
+            #"{"mBoolString":{"true":"t","false":"f"},"mUint64Status":{"18446744073709551615":1}}"#,
+            #"{"mBoolString":{"false":"f","true":"t"},"mUint64Status":{"18446744073709551615":"STATUS_ACTIVE"}}"#),
+        RoundTrip(
+            #"{"mInt32Address":{"-5":{"city":"x"},"10":{},"2":{}}}"#,
+            #"{"mInt32Address":{"-5":{"city":"x"},"2":{},"10":{}}}"#),
         // Wrappers are bare values; a wrapper holding its default is still present.
-        RoundTrip(#"{"wInt64":"0","wBool":false,"wString":"","wBytes":"AA==","wUint64":7}"#,
-                  #"{"wInt64":"0","wUint64":"7","wBool":false,"wString":"","wBytes":"AA=="}"#),
+        RoundTrip(
+            #"{"wInt64":"0","wBool":false,"wString":"","wBytes":"AA==","wUint64":7}"#,
+            #"{"wInt64":"0","wUint64":"7","wBool":false,"wString":"","wBytes":"AA=="}"#),
         // Struct, Value, ListValue, NullValue.
-        RoundTrip(#"{"attributes":{"a":[1,"x",null,{"b":true}]},"dynamic":null,"list":[[],{}],"nullValue":null}"#,
-                  #"{"attributes":{"a":[1.0,"x",null,{"b":true}]},"dynamic":null,"list":[[],{}]}"#),
+        RoundTrip(
+            #"{"attributes":{"a":[1,"x",null,{"b":true}]},"dynamic":null,"list":[[],{}],"nullValue":null}"#,
+            #"{"attributes":{"a":[1.0,"x",null,{"b":true}]},"dynamic":null,"list":[[],{}]}"#),
         RoundTrip(#"{"rValues":[null,0,false]}"#, #"{"rValues":[null,0.0,false]}"#),
         // FieldMask and Empty.
         RoundTrip(#"{"mask":"a,postalCode,address.postalCode"}"#, #"{"mask":"a,postalCode,address.postalCode"}"#),
         RoundTrip(#"{"mask":""}"#, #"{"mask":""}"#),
         RoundTrip(#"{"nothing":{}}"#, #"{"nothing":{}}"#),
         // Any: regular messages inline, well-known types under "value", @type anywhere.
-        RoundTrip(#"{"payload":{"city":"Oslo","@type":"type.googleapis.com/tandem.json.v1.Address"}}"#,
-                  #"{"payload":{"@type":"type.googleapis.com/tandem.json.v1.Address","city":"Oslo"}}"#),
-        RoundTrip(#"{"payload":{"@type":"type.googleapis.com/google.protobuf.Duration","value":"2s"}}"#,
-                  #"{"payload":{"@type":"type.googleapis.com/google.protobuf.Duration","value":"2s"}}"#),
-        RoundTrip(#"{"payload":{"@type":"type.googleapis.com/google.protobuf.Empty","value":{}}}"#,
-                  #"{"payload":{"@type":"type.googleapis.com/google.protobuf.Empty"}}"#),
+        RoundTrip(
+            #"{"payload":{"city":"Oslo","@type":"type.googleapis.com/tandem.json.v1.Address"}}"#,
+            #"{"payload":{"@type":"type.googleapis.com/tandem.json.v1.Address","city":"Oslo"}}"#),
+        RoundTrip(
+            #"{"payload":{"@type":"type.googleapis.com/google.protobuf.Duration","value":"2s"}}"#,
+            #"{"payload":{"@type":"type.googleapis.com/google.protobuf.Duration","value":"2s"}}"#),
+        RoundTrip(
+            #"{"payload":{"@type":"type.googleapis.com/google.protobuf.Empty","value":{}}}"#,
+            #"{"payload":{"@type":"type.googleapis.com/google.protobuf.Empty"}}"#),
         RoundTrip(#"{"payload":{}}"#, #"{"payload":{}}"#),
-        RoundTrip(#"{"rAny":[{"@type":"x/google.protobuf.Value","value":{"k":[1]}}]}"#,
-                  #"{"rAny":[{"@type":"x/google.protobuf.Value","value":{"k":[1.0]}}]}"#),
+        RoundTrip(
+            #"{"rAny":[{"@type":"x/google.protobuf.Value","value":{"k":[1]}}]}"#,
+            #"{"rAny":[{"@type":"x/google.protobuf.Value","value":{"k":[1.0]}}]}"#),
         // Oneof: one member set, null members ignored.
         RoundTrip(#"{"cString":"","cAddress":null}"#, #"{"cString":""}"#),
         RoundTrip(#"{"cTimestamp":"2000-01-01T00:00:00Z"}"#, #"{"cTimestamp":"2000-01-01T00:00:00Z"}"#),
@@ -195,7 +206,8 @@ struct ProtoJSONEdgeCaseTests {
         Failure(#"{"payload":{"city":"x"}}"#, .invalidAny, "$.payload"),
         Failure(#"{"payload":{"@type":"nourl"}}"#, .invalidAny, "$.payload.@type"),
         Failure(#"{"payload":{"@type":"t/google.protobuf.Duration","seconds":1}}"#, .invalidAny, "$.payload.seconds"),
-        Failure(#"{"payload":{"@type":"t/google.protobuf.Duration","value":"x"}}"#, .invalidDuration, "$.payload.value"),
+        Failure(
+            #"{"payload":{"@type":"t/google.protobuf.Duration","value":"x"}}"#, .invalidDuration, "$.payload.value"),
         Failure(#"{"payload":{"@type":"t/tandem.json.v1.Address","town":"x"}}"#, .unknownField, "$.payload.town"),
         // Malformed JSON and depth.
         Failure(#"{"fInt32":1,}"#, .malformedJSON, "$"),
@@ -213,9 +225,13 @@ struct ProtoJSONEdgeCaseTests {
     @Test("unknown fields and enum names are skipped with ignoreUnknownFields")
     func ignoreUnknownFields() throws {
         let options = ProtoJSONOptions(ignoreUnknownFields: true)
-        let json = #"{"planet":{"x":[1]},"status":"STATUS_GONE","fInt32":3,"rStatus":["NOPE",1],"mUint64Status":{"1":"NOPE","2":2},"address":{"town":1,"city":"c"}}"#
+        let json =
+            #"{"planet":{"x":[1]},"status":"STATUS_GONE","fInt32":3,"rStatus":["NOPE",1],"mUint64Status":{"1":"NOPE","2":2},"address":{"town":1,"city":"c"}}"#
         let message = try JSONFixtures.parse(json, options: options)
-        #expect(try message.jsonString() == #"{"fInt32":3,"address":{"city":"c"},"rStatus":["STATUS_ACTIVE"],"mUint64Status":{"2":"STATUS_SUSPENDED"}}"#)
+        #expect(
+            try message.jsonString()
+                == #"{"fInt32":3,"address":{"city":"c"},"rStatus":["STATUS_ACTIVE"],"mUint64Status":{"2":"STATUS_SUSPENDED"}}"#
+        )
         // Malformed values are still errors.
         #expect(try JSONFixtures.parseError(#"{"planet":1,"fInt32":"x"}"#, options: options)?.code == .invalidNumber)
     }
@@ -231,15 +247,18 @@ struct ProtoJSONEdgeCaseTests {
 
     @Test("nesting within the limit reads", arguments: [10, 99])
     func nestingWithinLimit(levels: Int) throws {
-        let json = String(repeating: #"{"child":"#, count: levels) + #"{"fInt32":1}"# + String(repeating: "}", count: levels)
+        let json =
+            String(repeating: #"{"child":"#, count: levels) + #"{"fInt32":1}"# + String(repeating: "}", count: levels)
         let message = try JSONFixtures.parse(json)
         #expect(try message.jsonString() == json)
     }
 
     @Test("proto field names are printed with useProtoFieldNames")
     func protoFieldNames() throws {
-        let message = try JSONFixtures.parse(#"{"fInt32":1,"address":{"postalCode":"0150"},"createdAt":"2000-01-01T00:00:00Z"}"#)
-        #expect(try message.jsonString(options: ProtoJSONOptions(useProtoFieldNames: true))
+        let message = try JSONFixtures.parse(
+            #"{"fInt32":1,"address":{"postalCode":"0150"},"createdAt":"2000-01-01T00:00:00Z"}"#)
+        #expect(
+            try message.jsonString(options: ProtoJSONOptions(useProtoFieldNames: true))
                 == #"{"f_int32":1,"address":{"postal_code":"0150"},"created_at":"2000-01-01T00:00:00Z"}"#)
     }
 
@@ -260,7 +279,9 @@ struct ProtoJSONEdgeCaseTests {
         }
         // Reports render it anyway, as its fields.
         let field = try #require(record.field(named: "r_timestamps"))
-        #expect(ProtoJSON.value(.message(timestamp), field: field, schema: schema) == .object(["seconds": .string("253402300800")]))
+        #expect(
+            ProtoJSON.value(.message(timestamp), field: field, schema: schema)
+                == .object(["seconds": .string("253402300800")]))
 
         let durationType = try JSONFixtures.message("google.protobuf.Duration")
         var duration = DynamicMessage(descriptor: durationType, schema: schema)
@@ -285,15 +306,21 @@ struct ProtoJSONEdgeCaseTests {
         let schema = try JSONFixtures.schema()
         let record = try JSONFixtures.record()
         func field(_ name: String) throws -> FieldDescriptor { try #require(record.field(named: name)) }
-        #expect(ProtoJSON.value(.int64(.min), field: try field("r_int64"), schema: schema) == .string("-9223372036854775808"))
-        #expect(ProtoJSON.value(.enumValue(2), field: try field("r_status"), schema: schema) == .string("STATUS_SUSPENDED"))
+        #expect(
+            ProtoJSON.value(.int64(.min), field: try field("r_int64"), schema: schema)
+                == .string("-9223372036854775808"))
+        #expect(
+            ProtoJSON.value(.enumValue(2), field: try field("r_status"), schema: schema) == .string("STATUS_SUSPENDED"))
         #expect(ProtoJSON.value(.enumValue(9), field: try field("status"), schema: schema) == .number("9"))
         #expect(ProtoJSON.value(.bytes([0xFB, 0xFF]), field: try field("r_bytes"), schema: schema) == .string("+/8="))
-        #expect(ProtoJSON.value(.double(-.infinity), field: try field("r_double"), schema: schema) == .string("-Infinity"))
+        #expect(
+            ProtoJSON.value(.double(-.infinity), field: try field("r_double"), schema: schema) == .string("-Infinity"))
         #expect(ProtoJSON.value(.enumValue(0), field: try field("null_value"), schema: schema) == .null)
         let message = try JSONFixtures.parse(#"{"address":{"city":"Bergen"}}"#)
         let address = try #require(message.get(named: "address"))
-        #expect(ProtoJSON.value(address, field: try field("address"), schema: schema) == .object(["city": .string("Bergen")]))
+        #expect(
+            ProtoJSON.value(address, field: try field("address"), schema: schema)
+                == .object(["city": .string("Bergen")]))
     }
 
     @Test("pretty output indents with the configured width")
@@ -303,8 +330,9 @@ struct ProtoJSONEdgeCaseTests {
         #expect(try message.jsonString(options: ProtoJSONOptions(pretty: true, indent: 4)) == expected)
     }
 
-    @Test("mutated and truncated inputs never crash; whatever reads prints and reads back the same",
-          arguments: Array(UInt64(1)...UInt64(40)))
+    @Test(
+        "mutated and truncated inputs never crash; whatever reads prints and reads back the same",
+        arguments: Array(UInt64(1)...UInt64(40)))
     func mutatedInputsNeverCrash(seed: UInt64) throws {
         _ = JSONFixtures.registered
         var rng = JSONTestRNG(seed: seed)
@@ -327,7 +355,8 @@ struct ProtoJSONEdgeCaseTests {
                 continue
             }
             let printed = try message.jsonString()
-            #expect(try JSONFixtures.parse(printed) == message, "seed \(seed): \(String(decoding: bytes, as: UTF8.self))")
+            #expect(
+                try JSONFixtures.parse(printed) == message, "seed \(seed): \(String(decoding: bytes, as: UTF8.self))")
         }
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 import SwiftProtobuf
-import Testing
-@testable import TandemProto
 import TandemTestSupport
+import Testing
+
+@testable import TandemProto
 
 /// Every corpus file compiles to the same descriptor bytes as the reference protoc.
 @Suite("Parser parity with protoc")
@@ -49,8 +50,10 @@ struct OracleParityTests {
         for (file, (name, expected)) in zip(ours, oracle) {
             let actual: [UInt8] = try file.serializedBytes()
             if actual != expected {
-                let expectedText = (try? Google_Protobuf_FileDescriptorProto(serializedBytes: expected).textFormatString()) ?? ""
-                Issue.record("\(name) differs from protoc.\nprotoc:\n\(expectedText)\nours:\n\(file.textFormatString())")
+                let expectedText =
+                    (try? Google_Protobuf_FileDescriptorProto(serializedBytes: expected).textFormatString()) ?? ""
+                Issue.record(
+                    "\(name) differs from protoc.\nprotoc:\n\(expectedText)\nours:\n\(file.textFormatString())")
             }
         }
     }

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import TandemProto
 import TandemTestSupport
+import Testing
+
+@testable import TandemProto
 
 /// Arbitrary, truncated and mutated input never crashes the compiler: it compiles or throws a `ProtoError`.
 @Suite("Parser robustness")
@@ -77,7 +78,9 @@ struct ParserRobustnessTests {
 
     @Test func deeplyNestedMessagesDoNotOverflowTheStack() {
         let depth = 2000
-        let source = "syntax = \"proto3\";\n" + String(repeating: "message M {", count: depth) + String(repeating: "}", count: depth)
+        let source =
+            "syntax = \"proto3\";\n" + String(repeating: "message M {", count: depth)
+            + String(repeating: "}", count: depth)
         do {
             _ = try ProtoCompiler(importPaths: []).compile(source: source, fileName: "deep.proto")
         } catch {

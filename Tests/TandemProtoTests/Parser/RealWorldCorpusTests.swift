@@ -21,8 +21,10 @@ struct RealWorldCorpusTests {
     /// The APIs that use them, importing across the two roots.
     static let apis = [
         "acme/billing/v1/invoice.proto", "acme/events/v1/events.proto", "acme/inventory/v1/inventory.proto",
-        "acme/options/aggregate_extensions.proto", "acme/options/angle_brackets.proto", "acme/options/any_expansion.proto",
-        "acme/options/builtin_mix.proto", "acme/options/extension_subpaths.proto", "acme/options/text_format_quirks.proto",
+        "acme/options/aggregate_extensions.proto", "acme/options/angle_brackets.proto",
+        "acme/options/any_expansion.proto",
+        "acme/options/builtin_mix.proto", "acme/options/extension_subpaths.proto",
+        "acme/options/text_format_quirks.proto",
         "acme/options/enums.proto", "acme/options/extension_ranges.proto", "acme/options/groups.proto",
         "acme/options/local_extensions.proto", "acme/options/maps.proto", "acme/options/oneofs.proto",
         "acme/options/public_reexport.proto", "acme/options/scalars.proto", "acme/options/services.proto",
@@ -30,7 +32,8 @@ struct RealWorldCorpusTests {
         "acme/options/uses_reexport.proto", "compute/v1/compute.proto", "library/v1/library.proto",
         "library/v1/resources.proto", "library/v2/library_lro.proto", "pubsub/v1/pubsub.proto",
         "storage/v2/storage.proto", "validate_examples/collections.proto", "validate_examples/disabled.proto",
-        "validate_examples/geo.proto", "validate_examples/numbers.proto", "validate_examples/user.proto", "validate_examples/well_known.proto",
+        "validate_examples/geo.proto", "validate_examples/numbers.proto", "validate_examples/user.proto",
+        "validate_examples/well_known.proto",
     ]
 
     static let corpusFiles = thirdParty + apis

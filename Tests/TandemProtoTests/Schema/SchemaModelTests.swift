@@ -1,8 +1,8 @@
 import Foundation
 import SwiftProtobuf
-import Testing
 import TandemProto
 import TandemTestSupport
+import Testing
 
 /// The resolved schema model: presence, packing, oneofs, maps and json names as protobuf defines them, the same
 /// whether the schema comes from `.proto` text or from protoc's descriptor set.
@@ -114,8 +114,12 @@ struct SchemaModelTests {
     }
 
     @Test func schemasArePoolsOfTheirOwn() throws {
-        let a = try ProtoCompiler(importPaths: []).compile(source: "syntax = \"proto3\";\npackage p;\nmessage M { int32 x = 1; }\n", fileName: "m.proto").schema()
-        let b = try ProtoCompiler(importPaths: []).compile(source: "syntax = \"proto3\";\npackage p;\nmessage M { string x = 1; int64 y = 2; }\n", fileName: "m.proto").schema()
+        let a = try ProtoCompiler(importPaths: []).compile(
+            source: "syntax = \"proto3\";\npackage p;\nmessage M { int32 x = 1; }\n", fileName: "m.proto"
+        ).schema()
+        let b = try ProtoCompiler(importPaths: []).compile(
+            source: "syntax = \"proto3\";\npackage p;\nmessage M { string x = 1; int64 y = 2; }\n", fileName: "m.proto"
+        ).schema()
         #expect(a.message(named: "p.M")?.field(number: 1)?.type == .int32)
         #expect(b.message(named: "p.M")?.field(number: 1)?.type == .string)
         #expect(b.message(named: ".p.M")?.fields.count == 2)

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TandemProto
+import Testing
+
 @testable import Tandem
 
 /// The engine's write and compare paths and the read path, on the user-profile example plan with real files.
@@ -18,20 +19,26 @@ struct EngineTests {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("engine-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             plan = try MigrationPlan.load(directory: EngineTests.planDirectory)
-            engine = try MigrationEngine(plan: plan, primaryPath: directory.appendingPathComponent("p.sqlite").path,
-                                         shadowPath: directory.appendingPathComponent("s.sqlite").path)
+            engine = try MigrationEngine(
+                plan: plan, primaryPath: directory.appendingPathComponent("p.sqlite").path,
+                shadowPath: directory.appendingPathComponent("s.sqlite").path)
         }
 
         deinit { try? FileManager.default.removeItem(at: directory) }
 
         func v2(_ key: String, name: String) throws -> [UInt8] {
-            try DynamicMessage(jsonString: #"{"id":"\#(key)","profile":{"displayName":"\#(name)"},"status":"ACTIVE","emailAddress":"x@example.com"}"#,
-                               descriptor: plan.v2Message, schema: plan.v2.schema).serializedBytes()
+            try DynamicMessage(
+                jsonString:
+                    #"{"id":"\#(key)","profile":{"displayName":"\#(name)"},"status":"ACTIVE","emailAddress":"x@example.com"}"#,
+                descriptor: plan.v2Message, schema: plan.v2.schema
+            ).serializedBytes()
         }
 
         func v1(_ key: String, name: String) throws -> [UInt8] {
-            try DynamicMessage(jsonString: #"{"id":"\#(key)","displayName":"\#(name)","status":"ACTIVE","email":"x@example.com"}"#,
-                               descriptor: plan.v1Message, schema: plan.v1.schema).serializedBytes()
+            try DynamicMessage(
+                jsonString: #"{"id":"\#(key)","displayName":"\#(name)","status":"ACTIVE","email":"x@example.com"}"#,
+                descriptor: plan.v1Message, schema: plan.v1.schema
+            ).serializedBytes()
         }
     }
 
@@ -49,7 +56,8 @@ struct EngineTests {
         let fixture = try Fixture()
         let op = try fixture.engine.prepareWrite(key: nil, v2: try fixture.v2("u7", name: "Ada"))
         #expect(op.key == "u7")
-        let empty = try DynamicMessage(descriptor: fixture.plan.v2Message, schema: fixture.plan.v2.schema).serializedBytes()
+        let empty = try DynamicMessage(descriptor: fixture.plan.v2Message, schema: fixture.plan.v2.schema)
+            .serializedBytes()
         #expect(throws: EngineError.self) { try fixture.engine.prepareWrite(key: nil, v2: empty) }
     }
 
@@ -57,8 +65,10 @@ struct EngineTests {
         let fixture = try Fixture()
         try fixture.engine.apply([
             try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada")),
-            try fixture.engine.prepareWrite(key: "k2", v2: try fixture.v2("k2", name: "Grace"), legacyV1: try fixture.v1("k2", name: "Grace")),
-            try fixture.engine.prepareWrite(key: "k3", v2: try fixture.v2("k3", name: "Linus"), legacyV1: try fixture.v1("k3", name: "Linux")),
+            try fixture.engine.prepareWrite(
+                key: "k2", v2: try fixture.v2("k2", name: "Grace"), legacyV1: try fixture.v1("k2", name: "Grace")),
+            try fixture.engine.prepareWrite(
+                key: "k3", v2: try fixture.v2("k3", name: "Linus"), legacyV1: try fixture.v1("k3", name: "Linux")),
         ])
         #expect(try fixture.engine.compare(key: "k1")?.outcome == .match)
         #expect(try fixture.engine.compare(key: "k2")?.outcome == .match)
@@ -73,7 +83,9 @@ struct EngineTests {
 
     @Test func undecodableLegacyPayloadIsStoredAsGivenAndReported() throws {
         let fixture = try Fixture()
-        try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada"), legacyV1: [0xFF, 0xFF])])
+        try fixture.engine.apply([
+            try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada"), legacyV1: [0xFF, 0xFF])
+        ])
         #expect(try fixture.engine.writer.read("k1", from: .shadow)?.payload == [0xFF, 0xFF])
         let result = try #require(try fixture.engine.compare(key: "k1"))
         #expect(result.diffs.first?.kind == .undecodable)
@@ -95,10 +107,14 @@ struct EngineTests {
 
     @Test func redactedValuesNeverReachSamples() throws {
         let fixture = try Fixture()
-        let v2 = try DynamicMessage(jsonString: #"{"id":"k1","emailAddress":"secret@example.com"}"#,
-                                    descriptor: fixture.plan.v2Message, schema: fixture.plan.v2.schema).serializedBytes()
-        let v1 = try DynamicMessage(jsonString: #"{"id":"k1","email":"other@example.com"}"#,
-                                    descriptor: fixture.plan.v1Message, schema: fixture.plan.v1.schema).serializedBytes()
+        let v2 = try DynamicMessage(
+            jsonString: #"{"id":"k1","emailAddress":"secret@example.com"}"#,
+            descriptor: fixture.plan.v2Message, schema: fixture.plan.v2.schema
+        ).serializedBytes()
+        let v1 = try DynamicMessage(
+            jsonString: #"{"id":"k1","email":"other@example.com"}"#,
+            descriptor: fixture.plan.v1Message, schema: fixture.plan.v1.schema
+        ).serializedBytes()
         try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: v2, legacyV1: v1)])
         let result = try #require(try fixture.engine.compare(key: "k1"))
         #expect(result.diffs.map(\.path) == ["email"])
@@ -134,7 +150,10 @@ struct EngineTests {
 
     @Test func backgroundComparatorDrainsOnShutdown() async throws {
         let fixture = try Fixture()
-        try fixture.engine.apply((0..<50).map { i in try fixture.engine.prepareWrite(key: "k\(i)", v2: try fixture.v2("k\(i)", name: "N\(i)")) })
+        try fixture.engine.apply(
+            (0..<50).map { i in
+                try fixture.engine.prepareWrite(key: "k\(i)", v2: try fixture.v2("k\(i)", name: "N\(i)"))
+            })
         let reader = ShadowReader(engine: fixture.engine, stage: .shadow)
         let task = Task { await reader.run() }
         for i in 0..<50 { _ = try reader.read("k\(i)") }

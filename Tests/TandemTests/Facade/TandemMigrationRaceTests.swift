@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+
 @testable import Tandem
 
 /// Concurrent writers, readers and comparisons on the same keys: no mismatch ever, and `in_flight` only where a
@@ -10,14 +11,18 @@ struct TandemMigrationRaceTests {
     /// Every comparison made while the writers ran, by key.
     final class Outcomes: Sendable {
         private let seen = Mutex<[String: [ComparisonOutcome]]>([:])
-        func add(_ comparison: KeyComparison) { seen.withLock { $0[comparison.key, default: []].append(comparison.outcome) } }
+        func add(_ comparison: KeyComparison) {
+            seen.withLock { $0[comparison.key, default: []].append(comparison.outcome) }
+        }
         var all: [String: [ComparisonOutcome]] { seen.withLock { $0 } }
     }
 
     /// Every acknowledged write, by key and seq.
     final class Receipts: Sendable {
         private let written = Mutex<[String: [Int64: ProfileV2]]>([:])
-        func add(_ receipt: WriteReceipt, _ profile: ProfileV2) { written.withLock { $0[receipt.key, default: [:]][receipt.seq] = profile } }
+        func add(_ receipt: WriteReceipt, _ profile: ProfileV2) {
+            written.withLock { $0[receipt.key, default: [:]][receipt.seq] = profile }
+        }
         var all: [String: [Int64: ProfileV2]] { written.withLock { $0 } }
     }
 
@@ -29,7 +34,9 @@ struct TandemMigrationRaceTests {
         // Keys whose primary row another writer moves ahead of the shadow (as a process killed between the two
         // steps would leave it): their comparisons are really in flight.
         let foreignKeys = (0..<2).map { "foreign\($0)" }
-        for key in hotKeys + foreignKeys { try await migration.write(TandemMigrationTests.profile(key, name: "initial")) }
+        for key in hotKeys + foreignKeys {
+            try await migration.write(TandemMigrationTests.profile(key, name: "initial"))
+        }
         // Another writer's primary step landed, its shadow step not yet: from before the race starts to its end.
         let foreignWriter = try SQLiteConnection(path: fixture.primaryPath)
         for key in foreignKeys {
@@ -46,9 +53,11 @@ struct TandemMigrationRaceTests {
                 group.addTask {
                     for round in 0..<60 {
                         let key = hotKeys[(writer + round) % hotKeys.count]
-                        let profile = TandemMigrationTests.profile(key, name: "w\(writer)-r\(round)", labels: ["r\(round)"])
+                        let profile = TandemMigrationTests.profile(
+                            key, name: "w\(writer)-r\(round)", labels: ["r\(round)"])
                         // Half the writes come with the legacy code path's own record, half are projected.
-                        let receipt = round.isMultiple(of: 2)
+                        let receipt =
+                            round.isMultiple(of: 2)
                             ? try await migration.write(profile)
                             : try await migration.write(profile, legacy: Self.legacy(of: profile))
                         receipts.add(receipt, profile)

@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import SwiftProtobuf
 import Testing
+
 @testable import Tandem
 
 // Generated/*.pb.swift are protoc-gen-swift 1.39.0's output for Migrations/user-profile, unmodified:
@@ -160,7 +161,8 @@ struct TandemMigrationTests {
         let fixture = try Fixture(.init(stage: .shadow))
         for i in 0..<20 { try await fixture.migration.write(Self.profile("m\(i)", name: "N\(i)")) }
         for i in 0..<5 {
-            try await fixture.migration.write(Self.profile("d\(i)", name: "Linus"), legacy: Self.legacy("d\(i)", name: "Linux"))
+            try await fixture.migration.write(
+                Self.profile("d\(i)", name: "Linus"), legacy: Self.legacy("d\(i)", name: "Linux"))
         }
         let run = Task { try await fixture.migration.run() }
         for i in 0..<20 { _ = try fixture.migration.read(key: "m\(i)") }

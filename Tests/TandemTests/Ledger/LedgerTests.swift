@@ -1,14 +1,17 @@
 import Foundation
-import Testing
 import TandemProto
+import Testing
 
 @testable import Tandem
 
 /// A report with something in every section, hostile strings included, and a redacted value as its token.
 enum LedgerFixture {
     static let secret = "123-45-6789-SECRET"
-    static let token = Redactor(paths: [FieldPath(parsing: "ssn")], salt: Array("salt".utf8)).token(for: .string(secret))
-    static let odd = ["<script>x</script>", "a,b\"c\r\nd", "nul\u{0}in", "é\u{301}", "👩‍👩‍👧", String(repeating: "long", count: 5_000)]
+    static let token = Redactor(paths: [FieldPath(parsing: "ssn")], salt: Array("salt".utf8)).token(
+        for: .string(secret))
+    static let odd = [
+        "<script>x</script>", "a,b\"c\r\nd", "nul\u{0}in", "é\u{301}", "👩‍👩‍👧", String(repeating: "long", count: 5_000),
+    ]
 
     static func report(mismatchCount: Int = 4, compared: Int = 500, passed: Bool = true) -> Report {
         var totals = Report.Totals()
@@ -25,37 +28,63 @@ enum LedgerFixture {
         totals.unknownFields = 7
         let start = Date(timeIntervalSinceReferenceDate: 736_000_000.123456789)
         let fields = [
-            Report.FieldGroup(path: "name", kind: "value", count: 2, sampleKeys: ["k1", odd[1]],
-                              sampleDiffs: [Report.Diff(path: "name", kind: "value", v1: .string(odd[0]), v2: .null),
-                                            Report.Diff(path: "name", kind: "value", v1: nil, v2: .number("1e-7"))]),
-            Report.FieldGroup(path: "ssn", kind: "value", count: 1, sampleKeys: ["user-7"],
-                              sampleDiffs: [Report.Diff(path: "ssn", kind: "value", v1: .string(token),
-                                                        v2: .string(token + "0"))]),
+            Report.FieldGroup(
+                path: "name", kind: "value", count: 2, sampleKeys: ["k1", odd[1]],
+                sampleDiffs: [
+                    Report.Diff(path: "name", kind: "value", v1: .string(odd[0]), v2: .null),
+                    Report.Diff(path: "name", kind: "value", v1: nil, v2: .number("1e-7")),
+                ]),
+            Report.FieldGroup(
+                path: "ssn", kind: "value", count: 1, sampleKeys: ["user-7"],
+                sampleDiffs: [
+                    Report.Diff(
+                        path: "ssn", kind: "value", v1: .string(token),
+                        v2: .string(token + "0"))
+                ]),
             Report.FieldGroup(path: "tags[*]", kind: "missing", count: 1, sampleKeys: ["only-key"], sampleDiffs: []),
         ]
-        let mismatches = (0..<mismatchCount).map { index in
-            Report.Mismatch(key: "key-\(index)-\(odd[index % odd.count])", diffs: [
-                Report.Diff(path: "a.b[\(index)]", kind: "value",
-                            v1: .object([.init("x", .number("18446744073709551615")), .init(odd[index % odd.count], .array([.bool(true), .null]))]),
+        let mismatches =
+            (0..<mismatchCount).map { index in
+                Report.Mismatch(
+                    key: "key-\(index)-\(odd[index % odd.count])",
+                    diffs: [
+                        Report.Diff(
+                            path: "a.b[\(index)]", kind: "value",
+                            v1: .object([
+                                .init("x", .number("18446744073709551615")),
+                                .init(odd[index % odd.count], .array([.bool(true), .null])),
+                            ]),
                             v2: .string(odd[(index + 1) % odd.count])),
-                Report.Diff(path: "payload", kind: "undecodable", v1: nil, v2: nil, detail: "truncated varint at byte 3"),
-            ])
-        } + [Report.Mismatch(key: "user-7", diffs: [Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: nil)])]
+                        Report.Diff(
+                            path: "payload", kind: "undecodable", v1: nil, v2: nil, detail: "truncated varint at byte 3"
+                        ),
+                    ])
+            } + [
+                Report.Mismatch(
+                    key: "user-7", diffs: [Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: nil)])
+            ]
         return Report(
             plan: "user-profile " + odd[0], planFingerprint: "sha256:abc", source: "replay", startedAt: start,
             finishedAt: start.addingTimeInterval(12.5), totals: totals,
             consistency: Double(compared - 3) / Double(compared),
             interval: Report.Interval(low: 0.98123456789, high: 0.9999, confidence: 0.95),
-            gate: Report.Gate(minConsistency: 0.99, minSamples: 100, passed: passed, confident: true, inconclusive: false,
-                              reason: "passed: consistency " + odd[1]),
+            gate: Report.Gate(
+                minConsistency: 0.99, minSamples: 100, passed: passed, confident: true, inconclusive: false,
+                reason: "passed: consistency " + odd[1]),
             breakerState: "closed",
             transitions: [
-                Report.Transition(at: start.addingTimeInterval(1.1), from: "closed", to: "metrics_only", mismatchRate: 0.1,
-                                  samples: 10),
+                Report.Transition(
+                    at: start.addingTimeInterval(1.1), from: "closed", to: "metrics_only", mismatchRate: 0.1,
+                    samples: 10)
             ],
             fields: fields, mismatches: mismatches,
-            cohorts: ["eu": Report.Cohort(compared: 300, mismatched: 1), odd[2]: Report.Cohort(compared: 200, mismatched: 2)],
-            timeline: (0..<20).map { Report.TimelinePoint(at: start.addingTimeInterval(Double($0) * 0.7), compared: $0 * 25, mismatched: $0 / 7) },
+            cohorts: [
+                "eu": Report.Cohort(compared: 300, mismatched: 1), odd[2]: Report.Cohort(compared: 200, mismatched: 2),
+            ],
+            timeline: (0..<20).map {
+                Report.TimelinePoint(
+                    at: start.addingTimeInterval(Double($0) * 0.7), compared: $0 * 25, mismatched: $0 / 7)
+            },
             settings: [("v1", "acme.User"), ("gate.min_consistency", "0.99"), ("redact", "ssn"), (odd[0], odd[1])])
     }
 }
@@ -89,7 +118,9 @@ func ledgerBytes(_ path: String) -> Data {
         #expect(try ledger.loadReport() == report)
         // Bit-exact doubles and dates, not just close ones.
         let loaded = try Ledger.loadReport(path: path)
-        #expect(loaded.startedAt.timeIntervalSinceReferenceDate.bitPattern == report.startedAt.timeIntervalSinceReferenceDate.bitPattern)
+        #expect(
+            loaded.startedAt.timeIntervalSinceReferenceDate.bitPattern
+                == report.startedAt.timeIntervalSinceReferenceDate.bitPattern)
         #expect(loaded.interval.low.bitPattern == report.interval.low.bitPattern)
         #expect(loaded.mismatches[0].diffs[0].v1 == report.mismatches[0].diffs[0].v1)
     }
@@ -106,8 +137,10 @@ func ledgerBytes(_ path: String) -> Data {
         report.fields.removeFirst()
         report.cohorts["new"] = Report.Cohort(compared: 1, mismatched: 1)
         report.timeline.append(Report.TimelinePoint(at: report.finishedAt, compared: 900, mismatched: 3))
-        report.transitions.append(Report.Transition(at: report.finishedAt, from: "metrics_only", to: "open",
-                                                    mismatchRate: 0.2, samples: 50))
+        report.transitions.append(
+            Report.Transition(
+                at: report.finishedAt, from: "metrics_only", to: "open",
+                mismatchRate: 0.2, samples: 50))
         try ledger.checkpoint(report: report)
         #expect(try Ledger.loadReport(path: path) == report)
         // Samples and timeline shrink (downsampled): rewritten.
@@ -141,7 +174,8 @@ func ledgerBytes(_ path: String) -> Data {
             }
             try writer.execute("ROLLBACK")
             // Transitions buffered but never written are lost with the process.
-            ledger.record(transition: BreakerTransition(at: Date(), from: .closed, to: .open, mismatchRate: 1, samples: 9))
+            ledger.record(
+                transition: BreakerTransition(at: Date(), from: .closed, to: .open, mismatchRate: 1, samples: 9))
         }
         #expect(try Ledger.loadReport(path: copy) == first)
         #expect(try Ledger.loadReport(path: path) == first)
@@ -153,8 +187,10 @@ func ledgerBytes(_ path: String) -> Data {
         let report = LedgerFixture.report(passed: true)
         let ledger = try Ledger.open(path: path)
         // The hook saw the first transition before the checkpoint; the second comes after it.
-        ledger.record(transition: BreakerTransition(at: report.transitions[0].at, from: .closed, to: .metricsOnly,
-                                                    mismatchRate: 0.1, samples: 10))
+        ledger.record(
+            transition: BreakerTransition(
+                at: report.transitions[0].at, from: .closed, to: .metricsOnly,
+                mismatchRate: 0.1, samples: 10))
         try ledger.checkpoint(report: report)
         #expect(ledger.pendingTransitions == 0)
         let opened = BreakerTransition(at: report.finishedAt, from: .closed, to: .open, mismatchRate: 0.3, samples: 100)
@@ -182,7 +218,8 @@ func ledgerBytes(_ path: String) -> Data {
         let first = LedgerFixture.report(mismatchCount: 2)
         try ledger.checkpoint(report: first)
         let injector = try SQLiteConnection(path: path)
-        try injector.execute("""
+        try injector.execute(
+            """
             CREATE TRIGGER fail_cohorts BEFORE INSERT ON tandem_ledger_cohorts
             BEGIN SELECT RAISE(ABORT, 'injected failure'); END
             """)
@@ -228,10 +265,13 @@ func ledgerBytes(_ path: String) -> Data {
     @Test func aFileThatIsNotSQLiteIsATypedError() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("traffic.jsonl")
-        try Data(String(repeating: "{\"op\":\"read\",\"key\":\"k\"}\n", count: 200).utf8).write(to: URL(fileURLWithPath: path))
+        try Data(String(repeating: "{\"op\":\"read\",\"key\":\"k\"}\n", count: 200).utf8).write(
+            to: URL(fileURLWithPath: path))
         let before = contents(path)
-        for error in [ledgerError { () throws(LedgerError) in try Ledger.open(path: path) },
-                      ledgerError { () throws(LedgerError) in try Ledger.loadReport(path: path) }] {
+        for error in [
+            ledgerError { () throws(LedgerError) in try Ledger.open(path: path) },
+            ledgerError { () throws(LedgerError) in try Ledger.loadReport(path: path) },
+        ] {
             #expect(error?.code == .notALedger)
             #expect(error?.path == path)
         }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TandemProto
+import Testing
 
 @testable import Tandem
 
@@ -39,14 +39,16 @@ struct PlanLoadingTests {
             source: "syntax = \"proto3\"; package p; message M { int64 a = 1; string b = 2; }", fileName: "a.proto"
         ).schema()
         let plan = try MigrationPlan(
-            name: "same", v1: PlanSchema(schema: v1, messageName: "p.M"), v2: PlanSchema(schema: v2, messageName: "p.M"),
+            name: "same", v1: PlanSchema(schema: v1, messageName: "p.M"),
+            v2: PlanSchema(schema: v2, messageName: "p.M"),
             whitelist: [WhitelistEntry(field: "a")])
         #expect(plan.v1Message.field(named: "a")?.type == .int32)
         #expect(plan.v2Message.field(named: "a")?.type == .int64)
     }
 
     @Test func fingerprintChangesWithTheSchema() throws {
-        let yaml = try String(contentsOfFile: PlanTestSupport.migrationDirectory("user-profile") + "/tandem.yaml", encoding: .utf8)
+        let yaml = try String(
+            contentsOfFile: PlanTestSupport.migrationDirectory("user-profile") + "/tandem.yaml", encoding: .utf8)
         let first = try MigrationPlan.load(directory: PlanTestSupport.planDirectory(yaml: yaml))
         let second = try MigrationPlan.load(directory: PlanTestSupport.planDirectory(yaml: yaml))
         #expect(first.fingerprint == second.fingerprint)
@@ -98,29 +100,36 @@ struct PlanLoadingTests {
 
     static let badPlans: [BadPlan] = [
         BadPlan(
-            name: "timestamp convert from a string", yaml: header + """
+            name: "timestamp convert from a string",
+            yaml: header + """
                   - field: display_name
                     from: profile.display_name
                   - field: created_ms
                     from: email_address
                     convert: timestamp_millis
                 """, line: 10, entry: "whitelist[2] (created_ms)",
-            reason: "convert timestamp_millis needs a google.protobuf.Timestamp source, but v2 field email_address is string"),
+            reason:
+                "convert timestamp_millis needs a google.protobuf.Timestamp source, but v2 field email_address is string"
+        ),
         BadPlan(
             name: "unknown v1 field", yaml: header + "  - field: nickname\n", line: 6, entry: "whitelist[1] (nickname)",
             reason: "v1 message acme.user.v1.UserProfile has no field nickname"),
         BadPlan(
             name: "unknown from path", yaml: header + "  - field: display_name\n    from: profile.name\n", line: 7,
-            entry: "whitelist[1] (display_name)", reason: "v2 path profile.name: message acme.user.v2.Profile has no field name"),
+            entry: "whitelist[1] (display_name)",
+            reason: "v2 path profile.name: message acme.user.v2.Profile has no field name"),
         BadPlan(
             name: "enum map names a missing value",
             yaml: header + "  - field: status\n    convert: { enum: { BANNED: DISABLED } }\n", line: 7,
-            entry: "whitelist[1] (status)", reason: "convert enum maps BANNED, which is not a value of v2 enum acme.user.v2.Status"),
+            entry: "whitelist[1] (status)",
+            reason: "convert enum maps BANNED, which is not a value of v2 enum acme.user.v2.Status"),
         BadPlan(
             name: "string to int without convert", yaml: header + "  - field: created_ms\n    from: email_address\n",
-            line: 6, entry: "whitelist[1] (created_ms)", reason: "v1 field created_ms is int64 but v2 field email_address is string"),
+            line: 6, entry: "whitelist[1] (created_ms)",
+            reason: "v1 field created_ms is int64 but v2 field email_address is string"),
         BadPlan(
-            name: "unknown key", yaml: header + "compare:\n  ignroe: [last_seen_ms]\n", line: 7, entry: "compare.ignroe",
+            name: "unknown key", yaml: header + "compare:\n  ignroe: [last_seen_ms]\n", line: 7,
+            entry: "compare.ignroe",
             reason: "unknown key ignroe (did you mean ignore?)"),
         BadPlan(
             name: "ignore path missing", yaml: header + "compare:\n  ignore: [id, last_seen]\n", line: 7,
@@ -138,7 +147,8 @@ struct PlanLoadingTests {
             name: "min_consistency out of range", yaml: header + "gate:\n  min_consistency: 1.5\n", line: 7,
             entry: "gate.min_consistency", reason: "must be between 0 and 1 (exclusive), got 1.5"),
         BadPlan(
-            name: "confidence out of range", yaml: header + "gate:\n  confidence: 0\n", line: 7, entry: "gate.confidence",
+            name: "confidence out of range", yaml: header + "gate:\n  confidence: 0\n", line: 7,
+            entry: "gate.confidence",
             reason: "must be between 0 and 1"),
         BadPlan(
             name: "min_samples zero", yaml: header + "gate:\n  min_samples: 0\n", line: 7, entry: "gate.min_samples",
@@ -160,13 +170,16 @@ struct PlanLoadingTests {
             entry: "compare.float_tolerance", reason: "must be >= 0"),
         BadPlan(
             name: "unknown message",
-            yaml: "name: t\nv1: { proto: v1.proto, message: acme.user.v1.User }\nv2: { proto: v2.proto, message: acme.user.v2.UserProfile }\nwhitelist:\n  - field: id\n",
+            yaml:
+                "name: t\nv1: { proto: v1.proto, message: acme.user.v1.User }\nv2: { proto: v2.proto, message: acme.user.v2.UserProfile }\nwhitelist:\n  - field: id\n",
             line: 2, entry: "v1.message", reason: "message acme.user.v1.User is not defined in the v1 schema"),
         BadPlan(
-            name: "unknown named convert", yaml: header + "  - field: display_name\n    from: profile.display_name\n    convert: shout\n",
+            name: "unknown named convert",
+            yaml: header + "  - field: display_name\n    from: profile.display_name\n    convert: shout\n",
             line: 8, entry: "whitelist[1] (display_name)", reason: "convert shout is neither built in nor registered"),
         BadPlan(
-            name: "to_string from a string", yaml: header + "  - field: display_name\n    from: email_address\n    convert: to_string\n",
+            name: "to_string from a string",
+            yaml: header + "  - field: display_name\n    from: email_address\n    convert: to_string\n",
             line: 8, entry: "whitelist[1] (display_name)", reason: "convert to_string needs a number source"),
     ]
 
@@ -196,8 +209,10 @@ struct PlanLoadingTests {
     }
 
     @Test func schemaErrorsCarryTheProtoLocation() throws {
-        let yaml = "name: t\nv1: { proto: broken.proto, message: a.M }\nv2: { proto: v2.proto, message: acme.user.v2.UserProfile }\nwhitelist:\n  - field: id\n"
-        let directory = try PlanTestSupport.planDirectory(yaml: yaml, extraFiles: ["broken.proto": "syntax = \"proto3\";\nmessage M { int32 = 1; }\n"])
+        let yaml =
+            "name: t\nv1: { proto: broken.proto, message: a.M }\nv2: { proto: v2.proto, message: acme.user.v2.UserProfile }\nwhitelist:\n  - field: id\n"
+        let directory = try PlanTestSupport.planDirectory(
+            yaml: yaml, extraFiles: ["broken.proto": "syntax = \"proto3\";\nmessage M { int32 = 1; }\n"])
         do {
             _ = try MigrationPlan.load(directory: directory)
             Issue.record("plan was accepted")
