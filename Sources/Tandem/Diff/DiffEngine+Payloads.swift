@@ -24,13 +24,14 @@ extension DiffEngine {
             } catch {
                 var diffs = [FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "primary (v2): \(error)")]
                 if let shadowError = Self.decodingError(shadowBytes, plan.v1Message, plan.v1.schema, options) {
-                    diffs.append(FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "shadow (v1): \(shadowError)"))
+                    diffs.append(
+                        FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "shadow (v1): \(shadowError)"))
                 }
                 return Comparison(diffs: diffs)
             }
             let projected = projection.project(primary)
             let primaryUnknown = Self.unknownFieldCount(primary)
-            if projected.isFullyRepresentable && projected.message.serializedBytes() == shadowBytes {
+            if projected.isFullyRepresentable && projected.message.serializedBytesEqual(to: shadowBytes) {
                 // The projection never carries unknown fields, so equal bytes mean the shadow has none either.
                 return Comparison(diffs: [], unknownFields: primaryUnknown, usedFastPath: true)
             }

@@ -12,18 +12,21 @@ public struct DiffEngine: Sendable {
     public let projection: Projection
 
     private let ignored: Set<String>
-    private let unordered: Set<String>
     private let tolerance: Double
-    private let topFields: [FieldDescriptor]
+    /// The compare rules (ignore, unordered, mixed presence) resolved per field position at init (see
+    /// ``CompareRules``), so that the walk looks up no path strings.
+    private let rules: CompareRules
 
     /// Creates the engine of a plan.
     public init(plan: MigrationPlan) {
         self.plan = plan
         self.projection = Projection(plan: plan)
         self.ignored = Set(plan.compare.ignore.map(\.description))
-        self.unordered = Set(plan.compare.unordered.map(\.description))
         self.tolerance = plan.compare.floatTolerance
-        self.topFields = plan.resolved.map(\.v1Field).sorted { $0.number < $1.number }
+        let topFields = plan.resolved.map(\.v1Field).sorted { $0.number < $1.number }
+        self.rules = CompareRules(
+            top: plan.v1Message, fields: topFields, schema: plan.v1.schema, ignored: ignored,
+            unordered: Set(plan.compare.unordered.map(\.description)), mixedPresence: plan.mixedPresence)
     }
 
     /// The differences between a shadow record and a projected primary, in field-number order.
@@ -31,8 +34,7 @@ public struct DiffEngine: Sendable {
     /// Values that the projection could not represent in the v1 shape are reported as `changed` at their path.
     public func diff(shadow: DynamicMessage, primary: ProjectedRecord) -> [FieldDiff] {
         var walk = Walk(issues: primary.unrepresentable)
-        compareFields(
-            shadow: shadow, primary: primary.message, type: plan.v1Message, fields: topFields, path: "", walk: &walk)
+        compareFields(shadow: shadow, primary: primary.message, node: rules.nodes[0], path: "", walk: &walk)
         // An unrepresentable map key has no v1 key to meet in the walk; it is still a divergence.
         for (path, value) in primary.unrepresentable.sorted(by: { $0.key < $1.key })
         where !walk.seenIssues.contains(path) && !isIgnored(DiffPath.schemaPath(path)) {
@@ -63,6 +65,46 @@ public struct DiffEngine: Sendable {
             seenIssues.insert(path)
             return value
         }
+
+        /// The unrepresentable v2 value at `path`, marking it reported; the path is spelled only when some value
+        /// is unrepresentable.
+        @inline(__always)
+        mutating func issue(at path: LazyPath) -> ProtoValue? {
+            guard !issues.isEmpty else { return nil }
+            return issue(at: path.text)
+        }
+    }
+
+    /// A path spelled only when needed (a diff, an unrepresentable value, a sub-message): equal values build no
+    /// string.
+    struct LazyPath {
+        let base: String
+        let name: String?
+        let index: Int
+
+        init(field name: String, in base: String) {
+            self.base = base
+            self.name = name
+            self.index = -1
+        }
+
+        init(index: Int, in base: String) {
+            self.base = base
+            self.name = nil
+            self.index = index
+        }
+
+        init(_ text: String) {
+            self.base = text
+            self.name = nil
+            self.index = -1
+        }
+
+        var text: String {
+            if let name { return DiffPath.field(base, name) }
+            if index >= 0 { return DiffPath.index(base, index) }
+            return base
+        }
     }
 
     private func isIgnored(_ schemaPath: String) -> Bool {
@@ -72,35 +114,41 @@ public struct DiffEngine: Sendable {
         return ignored.contains { schemaPath.hasPrefix($0 + ".") }
     }
 
+    /// Compares the fields of `node` (ignore, unordered and mixed presence resolved at init by ``CompareRules``).
     private func compareFields(
-        shadow: DynamicMessage, primary: DynamicMessage, type: MessageDescriptor, fields: [FieldDescriptor],
-        path: String, walk: inout Walk
+        shadow: DynamicMessage, primary: DynamicMessage, node: CompareRules.Node, path: String, walk: inout Walk
     ) {
-        for field in fields {
-            let fieldPath = DiffPath.field(path, field.name)
-            let schemaPath = DiffPath.schemaPath(fieldPath)
-            if isIgnored(schemaPath) { continue }
+        for index in 0..<node.rules.count {
+            let rule = node.rules[index]
+            if rule.ignored { continue }
+            let field = node.fields[index]
+            let fieldPath = LazyPath(field: field.name, in: path)
             let left = Self.value(of: field, in: shadow)
             let right = Self.value(of: field, in: primary)
             if field.isMap {
-                compareMaps(field, left, right, path: fieldPath, walk: &walk)
+                compareMaps(field, left, right, path: fieldPath.text, node: node, at: index, walk: &walk)
             } else if field.isRepeated {
                 var leftValues: [ProtoValue] = []
                 var rightValues: [ProtoValue] = []
                 if case .repeated(let values) = left { leftValues = values }
                 if case .repeated(let values) = right { rightValues = values }
-                if unordered.contains(schemaPath) {
-                    compareUnordered(field, leftValues, rightValues, path: fieldPath, walk: &walk)
+                if leftValues.isEmpty && rightValues.isEmpty { continue }
+                if rule.unordered {
+                    compareUnordered(
+                        field, leftValues, rightValues, path: fieldPath.text, node: node, at: index, walk: &walk)
                 } else {
-                    compareOrdered(field, leftValues, rightValues, path: fieldPath, walk: &walk)
+                    compareOrdered(
+                        field, leftValues, rightValues, path: fieldPath.text, node: node, at: index, walk: &walk)
                 }
             } else {
-                let mixed = plan.mixedPresence.contains(type.fullName + "." + field.name)
-                compareSingular(field, left, right, shadow: shadow, primary: primary, mixed: mixed, path: fieldPath, walk: &walk)
+                compareSingular(
+                    field, left, right, shadow: shadow, primary: primary, mixed: rule.mixed, path: fieldPath,
+                    node: node, at: index, walk: &walk)
             }
         }
     }
 
+    @inline(__always)
     private static func value(of field: FieldDescriptor, in message: DynamicMessage) -> DynamicMessage.FieldValue {
         guard let position = message.descriptor.position(ofNumber: field.number) else { return .unset }
         return message.fieldValue(at: position)
@@ -108,14 +156,15 @@ public struct DiffEngine: Sendable {
 
     private func compareSingular(
         _ field: FieldDescriptor, _ left: DynamicMessage.FieldValue, _ right: DynamicMessage.FieldValue,
-        shadow: DynamicMessage, primary: DynamicMessage, mixed: Bool, path: String, walk: inout Walk
+        shadow: DynamicMessage, primary: DynamicMessage, mixed: Bool, path: LazyPath, node: CompareRules.Node,
+        at index: Int, walk: inout Walk
     ) {
         var shadowValue: ProtoValue? = nil
         var primaryValue: ProtoValue? = nil
         if case .single(let value) = left { shadowValue = value }
         if case .single(let value) = right { primaryValue = value }
         if let unrepresentable = walk.issue(at: path) {
-            walk.diffs.append(FieldDiff(path: path, kind: .changed, v1: shadowValue, v2: unrepresentable))
+            walk.diffs.append(FieldDiff(path: path.text, kind: .changed, v1: shadowValue, v2: unrepresentable))
             return
         }
         if field.hasPresence && !mixed {
@@ -124,13 +173,13 @@ public struct DiffEngine: Sendable {
             switch (shadowValue, primaryValue) {
             case (nil, nil): return
             case (let value?, nil):
-                walk.diffs.append(FieldDiff(path: path, kind: .missingInPrimary, v1: value, v2: nil))
+                walk.diffs.append(FieldDiff(path: path.text, kind: .missingInPrimary, v1: value, v2: nil))
                 return
             case (nil, let value?):
-                walk.diffs.append(FieldDiff(path: path, kind: .missingInShadow, v1: nil, v2: value))
+                walk.diffs.append(FieldDiff(path: path.text, kind: .missingInShadow, v1: nil, v2: value))
                 return
             case (let a?, let b?):
-                compareValues(field, a, b, path: path, walk: &walk)
+                compareValues(a, b, path: path, node: node, at: index, walk: &walk)
                 return
             }
         }
@@ -138,37 +187,43 @@ public struct DiffEngine: Sendable {
         // values only, absent = default.
         let a = shadowValue ?? shadow.get(field.number) ?? .zero(of: field, schema: plan.v1.schema)
         let b = primaryValue ?? primary.get(field.number) ?? .zero(of: field, schema: plan.v1.schema)
-        compareValues(field, a, b, path: path, walk: &walk)
+        compareValues(a, b, path: path, node: node, at: index, walk: &walk)
     }
 
-    private func compareValues(_ field: FieldDescriptor, _ a: ProtoValue, _ b: ProtoValue, path: String, walk: inout Walk) {
+    /// Compares two values of `node.fields[index]` (sub-messages field by field under the field's rules).
+    private func compareValues(
+        _ a: ProtoValue, _ b: ProtoValue, path: LazyPath, node: CompareRules.Node, at index: Int, walk: inout Walk
+    ) {
         if case .message(let left) = a, case .message(let right) = b {
             compareFields(
-                shadow: left, primary: right, type: left.descriptor, fields: left.descriptor.fields, path: path,
-                walk: &walk)
+                shadow: left, primary: right, node: rules.child(of: node, at: index, for: left.descriptor),
+                path: path.text, walk: &walk)
             return
         }
         if !ValueEquality.scalarsEqual(a, b, tolerance: tolerance) {
-            walk.diffs.append(FieldDiff(path: path, kind: .changed, v1: a, v2: b))
+            walk.diffs.append(FieldDiff(path: path.text, kind: .changed, v1: a, v2: b))
         }
     }
 
     private func compareOrdered(
-        _ field: FieldDescriptor, _ left: [ProtoValue], _ right: [ProtoValue], path: String, walk: inout Walk
+        _ field: FieldDescriptor, _ left: [ProtoValue], _ right: [ProtoValue], path: String, node: CompareRules.Node,
+        at fieldIndex: Int, walk: inout Walk
     ) {
         for index in 0..<max(left.count, right.count) {
-            let elementPath = DiffPath.index(path, index)
-            let a = index < left.count ? left[index] : nil
-            let b = index < right.count ? right[index] : nil
+            let elementPath = LazyPath(index: index, in: path)
             if let unrepresentable = walk.issue(at: elementPath) {
-                walk.diffs.append(FieldDiff(path: elementPath, kind: .changed, v1: a, v2: unrepresentable))
+                let a = index < left.count ? left[index] : nil
+                walk.diffs.append(FieldDiff(path: elementPath.text, kind: .changed, v1: a, v2: unrepresentable))
                 continue
             }
-            switch (a, b) {
-            case (let a?, let b?): compareValues(field, a, b, path: elementPath, walk: &walk)
-            case (let a?, nil): walk.diffs.append(FieldDiff(path: elementPath, kind: .missingInPrimary, v1: a, v2: nil))
-            case (nil, let b?): walk.diffs.append(FieldDiff(path: elementPath, kind: .missingInShadow, v1: nil, v2: b))
-            case (nil, nil): break
+            if index < left.count && index < right.count {
+                compareValues(left[index], right[index], path: elementPath, node: node, at: fieldIndex, walk: &walk)
+            } else if index < left.count {
+                walk.diffs.append(
+                    FieldDiff(path: elementPath.text, kind: .missingInPrimary, v1: left[index], v2: nil))
+            } else {
+                walk.diffs.append(
+                    FieldDiff(path: elementPath.text, kind: .missingInShadow, v1: nil, v2: right[index]))
             }
         }
     }
@@ -176,7 +231,8 @@ public struct DiffEngine: Sendable {
     /// `compare.unordered`: the two lists as multisets. Unmatched shadow elements are missing_in_primary at their
     /// shadow index; unmatched primary elements are missing_in_shadow at their primary index.
     private func compareUnordered(
-        _ field: FieldDescriptor, _ left: [ProtoValue], _ right: [ProtoValue], path: String, walk: inout Walk
+        _ field: FieldDescriptor, _ left: [ProtoValue], _ right: [ProtoValue], path: String, node: CompareRules.Node,
+        at fieldIndex: Int, walk: inout Walk
     ) {
         var available: [Int] = []
         for index in right.indices {
@@ -189,7 +245,9 @@ public struct DiffEngine: Sendable {
         }
         var unmatchedLeft: [Int] = []
         for (index, value) in left.enumerated() {
-            if let match = available.firstIndex(where: { valuesEqual(field, value, right[$0], path: path) }) {
+            if let match = available.firstIndex(where: {
+                valuesEqual(value, right[$0], path: path, node: node, at: fieldIndex)
+            }) {
                 available.remove(at: match)
             } else {
                 unmatchedLeft.append(index)
@@ -205,22 +263,24 @@ public struct DiffEngine: Sendable {
         }
     }
 
-    private func valuesEqual(_ field: FieldDescriptor, _ a: ProtoValue, _ b: ProtoValue, path: String) -> Bool {
+    private func valuesEqual(
+        _ a: ProtoValue, _ b: ProtoValue, path: String, node: CompareRules.Node, at index: Int
+    ) -> Bool {
         var probe = Walk(issues: [:])
-        compareValues(field, a, b, path: path, walk: &probe)
+        compareValues(a, b, path: LazyPath(path), node: node, at: index, walk: &probe)
         return probe.diffs.isEmpty
     }
 
     private func compareMaps(
         _ field: FieldDescriptor, _ left: DynamicMessage.FieldValue, _ right: DynamicMessage.FieldValue, path: String,
-        walk: inout Walk
+        node: CompareRules.Node, at index: Int, walk: inout Walk
     ) {
         var leftEntries: [ProtoValue: ProtoValue] = [:]
         var rightEntries: [ProtoValue: ProtoValue] = [:]
         if case .map(let entries) = left { leftEntries = entries }
         if case .map(let entries) = right { rightEntries = entries }
+        if leftEntries.isEmpty && rightEntries.isEmpty { return }
         guard let entryType = plan.v1.schema.messageType(of: field), entryType.fields.count == 2 else { return }
-        let valueField = entryType.fields[1]
         // Maps compare by key (DESIGN 4); keys are visited in path order so that output is deterministic.
         var keys = Array(leftEntries.keys)
         for key in rightEntries.keys where leftEntries[key] == nil { keys.append(key) }
@@ -233,7 +293,7 @@ public struct DiffEngine: Sendable {
                 continue
             }
             switch (a, b) {
-            case (let a?, let b?): compareValues(valueField, a, b, path: elementPath, walk: &walk)
+            case (let a?, let b?): compareValues(a, b, path: LazyPath(elementPath), node: node, at: index, walk: &walk)
             case (let a?, nil): walk.diffs.append(FieldDiff(path: elementPath, kind: .missingInPrimary, v1: a, v2: nil))
             case (nil, let b?): walk.diffs.append(FieldDiff(path: elementPath, kind: .missingInShadow, v1: nil, v2: b))
             case (nil, nil): break

@@ -6,6 +6,15 @@ import TandemProto
 enum ValueEquality {
     static func scalarsEqual(_ a: ProtoValue, _ b: ProtoValue, tolerance: Double) -> Bool {
         switch (a, b) {
+        // The common same-case comparisons first, without copying any bytes.
+        case (.string(let x), .string(let y)):
+            return x.utf8.elementsEqual(y.utf8)
+        case (.bytes(let x), .bytes(let y)):
+            return x == y
+        case (.int64(let x), .int64(let y)):
+            return x == y
+        case (.int32(let x), .int32(let y)):
+            return x == y
         case (.float, _), (.double, _), (_, .float), (_, .double):
             guard let x = a.doubleValue, let y = b.doubleValue else { return false }
             return floatsEqual(x, y, tolerance: tolerance)
@@ -13,9 +22,12 @@ enum ValueEquality {
             return x == y
         case (.bool(let x), .bool(let y)):
             return x == y
+        case (.string(let x), .bytes(let y)):
+            return x.utf8.elementsEqual(y)
+        case (.bytes(let x), .string(let y)):
+            return x.elementsEqual(y.utf8)
         case (.string, _), (.bytes, _):
-            guard let x = utf8(a), let y = utf8(b) else { return false }
-            return x.elementsEqual(y)
+            return false
         default:
             if let x = IntegerValue.of(a), let y = IntegerValue.of(b) { return x == y }
             return a == b
@@ -28,13 +40,5 @@ enum ValueEquality {
         if x == y { return true }
         guard x.isFinite, y.isFinite, tolerance > 0 else { return false }
         return abs(x - y) <= tolerance
-    }
-
-    private static func utf8(_ value: ProtoValue) -> [UInt8]? {
-        switch value {
-        case .string(let text): return Array(text.utf8)
-        case .bytes(let bytes): return bytes
-        default: return nil
-        }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension DynamicMessage {
     /// The message in canonical protobuf binary form.
     ///
@@ -28,6 +34,24 @@ extension DynamicMessage {
             return writer.offset
         }
         bytes.removeLast(size - written)
+    }
+
+    /// Whether the message's canonical protobuf binary form (see ``serializedBytes()``) is exactly `bytes`.
+    ///
+    /// Stops at the size when it differs, and otherwise encodes into temporary memory rather than a new array.
+    public func serializedBytesEqual(to bytes: [UInt8]) -> Bool {
+        var encoder = WireEncoder()
+        let size = encoder.measure(storage)
+        guard size == bytes.count else { return false }
+        guard size > 0 else { return true }
+        return withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { buffer in
+            var writer = WireWriter(buffer)
+            encoder.write(storage, to: &writer)
+            guard writer.offset == size, !writer.overflowed else { return false }
+            return bytes.withUnsafeBytes { expected in
+                memcmp(expected.baseAddress!, buffer.baseAddress!, size) == 0
+            }
+        }
     }
 
     /// The size in bytes of the canonical encoding.

@@ -283,7 +283,10 @@ struct WireDecoder {
         case .string:
             let range = try reader.readLengthDelimited()
             let raw = reader.bytes(in: range)
-            if let string = String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self) {
+            let utf8 = raw.assumingMemoryBound(to: UInt8.self)
+            // ASCII is valid UTF-8: decode it without the generic validating initializer.
+            if Self.isASCII(raw) { return .string(String(decoding: utf8, as: UTF8.self)) }
+            if let string = String(validating: utf8, as: UTF8.self) {
                 return .string(string)
             }
             // proto3 strings must be valid UTF-8; a proto2 string keeps its exact bytes.
@@ -295,6 +298,24 @@ struct WireDecoder {
             try reader.skipField(wireType: field.type.wireType, fieldNumber: field.number, maxDepth: 0)
             return .bytes([])
         }
+    }
+
+    /// Whether every byte is below 0x80 (eight bytes at a time).
+    @inline(__always)
+    static func isASCII(_ raw: UnsafeRawBufferPointer) -> Bool {
+        let count = raw.count
+        guard count > 0, let base = raw.baseAddress else { return true }
+        var index = 0
+        var bits: UInt64 = 0
+        while index &+ 8 <= count {
+            bits |= base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index &+= 8
+        }
+        while index < count {
+            bits |= UInt64(base.load(fromByteOffset: index, as: UInt8.self))
+            index &+= 1
+        }
+        return bits & 0x8080_8080_8080_8080 == 0
     }
 
     @inline(__always)
