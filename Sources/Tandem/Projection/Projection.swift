@@ -18,22 +18,27 @@ public struct Projection: Sendable {
     public func project(_ primary: DynamicMessage) -> ProjectedRecord {
         var out = DynamicMessage(descriptor: plan.v1Message, schema: plan.v1.schema)
         var issues: [String: ProtoValue] = [:]
-        for entry in plan.resolved {
+        // Entries are read in place by index (copying a ResolvedEntry retains every string of its descriptors).
+        let resolved = plan.resolved
+        for index in resolved.indices {
             var container = primary
             var present = true
-            for step in entry.sourcePath.dropLast() {
+            let steps = resolved[index].sourcePath.count - 1
+            for step in 0..<steps {
                 // An absent intermediate message makes the source absent; its implicit-presence fields read as
                 // their defaults, exactly as they would in an empty sub-message.
-                if !container.has(step.number) { present = false }
-                guard let next = container.get(step.number)?.messageValue else {
+                let number = resolved[index].sourcePath[step].number
+                if !container.has(number) { present = false }
+                guard let next = container.get(number)?.messageValue else {
                     present = false
                     break
                 }
                 container = next
             }
             projectField(
-                from: container, v2Field: entry.source, containerPresent: present, into: &out, v1Field: entry.v1Field,
-                convert: entry.convert, path: entry.v1Field.name, issues: &issues)
+                from: container, v2Field: resolved[index].sourcePath[steps], containerPresent: present, into: &out,
+                v1Field: resolved[index].v1Field, convert: resolved[index].convert,
+                path: resolved[index].v1Field.name, issues: &issues)
         }
         return ProjectedRecord(message: out, unrepresentable: issues)
     }
@@ -64,14 +69,18 @@ public struct Projection: Sendable {
                 let v2Entry = v2Schema.messageType(of: v2Field), v1Entry.fields.count == 2, v2Entry.fields.count == 2
             else { return }
             for (key, value) in container.mapEntries(v2Field.number) {
-                guard case .value(let v1Key) = convertValue(key, from: v2Entry.fields[0], to: v1Entry.fields[0], nil, path: path, issues: &issues)
+                guard
+                    case .value(let v1Key) = convertValue(
+                        key, from: v2Entry.fields[0], to: v1Entry.fields[0], nil, path: path, issues: &issues)
                 else {
                     issues[DiffPath.key(path, key)] = value
                     continue
                 }
                 let elementPath = DiffPath.key(path, v1Key)
                 var v1Value: ProtoValue
-                switch convertValue(value, from: v2Entry.fields[1], to: v1Entry.fields[1], convert, path: elementPath, issues: &issues) {
+                switch convertValue(
+                    value, from: v2Entry.fields[1], to: v1Entry.fields[1], convert, path: elementPath, issues: &issues)
+                {
                 case .value(let converted): v1Value = converted
                 case .unrepresentable(let shown):
                     issues[elementPath] = shown
@@ -235,7 +244,9 @@ public struct Projection: Sendable {
     }
 
     /// DESIGN 3: enums match by the plan's map, then by value name, then by number.
-    private func mapEnum(_ number: Int32, from v2Field: FieldDescriptor, to v1Field: FieldDescriptor, map: [String: String])
+    private func mapEnum(
+        _ number: Int32, from v2Field: FieldDescriptor, to v1Field: FieldDescriptor, map: [String: String]
+    )
         -> Outcome
     {
         guard let v1Enum = plan.v1.schema.enumType(of: v1Field) else { return .unrepresentable(.enumValue(number)) }

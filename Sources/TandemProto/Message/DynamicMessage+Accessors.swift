@@ -37,10 +37,11 @@ extension DynamicMessage {
     }
 
     private func singularValue(at position: Int) -> ProtoValue? {
-        let field = descriptor.fields[position]
-        guard !field.isRepeated else { return nil }
+        // The descriptor's fields are read in place, not copied (a FieldDescriptor copy retains each string).
+        let descriptor = self.descriptor
+        guard !descriptor.fields[position].isRepeated else { return nil }
         if case .single(let value) = fieldValue(at: position) { return value }
-        return ProtoValue.defaultValue(of: field, schema: schema)
+        return ProtoValue.defaultValue(of: descriptor.fields[position], schema: schema)
     }
 
     /// The elements of the repeated field numbered `number` (empty when unset, undeclared, or not repeated).
@@ -232,11 +233,11 @@ extension DynamicMessage {
     }
 
     private mutating func set(at position: Int, to value: ProtoValue) throws(DynamicMessageError) {
-        let field = descriptor.fields[position]
-        guard !field.isRepeated else { throw error(.notSingular, field) }
-        guard value.fits(field) else { throw error(.typeMismatch, field) }
-        if let oneof = field.oneofIndex { clearOneof(oneof, except: position) }
-        if !field.hasPresence && value.isImplicitDefault {
+        let descriptor = self.descriptor
+        guard !descriptor.fields[position].isRepeated else { throw error(.notSingular, descriptor.fields[position]) }
+        guard value.fits(descriptor.fields[position]) else { throw error(.typeMismatch, descriptor.fields[position]) }
+        if let oneof = descriptor.fields[position].oneofIndex { clearOneof(oneof, except: position) }
+        if !descriptor.fields[position].hasPresence && value.isImplicitDefault {
             replaceSlot(at: position, with: .unset)
         } else {
             replaceSlot(at: position, with: .single(value))
