@@ -15,6 +15,8 @@ public final class MigrationEngine: Sendable {
     public let plan: MigrationPlan
     /// The two stores.
     public let writer: DualWriter
+    /// Read connections of their own for comparisons (outbox mode), so they never wait on the writer.
+    public let comparisonReader: RecordPairReader
     /// The consistency gate every comparison feeds.
     public let gate: ConsistencyGate
     /// The breaker the gate feeds.
@@ -34,6 +36,8 @@ public final class MigrationEngine: Sendable {
     }
 
     private let state: Mutex<State>
+    /// Reads are counted on the service's read path: an atomic, so that path never waits for the comparator's lock.
+    private let reads = Atomic<Int>(0)
     private let metrics = EngineMetrics()
 
     /// Opens the stores (replaying pending outbox rows) and sets up the gate and breaker from the plan.
@@ -51,6 +55,7 @@ public final class MigrationEngine: Sendable {
         do {
             writer = try DualWriter(
                 primaryPath: primaryPath, shadowPath: shadowPath, configuration: configuration.writer)
+            comparisonReader = try RecordPairReader(writer: writer)
         } catch {
             throw EngineError(error)
         }
@@ -213,10 +218,10 @@ public final class MigrationEngine: Sendable {
     public func compare(key: String, cohort: String? = nil) throws(EngineError) -> KeyComparison? {
         var pair: RecordPair
         do {
-            pair = try writer.readPair(key)
+            pair = try comparisonReader.readPair(key)
             if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
                 Thread.sleep(forTimeInterval: Self.seconds(configuration.inFlightRetryDelay))
-                pair = try writer.readPair(key)
+                pair = try comparisonReader.readPair(key)
             }
         } catch {
             throw EngineError(error, key: key)
@@ -261,7 +266,7 @@ public final class MigrationEngine: Sendable {
     }
 
     /// Counts reads served (the comparison, if any, is counted by ``compare(key:cohort:)``).
-    public func countRead() { state.withLock { $0.totals.reads += 1 } }
+    public func countRead() { reads.wrappingAdd(1, ordering: .relaxed) }
 
     /// Counts an input line that could not be used.
     public func countBadLine() { state.withLock { $0.totals.badLines += 1 } }
@@ -278,7 +283,11 @@ public final class MigrationEngine: Sendable {
     // MARK: - Results
 
     /// The run's totals so far (operations, bad lines, repairs, unknown fields, cohorts).
-    public var totals: RunTotals { state.withLock { $0.totals } }
+    public var totals: RunTotals {
+        var totals = state.withLock { $0.totals }
+        totals.reads = reads.load(ordering: .relaxed)
+        return totals
+    }
 
     /// The mismatch groups so far, most frequent first.
     public var mismatchGroups: [MismatchGroup] { state.withLock { $0.aggregator.groups } }
