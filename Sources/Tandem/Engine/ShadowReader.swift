@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 
@@ -86,14 +89,34 @@ public final class ShadowReader: Sendable {
 
     /// Compares queued keys until ``shutdown()`` (then finishes what is queued and returns) or cancellation (then
     /// stops, counting what it did not compare as shed). Run it in a task the service owns, or in a `ServiceGroup`.
+    ///
+    /// The comparisons run on a thread of their own at the lowest scheduling priority (nice 19 on Linux), so that on
+    /// a busy machine they yield the CPU to the service's requests instead of adding to their latency.
     public func run() async {
+        let cancelled = Atomic<Bool>(false)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let thread = Thread { [self] in
+                    Self.lowerPriority()
+                    drain(cancelled: cancelled)
+                    continuation.resume()
+                }
+                thread.name = "tandem-comparator"
+                thread.start()
+            }
+        } onCancel: {
+            cancelled.store(true, ordering: .relaxed)
+        }
+    }
+
+    private func drain(cancelled: borrowing Atomic<Bool>) {
         while true {
             let (batch, finished) = queue.withLock { queue -> ([String], Bool) in
                 var batch: [String] = []
                 swap(&batch, &queue.keys)
                 return (batch, queue.finished)
             }
-            if Task.isCancelled {
+            if cancelled.load(ordering: .relaxed) {
                 for _ in batch { engine.countShed() }
                 return
             }
@@ -107,9 +130,16 @@ public final class ShadowReader: Sendable {
             }
             if batch.isEmpty {
                 if finished { return }
-                try? await Task.sleep(for: configuration.idlePoll)
+                Thread.sleep(forTimeInterval: MigrationEngine.seconds(configuration.idlePoll))
             }
         }
+    }
+
+    private static func lowerPriority() {
+        #if os(Linux)
+        // On Linux the nice value is per thread: PRIO_PROCESS with `who` 0 sets the calling thread's (setpriority(2)).
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+        #endif
     }
 
     /// Stops accepting comparisons; ``run()`` returns once the queued ones are done.
