@@ -1,5 +1,5 @@
-import Testing
 import TandemProto
+import Testing
 
 @testable import Tandem
 
@@ -71,7 +71,8 @@ enum DiffFixture {
                 .init(field: "i32"), .init(field: "s"), .init(field: "opt"), .init(field: "d"), .init(field: "f"),
                 .init(field: "nums"), .init(field: "attrs"), .init(field: "color"),
                 .init(field: "created_ms", from: "created", convert: .timestampMillis), .init(field: "sub"),
-                .init(field: "a"), .init(field: "b"), .init(field: "tags"), .init(field: "blob"), .init(field: "narrow"),
+                .init(field: "a"), .init(field: "b"), .init(field: "tags"), .init(field: "blob"),
+                .init(field: "narrow"),
                 .init(field: "display", from: "profile.display"), .init(field: "mixed"), .init(field: "codes"),
             ],
             compare: CompareOptions(ignore: ignore, unordered: ["tags"], floatTolerance: tolerance))

@@ -1,5 +1,5 @@
-import Testing
 import TandemProto
+import Testing
 
 @testable import Tandem
 
@@ -40,7 +40,8 @@ enum RandomRecords {
         try maybe { try m.set(named: "opt", to: .string(string(&rng))) }
         try maybe { try m.set(named: "d", to: .double(double(&rng))) }
         try maybe { try m.set(named: "f", to: .float(Float(Int.random(in: -100...100, using: &rng)) / 4)) }
-        try m.setRepeated(6, to: (0..<Int.random(in: 0...4, using: &rng)).map { _ in .int32(Int32.random(in: -5...5, using: &rng)) })
+        try m.setRepeated(
+            6, to: (0..<Int.random(in: 0...4, using: &rng)).map { _ in .int32(Int32.random(in: -5...5, using: &rng)) })
         for _ in 0..<Int.random(in: 0...3, using: &rng) {
             try m.setMapValue(.int32(Int32.random(in: 0...9, using: &rng)), forKey: .string(string(&rng)), in: 7)
         }
@@ -64,7 +65,12 @@ enum RandomRecords {
         default: break
         }
         try m.setRepeated(13, to: (0..<Int.random(in: 0...4, using: &rng)).map { _ in .string(string(&rng)) })
-        try maybe { try m.set(named: "blob", to: .bytes((0..<Int.random(in: 0...4, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })) }
+        try maybe {
+            try m.set(
+                named: "blob",
+                to: .bytes((0..<Int.random(in: 0...4, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+            )
+        }
         try maybe { try m.set(named: "narrow", to: .int64(Int64(Int32.random(in: .min ... .max, using: &rng)))) }
         try maybe {
             var profile = try DiffFixture.message("t.Profile", v2: true, plan)
@@ -80,7 +86,8 @@ enum RandomRecords {
     }
 
     /// Changes one field of a v1 record; returns the path at which exactly one diff must appear.
-    static func mutate(_ m: inout DynamicMessage, _ plan: MigrationPlan, _ rng: inout SeededGenerator) throws -> String {
+    static func mutate(_ m: inout DynamicMessage, _ plan: MigrationPlan, _ rng: inout SeededGenerator) throws -> String
+    {
         switch Int.random(in: 0..<8, using: &rng) {
         case 0:
             let value = m.get(named: "i32")?.int64Value ?? 0
@@ -143,7 +150,8 @@ struct DiffPropertyTests {
         #expect(engine.diff(shadow: shadow, primary: projected) == [], "seed \(seed)")
         #expect(engine.diff(shadow: shadow, primary: shadow) == [], "seed \(seed)")
         let comparison = try #require(
-            engine.compare(shadowPayload: projected.message.serializedBytes(), primaryPayload: primary.serializedBytes()))
+            engine.compare(
+                shadowPayload: projected.message.serializedBytes(), primaryPayload: primary.serializedBytes()))
         #expect(comparison.isMatch && comparison.usedFastPath, "seed \(seed)")
     }
 
@@ -182,7 +190,8 @@ struct DiffPropertyTests {
             var shadowBytes = shadowMessage.serializedBytes()
             // Same record, other encodings: an unknown field, or the fields written twice (last one wins).
             if Bool.random(using: &rng) { shadowBytes += [0xF8, 0x01, 0x01] }
-            let comparison = try #require(engine.compare(shadowPayload: shadowBytes, primaryPayload: primary.serializedBytes()))
+            let comparison = try #require(
+                engine.compare(shadowPayload: shadowBytes, primaryPayload: primary.serializedBytes()))
             let walked = engine.diff(
                 shadow: try DynamicMessage(decoding: shadowBytes, as: plan.v1Message, schema: plan.v1.schema),
                 primary: projected)

@@ -1,5 +1,5 @@
-import Testing
 import TandemProto
+import Testing
 
 @testable import Tandem
 
@@ -12,7 +12,8 @@ struct ExamplePlanProjectionTests {
         var profile = DynamicMessage(descriptor: try #require(v2.message(named: "acme.user.v2.Profile")), schema: v2)
         try profile.set(named: "display_name", to: .string("Ann"))
         try record.set(named: "profile", to: .message(profile))
-        var created = DynamicMessage(descriptor: try #require(v2.message(named: "google.protobuf.Timestamp")), schema: v2)
+        var created = DynamicMessage(
+            descriptor: try #require(v2.message(named: "google.protobuf.Timestamp")), schema: v2)
         try created.set(named: "seconds", to: .int64(-1))
         try created.set(named: "nanos", to: .int32(999_999_999))
         try record.set(named: "created_at", to: .message(created))
@@ -39,6 +40,7 @@ struct ExamplePlanProjectionTests {
         try big.set(named: "total_cents", to: .int64(5_000_000_000))
         let engine = DiffEngine(plan: plan)
         let diffs = engine.diff(shadow: legacy, primary: engine.projection.project(big))
-        #expect(diffs.contains(FieldDiff(path: "total_cents", kind: .changed, v1: .int32(5), v2: .int64(5_000_000_000))))
+        #expect(
+            diffs.contains(FieldDiff(path: "total_cents", kind: .changed, v1: .int32(5), v2: .int64(5_000_000_000))))
     }
 }
