@@ -1,4 +1,5 @@
 import CSQLite
+import Dispatch
 
 extension SQLiteConnection {
     /// ATTACHes the shadow file as schema `shadow` and checks it is a writable database.
@@ -17,48 +18,78 @@ extension SQLiteConnection {
 extension DualWriter {
     typealias Outcome = Result<WriteReceipt, StoreError>
 
-    /// Commits `ops` as one group. With `isolateRows`, each row runs in a savepoint and fails alone;
-    /// without it, any failing row fails the whole group (nothing written). The outer failure means the
-    /// group's primary transaction did not commit at all.
+    /// Commits `ops` as one group. With `isolateRows`, each row fails alone; without it, any failing row
+    /// fails the whole group (nothing written). The outer failure means the group's primary transaction did
+    /// not commit at all.
+    ///
+    /// Outbox mode costs two transactions per group: the primary rows with their outbox rows, then the shadow
+    /// rows. Removing the outbox rows of shadow rows now written is deferred (`Connections.settled`) into the
+    /// next group's primary transaction, or a standalone one when the writer goes idle, closes, or is asked
+    /// about pending rows: until then they are ordinary pending rows whose replay is a no-op (the shadow
+    /// already holds the same seq, time and bytes), so a crash in between loses nothing.
+    ///
+    /// Rows run without savepoints first (two extra statements per row); if a row fails, the transaction
+    /// rolls back and, when rows must fail alone, the group runs again with a savepoint per row.
     func commit(_ ops: ArraySlice<DualWriteOp>, on connections: inout Connections, isolateRows: Bool)
         -> Result<[Outcome], StoreError>
     {
         let primary = connections.primary
         let shadow = connections.shadow
         let shadowPath = self.shadowPath
+        let settled = connections.settled
         var currentKey: String?
-        let phase1 = Result { () throws(SQLiteError) -> [Outcome] in
-            try primary.immediateTransaction { () throws(SQLiteError) -> [Outcome] in
-                var outcomes: [Outcome] = []
-                outcomes.reserveCapacity(ops.count)
-                for op in ops {
-                    currentKey = op.key
-                    let row = { () throws(SQLiteError) -> WriteReceipt in
-                        let receipt = try primary.stampPrimary(op, outbox: shadow != nil)
-                        if shadow == nil {
-                            try Result { () throws(SQLiteError) in
-                                try primary.applyShadow(op, receipt: receipt, in: .shadow)
-                            }.mapError { error in
-                                var error = error
-                                error.path = shadowPath
-                                return error
-                            }.get()
+        func phase1(savepoints: Bool) -> Result<[Outcome], SQLiteError> {
+            Result { () throws(SQLiteError) -> [Outcome] in
+                try primary.immediateTransaction { () throws(SQLiteError) -> [Outcome] in
+                    if !settled.isEmpty {
+                        do throws(SQLiteError) {
+                            for row in settled { try primary.clearOutbox(key: row.key, seq: row.seq) }
+                        } catch {
+                            // The transaction is gone (I/O error, disk full): fail the group like any row would.
+                            if primary.isAutocommit { throw error }
+                            // Only the failed statement was undone; the rows left stay pending and a later
+                            // replay finds the shadow already holding them.
                         }
-                        return receipt
                     }
-                    if isolateRows {
-                        outcomes.append(
-                            try primary.savepoint(row).mapError { StoreError($0, key: op.key, fallback: .writeFailed) })
-                    } else {
-                        outcomes.append(.success(try row()))
+                    var outcomes: [Outcome] = []
+                    outcomes.reserveCapacity(ops.count)
+                    for op in ops {
+                        currentKey = op.key
+                        let row = { () throws(SQLiteError) -> WriteReceipt in
+                            let receipt = try primary.stampPrimary(op, outbox: shadow != nil)
+                            if shadow == nil {
+                                try Result { () throws(SQLiteError) in
+                                    try primary.applyShadow(op, receipt: receipt, in: .shadow)
+                                }.mapError { error in
+                                    var error = error
+                                    error.path = shadowPath
+                                    return error
+                                }.get()
+                            }
+                            return receipt
+                        }
+                        if savepoints {
+                            outcomes.append(
+                                try primary.savepoint(row).mapError {
+                                    StoreError($0, key: op.key, fallback: .writeFailed)
+                                })
+                        } else {
+                            outcomes.append(.success(try row()))
+                        }
                     }
+                    return outcomes
                 }
-                return outcomes
             }
         }
-        guard case .success(var outcomes) = phase1 else {
-            return phase1.mapError { StoreError($0, key: currentKey, fallback: .writeFailed) }
+        var phase1Result = phase1(savepoints: false)
+        if case .failure = phase1Result, isolateRows, ops.count > 1 {
+            phase1Result = phase1(savepoints: true)
         }
+        guard case .success(var outcomes) = phase1Result else {
+            return phase1Result.mapError { StoreError($0, key: currentKey, fallback: .writeFailed) }
+        }
+        // Committed: the settled rows are gone from the outbox (or, after a failed delete, left pending).
+        connections.settled.removeAll(keepingCapacity: true)
         guard let shadow else { return .success(outcomes) }
 
         // Outbox mode, step 2: the primary rows and their outbox rows are durable; write the shadow rows.
@@ -67,21 +98,31 @@ extension DualWriter {
             return nil
         }
         if written.isEmpty { return .success(outcomes) }
-        let phase2 = Result { () throws(SQLiteError) -> [Int: SQLiteError] in
-            try shadow.immediateTransaction { () throws(SQLiteError) -> [Int: SQLiteError] in
-                var failed: [Int: SQLiteError] = [:]
-                for (index, receipt) in written {
-                    let op = ops[ops.startIndex + index]
-                    let outcome = try shadow.savepoint { () throws(SQLiteError) in
-                        try shadow.applyShadow(op, receipt: receipt, in: .main)
+        func phase2(savepoints: Bool) -> Result<[Int: SQLiteError], SQLiteError> {
+            Result { () throws(SQLiteError) -> [Int: SQLiteError] in
+                try shadow.immediateTransaction { () throws(SQLiteError) -> [Int: SQLiteError] in
+                    var failed: [Int: SQLiteError] = [:]
+                    for (index, receipt) in written {
+                        let op = ops[ops.startIndex + index]
+                        if savepoints {
+                            let outcome = try shadow.savepoint { () throws(SQLiteError) in
+                                try shadow.applyShadow(op, receipt: receipt, in: .main)
+                            }
+                            if case .failure(let error) = outcome { failed[index] = error }
+                        } else {
+                            try shadow.applyShadow(op, receipt: receipt, in: .main)
+                        }
                     }
-                    if case .failure(let error) = outcome { failed[index] = error }
+                    return failed
                 }
-                return failed
             }
         }
+        var phase2Result = phase2(savepoints: false)
+        if case .failure = phase2Result, written.count > 1 {
+            phase2Result = phase2(savepoints: true)
+        }
         let failed: [Int: SQLiteError]
-        switch phase2 {
+        switch phase2Result {
         case .success(let rows): failed = rows
         case .failure(let error): failed = Dictionary(uniqueKeysWithValues: written.map { ($0.0, error) })
         }
@@ -91,15 +132,44 @@ extension DualWriter {
             }
         }
 
-        // Step 3: drop the outbox rows of shadow rows now written. If this fails, the rows stay pending and
-        // are replayed later; replaying writes the same seq and bytes again, so it is harmless.
-        let cleared = written.filter { failed[$0.0] == nil }
-        _ = Result { () throws(SQLiteError) in
-            try primary.immediateTransaction { () throws(SQLiteError) in
-                for (_, receipt) in cleared { try primary.clearOutbox(key: receipt.key, seq: receipt.seq) }
-            }
+        // Step 3, deferred: the outbox rows of shadow rows now written are removed by the next primary
+        // transaction (see above). Rows whose shadow write failed stay pending for repair().
+        for (index, receipt) in written where failed[index] == nil {
+            connections.settled.append((key: receipt.key, seq: receipt.seq))
+        }
+        if !connections.settled.isEmpty && !connections.settleScheduled {
+            connections.settleScheduled = true
+            scheduleSettle()
         }
         return .success(outcomes)
+    }
+
+    /// How long settled outbox rows may wait for the next group before a transaction of their own removes
+    /// them (so an idle writer leaves an empty outbox). At most one such transaction per interval.
+    static let settleDelay: DispatchTimeInterval = .milliseconds(50)
+
+    private func scheduleSettle() {
+        committer.asyncAfter(deadline: .now() + Self.settleDelay) { [weak self] in
+            guard let self else { return }
+            self.connections.withLock { connections in
+                connections.settleScheduled = false
+                Self.clearSettled(&connections)
+            }
+        }
+    }
+
+    /// Removes the outbox rows of shadow writes that committed, in a transaction of their own. If that
+    /// fails, the rows stay pending: a replay rewrites what the shadow already holds, which changes nothing.
+    static func clearSettled(_ connections: inout Connections) {
+        guard !connections.settled.isEmpty else { return }
+        let primary = connections.primary
+        let settled = connections.settled
+        connections.settled.removeAll()
+        _ = Result { () throws(SQLiteError) in
+            try primary.immediateTransaction { () throws(SQLiteError) in
+                for row in settled { try primary.clearOutbox(key: row.key, seq: row.seq) }
+            }
+        }
     }
 
     /// Commits `ops` as one group with per-row outcomes. If the group's transaction fails as a whole
@@ -153,15 +223,23 @@ extension DualWriter {
             }
             guard let last = page.last else { break }
             after = last.receipt.key
+            // A row whose shadow side is already there (its outbox row was not removed yet when the process
+            // stopped) is removed without rewriting the shadow and is not counted as repaired.
+            var settled = 0
             let applied = Result { () throws(SQLiteError) -> [WriteReceipt] in
                 try target.immediateTransaction { () throws(SQLiteError) -> [WriteReceipt] in
                     var applied: [WriteReceipt] = []
+                    settled = 0
                     for (op, receipt) in page {
-                        let outcome = try target.savepoint { () throws(SQLiteError) in
+                        let outcome = try target.savepoint { () throws(SQLiteError) -> Bool in
+                            if try target.shadowHolds(op, receipt: receipt, in: schema) { return false }
                             try target.applyShadow(op, receipt: receipt, in: schema)
+                            return true
                         }
                         switch outcome {
-                        case .success: applied.append(receipt)
+                        case .success(let wrote):
+                            applied.append(receipt)
+                            if !wrote { settled += 1 }
                         case .failure(let error):
                             if firstFailure == nil {
                                 firstFailure = StoreError(
@@ -180,7 +258,7 @@ extension DualWriter {
                     }
                 }
                 switch cleared {
-                case .success: replayed += receipts.count
+                case .success: replayed += receipts.count - settled
                 case .failure(let error):
                     return (replayed, firstFailure ?? StoreError(error, fallback: .writeFailed, path: primaryPath))
                 }

@@ -6,6 +6,10 @@ extension DualWriter {
         var pending: [Pending] = []
         /// True while a flush is queued or running on `committer`; it drains `pending` before clearing this.
         var flushScheduled = false
+        /// True after a write found company (a leader found writes queued behind it, or `committer` committed
+        /// a group of more than one): writes then queue for `committer`, so that they form groups, until a
+        /// group of one shows the concurrency is gone.
+        var contended = false
     }
 
     struct Pending: Sendable {
@@ -35,6 +39,36 @@ extension DualWriter {
     @discardableResult
     public func submit(_ op: DualWriteOp) async throws(StoreError) -> WriteReceipt {
         try RecordKey.validate(op.key, path: primaryPath)
+        // Outbox mode only: an atomic commit (fsync of a super-journal) is long enough that blocking the
+        // caller's thread for it was measured to stop groups from forming under 8 writers.
+        if configuration.mode == .outbox && configuration.maxBatchWait <= .zero {
+            // No commit is queued or running: this write leads and commits at once on the caller's thread
+            // (a group of one, no hop to `committer` and back). Writes that arrive meanwhile queue up and
+            // form the next group, which `committer` commits.
+            let leads = group.withLock { queue -> Bool in
+                if queue.flushScheduled || queue.contended { return false }
+                queue.flushScheduled = true
+                return true
+            }
+            if leads {
+                let outcome = connections.withLock { connections in
+                    commitIsolated([op][...], on: &connections)
+                }
+                let followers = group.withLock { queue -> Bool in
+                    if queue.pending.isEmpty {
+                        queue.flushScheduled = false
+                        return false
+                    }
+                    queue.contended = true
+                    return true
+                }
+                if followers { committer.async { [self] in flushPending() } }
+                guard let outcome = outcome.first else {
+                    throw StoreError(code: .writeFailed, path: primaryPath, key: op.key, message: "no outcome")
+                }
+                return try outcome.get()
+            }
+        }
         let maxBatch = configuration.maxBatch
         let result = await withCheckedContinuation { continuation in
             let (schedule, full) = group.withLock { queue -> (Bool, Bool) in
@@ -78,6 +112,7 @@ extension DualWriter {
                 let count = min(maxBatch, queue.pending.count)
                 let batch = Array(queue.pending.prefix(count))
                 queue.pending.removeFirst(count)
+                queue.contended = count > 1
                 return batch
             }
             if batch.isEmpty { return }

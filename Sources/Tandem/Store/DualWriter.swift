@@ -26,6 +26,11 @@ public final class DualWriter: Sendable {
     struct Connections {
         var primary: SQLiteConnection
         var shadow: SQLiteConnection?
+        /// Outbox mode: outbox rows (key, seq) whose shadow write has committed but which are still in the
+        /// outbox; the next group's primary transaction removes them (see `commit`).
+        var settled: [(key: String, seq: Int64)] = []
+        /// True while a delayed standalone removal of `settled` is queued on `committer`.
+        var settleScheduled = false
     }
 
     /// Opens (creating if needed) both stores and replays pending outbox rows into the shadow.
@@ -88,6 +93,11 @@ public final class DualWriter: Sendable {
         self.repaired = Self.replayOutbox(&connections, primaryPath: primaryPath, shadowPath: shadowPath).replayed
         self.connections = Mutex(connections)
         self.group = Mutex(GroupQueue())
+    }
+
+    deinit {
+        // A clean close leaves no settled row in the outbox (a crash may; replaying them changes nothing).
+        connections.withLock { Self.clearSettled(&$0) }
     }
 
     // MARK: - Batch writes
@@ -216,6 +226,7 @@ public final class DualWriter: Sendable {
     /// Outbox rows whose shadow side has not been written yet.
     public func pendingRepairs() throws(StoreError) -> Int {
         try connections.withLock { (connections) throws(StoreError) -> Int in
+            Self.clearSettled(&connections)
             let primary = connections.primary
             return try read(primaryPath, key: nil) { () throws(SQLiteError) in try primary.pendingOutboxCount() }
         }
@@ -227,7 +238,8 @@ public final class DualWriter: Sendable {
     @discardableResult
     public func repair() throws(StoreError) -> Int {
         let outcome = connections.withLock { connections in
-            Self.replayOutbox(&connections, primaryPath: primaryPath, shadowPath: shadowPath)
+            Self.clearSettled(&connections)
+            return Self.replayOutbox(&connections, primaryPath: primaryPath, shadowPath: shadowPath)
         }
         if let failure = outcome.firstFailure { throw failure }
         return outcome.replayed

@@ -75,6 +75,18 @@ extension SQLiteConnection {
         }
     }
 
+    /// True when the shadow already holds exactly what `op` stamped with `receipt` writes (same seq, time
+    /// and bytes, or no row for a deletion): replaying it would change nothing.
+    func shadowHolds(_ op: DualWriteOp, receipt: WriteReceipt, in schema: RecordSchema) throws(SQLiteError) -> Bool {
+        let current = try record(key: op.key, in: schema)
+        switch op {
+        case .put(let key, _, let shadow):
+            return current == StoredRecord(key: key, payload: shadow, seq: receipt.seq, writtenAt: receipt.writtenAt)
+        case .delete:
+            return current == nil
+        }
+    }
+
     /// Removes the outbox row of a write whose shadow side is done (only if no later write replaced it).
     func clearOutbox(key: String, seq: Int64) throws(SQLiteError) {
         try run("DELETE FROM main.tandem_outbox WHERE key = ? AND seq = ?", [.text(key), .integer(seq)])
