@@ -47,27 +47,11 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "synchronous=FULL: writes also survive power loss.")
     var durable = false
 
-    @Option(name: .customLong("report"), help: ArgumentHelp("Write a report here (repeatable).", valueName: "path"))
-    var reports: [String] = []
-
-    @Option(
-        name: .customLong("format"),
-        help: ArgumentHelp("Format of the matching --report: json|csv|junit|html|md|prom.", valueName: "fmt"))
-    var formats: [String] = []
-
-    @Option(name: .customLong("max-samples"), help: "Mismatching keys kept in the report's sample.")
-    var maxSamples: Int = 1000
-
-    @Flag(help: "No progress line and no summary (errors still print).")
-    var quiet = false
-
-    func validate() throws {
-        if maxSamples < 0 { throw ValidationError("--max-samples must be 0 or more") }
-    }
+    @OptionGroup var output: ReportOptions
 
     func run() throws {
-        let console = Console(quiet: quiet)
-        let outputs = try ReportTargets(reports: reports, formats: formats)
+        let console = Console(quiet: output.quiet)
+        let outputs = try output.targets()
         let plan = try PlanLoading.load(planDirectory)
         let reader: TrafficLineReader
         if traffic == "-" {
@@ -83,7 +67,7 @@ struct ReplayCommand: ParsableCommand {
         let runLedger = try RunLedger(path: files.ledger, durable: durable, console: console)
         let clock = TrafficClock()
         let configuration = MigrationEngine.Configuration(
-            writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: maxSamples, clock: clock)
+            writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: output.maxSamples, clock: clock)
         let engine: MigrationEngine
         do {
             engine = try MigrationEngine(

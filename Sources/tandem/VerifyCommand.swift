@@ -29,27 +29,11 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Ledger file; default: ledger.sqlite next to --primary.", valueName: "db"))
     var ledger: String?
 
-    @Option(name: .customLong("report"), help: ArgumentHelp("Write a report here (repeatable).", valueName: "path"))
-    var reports: [String] = []
-
-    @Option(
-        name: .customLong("format"),
-        help: ArgumentHelp("Format of the matching --report: json|csv|junit|html|md|prom.", valueName: "fmt"))
-    var formats: [String] = []
-
-    @Option(name: .customLong("max-samples"), help: "Mismatching keys kept in the report's sample.")
-    var maxSamples: Int = 1000
-
-    @Flag(help: "No progress line and no summary (errors still print).")
-    var quiet = false
-
-    func validate() throws {
-        if maxSamples < 0 { throw ValidationError("--max-samples must be 0 or more") }
-    }
+    @OptionGroup var output: ReportOptions
 
     func run() throws {
-        let console = Console(quiet: quiet)
-        let outputs = try ReportTargets(reports: reports, formats: formats)
+        let console = Console(quiet: output.quiet)
+        let outputs = try output.targets()
         let plan = try PlanLoading.load(planDirectory)
         for path in [primary, shadow] where !FileManager.default.fileExists(atPath: path) {
             throw CLIError.io("\(path): no such store")
@@ -60,7 +44,7 @@ struct VerifyCommand: ParsableCommand {
         do {
             engine = try MigrationEngine(
                 plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                configuration: MigrationEngine.Configuration(maxSamples: maxSamples),
+                configuration: MigrationEngine.Configuration(maxSamples: output.maxSamples),
                 onTransition: runLedger.onTransition)
         } catch {
             throw CLIError.io(error.description)

@@ -55,6 +55,12 @@ extension ProtoValue {
         if let text = field.defaultValueText, let parsed = parseDefault(text, field: field, schema: schema) {
             return parsed
         }
+        return zero(of: field, schema: schema)
+    }
+
+    /// The zero value of `field`'s type, ignoring any declared default: 0, false, empty, the first enum value, an
+    /// empty message. Repeated elements and map values have no declared defaults, so this is their default.
+    public static func zero(of field: FieldDescriptor, schema: Schema) -> ProtoValue {
         switch field.type {
         case .int32, .sint32, .sfixed32: return .int32(0)
         case .int64, .sint64, .sfixed64: return .int64(0)
