@@ -8,11 +8,18 @@ struct TandemCommand: ParsableCommand {
         commandName: "tandem",
         abstract: "Make protobuf schema migrations (v1 -> v2) safe to roll out.",
         discussion: """
-            Exit codes: 0 passed (nothing wrong), 1 gate failed or breaker opened (check: an error-level finding),
-            2 usage, plan or schema error, 3 store or I/O error, 4 inconclusive (too few comparisons).
+            Exit codes, for every subcommand:
+              0  gate passed, or nothing wrong
+              1  gate failed or breaker opened
+                 (check: an error-level finding; diff: the records differ)
+              2  usage, plan or schema error
+              3  store or I/O error
+              4  inconclusive: fewer than min_samples comparisons,
+                 and the breaker never opened
 
             Example:
-              tandem schema Migrations/user-profile/v2.proto -I Migrations/user-profile
+              tandem replay Migrations/user-profile \\
+                --traffic Examples/traffic/user-profile.jsonl --report report.json
             """,
         subcommands: [
             SchemaCommand.self, CheckCommand.self, ReportCommand.self, ReplayCommand.self, VerifyCommand.self,
