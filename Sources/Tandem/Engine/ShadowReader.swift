@@ -1,9 +1,10 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The read path of a service during a migration: answers every read from the store its stage makes
 /// authoritative, and queues a comparison of the key when the stage compares and the key is sampled.
@@ -137,8 +138,8 @@ public final class ShadowReader: Sendable {
 
     private static func lowerPriority() {
         #if os(Linux)
-        // On Linux the nice value is per thread: PRIO_PROCESS with `who` 0 sets the calling thread's (setpriority(2)).
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
+            // On Linux the nice value is per thread: PRIO_PROCESS with `who` 0 sets the calling thread's (setpriority(2)).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
         #endif
     }
 

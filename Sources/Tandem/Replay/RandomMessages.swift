@@ -11,10 +11,6 @@ struct RandomMessages {
         "kestrel", "lumen", "maple", "nova", "orchid", "pebble", "quartz", "river", "sage", "tundra",
     ]
 
-    init(schema: Schema) {
-        self.schema = schema
-    }
-
     mutating func message(_ type: MessageDescriptor, depth: Int = 0, using rng: inout SplitMix64) -> DynamicMessage {
         var message = DynamicMessage(descriptor: type, schema: schema)
         if type.fullName == "google.protobuf.Timestamp" {
