@@ -389,4 +389,23 @@ struct ReplayCommandTests {
             "tandem", ["report", directory.appendingPathComponent("r.json").path, "--out", rebuilt.path])
         #expect(bad.status == 3)
     }
+
+    @Test func corruptStoreExitsThreeAndIsLeftAsItWas() throws {
+        let directory = try CLITest.temporaryDirectory("corrupt")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let primary = directory.appendingPathComponent("p.sqlite")
+        let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try garbage.write(to: primary)
+        let plan = CLITest.migrations.appendingPathComponent("user-profile").path
+        for arguments in [
+            ["replay", plan, "--traffic", "-", "--primary", primary.path,
+             "--shadow", directory.appendingPathComponent("s.sqlite").path, "--ledger", directory.appendingPathComponent("l.sqlite").path],
+            ["verify", plan, "--primary", primary.path, "--shadow", primary.path + ".missing"],
+        ] {
+            let result = try Binaries.run("tandem", arguments, stdin: Data())
+            #expect(result.status == 3, "\(arguments[0]): \(result.stderr)")
+            #expect(result.stderr.contains(directory.path), "\(arguments[0]): \(result.stderr)")
+        }
+        #expect(try Data(contentsOf: primary) == garbage)
+    }
 }
