@@ -70,16 +70,20 @@ public final class ShadowReader: Sendable {
             throw EngineError(error, key: key)
         }
         engine.countRead()
-        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
-            let capacity = configuration.queueCapacity
-            let accepted = queue.withLock { queue -> Bool in
-                guard !queue.finished, queue.count < max(1, capacity) else { return false }
-                queue.keys.append(key)
-                return true
-            }
-            if !accepted { engine.countShed() }
-        }
+        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) { enqueue(key) }
         return record
+    }
+
+    /// Queues a comparison of `key` for ``run()`` without waiting: when the queue is full, or after ``shutdown()``,
+    /// the comparison is shed and counted. Read paths that choose their store themselves (the typed facade) call this.
+    public func enqueue(_ key: String) {
+        let capacity = configuration.queueCapacity
+        let accepted = queue.withLock { queue -> Bool in
+            guard !queue.finished, queue.count < max(1, capacity) else { return false }
+            queue.keys.append(key)
+            return true
+        }
+        if !accepted { engine.countShed() }
     }
 
     /// Compares `key` now, on the caller's thread; `nil` when neither store holds it.

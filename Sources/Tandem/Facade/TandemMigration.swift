@@ -40,8 +40,8 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     private let router: Router
     private let stageBox: Mutex<MigrationStage>
     private let runState: Mutex<RunState>
-    private let queue: AsyncStream<String>
-    private let queueContinuation: AsyncStream<String>.Continuation
+    /// The comparison queue and its drainer (shared with plain ``ShadowReader`` users).
+    private let comparisons: ShadowReader
     private let eventContinuation: AsyncStream<TandemMigrationEvent>.Continuation
     private let metrics: TandemMetrics
 
@@ -100,8 +100,9 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         }
         stageBox = Mutex(configuration.stage)
         runState = Mutex(.idle)
-        (queue, queueContinuation) = AsyncStream.makeStream(
-            of: String.self, bufferingPolicy: .bufferingOldest(configuration.queueCapacity))
+        comparisons = ShadowReader(
+            engine: engine, stage: configuration.stage,
+            configuration: ShadowReader.Configuration(queueCapacity: configuration.queueCapacity))
     }
 
     /// Loads the plan in `planDirectory` (its `tandem.yaml` and protos) and opens the stores.
@@ -207,7 +208,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         }
         engine.countRead()
         (side == .primary ? metrics.readsPrimary : metrics.readsShadow).increment()
-        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) { enqueueComparison(key) }
+        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) { comparisons.enqueue(key) }
         guard let row else { return nil }
         do {
             switch side {
@@ -236,15 +237,6 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         }
     }
 
-    private func enqueueComparison(_ key: String) {
-        switch queueContinuation.yield(key) {
-        case .enqueued: return
-        case .dropped, .terminated: break
-        @unknown default: break
-        }
-        engine.countShed()
-    }
-
     // MARK: - Comparisons
 
     /// Compares `key` now, on the caller's thread, counted like a queued comparison; `nil` when neither store
@@ -259,7 +251,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     }
 
     /// Drains queued comparisons until ``shutdown()`` or a graceful shutdown of the `ServiceGroup`, then finishes
-    /// the comparisons still queued and returns. On cancellation it stops at once; the comparisons left are lost
+    /// the comparisons still queued and returns. On cancellation it stops at once and counts the comparisons left as shed
     /// (they are sampling, not data). ``events`` finishes when it returns.
     ///
     /// - Throws: ``TandemMigrationError`` with ``TandemMigrationError/Code/alreadyRunning`` when called twice.
@@ -277,7 +269,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             eventContinuation.finish()
         }
         try await withGracefulShutdownHandler {
-            await drain()
+            await comparisons.run()
         } onGracefulShutdown: {
             self.shutdown()
         }
@@ -286,17 +278,6 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     /// Stops accepting comparisons (later reads count theirs as shed); ``run()`` returns once the queued ones are
     /// done.
     public func shutdown() {
-        queueContinuation.finish()
-    }
-
-    private func drain() async {
-        for await key in queue {
-            do {
-                try engine.compare(key: key)
-            } catch {
-                configuration.logger?.warning(
-                    "tandem comparison failed", metadata: ["tandem.key": "\(key)", "tandem.error": "\(error.reason)"])
-            }
-        }
+        comparisons.shutdown()
     }
 }
