@@ -134,30 +134,26 @@ public final class ReplayRunner {
                 let message = try decodeJSON(json, v2: true, line: operation)
                 op = try engine.prepareWrite(key: operation.key, primary: message, legacyV1: legacy)
             }
-            enqueue(op)
+            try enqueue(op)
         case .delete:
             guard let key = operation.key else { return }
-            enqueue(.delete(key: key))
+            try enqueue(.delete(key: key))
         case .read:
             guard let key = operation.key else { return }
             if pendingKeys.contains(key) { try flush() }
             engine.countRead()
             guard KeyHash.sampled(key, rate: engine.plan.sampleRate) else { return }
-            let before = engine.breaker.snapshot().transitions.count
+            let before = engine.breaker.state
             try engine.compare(key: key, cohort: operation.cohort)
-            let transitioned = engine.breaker.snapshot().transitions.count != before
+            let transitioned = engine.breaker.state != before
             timeline.observe(at: clock.now(), totals: engine.gate.totals, force: transitioned)
         }
     }
 
-    private func enqueue(_ op: DualWriteOp) {
+    private func enqueue(_ op: DualWriteOp) throws(EngineError) {
         pending.append(op)
         pendingKeys.insert(op.key)
-        if pending.count >= configuration.maxBatch { try? flushIgnoringErrors() }
-    }
-
-    private func flushIgnoringErrors() throws {
-        try flush()
+        if pending.count >= configuration.maxBatch { try flush() }
     }
 
     /// Commits the pending operations in one transaction.
