@@ -129,9 +129,6 @@ public enum JSONReport {
 
     /// RFC 3339 with milliseconds, UTC.
     public static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        RFC3339.format(date)
     }
 }

@@ -30,7 +30,7 @@ enum RunSummary {
         if !report.transitions.isEmpty {
             out +=
                 ", "
-                + report.transitions.prefix(3).map { "\($0.from)->\($0.to) at \(JSONReportTime.format($0.at))" }.joined(
+                + report.transitions.prefix(3).map { "\($0.from)->\($0.to) at \(RFC3339.format($0.at))" }.joined(
                     separator: ", ")
             if report.transitions.count > 3 { out += ", ... (\(report.transitions.count) transitions)" }
         }
@@ -44,13 +44,5 @@ enum RunSummary {
         }
         for (name, path) in files { out += "  \(name): \(path)\n" }
         return out
-    }
-}
-
-enum JSONReportTime {
-    static func format(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
     }
 }

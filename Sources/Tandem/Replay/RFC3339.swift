@@ -2,8 +2,9 @@ import Foundation
 
 /// RFC 3339 timestamps (`2026-11-27T10:15:00Z`, `2026-11-27T10:15:00.123456+01:00`), parsed without locale or
 /// formatter state.
-enum RFC3339 {
-    static func parse(_ text: String) -> Date? {
+public enum RFC3339 {
+    /// The instant `text` names, or nil when it is not an RFC 3339 timestamp.
+    public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
@@ -60,7 +61,7 @@ enum RFC3339 {
     }
 
     /// `2026-11-27T10:15:00.123Z` (milliseconds, UTC).
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         var days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
         let msOfDay = millis - days * 86_400_000
