@@ -59,8 +59,8 @@ struct DiffCommand: ParsableCommand {
         if format == "json" {
             print(view.json.jsonString(options: JSONWritingOptions(pretty: true)))
         } else {
-            print(view.text, terminator: "")
+            print(RecordViewText.render(view), terminator: "")
         }
-        if !view.comparison.diffs.isEmpty { throw ExitCode(1) }
+        if !view.diffs.isEmpty { throw ExitCode(1) }
     }
 }

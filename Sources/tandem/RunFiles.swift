@@ -44,5 +44,3 @@ struct RunFiles {
         return RunFiles(primary: primaryPath, shadow: shadowPath, ledger: ledgerPath, temporaryDirectory: temporary)
     }
 }
-
-extension DualWriteMode: ExpressibleByArgument {}

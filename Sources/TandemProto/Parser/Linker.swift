@@ -176,7 +176,8 @@ struct Linker {
     private func find(_ name: String, at location: SourceLocation) throws(ProtoError) -> SymbolTable.Symbol? {
         guard let symbol = symbols[name] else { return nil }
         if symbol.kind == .package {
-            return symbol.packageFiles.isDisjoint(with: visibleFiles) && !symbols.symbols.isEmpty ? symbol : symbol
+            // A package is visible once any file declares it: protoc resolves names through packages across files.
+            return symbol
         }
         if !visibleFiles.contains(symbol.file) {
             throw ProtoError(
@@ -326,10 +327,6 @@ struct Linker {
         } else if field.hasDefaultValue {
             throw ProtoError(.invalidDefinition, at: loc(path + [7]), "Messages can't have default values.")
         }
-    }
-
-    private func allFiles() -> [Google_Protobuf_FileDescriptorProto] {
-        Array(dependencies.values) + [parsed.proto]
     }
 
     private func enumOwnerFile(named fullName: String) -> Google_Protobuf_FileDescriptorProto? {

@@ -64,7 +64,7 @@ public final class Schema: Sendable {
 
         func resolve(
             _ field: Google_Protobuf_FieldDescriptorProto, in file: Google_Protobuf_FileDescriptorProto,
-            owner: String, oneofIsSynthetic: (Int) -> Bool, isExtension: Bool
+            owner: String, isExtension: Bool
         ) throws(SchemaError) -> FieldDescriptor {
             guard let type = FieldType(field.type) else {
                 throw SchemaError(
@@ -159,8 +159,7 @@ public final class Schema: Sendable {
             for field in proto.field {
                 fields.append(
                     try resolve(
-                        field, in: file, owner: fullName, oneofIsSynthetic: { synthetic[$0] },
-                        isExtension: false))
+                        field, in: file, owner: fullName, isExtension: false))
             }
             let oneofs = proto.oneofDecl.enumerated().map { i, decl in
                 OneofDescriptor(name: decl.name, fieldNumbers: oneofMembers[i], isSynthetic: synthetic[i])
@@ -171,8 +170,7 @@ public final class Schema: Sendable {
                     isProto3: Self.isProto3(file), index: index, file: file.name))
             for ext in proto.extension {
                 let resolved = try resolve(
-                    ext, in: file, owner: fullName, oneofIsSynthetic: { _ in false },
-                    isExtension: true)
+                    ext, in: file, owner: fullName, isExtension: true)
                 let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
                 extensions[extendee, default: []].append(resolved)
             }
@@ -180,8 +178,7 @@ public final class Schema: Sendable {
         for file in files {
             for ext in file.extension {
                 let resolved = try resolve(
-                    ext, in: file, owner: file.package, oneofIsSynthetic: { _ in false },
-                    isExtension: true)
+                    ext, in: file, owner: file.package, isExtension: true)
                 let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
                 extensions[extendee, default: []].append(resolved)
             }
