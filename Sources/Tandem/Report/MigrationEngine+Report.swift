@@ -21,13 +21,7 @@ extension MigrationEngine {
         reportTotals.repaired = run.repaired
         reportTotals.unknownFields = run.unknownFields
 
-        let renderer = DiffValueRenderer(schema: plan.v1.schema, root: plan.v1Message)
-        func diff(_ fieldDiff: FieldDiff) -> Report.Diff {
-            Report.Diff(
-                path: fieldDiff.path, kind: fieldDiff.kind.rawValue,
-                v1: renderer.render(fieldDiff.v1, path: fieldDiff.path),
-                v2: renderer.render(fieldDiff.v2, path: fieldDiff.path), detail: fieldDiff.detail)
-        }
+        let diff = reportDiff
         let groups = mismatchGroups.map { group in
             Report.FieldGroup(
                 path: group.path, kind: group.kind.rawValue, count: group.count,
@@ -54,6 +48,14 @@ extension MigrationEngine {
             fields: groups, mismatches: mismatches,
             cohorts: run.cohorts.mapValues { Report.Cohort(compared: $0.compared, mismatched: $0.mismatched) },
             timeline: timeline, settings: settings)
+    }
+
+    /// A diff as reports show it: its values rendered as proto3 JSON by their v1 field (callers redact first).
+    func reportDiff(_ fieldDiff: FieldDiff) -> Report.Diff {
+        let renderer = DiffValueRenderer(schema: plan.v1.schema, root: plan.v1Message)
+        return Report.Diff(
+            path: fieldDiff.path, kind: fieldDiff.kind.rawValue, v1: renderer.render(fieldDiff.v1, path: fieldDiff.path),
+            v2: renderer.render(fieldDiff.v2, path: fieldDiff.path), detail: fieldDiff.detail)
     }
 
     /// The plan's settings as shown in reports.
