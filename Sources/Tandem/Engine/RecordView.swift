@@ -44,7 +44,8 @@ public struct RecordView: Sendable {
         } else {
             projected = pair.primary == nil ? .null : .string("(does not decode as \(plan.v2Message.fullName))")
         }
-        let comparison = engine.diffEngine.compare(shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload)
+        let comparison = engine.diffEngine.compare(
+            shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload)
         diffs = (comparison?.diffs ?? []).map { engine.reportDiff(redactor.redact($0)) }
     }
 
@@ -52,12 +53,15 @@ public struct RecordView: Sendable {
     public var json: JSONValue {
         .object([
             .init("key", .string(key)), .init("shadow", shadow), .init("primary_projected", projected),
-            .init("diffs", .array(diffs.map { diff in
-                .object([
-                    .init("path", .string(diff.path)), .init("kind", .string(diff.kind)),
-                    .init("v1", diff.v1 ?? .null), .init("v2", diff.v2 ?? .null),
-                ])
-            })),
+            .init(
+                "diffs",
+                .array(
+                    diffs.map { diff in
+                        .object([
+                            .init("path", .string(diff.path)), .init("kind", .string(diff.kind)),
+                            .init("v1", diff.v1 ?? .null), .init("v2", diff.v2 ?? .null),
+                        ])
+                    })),
         ])
     }
 

@@ -54,7 +54,8 @@ extension MigrationEngine {
     func reportDiff(_ fieldDiff: FieldDiff) -> Report.Diff {
         let renderer = DiffValueRenderer(schema: plan.v1.schema, root: plan.v1Message)
         return Report.Diff(
-            path: fieldDiff.path, kind: fieldDiff.kind.rawValue, v1: renderer.render(fieldDiff.v1, path: fieldDiff.path),
+            path: fieldDiff.path, kind: fieldDiff.kind.rawValue,
+            v1: renderer.render(fieldDiff.v1, path: fieldDiff.path),
             v2: renderer.render(fieldDiff.v2, path: fieldDiff.path), detail: fieldDiff.detail)
     }
 
