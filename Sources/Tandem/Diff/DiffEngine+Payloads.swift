@@ -5,7 +5,8 @@ extension DiffEngine {
     ///
     /// `nil` stands for a missing row. A key absent from both stores is not a comparison (`nil` result). A payload
     /// that does not decode is an `undecodable` diff at `$` carrying the error. When the projected primary's
-    /// canonical bytes equal the shadow bytes, the pair matches without a field walk.
+    /// canonical bytes equal the shadow bytes, the pair matches without a field walk; those bytes are transcoded
+    /// from the v2 payload without building a message whenever the plan and payload allow.
     public func compare(shadowPayload: [UInt8]?, primaryPayload: [UInt8]?, options: WireDecodingOptions = .init())
         -> Comparison?
     {
@@ -17,6 +18,15 @@ extension DiffEngine {
         case (.some, nil):
             return Comparison(diffs: [FieldDiff(path: DiffPath.root, kind: .recordMissingInPrimary)])
         case (let shadowBytes?, let primaryBytes?):
+            // The transcoder writes the projection's bytes without building a message; only when they differ (or
+            // it cannot vouch for the payload) are the messages decoded and walked.
+            var projectionDiffers = false
+            if let transcoded = transcoder?.transcode(primaryBytes, options: options) {
+                if transcoded.bytes == shadowBytes {
+                    return Comparison(diffs: [], unknownFields: transcoded.unknownFields, usedFastPath: true)
+                }
+                projectionDiffers = true
+            }
             let primary: DynamicMessage
             do {
                 primary = try DynamicMessage(
@@ -31,7 +41,9 @@ extension DiffEngine {
             }
             let projected = projection.project(primary)
             let primaryUnknown = Self.unknownFieldCount(primary)
-            if projected.isFullyRepresentable && projected.message.serializedBytesEqual(to: shadowBytes) {
+            if !projectionDiffers && projected.isFullyRepresentable
+                && projected.message.serializedBytesEqual(to: shadowBytes)
+            {
                 // The projection never carries unknown fields, so equal bytes mean the shadow has none either.
                 return Comparison(diffs: [], unknownFields: primaryUnknown, usedFastPath: true)
             }

@@ -11,6 +11,9 @@ public struct DiffEngine: Sendable {
     /// The projection used by ``compare(shadowPayload:primaryPayload:)``.
     public let projection: Projection
 
+    /// The projection compiled to run on v2 bytes (`nil` when the plan's shape is left to the message path).
+    let transcoder: Transcoder?
+
     private let ignored: Set<String>
     private let tolerance: Double
     /// The compare rules (ignore, unordered, mixed presence) resolved per field position at init (see
@@ -21,6 +24,7 @@ public struct DiffEngine: Sendable {
     public init(plan: MigrationPlan) {
         self.plan = plan
         self.projection = Projection(plan: plan)
+        self.transcoder = Transcoder(projection: projection)
         self.ignored = Set(plan.compare.ignore.map(\.description))
         self.tolerance = plan.compare.floatTolerance
         let topFields = plan.resolved.map(\.v1Field).sorted { $0.number < $1.number }

@@ -125,6 +125,11 @@ public final class MigrationEngine: Sendable {
                 // DESIGN 2: the shadow holds what the legacy writer produced, so the comparison reports it.
                 shadow = legacyV1
             }
+        } else if let primaryBytes,
+            let transcoded = diffEngine.transcoder?.transcode(primaryBytes, options: configuration.decoding)
+        {
+            // The same bytes as projecting the decoded record, without building the v1 message.
+            shadow = transcoded.bytes
         } else {
             shadow = diffEngine.projection.project(primary).message.serializedBytes()
         }

@@ -43,6 +43,19 @@ public struct Projection: Sendable {
         return ProjectedRecord(message: out, unrepresentable: issues)
     }
 
+    /// Projects the whitelist entry at `index` of ``MigrationPlan/resolved`` from `container`, the v2 message that
+    /// holds its source field (`containerPresent`: whether every message along the source path is set), into `out`.
+    func projectEntry(
+        _ index: Int, from container: DynamicMessage, containerPresent: Bool, into out: inout DynamicMessage,
+        issues: inout [String: ProtoValue]
+    ) {
+        let resolved = plan.resolved
+        projectField(
+            from: container, v2Field: resolved[index].source, containerPresent: containerPresent, into: &out,
+            v1Field: resolved[index].v1Field, convert: resolved[index].convert, path: resolved[index].v1Field.name,
+            issues: &issues)
+    }
+
     /// Trims a legacy v1 record (decoded with the plan's v1 schema) to the whitelisted fields.
     public func whitelist(_ legacyV1: DynamicMessage) -> DynamicMessage {
         var out = DynamicMessage(descriptor: plan.v1Message, schema: plan.v1.schema)

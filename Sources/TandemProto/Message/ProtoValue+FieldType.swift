@@ -1,6 +1,6 @@
 extension ProtoValue {
     /// Whether this value can be stored in a field of `field`'s type.
-    func fits(_ field: FieldDescriptor) -> Bool {
+    public func fits(_ field: FieldDescriptor) -> Bool {
         switch (field.type, self) {
         case (.int32, .int32), (.sint32, .int32), (.sfixed32, .int32): return true
         case (.int64, .int64), (.sint64, .int64), (.sfixed64, .int64): return true
@@ -16,8 +16,7 @@ extension ProtoValue {
 
     /// Whether this is the zero value an implicit-presence proto3 field does not store (floats by bit pattern:
     /// `-0.0` is not the default, as protobuf writes it).
-    @usableFromInline
-    var isImplicitDefault: Bool {
+    public var isImplicitDefault: Bool {
         switch self {
         case .int32(let v): return v == 0
         case .int64(let v): return v == 0

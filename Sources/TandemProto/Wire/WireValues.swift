@@ -1,0 +1,91 @@
+/// Single protobuf values in binary form: reading a scalar from its wire bits as the decoder does, and appending
+/// tags and values in the canonical form the encoder writes.
+///
+/// For code that works on payload bytes directly (a transcoder, a validator) and must agree byte for byte with
+/// ``DynamicMessage``'s decoding and ``DynamicMessage/serializedBytes()``.
+public enum WireValues {
+    /// The value of a varint or fixed-width field of type `type` read as `bits` (the varint, or the little-endian
+    /// fixed32/fixed64 value), exactly as the decoder reads it; `nil` for length-delimited and message types.
+    @inline(__always)
+    public static func scalar(bits: UInt64, as type: FieldType) -> ProtoValue? {
+        switch type {
+        case .int32: return .int32(Int32(truncatingIfNeeded: bits))
+        case .int64: return .int64(Int64(bitPattern: bits))
+        case .uint32: return .uint32(UInt32(truncatingIfNeeded: bits))
+        case .uint64: return .uint64(bits)
+        case .sint32: return .int32(WireFormat.unZigZag(UInt32(truncatingIfNeeded: bits)))
+        case .sint64: return .int64(WireFormat.unZigZag(bits))
+        case .bool: return .bool(bits != 0)
+        case .enum: return .enumValue(Int32(truncatingIfNeeded: bits))
+        case .fixed32: return .uint32(UInt32(truncatingIfNeeded: bits))
+        case .sfixed32: return .int32(Int32(bitPattern: UInt32(truncatingIfNeeded: bits)))
+        case .float: return .float(Float(bitPattern: UInt32(truncatingIfNeeded: bits)))
+        case .fixed64: return .uint64(bits)
+        case .sfixed64: return .int64(Int64(bitPattern: bits))
+        case .double: return .double(Double(bitPattern: bits))
+        case .string, .bytes, .message, .group: return nil
+        }
+    }
+
+    /// Reads the bits of one varint or fixed-width value of wire type `wireType` (see ``scalar(bits:as:)``).
+    @inline(__always)
+    public static func readBits(_ wireType: WireType, from reader: inout WireReader) throws(WireDecodingError)
+        -> UInt64
+    {
+        switch wireType {
+        case .fixed32: return UInt64(try reader.readFixed32())
+        case .fixed64: return try reader.readFixed64()
+        default: return try reader.readVarint()
+        }
+    }
+
+    /// Appends `value` as a base-128 varint.
+    @inline(__always)
+    public static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        WireFormat.appendVarint(value, to: &bytes)
+    }
+
+    /// Appends the tag of field `number` with `wireType`.
+    @inline(__always)
+    public static func appendTag(_ number: Int32, _ wireType: WireType, to bytes: inout [UInt8]) {
+        WireFormat.appendVarint(WireFormat.tag(number, wireType), to: &bytes)
+    }
+
+    /// Appends a length prefix and `payload`.
+    @inline(__always)
+    public static func appendLengthDelimited(_ payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+        WireFormat.appendVarint(UInt64(payload.count), to: &bytes)
+        bytes.append(contentsOf: payload)
+    }
+
+    /// Appends one value of a non-message field of type `type`, without its tag, as the encoder writes it
+    /// (negative `int32` and enum values as ten-byte varints, strings and bytes with their length).
+    public static func appendScalar(_ value: ProtoValue, as type: FieldType, to bytes: inout [UInt8]) {
+        let bits = value.wireBits
+        switch type {
+        case .int32, .enum:
+            WireFormat.appendVarint(UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: bits))), to: &bytes)
+        case .int64, .uint64, .uint32: WireFormat.appendVarint(UInt64(bitPattern: bits), to: &bytes)
+        case .sint32: WireFormat.appendVarint(UInt64(WireFormat.zigZag(Int32(truncatingIfNeeded: bits))), to: &bytes)
+        case .sint64: WireFormat.appendVarint(WireFormat.zigZag(bits), to: &bytes)
+        case .bool: bytes.append(bits != 0 ? 1 : 0)
+        case .fixed32, .sfixed32, .float:
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bits).littleEndian) { bytes.append(contentsOf: $0) }
+        case .fixed64, .sfixed64, .double:
+            withUnsafeBytes(of: UInt64(bitPattern: bits).littleEndian) { bytes.append(contentsOf: $0) }
+        case .string, .bytes:
+            switch value {
+            case .string(let text):
+                WireFormat.appendVarint(UInt64(text.utf8.count), to: &bytes)
+                bytes.append(contentsOf: text.utf8)
+            case .bytes(let data):
+                WireFormat.appendVarint(UInt64(data.count), to: &bytes)
+                bytes.append(contentsOf: data)
+            default:
+                bytes.append(0)
+            }
+        case .message, .group:
+            return
+        }
+    }
+}
