@@ -1,4 +1,5 @@
-# Shared by the benchmark scripts: locates the repository and the release binaries, building them when missing.
+# Shared by the benchmark scripts: locates the repository and builds the release binaries (incrementally, every
+# run, so a figure never comes from a stale binary).
 # Builds take /tmp/tandem-build.lock (flock) when flock exists, so they never overlap with another build.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PLAN=${PLAN:-$ROOT/Migrations/user-profile}
@@ -11,12 +12,12 @@ locked() {
 }
 
 ensure_binaries() {
-    if [ ! -x "$TANDEM" ]; then
+    if [ "$TANDEM" = "$ROOT/.build/release/tandem" ]; then
         echo "building tandem (release)..." >&2
         (cd "$ROOT" && locked swift build -c release --product tandem >"$WORK/build-tandem.log" 2>&1) \
             || { tail -20 "$WORK/build-tandem.log" >&2; exit 1; }
     fi
-    if [ ! -x "$TRAFFIC_TOOL" ]; then
+    if [ "$TRAFFIC_TOOL" = "$ROOT/Benchmarks/.build/release/tandem-bench-traffic" ]; then
         echo "building tandem-bench-traffic (release)..." >&2
         (cd "$ROOT" && locked swift build --package-path Benchmarks -c release --product tandem-bench-traffic \
             >"$WORK/build-traffic-tool.log" 2>&1) || { tail -20 "$WORK/build-traffic-tool.log" >&2; exit 1; }

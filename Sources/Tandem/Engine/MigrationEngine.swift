@@ -253,6 +253,8 @@ public final class MigrationEngine: Sendable {
             unknownFields: comparison.unknownFields)
         gate.record(result.outcome)
         metrics.record(result)
+        // A clean match without cohort or unknown fields changes nothing below: no lock taken.
+        guard comparison.unknownFields != 0 || cohort != nil || !diffs.isEmpty else { return result }
         state.withLock { state in
             state.totals.unknownFields += comparison.unknownFields
             if let cohort {

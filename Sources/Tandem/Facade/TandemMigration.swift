@@ -268,7 +268,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             runState.withLock { $0 = .finished }
             eventContinuation.finish()
         }
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await comparisons.run()
         } onGracefulShutdown: {
             self.shutdown()

@@ -14,12 +14,16 @@ public struct Timeline: Sendable {
         self.maxPoints = max(4, maxPoints)
     }
 
-    /// Notes the totals after a comparison; `force` keeps a point (breaker transitions).
-    public mutating func observe(at date: Date, totals: GateTotals, force: Bool = false) {
+    /// Notes the totals after a comparison; `force` keeps a point (breaker transitions). The date and totals are
+    /// read only when a point is kept.
+    public mutating func observe(
+        at date: @autoclosure () -> Date, totals: @autoclosure () -> GateTotals, force: Bool = false
+    ) {
         sinceLast += 1
         guard force || sinceLast >= spacing else { return }
         sinceLast = 0
-        points.append(Report.TimelinePoint(at: date, compared: totals.compared, mismatched: totals.mismatched))
+        let totals = totals()
+        points.append(Report.TimelinePoint(at: date(), compared: totals.compared, mismatched: totals.mismatched))
         if points.count >= maxPoints {
             points = points.enumerated().filter { $0.offset % 2 == 1 || $0.offset == points.count - 1 }.map(\.element)
             spacing *= 2

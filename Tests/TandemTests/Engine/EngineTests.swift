@@ -56,7 +56,7 @@ struct EngineTests {
         let fixture = try Fixture()
         let op = try fixture.engine.prepareWrite(key: nil, v2: try fixture.v2("u7", name: "Ada"))
         #expect(op.key == "u7")
-        let empty = try DynamicMessage(descriptor: fixture.plan.v2Message, schema: fixture.plan.v2.schema)
+        let empty = DynamicMessage(descriptor: fixture.plan.v2Message, schema: fixture.plan.v2.schema)
             .serializedBytes()
         #expect(throws: EngineError.self) { try fixture.engine.prepareWrite(key: nil, v2: empty) }
     }
