@@ -10,7 +10,17 @@ extension DualWriter {
         /// a group of more than one): writes then queue for `committer`, so that they form groups, until a
         /// group of one shows the concurrency is gone.
         var contended = false
+        /// Groups of one committed on their caller's thread since a write last went through `committer`.
+        var leadsSinceProbe = 0
+        /// The largest group `committer` has committed.
+        var largestGroup = 0
     }
+
+    /// After this many groups of one on their callers' threads, one write goes through `committer` instead: a
+    /// caller that commits on its own thread never suspends, so writers sharing its threads could never join
+    /// it; the probe lets them queue, and a group of more than one switches to group commit (see
+    /// ``GroupQueue/contended``).
+    static let leadsPerProbe = 16
 
     struct Pending: Sendable {
         var op: DualWriteOp
@@ -47,6 +57,11 @@ extension DualWriter {
             // form the next group, which `committer` commits.
             let leads = group.withLock { queue -> Bool in
                 if queue.flushScheduled || queue.contended { return false }
+                if queue.leadsSinceProbe >= Self.leadsPerProbe {
+                    queue.leadsSinceProbe = 0
+                    return false
+                }
+                queue.leadsSinceProbe += 1
                 queue.flushScheduled = true
                 return true
             }
@@ -102,27 +117,38 @@ extension DualWriter {
     /// Runs on `committer` (serial): commits pending writes in groups of at most `maxBatch` until none
     /// are left. Writes that arrive while a group commits form the next group.
     private func flushPending() {
-        let maxBatch = configuration.maxBatch
-        while true {
-            let batch = group.withLock { queue -> [Pending] in
-                if queue.pending.isEmpty {
-                    queue.flushScheduled = false
-                    return []
-                }
-                let count = min(maxBatch, queue.pending.count)
-                let batch = Array(queue.pending.prefix(count))
-                queue.pending.removeFirst(count)
-                queue.contended = count > 1
-                return batch
-            }
-            if batch.isEmpty { return }
-            let ops = batch.map(\.op)
+        var batch = nextBatch()
+        while !batch.isEmpty {
             let outcomes = connections.withLock { connections in
-                commitIsolated(ops[...], on: &connections)
+                commitIsolated(batch.map(\.op)[...], on: &connections)
             }
+            // The next group is taken before the callers resume: when none is waiting, the flush is over before
+            // a resumed caller writes again, so that a lone writer goes back to committing on its own thread.
+            let next = nextBatch()
             for (pending, outcome) in zip(batch, outcomes) {
                 pending.continuation.resume(returning: outcome)
             }
+            batch = next
+        }
+    }
+
+    /// The largest group of writes committed together so far.
+    var largestGroup: Int { group.withLock { $0.largestGroup } }
+
+    /// Takes the next group from the queue; when the queue is empty, ends the flush.
+    private func nextBatch() -> [Pending] {
+        let maxBatch = configuration.maxBatch
+        return group.withLock { queue -> [Pending] in
+            if queue.pending.isEmpty {
+                queue.flushScheduled = false
+                return []
+            }
+            let count = min(maxBatch, queue.pending.count)
+            let batch = Array(queue.pending.prefix(count))
+            queue.pending.removeFirst(count)
+            queue.contended = count > 1
+            queue.largestGroup = max(queue.largestGroup, count)
+            return batch
         }
     }
 }

@@ -44,6 +44,29 @@ struct GroupCommitTests {
         }
     }
 
+    /// Writers whose tasks share one thread: a write that commits on its caller's thread never suspends, so
+    /// without the periodic probe through the committer no other writer could ever join a group.
+    @Test func writersSharingOneThreadStillFormGroups() async throws {
+        let dir = try TemporaryDirectory()
+        let writer = try DualWriter(
+            primaryPath: dir.file("primary.sqlite"), shadowPath: dir.file("shadow.sqlite"),
+            configuration: .init(mode: .outbox))
+        let executor = SerialTaskExecutor()
+        await withTaskExecutorPreference(executor) {
+            await withTaskGroup(of: Void.self) { group in
+                for task in 0..<8 {
+                    group.addTask {
+                        for i in 0..<(DualWriter.leadsPerProbe * 4) {
+                            _ = try? await writer.write(key: "t\(task)-\(i)", primary: [1], shadow: [2])
+                        }
+                    }
+                }
+            }
+        }
+        #expect(writer.largestGroup > 1)
+        #expect(try writer.counts() == (primary: 8 * DualWriter.leadsPerProbe * 4, shadow: 8 * DualWriter.leadsPerProbe * 4))
+    }
+
     @Test(arguments: DualWriteMode.allCases)
     func readersAlwaysSeeMatchingPairsWhileWritersRun(mode: DualWriteMode) async throws {
         let dir = try TemporaryDirectory()
@@ -92,5 +115,15 @@ struct GroupCommitTests {
             #expect(pair.primary?.seq == pair.shadow?.seq)
             #expect(pair.primary.map { $0.payload + [0] } == pair.shadow?.payload)
         }
+    }
+}
+
+/// Runs every job on one serial dispatch queue: tasks that prefer it never run in parallel.
+final class SerialTaskExecutor: TaskExecutor, @unchecked Sendable {  // The queue serializes all access.
+    private let queue = DispatchQueue(label: "tandem.tests.serial-executor")
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }
