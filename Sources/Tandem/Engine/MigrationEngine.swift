@@ -234,6 +234,28 @@ public final class MigrationEngine: Sendable {
         return record(pair: pair, cohort: cohort)
     }
 
+    /// Compares `key` given its primary row as the caller just read it (`nil`: no row), reading only the shadow row:
+    /// when both rows carry the same write (same `seq`), that pair is compared; otherwise (a write in between, or a
+    /// row missing on either side) both rows are read again as ``compare(key:cohort:)`` does, so a race is never
+    /// counted as a mismatch.
+    @discardableResult
+    public func compare(key: String, primary: StoredRecord?, cohort: String? = nil) throws(EngineError)
+        -> KeyComparison?
+    {
+        if let primary {
+            let shadow: StoredRecord?
+            do {
+                shadow = try comparisonReader.readShadow(key)
+            } catch {
+                throw EngineError(error, key: key)
+            }
+            if let shadow, shadow.seq == primary.seq {
+                return record(pair: RecordPair(key: key, primary: primary, shadow: shadow), cohort: cohort)
+            }
+        }
+        return try compare(key: key, cohort: cohort)
+    }
+
     /// Compares an already-read pair of rows and records the outcome (used by `verify`, which streams pairs).
     @discardableResult
     public func record(pair: RecordPair, cohort: String? = nil) -> KeyComparison? {

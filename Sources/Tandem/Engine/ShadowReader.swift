@@ -35,9 +35,17 @@ public final class ShadowReader: Sendable {
     /// Keys waiting for comparison. The read path only appends under a short lock and never wakes a thread: the
     /// comparator polls (``Configuration/idlePoll``) when idle, so a read costs the same whether comparisons are on.
     private struct Queue {
-        var keys: [String] = []
+        var items: [Pending] = []
         var finished = false
-        var count: Int { keys.count }
+        var count: Int { items.count }
+    }
+
+    /// A queued comparison: the key and, when the read path read the primary row, that row (so that the comparator
+    /// reads only the shadow and never shares the primary file's locks with the service's reads).
+    private struct Pending {
+        var key: String
+        var primary: StoredRecord?
+        var hasPrimary: Bool
     }
     private let queue = Mutex(Queue())
 
@@ -70,17 +78,34 @@ public final class ShadowReader: Sendable {
             throw EngineError(error, key: key)
         }
         engine.countRead()
-        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) { enqueue(key) }
+        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
+            if side == .primary {
+                enqueue(key, primary: record)
+            } else {
+                enqueue(key)
+            }
+        }
         return record
     }
 
     /// Queues a comparison of `key` for ``run()`` without waiting: when the queue is full, or after ``shutdown()``,
     /// the comparison is shed and counted. Read paths that choose their store themselves (the typed facade) call this.
     public func enqueue(_ key: String) {
+        enqueue(Pending(key: key, primary: nil, hasPrimary: false))
+    }
+
+    /// Queues a comparison of `key` whose primary row the caller has just read (`nil`: no row): the comparator then
+    /// reads only the shadow row, and re-reads both only when they do not carry the same write (see
+    /// ``MigrationEngine/compare(key:primary:cohort:)``).
+    public func enqueue(_ key: String, primary: StoredRecord?) {
+        enqueue(Pending(key: key, primary: primary, hasPrimary: true))
+    }
+
+    private func enqueue(_ item: Pending) {
         let capacity = configuration.queueCapacity
         let accepted = queue.withLock { queue -> Bool in
             guard !queue.finished, queue.count < max(1, capacity) else { return false }
-            queue.keys.append(key)
+            queue.items.append(item)
             return true
         }
         if !accepted { engine.countShed() }
@@ -116,21 +141,25 @@ public final class ShadowReader: Sendable {
 
     private func drain(cancelled: borrowing Atomic<Bool>) {
         while true {
-            let (batch, finished) = queue.withLock { queue -> ([String], Bool) in
-                var batch: [String] = []
-                swap(&batch, &queue.keys)
+            let (batch, finished) = queue.withLock { queue -> ([Pending], Bool) in
+                var batch: [Pending] = []
+                swap(&batch, &queue.items)
                 return (batch, queue.finished)
             }
             if cancelled.load(ordering: .relaxed) {
                 for _ in batch { engine.countShed() }
                 return
             }
-            for key in batch {
+            for item in batch {
                 do {
-                    try engine.compare(key: key)
+                    if item.hasPrimary {
+                        try engine.compare(key: item.key, primary: item.primary)
+                    } else {
+                        try engine.compare(key: item.key)
+                    }
                 } catch {
                     engine.configuration.logger?.warning(
-                        "tandem comparison failed", metadata: ["key": "\(key)", "error": "\(error.reason)"])
+                        "tandem comparison failed", metadata: ["key": "\(item.key)", "error": "\(error.reason)"])
                 }
             }
             if batch.isEmpty {

@@ -208,7 +208,14 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         }
         engine.countRead()
         (side == .primary ? metrics.readsPrimary : metrics.readsShadow).increment()
-        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) { comparisons.enqueue(key) }
+        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
+            // A primary row just read goes with the key: the comparator then reads only the shadow.
+            if side == .primary {
+                comparisons.enqueue(key, primary: row)
+            } else {
+                comparisons.enqueue(key)
+            }
+        }
         guard let row else { return nil }
         do {
             switch side {

@@ -26,6 +26,10 @@ public final class CircuitBreaker: Sendable {
     public let configuration: BreakerConfiguration
 
     private let machine: Mutex<BreakerMachine>
+    /// Whether the state halts the canary, kept in step with every transition (under the lock) so that
+    /// ``isHalting``, asked on every read of a service, takes no lock. Only transitions change it: `open` turning
+    /// `half_open` with time halts either way.
+    private let halting: Atomic<Bool>
     private let continuation: AsyncStream<BreakerTransition>.Continuation
     private let clock: any TandemClock
     private let logger: Logger
@@ -55,6 +59,7 @@ public final class CircuitBreaker: Sendable {
         self.configuration = configuration
         let machine = BreakerMachine(gate: gate, breaker: configuration)
         self.machine = Mutex(machine)
+        halting = Atomic(machine.state.isHalting)
         (transitions, continuation) = AsyncStream.makeStream(
             of: BreakerTransition.self, bufferingPolicy: .bufferingNewest(4096))
         self.clock = clock
@@ -92,7 +97,9 @@ public final class CircuitBreaker: Sendable {
     public var state: BreakerState { advanced { $0.state } }
 
     /// Whether the canary is halted: every key goes to the legacy path (`open`, `half_open`, `forced_open`).
-    public var isHalting: Bool { state.isHalting }
+    ///
+    /// Lock-free: the read path of a service asks it on every read.
+    public var isHalting: Bool { halting.load(ordering: .acquiring) }
 
     /// Whether the breaker ever tripped on evidence in this run; a `metrics_only` would-be trip counts.
     public var hasTripped: Bool { machine.withLock { $0.hasTripped } }
@@ -146,6 +153,7 @@ public final class CircuitBreaker: Sendable {
 
     /// Publishes transitions while the lock is held, so every observer sees them in the order they happened.
     private func publish(_ transitions: [BreakerTransition]) {
+        if let last = transitions.last { halting.store(last.to.isHalting, ordering: .releasing) }
         for transition in transitions {
             let level: Logger.Level = transition.to == .open ? .warning : .notice
             logger.log(

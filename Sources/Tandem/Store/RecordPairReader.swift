@@ -36,6 +36,22 @@ public final class RecordPairReader: Sendable {
         connections = Mutex(Connections(primary: primary, shadow: shadow))
     }
 
+    /// The shadow row of `key`, as committed.
+    public func readShadow(_ key: String) throws(StoreError) -> StoredRecord? {
+        try RecordKey.validate(key, path: writer.shadowPath)
+        let shadowPath = writer.shadowPath
+        let read = try connections.withLock { (connections) throws(StoreError) -> StoredRecord?? in
+            guard let connections else { return .none }
+            do throws(SQLiteError) {
+                return .some(try connections.shadow.record(key: key))
+            } catch {
+                throw StoreError(error, key: key, fallback: .readFailed, path: shadowPath)
+            }
+        }
+        if let read { return read }
+        return try writer.read(key, from: .shadow)
+    }
+
     /// The primary and shadow rows of `key`, as committed.
     public func readPair(_ key: String) throws(StoreError) -> RecordPair {
         try RecordKey.validate(key, path: writer.primaryPath)

@@ -105,6 +105,46 @@ struct EngineTests {
         #expect(fixture.engine.gate.totals.mismatched == 0)
     }
 
+    @Test func aComparisonGivenThePrimaryRowReadsOnlyTheShadowWhenBothCarryTheSameWrite() throws {
+        let fixture = try Fixture()
+        try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada"))])
+        var read = try #require(try fixture.engine.writer.read("k1", from: .primary))
+        // The row handed over is the one compared: a different payload under the same seq is a mismatch, which a
+        // re-read of the primary would not see.
+        read.payload = try fixture.v2("k1", name: "Bob")
+        let result = try #require(try fixture.engine.compare(key: "k1", primary: read))
+        #expect(result.outcome == .mismatch)
+        #expect(result.diffs.map(\.path) == ["display_name"])
+    }
+
+    @Test func aComparisonGivenAStalePrimaryRowReadsBothAgain() throws {
+        let fixture = try Fixture()
+        try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada"))])
+        let stale = try #require(try fixture.engine.writer.read("k1", from: .primary))
+        try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Bob"))])
+        // A write landed between the service's read and the comparison: the rows are read again and match.
+        #expect(try fixture.engine.compare(key: "k1", primary: stale)?.outcome == .match)
+        // No primary row at read time, one now: read again, never reported missing.
+        #expect(try fixture.engine.compare(key: "k1", primary: nil)?.outcome == .match)
+        #expect(fixture.engine.gate.totals.mismatched == 0)
+        #expect(fixture.engine.gate.totals.inFlight == 0)
+    }
+
+    @Test func liveReadsHandTheirPrimaryRowToTheComparator() async throws {
+        let fixture = try Fixture()
+        try fixture.engine.apply(
+            (0..<50).map { i in
+                try fixture.engine.prepareWrite(key: "k\(i)", v2: try fixture.v2("k\(i)", name: "N\(i)"))
+            })
+        let reader = ShadowReader(engine: fixture.engine, stage: .live)
+        let task = Task { await reader.run() }
+        for i in 0..<50 { _ = try reader.read("k\(i)") }
+        reader.shutdown()
+        await task.value
+        #expect(fixture.engine.gate.totals.compared == 50)
+        #expect(fixture.engine.gate.totals.mismatched == 0)
+    }
+
     @Test func redactedValuesNeverReachSamples() throws {
         let fixture = try Fixture()
         let v2 = try DynamicMessage(
