@@ -6,8 +6,10 @@
 // - equal pair, full path: decode v2, project it to v1, decode v1, diff field by field;
 // - mismatching pair, full path: the same with a pair that differs in three compared fields
 //   (display_name, status, tags);
-// - equal pair, fast path: `DiffEngine.compare(shadowPayload:primaryPayload:)`, which decodes v2, projects, and
-//   compares the projection's canonical bytes with the shadow bytes (no v1 decode, no field walk).
+// - equal pair, fast path: `DiffEngine.compare(shadowPayload:primaryPayload:)`, which transcodes the v2 bytes into
+//   the projection's canonical v1 bytes (no message built on either side) and compares them with the shadow bytes;
+// - mismatching pair, compare: the same call on the mismatching pair (the transcoded bytes differ, so both records
+//   are decoded and walked).
 import Benchmark
 import BenchmarkSupport
 import Foundation
