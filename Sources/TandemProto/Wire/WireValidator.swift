@@ -29,18 +29,8 @@ public struct WireValidator: Sendable {
     public func unknownFieldCount(
         of buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions = .init()
     ) -> Int? {
-        guard buffer.count <= options.maxSize, options.maxDepth >= 1, layout.isConsistent,
-            type.index < layout.denseRanges.count
-        else { return nil }
-        var reader = WireReader(buffer)
-        let scanner = Scanner(layout: layout, maxDepth: min(options.maxDepth, Self.depthLimit))
         var ignored: [WireOccurrence] = []
-        do {
-            let count = try scanner.scan(type.index, reader: &reader, depth: 1, recording: &ignored)
-            return options.keepsUnknownFields ? count : 0
-        } catch {
-            return nil
-        }
+        return count(buffer, as: type, options: options, recording: &ignored, records: false)
     }
 
     /// The number of unknown fields of `buffer` decoded as `type` (see ``unknownFieldCount(of:as:options:)``),
@@ -49,13 +39,20 @@ public struct WireValidator: Sendable {
         of buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions = .init(),
         recording fields: inout [WireOccurrence]
     ) -> Int? {
+        count(buffer, as: type, options: options, recording: &fields, records: true)
+    }
+
+    private func count(
+        _ buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions,
+        recording fields: inout [WireOccurrence], records: Bool
+    ) -> Int? {
         guard buffer.count <= options.maxSize, options.maxDepth >= 1, layout.isConsistent,
             type.index < layout.denseRanges.count
         else { return nil }
         var reader = WireReader(buffer)
         let scanner = Scanner(layout: layout, maxDepth: min(options.maxDepth, Self.depthLimit))
         do {
-            let count = try scanner.scan(type.index, reader: &reader, depth: 1, recording: &fields)
+            let count = try scanner.scan(type.index, reader: &reader, depth: 1, recording: &fields, records: records)
             return options.keepsUnknownFields ? count : 0
         } catch {
             return nil
@@ -93,15 +90,9 @@ private struct Scanner {
         return try scan(message, reader: &reader, depth: depth, recording: &ignored, records: false)
     }
 
-    /// Scans one message, appending each field occurrence to `fields`.
-    func scan(_ message: Int, reader: inout WireReader, depth: Int, recording fields: inout [WireOccurrence])
-        throws -> Int
-    {
-        try scan(message, reader: &reader, depth: depth, recording: &fields, records: true)
-    }
-
+    /// Scans one message, appending each field occurrence to `fields` when `records`.
     @inline(__always)
-    private func scan(
+    func scan(
         _ message: Int, reader: inout WireReader, depth: Int, recording fields: inout [WireOccurrence], records: Bool
     ) throws -> Int {
         var unknown = 0

@@ -239,12 +239,7 @@ import Testing
 
     static func varint(_ value: UInt64) -> [UInt8] {
         var bytes: [UInt8] = []
-        var remaining = value
-        while remaining >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
-        }
-        bytes.append(UInt8(remaining))
+        WireValues.appendVarint(value, to: &bytes)
         return bytes
     }
 
