@@ -234,23 +234,27 @@ public final class MigrationEngine: Sendable {
         return record(pair: pair, cohort: cohort)
     }
 
-    /// Compares `key` given its primary row as the caller just read it (`nil`: no row), reading only the shadow row:
-    /// when both rows carry the same write (same `seq`), that pair is compared; otherwise (a write in between, or a
-    /// row missing on either side) both rows are read again as ``compare(key:cohort:)`` does, so a race is never
-    /// counted as a mismatch.
+    /// Compares `key` given its row in `side` as the caller just read it (`nil`: no row), reading only the other
+    /// store's row: when both rows carry the same write (same `seq`), that pair is compared; otherwise (a write in
+    /// between, or a row missing on either side) both rows are read again as ``compare(key:cohort:)`` does, so a race
+    /// is never counted as a mismatch.
     @discardableResult
-    public func compare(key: String, primary: StoredRecord?, cohort: String? = nil) throws(EngineError)
-        -> KeyComparison?
+    public func compare(key: String, row: StoredRecord?, from side: DualWriter.Side, cohort: String? = nil)
+        throws(EngineError) -> KeyComparison?
     {
-        if let primary {
-            let shadow: StoredRecord?
+        if let row {
+            let other: StoredRecord?
             do {
-                shadow = try comparisonReader.readShadow(key)
+                other = try comparisonReader.read(key, from: side == .primary ? .shadow : .primary)
             } catch {
                 throw EngineError(error, key: key)
             }
-            if let shadow, shadow.seq == primary.seq {
-                return record(pair: RecordPair(key: key, primary: primary, shadow: shadow), cohort: cohort)
+            if let other, other.seq == row.seq {
+                let pair =
+                    side == .primary
+                    ? RecordPair(key: key, primary: row, shadow: other)
+                    : RecordPair(key: key, primary: other, shadow: row)
+                return record(pair: pair, cohort: cohort)
             }
         }
         return try compare(key: key, cohort: cohort)

@@ -40,12 +40,12 @@ public final class ShadowReader: Sendable {
         var count: Int { items.count }
     }
 
-    /// A queued comparison: the key and, when the read path read the primary row, that row (so that the comparator
-    /// reads only the shadow and never shares the primary file's locks with the service's reads).
+    /// A queued comparison: the key and, when the read path has just read one of its rows, that row and its store
+    /// (so that the comparator reads only the other store, and never shares the locks of the file the service reads).
     private struct Pending {
         var key: String
-        var primary: StoredRecord?
-        var hasPrimary: Bool
+        var row: StoredRecord?
+        var side: DualWriter.Side?
     }
     private let queue = Mutex(Queue())
 
@@ -79,11 +79,7 @@ public final class ShadowReader: Sendable {
         }
         engine.countRead()
         if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
-            if side == .primary {
-                enqueue(key, primary: record)
-            } else {
-                enqueue(key)
-            }
+            enqueue(key, row: record, from: side)
         }
         return record
     }
@@ -91,14 +87,14 @@ public final class ShadowReader: Sendable {
     /// Queues a comparison of `key` for ``run()`` without waiting: when the queue is full, or after ``shutdown()``,
     /// the comparison is shed and counted. Read paths that choose their store themselves (the typed facade) call this.
     public func enqueue(_ key: String) {
-        enqueue(Pending(key: key, primary: nil, hasPrimary: false))
+        enqueue(Pending(key: key, row: nil, side: nil))
     }
 
-    /// Queues a comparison of `key` whose primary row the caller has just read (`nil`: no row): the comparator then
-    /// reads only the shadow row, and re-reads both only when they do not carry the same write (see
-    /// ``MigrationEngine/compare(key:primary:cohort:)``).
-    public func enqueue(_ key: String, primary: StoredRecord?) {
-        enqueue(Pending(key: key, primary: primary, hasPrimary: true))
+    /// Queues a comparison of `key` whose row in `side` the caller has just read (`nil`: no row): the comparator
+    /// then reads only the other store's row, and reads both again only when they do not carry the same write (see
+    /// ``MigrationEngine/compare(key:row:from:cohort:)``).
+    public func enqueue(_ key: String, row: StoredRecord?, from side: DualWriter.Side) {
+        enqueue(Pending(key: key, row: row, side: side))
     }
 
     private func enqueue(_ item: Pending) {
@@ -152,8 +148,8 @@ public final class ShadowReader: Sendable {
             }
             for item in batch {
                 do {
-                    if item.hasPrimary {
-                        try engine.compare(key: item.key, primary: item.primary)
+                    if let side = item.side {
+                        try engine.compare(key: item.key, row: item.row, from: side)
                     } else {
                         try engine.compare(key: item.key)
                     }

@@ -209,12 +209,8 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         engine.countRead()
         (side == .primary ? metrics.readsPrimary : metrics.readsShadow).increment()
         if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
-            // A primary row just read goes with the key: the comparator then reads only the shadow.
-            if side == .primary {
-                comparisons.enqueue(key, primary: row)
-            } else {
-                comparisons.enqueue(key)
-            }
+            // The row just read goes with the key: the comparator then reads only the other store.
+            comparisons.enqueue(key, row: row, from: side)
         }
         guard let row else { return nil }
         do {

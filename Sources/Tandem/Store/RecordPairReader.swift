@@ -36,20 +36,20 @@ public final class RecordPairReader: Sendable {
         connections = Mutex(Connections(primary: primary, shadow: shadow))
     }
 
-    /// The shadow row of `key`, as committed.
-    public func readShadow(_ key: String) throws(StoreError) -> StoredRecord? {
-        try RecordKey.validate(key, path: writer.shadowPath)
-        let shadowPath = writer.shadowPath
+    /// The row of `key` in one store, as committed.
+    public func read(_ key: String, from side: DualWriter.Side) throws(StoreError) -> StoredRecord? {
+        try RecordKey.validate(key, path: writer.primaryPath)
+        let path = side == .primary ? writer.primaryPath : writer.shadowPath
         let read = try connections.withLock { (connections) throws(StoreError) -> StoredRecord?? in
             guard let connections else { return .none }
             do throws(SQLiteError) {
-                return .some(try connections.shadow.record(key: key))
+                return .some(try (side == .primary ? connections.primary : connections.shadow).record(key: key))
             } catch {
-                throw StoreError(error, key: key, fallback: .readFailed, path: shadowPath)
+                throw StoreError(error, key: key, fallback: .readFailed, path: path)
             }
         }
         if let read { return read }
-        return try writer.read(key, from: .shadow)
+        return try writer.read(key, from: side)
     }
 
     /// The primary and shadow rows of `key`, as committed.

@@ -105,27 +105,33 @@ struct EngineTests {
         #expect(fixture.engine.gate.totals.mismatched == 0)
     }
 
-    @Test func aComparisonGivenThePrimaryRowReadsOnlyTheShadowWhenBothCarryTheSameWrite() throws {
+    @Test func aComparisonGivenOneRowReadsOnlyTheOtherWhenBothCarryTheSameWrite() throws {
         let fixture = try Fixture()
         try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada"))])
         var read = try #require(try fixture.engine.writer.read("k1", from: .primary))
         // The row handed over is the one compared: a different payload under the same seq is a mismatch, which a
         // re-read of the primary would not see.
         read.payload = try fixture.v2("k1", name: "Bob")
-        let result = try #require(try fixture.engine.compare(key: "k1", primary: read))
+        let result = try #require(try fixture.engine.compare(key: "k1", row: read, from: .primary))
         #expect(result.outcome == .mismatch)
         #expect(result.diffs.map(\.path) == ["display_name"])
+        // The same from the shadow side: a shadow row handed over is compared with the primary read now.
+        var shadow = try #require(try fixture.engine.writer.read("k1", from: .shadow))
+        shadow.payload = try fixture.v1("k1", name: "Cy")
+        let fromShadow = try #require(try fixture.engine.compare(key: "k1", row: shadow, from: .shadow))
+        #expect(fromShadow.diffs.map(\.path) == ["display_name"])
     }
 
-    @Test func aComparisonGivenAStalePrimaryRowReadsBothAgain() throws {
+    @Test func aComparisonGivenAStaleRowReadsBothAgain() throws {
         let fixture = try Fixture()
         try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada"))])
         let stale = try #require(try fixture.engine.writer.read("k1", from: .primary))
         try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Bob"))])
         // A write landed between the service's read and the comparison: the rows are read again and match.
-        #expect(try fixture.engine.compare(key: "k1", primary: stale)?.outcome == .match)
-        // No primary row at read time, one now: read again, never reported missing.
-        #expect(try fixture.engine.compare(key: "k1", primary: nil)?.outcome == .match)
+        #expect(try fixture.engine.compare(key: "k1", row: stale, from: .primary)?.outcome == .match)
+        // No row at read time, one now: read again, never reported missing.
+        #expect(try fixture.engine.compare(key: "k1", row: nil, from: .primary)?.outcome == .match)
+        #expect(try fixture.engine.compare(key: "k1", row: nil, from: .shadow)?.outcome == .match)
         #expect(fixture.engine.gate.totals.mismatched == 0)
         #expect(fixture.engine.gate.totals.inFlight == 0)
     }
@@ -173,8 +179,7 @@ struct EngineTests {
         #expect(fixture.engine.gate.totals.compared == 0)
     }
 
-    /// `shadow` reads answer from the shadow and queue the key; `live` reads answer from the primary and hand their
-    /// row to the comparator with the key.
+    /// `shadow` reads answer from the shadow, `live` reads from the primary; both hand their row to the comparator.
     @Test(arguments: [MigrationStage.shadow, .live])
     func backgroundComparatorDrainsOnShutdown(stage: MigrationStage) async throws {
         let fixture = try Fixture()
