@@ -136,11 +136,15 @@ public final class ShadowReader: Sendable {
     }
 
     private func drain(cancelled: borrowing Atomic<Bool>) {
+        // Two buffers trade places: the queue always gets back an emptied one that keeps its capacity, so an append
+        // on the read path does not grow (reallocate and copy) the queue once it has reached its working size.
+        var batch: [Pending] = []
+        batch.reserveCapacity(min(max(1, configuration.queueCapacity), 1024))
         while true {
-            let (batch, finished) = queue.withLock { queue -> ([Pending], Bool) in
-                var batch: [Pending] = []
+            batch.removeAll(keepingCapacity: true)
+            let finished = queue.withLock { queue -> Bool in
                 swap(&batch, &queue.items)
-                return (batch, queue.finished)
+                return queue.finished
             }
             if cancelled.load(ordering: .relaxed) {
                 for _ in batch { engine.countShed() }
