@@ -10,6 +10,8 @@ extension DualWriter {
         /// a group of more than one): writes then queue for `committer`, so that they form groups, until a
         /// group of one shows the concurrency is gone.
         var contended = false
+        /// Groups of one `committer` has committed in a row while contended.
+        var lonelyGroups = 0
         /// Groups of one committed on their caller's thread since a write last went through `committer`.
         var leadsSinceProbe = 0
         /// The largest group `committer` has committed.
@@ -21,6 +23,9 @@ extension DualWriter {
     /// it; the probe lets them queue, and a group of more than one switches to group commit (see
     /// ``GroupQueue/contended``).
     static let leadsPerProbe = 16
+
+    /// Consecutive groups of one after which writes commit on their callers' threads again.
+    static let lonelyGroupsToLead = 4
 
     struct Pending: Sendable {
         var op: DualWriteOp
@@ -146,7 +151,15 @@ extension DualWriter {
             let count = min(maxBatch, queue.pending.count)
             let batch = Array(queue.pending.prefix(count))
             queue.pending.removeFirst(count)
-            queue.contended = count > 1
+            // One group of one does not end contention: writers resuming from the previous group may not have
+            // queued yet. A few in a row do.
+            if count > 1 {
+                queue.contended = true
+                queue.lonelyGroups = 0
+            } else if queue.contended {
+                queue.lonelyGroups += 1
+                if queue.lonelyGroups >= Self.lonelyGroupsToLead { queue.contended = false }
+            }
             queue.largestGroup = max(queue.largestGroup, count)
             return batch
         }
