@@ -40,7 +40,7 @@ extension DiffEngine {
                 return Comparison(diffs: diffs)
             }
             let projected = projection.project(primary)
-            let primaryUnknown = Self.unknownFieldCount(primary)
+            let primaryUnknown = primary.unknownFieldCountIncludingSubmessages
             if !projectionDiffers && projected.isFullyRepresentable
                 && projected.message.serializedBytesEqual(to: shadowBytes)
             {
@@ -58,7 +58,7 @@ extension DiffEngine {
             }
             return Comparison(
                 diffs: diff(shadow: shadow, primary: projected),
-                unknownFields: primaryUnknown + Self.unknownFieldCount(shadow))
+                unknownFields: primaryUnknown + shadow.unknownFieldCountIncludingSubmessages)
         }
     }
 
@@ -71,21 +71,5 @@ extension DiffEngine {
         } catch {
             return error
         }
-    }
-
-    /// Unknown fields of a message and of every sub-message it holds.
-    static func unknownFieldCount(_ message: DynamicMessage) -> Int {
-        var count = message.unknownFieldCount
-        for (position, field) in message.descriptor.fields.enumerated() where field.type.isMessage {
-            switch message.fieldValue(at: position) {
-            case .single(.message(let sub)): count += unknownFieldCount(sub)
-            case .repeated(let values):
-                for case .message(let sub) in values { count += unknownFieldCount(sub) }
-            case .map(let entries):
-                for case .message(let sub) in entries.values { count += unknownFieldCount(sub) }
-            default: break
-            }
-        }
-        return count
     }
 }

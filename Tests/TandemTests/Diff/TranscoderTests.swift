@@ -112,7 +112,7 @@ import Testing
         #expect(projected.isFullyRepresentable, "answered for an unrepresentable record (\(context()))")
         #expect(transcoded.bytes == projected.message.serializedBytes(), "bytes differ (\(context()))")
         #expect(
-            transcoded.unknownFields == DiffEngine.unknownFieldCount(message), "unknown fields differ (\(context()))")
+            transcoded.unknownFields == message.unknownFieldCountIncludingSubmessages, "unknown fields differ (\(context()))")
         return true
     }
 
