@@ -57,7 +57,7 @@ struct AggregateParser {
         throws(ProtoError)
     {
         var holder = DynamicMessage(
-            descriptor: OptionHolder.descriptor(for: [ext], schema: schema, name: message.descriptor.fullName),
+            descriptor: OptionHolder.descriptor(for: [ext], name: message.descriptor.fullName),
             schema: schema)
         if ext.type.isMessage {
             _ = consume(":")

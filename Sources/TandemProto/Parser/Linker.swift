@@ -359,7 +359,6 @@ struct Linker {
         }
     }
 
-    private static let maxFieldNumber: Int32 = 536_870_911
 
     private func checkNumbers(_ message: Google_Protobuf_DescriptorProto, fullName: String, path: [Int32])
         throws(ProtoError)
@@ -371,10 +370,10 @@ struct Linker {
             if field.number <= 0 {
                 throw ProtoError(.numberOutOfRange, at: numberLocation, "Field numbers must be positive integers.")
             }
-            if field.number > Self.maxFieldNumber {
+            if field.number > WireReader.maxFieldNumber {
                 throw ProtoError(
                     .numberOutOfRange, at: numberLocation,
-                    "Field numbers cannot be greater than \(Self.maxFieldNumber).")
+                    "Field numbers cannot be greater than \(WireReader.maxFieldNumber).")
             }
             if (19000...19999).contains(field.number) {
                 throw ProtoError(
@@ -406,7 +405,7 @@ struct Linker {
             }
         }
         for (r, range) in message.extensionRange.enumerated() {
-            let limit = isMessageSet ? Int32.max : Self.maxFieldNumber + 1
+            let limit = isMessageSet ? Int32.max : WireReader.maxFieldNumber + 1
             if range.start <= 0 || range.end > limit || range.start >= range.end {
                 throw ProtoError(
                     .numberOutOfRange, at: loc(path + [5, Int32(r)]),
@@ -590,7 +589,7 @@ struct Linker {
             guard let options = byOwner[ownerPath], let first = options.first else { continue }
             let optionsType = BuiltinOptions.optionsName(first.kind)
             let extensions = schema.extensions[optionsType] ?? []
-            let holder = OptionHolder.descriptor(for: extensions, schema: schema, name: optionsType)
+            let holder = OptionHolder.descriptor(for: extensions, name: optionsType)
             var message = DynamicMessage(descriptor: holder, schema: schema)
             var sourceRetained: Set<Int32> = []
             let scope = scopeName(forOptionsOf: ownerPath, in: proto)
@@ -686,7 +685,7 @@ struct Linker {
             }
             // Extensions of the sub-message live in its extension bytes: decode them with a holder type that declares
             // this extension (others stay as they are), set the value, and write them back.
-            let holderType = OptionHolder.descriptor(for: [ext], schema: schema, name: type.fullName)
+            let holderType = OptionHolder.descriptor(for: [ext], name: type.fullName)
             var holder =
                 (try? DynamicMessage(decoding: sub.unknownFields, as: holderType, schema: schema))
                 ?? DynamicMessage(descriptor: holderType, schema: schema)

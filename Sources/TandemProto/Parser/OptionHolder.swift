@@ -1,7 +1,7 @@
 /// A message type made of extension fields, used to encode extension values with the ordinary encoder: its canonical
 /// bytes are the extensions' wire form (numbers in order, packed where the extension is packed).
 enum OptionHolder {
-    static func descriptor(for extensions: [FieldDescriptor], schema: Schema, name: String) -> MessageDescriptor {
+    static func descriptor(for extensions: [FieldDescriptor], name: String) -> MessageDescriptor {
         MessageDescriptor(
             fullName: name, fields: extensions, oneofs: [], isMapEntry: false, isProto3: false, index: -1,
             file: "")

@@ -264,22 +264,10 @@ struct WireDecoder {
         -> ProtoValue
     {
         switch field.type {
-        // int32 and enum values are written as sign-extended 64-bit varints; the upper bits are dropped
-        // (protobuf.dev, "Encoding": signed integers).
-        case .int32: return .int32(Int32(truncatingIfNeeded: try reader.readVarint()))
-        case .int64: return .int64(Int64(bitPattern: try reader.readVarint()))
-        case .uint32: return .uint32(UInt32(truncatingIfNeeded: try reader.readVarint()))
-        case .uint64: return .uint64(try reader.readVarint())
-        case .sint32: return .int32(WireFormat.unZigZag(UInt32(truncatingIfNeeded: try reader.readVarint())))
-        case .sint64: return .int64(WireFormat.unZigZag(try reader.readVarint()))
-        case .bool: return .bool(try reader.readVarint() != 0)
-        case .enum: return .enumValue(Int32(truncatingIfNeeded: try reader.readVarint()))
-        case .fixed32: return .uint32(try reader.readFixed32())
-        case .sfixed32: return .int32(Int32(bitPattern: try reader.readFixed32()))
-        case .float: return .float(Float(bitPattern: try reader.readFixed32()))
-        case .fixed64: return .uint64(try reader.readFixed64())
-        case .sfixed64: return .int64(Int64(bitPattern: try reader.readFixed64()))
-        case .double: return .double(Double(bitPattern: try reader.readFixed64()))
+        case .int32, .int64, .uint32, .uint64, .sint32, .sint64, .bool, .enum, .fixed32, .sfixed32, .float, .fixed64,
+            .sfixed64, .double:
+            let bits = try WireValues.readBits(field.type.wireType, from: &reader)
+            return WireValues.scalar(bits: bits, as: field.type) ?? .uint64(bits)
         case .string:
             let range = try reader.readLengthDelimited()
             let raw = reader.bytes(in: range)
@@ -298,6 +286,12 @@ struct WireDecoder {
             try reader.skipField(wireType: field.type.wireType, fieldNumber: field.number, maxDepth: 0)
             return .bytes([])
         }
+    }
+
+    /// Whether `raw` is valid UTF-8 (ASCII checked eight bytes at a time first).
+    @inline(__always)
+    static func isValidUTF8(_ raw: UnsafeRawBufferPointer) -> Bool {
+        isASCII(raw) || String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self) != nil
     }
 
     /// Whether every byte is below 0x80 (eight bytes at a time).

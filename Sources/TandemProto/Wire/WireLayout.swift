@@ -41,8 +41,9 @@ final class WireLayout: Sendable {
         var oneof: Int32 = -1
     }
 
-    /// Field numbers below this are looked up in ``dense`` by number; larger ones in ``sparse``.
-    static let denseLimit = 64
+    /// Field numbers below this are looked up in ``dense`` by number; larger ones in ``sparse`` (the same cut as
+    /// ``MessageDescriptor``'s own lookup).
+    static let denseLimit = Int(MessageDescriptor.denseLimit)
 
     /// Per message (by schema index): where its dense fields start in ``dense`` and how many numbers they cover.
     let denseRanges: [(start: Int, count: Int)]
@@ -52,11 +53,8 @@ final class WireLayout: Sendable {
     let sparse: [Int: Field]
     /// The declared numbers of each closed enum.
     let closedEnums: [Set<Int32>]
-    /// The number of real oneofs of each message.
+    /// The number of oneofs of each message (real and synthetic: fields carry real oneofs' indices only).
     let oneofCounts: [Int]
-    /// Whether every message's schema index is its position (always so for a linked schema); when not, the
-    /// layout serves nothing and every scan declines.
-    let isConsistent: Bool
 
     init(schema: Schema) {
         var closedEnumSlots: [Int: Int32] = [:]
@@ -69,9 +67,7 @@ final class WireLayout: Sendable {
         var dense: [Field] = []
         var sparse: [Int: Field] = [:]
         var oneofCounts: [Int] = []
-        var isConsistent = true
-        for (position, message) in schema.messages.enumerated() {
-            if message.index != position { isConsistent = false }
+        for message in schema.messages {
             let highest = message.fields.map { Int($0.number) }.max() ?? 0
             let count = min(highest + 1, Self.denseLimit)
             denseRanges.append((dense.count, count))
@@ -92,7 +88,6 @@ final class WireLayout: Sendable {
         self.sparse = sparse
         self.closedEnums = closedEnums
         self.oneofCounts = oneofCounts
-        self.isConsistent = isConsistent
     }
 
     private static func field(_ field: FieldDescriptor, schema: Schema, closedEnumSlots: [Int: Int32]) -> Field {

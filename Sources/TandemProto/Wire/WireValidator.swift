@@ -29,8 +29,8 @@ public struct WireValidator: Sendable {
     public func unknownFieldCount(
         of buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions = .init()
     ) -> Int? {
-        var ignored: [WireOccurrence] = []
-        return count(buffer, as: type, options: options, recording: &ignored, records: false)
+        var ignored: [WireOccurrence]? = nil
+        return count(buffer, as: type, options: options, recording: &ignored)
     }
 
     /// The number of unknown fields of `buffer` decoded as `type` (see ``unknownFieldCount(of:as:options:)``),
@@ -39,24 +39,10 @@ public struct WireValidator: Sendable {
         of buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions = .init(),
         recording fields: inout [WireOccurrence]
     ) -> Int? {
-        count(buffer, as: type, options: options, recording: &fields, records: true)
-    }
-
-    private func count(
-        _ buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions,
-        recording fields: inout [WireOccurrence], records: Bool
-    ) -> Int? {
-        guard buffer.count <= options.maxSize, options.maxDepth >= 1, layout.isConsistent,
-            type.index < layout.denseRanges.count
-        else { return nil }
-        var reader = WireReader(buffer)
-        let scanner = Scanner(layout: layout, maxDepth: min(options.maxDepth, Self.depthLimit))
-        do {
-            let count = try scanner.scan(type.index, reader: &reader, depth: 1, recording: &fields, records: records)
-            return options.keepsUnknownFields ? count : 0
-        } catch {
-            return nil
-        }
+        var recorder: [WireOccurrence]? = fields
+        fields = []
+        defer { fields = recorder ?? [] }
+        return count(buffer, as: type, options: options, recording: &recorder)
     }
 
     /// The number of unknown fields of `bytes` decoded as `type` (see ``unknownFieldCount(of:as:options:)``).
@@ -66,10 +52,27 @@ public struct WireValidator: Sendable {
         bytes.withUnsafeBytes { unknownFieldCount(of: $0, as: type, options: options) }
     }
 
-    /// Whether `raw` is valid UTF-8 (ASCII checked eight bytes at a time first).
+    /// Whether `raw` is valid UTF-8, by the decoder's rule.
     public static func isValidUTF8(_ raw: UnsafeRawBufferPointer) -> Bool {
-        if WireDecoder.isASCII(raw) { return true }
-        return String(validating: raw.assumingMemoryBound(to: UInt8.self), as: UTF8.self) != nil
+        WireDecoder.isValidUTF8(raw)
+    }
+
+    private func count(
+        _ buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions,
+        recording fields: inout [WireOccurrence]?
+    ) -> Int? {
+        // The descriptor must be this schema's own (not one of another schema that shares its index).
+        guard buffer.count <= options.maxSize, options.maxDepth >= 1, schema.messages.indices.contains(type.index),
+            schema.messages[type.index] === type
+        else { return nil }
+        var reader = WireReader(buffer)
+        let scanner = Scanner(layout: layout, maxDepth: min(options.maxDepth, Self.depthLimit))
+        do {
+            let count = try scanner.scan(type.index, reader: &reader, depth: 1, recording: &fields)
+            return options.keepsUnknownFields ? count : 0
+        } catch {
+            return nil
+        }
     }
 }
 
@@ -84,33 +87,19 @@ private struct Scanner {
     let maxDepth: Int
 
     /// Scans the fields of one message up to the reader's end; returns its unknown fields and those of the messages
-    /// it holds.
-    func scan(_ message: Int, reader: inout WireReader, depth: Int) throws -> Int {
-        var ignored: [WireOccurrence] = []
-        return try scan(message, reader: &reader, depth: depth, recording: &ignored, records: false)
-    }
-
-    /// Scans one message, appending each field occurrence to `fields` when `records`.
-    @inline(__always)
-    func scan(
-        _ message: Int, reader: inout WireReader, depth: Int, recording fields: inout [WireOccurrence], records: Bool
-    ) throws -> Int {
+    /// it holds. `fields`, when given, receives this message's field occurrences (not those of nested messages).
+    func scan(_ message: Int, reader: inout WireReader, depth: Int, recording fields: inout [WireOccurrence]?)
+        throws -> Int
+    {
         var unknown = 0
         // The member seen so far of each oneof, for messages that use one.
         var oneofMembers: [Int32] = []
         while let (number, wireType) = try reader.nextTag() {
             if wireType == .startGroup || wireType == .endGroup { throw Declined() }
-            if records {
-                fields.append(
-                    WireOccurrence(
-                        number: number, wireType: wireType, tagOffset: reader.tagOffset, valueOffset: reader.offset))
-            }
+            fields?.append(
+                WireOccurrence(
+                    number: number, wireType: wireType, tagOffset: reader.tagOffset, valueOffset: reader.offset))
             let field = layout.field(number, in: message)
-            if field.kind == .undeclared {
-                try reader.skipField(wireType: wireType, fieldNumber: number, maxDepth: 0)
-                unknown &+= 1
-                continue
-            }
             guard try scanField(field, wireType: wireType, reader: &reader, depth: depth, unknown: &unknown) else {
                 try reader.skipField(wireType: wireType, fieldNumber: number, maxDepth: 0)
                 unknown &+= 1
@@ -135,7 +124,9 @@ private struct Scanner {
         _ field: WireLayout.Field, wireType: WireType, reader: inout WireReader, depth: Int, unknown: inout Int
     ) throws -> Bool {
         switch field.kind {
-        case .undeclared, .unsupported:
+        case .undeclared:
+            return false
+        case .unsupported:
             throw Declined()
         case .map:
             guard wireType == .lengthDelimited else { return false }
@@ -167,7 +158,8 @@ private struct Scanner {
         guard depth < maxDepth else { throw Declined() }
         let range = try reader.readLengthDelimited()
         var nested = reader.subReader(range)
-        return try scan(message, reader: &nested, depth: depth + 1)
+        var notRecorded: [WireOccurrence]? = nil
+        return try scan(message, reader: &nested, depth: depth + 1, recording: &notRecorded)
     }
 
     /// Scans one value of a non-message field whose wire type has been checked; an unknown value of a closed enum
@@ -188,7 +180,7 @@ private struct Scanner {
             _ = try reader.readFixed64()
         case .checkedString:
             let range = try reader.readLengthDelimited()
-            if !WireValidator.isValidUTF8(reader.bytes(in: range)) { throw Declined() }
+            if !WireDecoder.isValidUTF8(reader.bytes(in: range)) { throw Declined() }
         case .bytes:
             _ = try reader.readLengthDelimited()
         case .undeclared, .unsupported, .message, .map:

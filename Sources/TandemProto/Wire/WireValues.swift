@@ -9,6 +9,8 @@ public enum WireValues {
     @inline(__always)
     public static func scalar(bits: UInt64, as type: FieldType) -> ProtoValue? {
         switch type {
+        // int32 and enum values are written as sign-extended 64-bit varints; the upper bits are dropped
+        // (protobuf.dev, "Encoding": signed integers).
         case .int32: return .int32(Int32(truncatingIfNeeded: bits))
         case .int64: return .int64(Int64(bitPattern: bits))
         case .uint32: return .uint32(UInt32(truncatingIfNeeded: bits))
@@ -58,34 +60,30 @@ public enum WireValues {
         bytes.append(contentsOf: payload)
     }
 
-    /// Appends one value of a non-message field of type `type`, without its tag, as the encoder writes it
+    /// Appends one value of a non-message field of type `type`, without its tag, exactly as the encoder writes it
     /// (negative `int32` and enum values as ten-byte varints, strings and bytes with their length).
     public static func appendScalar(_ value: ProtoValue, as type: FieldType, to bytes: inout [UInt8]) {
-        let bits = value.wireBits
-        switch type {
-        case .int32, .enum:
-            WireFormat.appendVarint(UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: bits))), to: &bytes)
-        case .int64, .uint64, .uint32: WireFormat.appendVarint(UInt64(bitPattern: bits), to: &bytes)
-        case .sint32: WireFormat.appendVarint(UInt64(WireFormat.zigZag(Int32(truncatingIfNeeded: bits))), to: &bytes)
-        case .sint64: WireFormat.appendVarint(WireFormat.zigZag(bits), to: &bytes)
-        case .bool: bytes.append(bits != 0 ? 1 : 0)
-        case .fixed32, .sfixed32, .float:
-            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bits).littleEndian) { bytes.append(contentsOf: $0) }
-        case .fixed64, .sfixed64, .double:
-            withUnsafeBytes(of: UInt64(bitPattern: bits).littleEndian) { bytes.append(contentsOf: $0) }
-        case .string, .bytes:
-            switch value {
-            case .string(let text):
-                WireFormat.appendVarint(UInt64(text.utf8.count), to: &bytes)
-                bytes.append(contentsOf: text.utf8)
-            case .bytes(let data):
-                WireFormat.appendVarint(UInt64(data.count), to: &bytes)
-                bytes.append(contentsOf: data)
-            default:
-                bytes.append(0)
-            }
-        case .message, .group:
-            return
+        append(size: WireEncoder.scalarSize(type, value), to: &bytes) { WireEncoder.writeScalar(type, value, to: &$0) }
+    }
+
+    /// Appends the values of a packed run of type `type`: length prefix, then each value as the encoder writes it.
+    public static func appendPacked(_ values: [ProtoValue], as type: FieldType, to bytes: inout [UInt8]) {
+        let size = WireEncoder.packedPayloadSize(type, values)
+        WireFormat.appendVarint(UInt64(size), to: &bytes)
+        append(size: size, to: &bytes) { writer in
+            for value in values { WireEncoder.writeScalar(type, value, to: &writer) }
         }
+    }
+
+    /// Grows `bytes` by `size` and lets `write` fill the new bytes through the encoder's writer.
+    private static func append(size: Int, to bytes: inout [UInt8], _ write: (inout WireWriter) -> Void) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: size))
+        let written = bytes.withUnsafeMutableBytes { raw in
+            var writer = WireWriter(UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+            write(&writer)
+            return writer.offset
+        }
+        bytes.removeLast(size - written)
     }
 }
