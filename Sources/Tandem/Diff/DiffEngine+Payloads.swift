@@ -20,32 +20,38 @@ extension DiffEngine {
         case (let shadowBytes?, let primaryBytes?):
             // The transcoder writes the projection's bytes without building a message; only when they differ (or
             // it cannot vouch for the payload) are the messages decoded and walked.
-            var projectionDiffers = false
-            if let transcoded = transcoder?.transcode(primaryBytes, options: options) {
+            let projected: ProjectedRecord
+            let primaryUnknown: Int
+            if let transcoded = transcoder?.transcode(primaryBytes, options: options),
+                let message = try? DynamicMessage(
+                    decoding: transcoded.bytes, as: plan.v1Message, schema: plan.v1.schema, options: options)
+            {
                 if transcoded.bytes == shadowBytes {
                     return Comparison(diffs: [], unknownFields: transcoded.unknownFields, usedFastPath: true)
                 }
-                projectionDiffers = true
-            }
-            let primary: DynamicMessage
-            do {
-                primary = try DynamicMessage(
-                    decoding: primaryBytes, as: plan.v2Message, schema: plan.v2.schema, options: options)
-            } catch {
-                var diffs = [FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "primary (v2): \(error)")]
-                if let shadowError = Self.decodingError(shadowBytes, plan.v1Message, plan.v1.schema, options) {
-                    diffs.append(
-                        FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "shadow (v1): \(shadowError)"))
+                // Transcoded bytes are a fully representable projection: decoding them gives the projected record
+                // without decoding and projecting the v2 payload again.
+                projected = ProjectedRecord(message: message)
+                primaryUnknown = transcoded.unknownFields
+            } else {
+                let primary: DynamicMessage
+                do {
+                    primary = try DynamicMessage(
+                        decoding: primaryBytes, as: plan.v2Message, schema: plan.v2.schema, options: options)
+                } catch {
+                    var diffs = [FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "primary (v2): \(error)")]
+                    if let shadowError = Self.decodingError(shadowBytes, plan.v1Message, plan.v1.schema, options) {
+                        diffs.append(
+                            FieldDiff(path: DiffPath.root, kind: .undecodable, detail: "shadow (v1): \(shadowError)"))
+                    }
+                    return Comparison(diffs: diffs)
                 }
-                return Comparison(diffs: diffs)
-            }
-            let projected = projection.project(primary)
-            let primaryUnknown = primary.unknownFieldCountIncludingSubmessages
-            if !projectionDiffers && projected.isFullyRepresentable
-                && projected.message.serializedBytesEqual(to: shadowBytes)
-            {
-                // The projection never carries unknown fields, so equal bytes mean the shadow has none either.
-                return Comparison(diffs: [], unknownFields: primaryUnknown, usedFastPath: true)
+                projected = projection.project(primary)
+                primaryUnknown = primary.unknownFieldCountIncludingSubmessages
+                if projected.isFullyRepresentable && projected.message.serializedBytesEqual(to: shadowBytes) {
+                    // The projection never carries unknown fields, so equal bytes mean the shadow has none either.
+                    return Comparison(diffs: [], unknownFields: primaryUnknown, usedFastPath: true)
+                }
             }
             let shadow: DynamicMessage
             do {

@@ -91,6 +91,13 @@ public final class MigrationEngine: Sendable {
     ///     record; when it does not decode it is stored exactly as given (the next comparison reports it).
     /// - Throws: ``EngineError`` for a v2 payload that does not decode or a missing key.
     public func prepareWrite(key: String?, v2: [UInt8], legacyV1: [UInt8]? = nil) throws(EngineError) -> DualWriteOp {
+        // With the key given and no legacy payload, nothing needs the decoded record: when the transcoder answers,
+        // the payload decodes (its validator vouches for that) and its bytes are the shadow record.
+        if let key, legacyV1 == nil,
+            let transcoded = diffEngine.transcoder?.transcode(v2, options: configuration.decoding)
+        {
+            return .put(key: key, primary: v2, shadow: transcoded.bytes)
+        }
         let primary: DynamicMessage
         do {
             primary = try DynamicMessage(
@@ -125,11 +132,6 @@ public final class MigrationEngine: Sendable {
                 // DESIGN 2: the shadow holds what the legacy writer produced, so the comparison reports it.
                 shadow = legacyV1
             }
-        } else if let primaryBytes,
-            let transcoded = diffEngine.transcoder?.transcode(primaryBytes, options: configuration.decoding)
-        {
-            // The same bytes as projecting the decoded record, without building the v1 message.
-            shadow = transcoded.bytes
         } else {
             shadow = diffEngine.projection.project(primary).message.serializedBytes()
         }

@@ -25,6 +25,16 @@ enum IntegerValue {
         }
     }
 
+    /// A google.protobuf.Timestamp as integer milliseconds (DESIGN 3: seconds * 1000 + floor(nanos / 1e6), in
+    /// integer arithmetic) or seconds; `nil` when the milliseconds overflow Int64. The projection and the transcoder
+    /// both convert through this.
+    static func timestamp(seconds: Int64, nanos: Int64, millis: Bool) -> Int64? {
+        guard millis else { return seconds }
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        let (sum, overflow2) = scaled.addingReportingOverflow(floorDivide(nanos, 1_000_000))
+        return overflow || overflow2 ? nil : sum
+    }
+
     /// `numerator / denominator` rounded toward negative infinity (DESIGN 3: floor(nanos / 1e6)).
     static func floorDivide(_ numerator: Int64, _ denominator: Int64) -> Int64 {
         let quotient = numerator / denominator

@@ -170,13 +170,10 @@ public struct Projection: Sendable {
             guard let timestamp = value.messageValue else { return .unrepresentable(value) }
             let seconds = timestamp.get(named: "seconds")?.int64Value ?? 0
             let nanos = timestamp.get(named: "nanos")?.int64Value ?? 0
-            var result = seconds
-            if case .timestampMillis = convert {
-                // DESIGN 3: seconds * 1000 + floor(nanos / 1e6), in integer arithmetic.
-                let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-                let (sum, overflow2) = scaled.addingReportingOverflow(IntegerValue.floorDivide(nanos, 1_000_000))
-                guard !overflow, !overflow2 else { return .unrepresentable(value) }
-                result = sum
+            let millis: Bool
+            if case .timestampMillis = convert { millis = true } else { millis = false }
+            guard let result = IntegerValue.timestamp(seconds: seconds, nanos: nanos, millis: millis) else {
+                return .unrepresentable(value)
             }
             guard let narrowed = IntegerValue.narrow(Int128(result), to: v1Field.type) else {
                 return .unrepresentable(.int64(result))

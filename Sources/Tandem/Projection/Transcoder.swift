@@ -187,7 +187,8 @@ final class Transcoder: Sendable {
         case (nil, let from, let to) where Self.isInteger(from) && Self.isInteger(to):
             return .integer
         case (nil, _, _), (.enumMap, _, _), (.toString, _, _):
-            return WireValues.scalar(bits: 0, as: source.type) != nil ? .scalar : .general
+            // Varint and fixed-width values are exactly the packable types.
+            return source.type.isPackable ? .scalar : .general
         default:
             return .general
         }
@@ -343,10 +344,8 @@ final class Transcoder: Sendable {
         guard representable else { return false }
         guard !values.isEmpty else { return true }
         if entry.v1IsPacked {
-            var payload: [UInt8] = []
-            for value in values { WireValues.appendScalar(value, as: entry.v1Type, to: &payload) }
             WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
-            payload.withUnsafeBytes { WireValues.appendLengthDelimited($0, to: &out) }
+            WireValues.appendPacked(values, as: entry.v1Type, to: &out)
         } else {
             for value in values {
                 WireValues.appendTag(entry.v1Number, entry.v1Type.wireType, to: &out)
@@ -420,14 +419,10 @@ final class Transcoder: Sendable {
             return true
         }
         guard present else { return true }
-        var result = seconds
-        if entry.kind == .timestampMillis {
-            let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1000)
-            let (sum, overflow2) = scaled.addingReportingOverflow(IntegerValue.floorDivide(nanos, 1_000_000))
-            guard !overflow, !overflow2 else { return false }
-            result = sum
-        }
-        guard let narrowed = IntegerValue.narrow(Int128(result), to: entry.v1Type) else { return false }
+        guard
+            let result = IntegerValue.timestamp(
+                seconds: seconds, nanos: nanos, millis: entry.kind == .timestampMillis),
+            let narrowed = IntegerValue.narrow(Int128(result), to: entry.v1Type) else { return false }
         append(narrowed, entry, to: &out)
         return true
     }
