@@ -10,8 +10,8 @@ import Synchronization
 /// authoritative, and queues a comparison of the key when the stage compares and the key is sampled.
 ///
 /// The caller is never blocked by verification: comparisons go to a bounded queue that a background task drains
-/// (``run()``); when the queue is full the comparison is shed and counted. ``compare(_:)`` compares synchronously,
-/// for tests and the CLI.
+/// (``run()``); when the queue is full the comparison is shed and counted. ``MigrationEngine/compare(key:cohort:)``
+/// compares synchronously.
 public final class ShadowReader: Sendable {
     /// Settings of the read path.
     public struct Configuration: Sendable {
@@ -45,7 +45,7 @@ public final class ShadowReader: Sendable {
     private struct Pending {
         var key: String
         var row: StoredRecord?
-        var side: DualWriter.Side?
+        var side: DualWriter.Side
     }
     private let queue = Mutex(Queue())
 
@@ -69,8 +69,7 @@ public final class ShadowReader: Sendable {
     /// sampled. While the breaker halts the canary the legacy (shadow) store answers.
     public func read(_ key: String) throws(EngineError) -> StoredRecord? {
         let stage = self.stage
-        var side: DualWriter.Side = stage.authoritative == .primary ? .primary : .shadow
-        if side == .primary && engine.breaker.isHalting && stage.writesShadow { side = .shadow }
+        let side = stage.readStore(isHalting: engine.breaker.isHalting)
         let record: StoredRecord?
         do {
             record = try engine.writer.read(key, from: side)
@@ -84,15 +83,11 @@ public final class ShadowReader: Sendable {
         return record
     }
 
-    /// Queues a comparison of `key` for ``run()`` without waiting: when the queue is full, or after ``shutdown()``,
-    /// the comparison is shed and counted. Read paths that choose their store themselves (the typed facade) call this.
-    public func enqueue(_ key: String) {
-        enqueue(Pending(key: key, row: nil, side: nil))
-    }
-
-    /// Queues a comparison of `key` whose row in `side` the caller has just read (`nil`: no row): the comparator
-    /// then reads only the other store's row, and reads both again only when they do not carry the same write (see
-    /// ``MigrationEngine/compare(key:row:from:cohort:)``).
+    /// Queues a comparison of `key` whose row in `side` the caller has just read (`nil`: no row) for ``run()``,
+    /// without waiting: when the queue is full, or after ``shutdown()``, the comparison is shed and counted. The
+    /// comparator then reads only the other store's row, and reads both again only when they do not carry the same
+    /// write (see ``MigrationEngine/compare(key:row:from:cohort:)``). Read paths that choose their store themselves
+    /// (the typed facade) call this.
     public func enqueue(_ key: String, row: StoredRecord?, from side: DualWriter.Side) {
         enqueue(Pending(key: key, row: row, side: side))
     }
@@ -105,12 +100,6 @@ public final class ShadowReader: Sendable {
             return true
         }
         if !accepted { engine.countShed() }
-    }
-
-    /// Compares `key` now, on the caller's thread; `nil` when neither store holds it.
-    @discardableResult
-    public func compare(_ key: String) throws(EngineError) -> KeyComparison? {
-        try engine.compare(key: key)
     }
 
     /// Compares queued keys until ``shutdown()`` (then finishes what is queued and returns) or cancellation (then
@@ -152,11 +141,7 @@ public final class ShadowReader: Sendable {
             }
             for item in batch {
                 do {
-                    if let side = item.side {
-                        try engine.compare(key: item.key, row: item.row, from: side)
-                    } else {
-                        try engine.compare(key: item.key)
-                    }
+                    try engine.compare(key: item.key, row: item.row, from: item.side)
                 } catch {
                     engine.configuration.logger?.warning(
                         "tandem comparison failed", metadata: ["key": "\(item.key)", "error": "\(error.reason)"])

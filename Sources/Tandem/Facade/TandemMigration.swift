@@ -228,16 +228,10 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
 
     /// The store that answers a read of `key` at `stage` now.
     public func store(for key: String, at stage: MigrationStage) -> DualWriter.Side {
-        switch stage {
-        case .off, .dualwrite, .shadow:
-            return .shadow
-        case .live:
-            return router.route(key) == .v2 ? .primary : .shadow
-        case .rampdown:
-            return engine.breaker.isHalting ? .shadow : .primary
-        case .complete:
-            return .primary
-        }
+        // The router answers only in `live`: it is where the canary share decides (and it sends every key to legacy
+        // while the breaker halts).
+        let isCanary = stage == .live ? router.route(key) == .v2 : true
+        return stage.readStore(isCanary: isCanary, isHalting: engine.breaker.isHalting)
     }
 
     // MARK: - Comparisons

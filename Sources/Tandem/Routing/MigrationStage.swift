@@ -23,13 +23,8 @@ public enum MigrationStage: String, Sendable, Hashable, CaseIterable {
     /// New only: v2 is authoritative, legacy is no longer written.
     case complete
 
-    /// One of the two stores.
-    public enum Store: String, Sendable, Hashable {
-        /// The primary store: records in the v2 schema.
-        case primary
-        /// The shadow store: records in the legacy v1 schema.
-        case shadow
-    }
+    /// One of the two stores (the dual writer's ``DualWriter/Side``).
+    public typealias Store = DualWriter.Side
 
     /// The store whose answer the caller gets.
     public var authoritative: Store {
@@ -37,6 +32,14 @@ public enum MigrationStage: String, Sendable, Hashable, CaseIterable {
         case .off, .dualwrite, .shadow: .shadow
         case .live, .rampdown, .complete: .primary
         }
+    }
+
+    /// The store that answers a read of a key at this stage: the ``authoritative`` one, except that while the stage
+    /// still writes the shadow, the shadow answers when the breaker halts the canary or the key is outside the
+    /// canary (`isCanary` false; in `live` only keys the ``Router`` sends to v2 read it).
+    public func readStore(isCanary: Bool = true, isHalting: Bool) -> Store {
+        guard authoritative == .primary else { return .shadow }
+        return writesShadow && (isHalting || !isCanary) ? .shadow : .primary
     }
 
     /// Whether writes go to the primary (v2) store.
