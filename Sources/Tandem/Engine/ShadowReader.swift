@@ -30,6 +30,8 @@ public final class ShadowReader: Sendable {
     public let engine: MigrationEngine
     /// The settings.
     public let configuration: Configuration
+    /// Which keys read v2 in `live`.
+    public let router: Router?
     private let stageBox: Mutex<MigrationStage>
 
     /// Keys waiting for comparison. The read path only appends under a short lock and never wakes a thread: the
@@ -50,8 +52,14 @@ public final class ShadowReader: Sendable {
     private let queue = Mutex(Queue())
 
     /// Creates the read path of `engine` at `stage`.
-    public init(engine: MigrationEngine, stage: MigrationStage = .shadow, configuration: Configuration = .init()) {
+    ///
+    /// - Parameter router: In `live`, which keys read v2 (the canary); without one, every key does.
+    public init(
+        engine: MigrationEngine, stage: MigrationStage = .shadow, router: Router? = nil,
+        configuration: Configuration = .init()
+    ) {
         self.engine = engine
+        self.router = router
         self.configuration = configuration
         stageBox = Mutex(stage)
     }
@@ -69,7 +77,7 @@ public final class ShadowReader: Sendable {
     /// sampled. While the breaker halts the canary the legacy (shadow) store answers.
     public func read(_ key: String) throws(EngineError) -> StoredRecord? {
         let stage = self.stage
-        let side = stage.readStore(isHalting: engine.breaker.isHalting)
+        let side = stage.readStore(for: key, router: router, isHalting: engine.breaker.isHalting)
         let record: StoredRecord?
         do {
             record = try engine.writer.read(key, from: side)

@@ -228,10 +228,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
 
     /// The store that answers a read of `key` at `stage` now.
     public func store(for key: String, at stage: MigrationStage) -> DualWriter.Side {
-        // The router answers only in `live`: it is where the canary share decides (and it sends every key to legacy
-        // while the breaker halts).
-        let isCanary = stage == .live ? router.route(key) == .v2 : true
-        return stage.readStore(isCanary: isCanary, isHalting: engine.breaker.isHalting)
+        stage.readStore(for: key, router: router, isHalting: engine.breaker.isHalting)
     }
 
     // MARK: - Comparisons

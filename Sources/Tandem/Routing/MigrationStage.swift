@@ -34,11 +34,12 @@ public enum MigrationStage: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    /// The store that answers a read of a key at this stage: the ``authoritative`` one, except that while the stage
-    /// still writes the shadow, the shadow answers when the breaker halts the canary or the key is outside the
-    /// canary (`isCanary` false; in `live` only keys the ``Router`` sends to v2 read it).
-    public func readStore(isCanary: Bool = true, isHalting: Bool) -> Store {
+    /// The store that answers a read of `key` at this stage: the ``authoritative`` one, except that while the stage
+    /// still writes the shadow, the shadow answers when the breaker halts the canary, and in `live` when `router`
+    /// sends the key to legacy (without a router every key is in the canary).
+    public func readStore(for key: String, router: Router?, isHalting: Bool) -> Store {
         guard authoritative == .primary else { return .shadow }
+        let isCanary = self == .live ? (router?.route(key) ?? .v2) == .v2 : true
         return writesShadow && (isHalting || !isCanary) ? .shadow : .primary
     }
 

@@ -170,6 +170,20 @@ struct EngineTests {
         #expect(fixture.engine.totals.reads == 3)
     }
 
+    @Test func liveReadsOutsideTheCanaryAnswerFromTheShadow() throws {
+        let fixture = try Fixture()
+        try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada"))])
+        let shadow = try fixture.engine.writer.read("k1", from: .shadow)
+        let primary = try fixture.engine.writer.read("k1", from: .primary)
+        let none = ShadowReader(engine: fixture.engine, stage: .live, router: try Router(canaryPercent: 0))
+        #expect(try none.read("k1")?.payload == shadow?.payload)
+        let all = ShadowReader(engine: fixture.engine, stage: .live, router: try Router(canaryPercent: 100))
+        #expect(try all.read("k1")?.payload == primary?.payload)
+        // Past `live` the router no longer decides.
+        none.setStage(.rampdown)
+        #expect(try none.read("k1")?.payload == primary?.payload)
+    }
+
     @Test func fullQueueShedsAndCountsWithoutBlocking() throws {
         let fixture = try Fixture()
         try fixture.engine.apply([try fixture.engine.prepareWrite(key: "k1", v2: try fixture.v2("k1", name: "Ada"))])
