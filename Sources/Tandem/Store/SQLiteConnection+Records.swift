@@ -11,6 +11,37 @@ import CSQLite
 enum RecordSchema: String {
     case main
     case shadow
+
+    /// The records statements of this schema, built once rather than interpolated on every call (each call's new
+    /// string was also hashed whole to find the cached statement).
+    var sql: RecordSQL { self == .main ? Self.mainSQL : Self.shadowSQL }
+
+    private static let mainSQL = RecordSQL(schema: "main")
+    private static let shadowSQL = RecordSQL(schema: "shadow")
+}
+
+/// The SQL text of the records statements for one schema.
+struct RecordSQL {
+    let select: String
+    let upsert: String
+    let delete: String
+    let scanAfter: String
+    let scan: String
+    let count: String
+
+    init(schema: String) {
+        let columns = "key, payload, seq, written_at"
+        select = "SELECT \(columns) FROM \(schema).tandem_records WHERE key = ?"
+        upsert = """
+            INSERT INTO \(schema).tandem_records(\(columns)) VALUES(?, ?, ?, ?) \
+            ON CONFLICT(key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
+            written_at = excluded.written_at
+            """
+        delete = "DELETE FROM \(schema).tandem_records WHERE key = ?"
+        scanAfter = "SELECT \(columns) FROM \(schema).tandem_records WHERE key > ? ORDER BY key LIMIT ?"
+        scan = "SELECT \(columns) FROM \(schema).tandem_records ORDER BY key LIMIT ?"
+        count = "SELECT count(*) FROM \(schema).tandem_records"
+    }
 }
 
 extension SQLiteConnection {
@@ -25,44 +56,31 @@ extension SQLiteConnection {
     }
 
     func record(key: String, in schema: RecordSchema = .main) throws(SQLiteError) -> StoredRecord? {
-        try queryOne(
-            "SELECT key, payload, seq, written_at FROM \(schema.rawValue).tandem_records WHERE key = ?",
-            [.text(key)], Self.storedRecord)
+        try queryOne(schema.sql.select, [.text(key)], Self.storedRecord)
     }
 
     func upsertRecord(_ record: StoredRecord, in schema: RecordSchema = .main) throws(SQLiteError) {
         try run(
-            """
-            INSERT INTO \(schema.rawValue).tandem_records(key, payload, seq, written_at) VALUES(?, ?, ?, ?) \
-            ON CONFLICT(key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
-            written_at = excluded.written_at
-            """,
+            schema.sql.upsert,
             [.text(record.key), .blob(record.payload), .integer(record.seq), .integer(record.writtenAt)])
     }
 
     @discardableResult
     func deleteRecord(key: String, in schema: RecordSchema = .main) throws(SQLiteError) -> Bool {
-        try run("DELETE FROM \(schema.rawValue).tandem_records WHERE key = ?", [.text(key)]) > 0
+        try run(schema.sql.delete, [.text(key)]) > 0
     }
 
     func scanRecords(after: String?, limit: Int, in schema: RecordSchema = .main) throws(SQLiteError)
         -> [StoredRecord]
     {
         if let after {
-            return try query(
-                """
-                SELECT key, payload, seq, written_at FROM \(schema.rawValue).tandem_records \
-                WHERE key > ? ORDER BY key LIMIT ?
-                """,
-                [.text(after), .integer(Int64(limit))], Self.storedRecord)
+            return try query(schema.sql.scanAfter, [.text(after), .integer(Int64(limit))], Self.storedRecord)
         }
-        return try query(
-            "SELECT key, payload, seq, written_at FROM \(schema.rawValue).tandem_records ORDER BY key LIMIT ?",
-            [.integer(Int64(limit))], Self.storedRecord)
+        return try query(schema.sql.scan, [.integer(Int64(limit))], Self.storedRecord)
     }
 
     func countRecords(in schema: RecordSchema = .main) throws(SQLiteError) -> Int {
-        Int(try queryOne("SELECT count(*) FROM \(schema.rawValue).tandem_records") { $0.int64(0) } ?? 0)
+        Int(try queryOne(schema.sql.count) { $0.int64(0) } ?? 0)
     }
 
     static func storedRecord(_ row: SQLiteStatement) -> StoredRecord {

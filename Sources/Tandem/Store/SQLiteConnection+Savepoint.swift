@@ -6,16 +6,18 @@ extension SQLiteConnection {
     /// (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM) roll back the whole transaction ("Response To Errors Within
     /// A Transaction", sqlite.org/lang_transaction.html); continuing would then run the remaining rows in
     /// autocommit mode, outside the group's transaction, so that case is rethrown to abort the group.
+    ///
+    /// The three statements are cached prepared statements, like BEGIN and COMMIT.
     func savepoint<T>(_ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> Result<T, SQLiteError> {
-        try execute("SAVEPOINT tandem_row")
+        try run("SAVEPOINT tandem_row")
         let outcome = Result(catching: body)
         switch outcome {
         case .success:
-            try execute("RELEASE tandem_row")
+            try run("RELEASE tandem_row")
         case .failure(let error):
             if isAutocommit { throw error }
-            try execute("ROLLBACK TO tandem_row")
-            try execute("RELEASE tandem_row")
+            try run("ROLLBACK TO tandem_row")
+            try run("RELEASE tandem_row")
         }
         return outcome
     }
