@@ -75,8 +75,9 @@ struct DemoCommand: ParsableCommand {
                 configuration: .init(maxSamples: 100, clock: clock),
                 onTransition: runLedger.onTransition)
             let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: trafficPath)
+            let started = Date()
             try runner.run(try TrafficLineReader(path: trafficPath))
-            let report = engine.report(source: "replay", startedAt: Date(), timeline: runner.timeline.points)
+            let report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
             try runLedger.finish(report)
             let outputs = try ReportTargets(
                 reports: [directory + "/report.json", directory + "/report.html"], formats: [])

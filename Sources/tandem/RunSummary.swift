@@ -1,18 +1,12 @@
 import Foundation
 import Tandem
+import TandemReports
 
 /// The human summary printed after `replay` and `verify`.
 enum RunSummary {
     static func render(_ report: Report, files: [(String, String)]) -> String {
         let totals = report.totals
-        let verdict: String
-        if report.gate.passed {
-            verdict = "PASSED"
-        } else if report.exitCode == 4 {
-            verdict = "INCONCLUSIVE"
-        } else {
-            verdict = "FAILED"
-        }
+        let verdict = ReportVerdict(report).rawValue.uppercased()
         var out = "\(report.source) of plan \(report.plan): \(verdict) - \(report.gate.reason)\n"
         out += String(
             format: "  consistency %.6f (%.0f%% interval %.6f..%.6f), budget %.6f\n", report.consistency,

@@ -74,7 +74,7 @@ struct VerifyCommand: ParsableCommand {
                     console.progress(
                         ReplayProgress(
                             processed: processed, elapsed: started.distance(to: Date()),
-                            consistency: totals.compared == 0 ? 1 : Double(totals.matched) / Double(totals.compared),
+                            consistency: totals.counts.consistency,
                             compared: totals.compared, breakerState: engine.breaker.state), unit: "keys")
                 }
             }

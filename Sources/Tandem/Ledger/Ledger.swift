@@ -78,10 +78,8 @@ public final class Ledger: Sendable {
             case .ledger(let version) where version != LedgerSchema.version:
                 throw unsupported(path, version: version)
             case .empty:
-                try connection.execute("PRAGMA journal_mode=WAL")
-                try LedgerSchema.create(in: connection, nowUnixMillis: Self.nowUnixMillis())
+                try LedgerSchema.create(in: connection, nowUnixMillis: unixMillisNow())
             case .ledger:
-                try connection.execute("PRAGMA journal_mode=WAL")
                 try connection.immediateTransaction { () throws(SQLiteError) in
                     for table in LedgerSchema.tables where table != LedgerSchema.versionTable {
                         // Table names come from the constant list above, never from input.
@@ -89,7 +87,8 @@ public final class Ledger: Sendable {
                     }
                 }
             }
-            try connection.execute("PRAGMA synchronous=\(configuration.durable ? "FULL" : "NORMAL")")
+            // After the content check: a file that is not a ledger is left as it was.
+            try connection.configure(journalMode: "WAL", synchronous: configuration.durable ? "FULL" : "NORMAL")
         } catch let error as LedgerError {
             throw error
         } catch let error as SQLiteError {
@@ -141,7 +140,7 @@ public final class Ledger: Sendable {
     /// - Throws: ``LedgerError``; the previous checkpoint stays whole.
     public func checkpoint(report: Report) throws(LedgerError) {
         let pending = buffer.withLock { $0.pending }
-        let now = Self.nowUnixMillis()
+        let now = unixMillisNow()
         try withStore(fallback: .writeFailed) { (store) throws(SQLiteError) in
             let written = store.written
             let checkpoints = store.checkpoints + 1
@@ -252,7 +251,6 @@ public final class Ledger: Sendable {
                 "ledger schema version \(version) is not supported (this Tandem reads version \(LedgerSchema.version))")
     }
 
-    static func nowUnixMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
 }
 
 extension BreakerTransition {

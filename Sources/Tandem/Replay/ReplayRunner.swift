@@ -114,7 +114,7 @@ public final class ReplayRunner {
         let elapsed = ContinuousClock.now - started
         return ReplayProgress(
             processed: processed, elapsed: MigrationEngine.seconds(elapsed),
-            consistency: totals.compared == 0 ? 1 : Double(totals.matched) / Double(totals.compared),
+            consistency: totals.counts.consistency,
             compared: totals.compared, breakerState: engine.breaker.state)
     }
 
