@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Tandem
 import TandemProto
+import TandemReports
 
 /// `tandem diff`: one key's two records decoded side by side, with their differences.
 struct DiffCommand: ParsableCommand {
@@ -57,7 +58,7 @@ struct DiffCommand: ParsableCommand {
         }
         let view = RecordView(engine: engine, pair: pair)
         if format == "json" {
-            print(view.json.jsonString(options: JSONWritingOptions(pretty: true)))
+            print(RecordViewJSON.value(view).jsonString(options: JSONWritingOptions(pretty: true)))
         } else {
             print(RecordViewText.render(view), terminator: "")
         }

@@ -31,38 +31,26 @@ public struct RecordView: Sendable {
             return json
         }
         if let bytes = pair.shadow?.payload,
-            let message = try? DynamicMessage(decoding: bytes, as: plan.v1Message, schema: plan.v1.schema)
+            let message = try? DynamicMessage(
+                decoding: bytes, as: plan.v1Message, schema: plan.v1.schema, options: engine.configuration.decoding)
         {
             shadow = redacted(message)
         } else {
             shadow = pair.shadow == nil ? .null : .string("(does not decode as \(plan.v1Message.fullName))")
         }
         if let bytes = pair.primary?.payload,
-            let message = try? DynamicMessage(decoding: bytes, as: plan.v2Message, schema: plan.v2.schema)
+            let message = try? DynamicMessage(
+                decoding: bytes, as: plan.v2Message, schema: plan.v2.schema, options: engine.configuration.decoding)
         {
             projected = redacted(engine.diffEngine.projection.project(message).message)
         } else {
             projected = pair.primary == nil ? .null : .string("(does not decode as \(plan.v2Message.fullName))")
         }
+        // Decoded with the engine's options, as a run compares.
         let comparison = engine.diffEngine.compare(
-            shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload)
+            shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload,
+            options: engine.configuration.decoding)
         diffs = (comparison?.diffs ?? []).map { engine.reportDiff(redactor.redact($0)) }
-    }
-
-    /// The view as one JSON object (`key`, `shadow`, `primary_projected`, `diffs`).
-    public var json: JSONValue {
-        .object([
-            .init("key", .string(key)), .init("shadow", shadow), .init("primary_projected", projected),
-            .init(
-                "diffs",
-                .array(
-                    diffs.map { diff in
-                        .object([
-                            .init("path", .string(diff.path)), .init("kind", .string(diff.kind)),
-                            .init("v1", diff.v1 ?? .null), .init("v2", diff.v2 ?? .null),
-                        ])
-                    })),
-        ])
     }
 
     /// Replaces the value at a redacted path with its token; a repeated or map field on the way is replaced whole.
