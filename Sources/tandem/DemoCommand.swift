@@ -64,21 +64,13 @@ struct DemoCommand: ParsableCommand {
             3. Replaying: every write goes to the v2 primary and the v1 shadow; every read compares both.
 
             """)
-        let clock = TrafficClock()
-        let engine: MigrationEngine
-        let runLedger = try RunLedger(
-            path: directory + "/ledger.sqlite", durable: false, console: Console(quiet: false))
         do {
-            engine = try MigrationEngine(
-                plan: plan, primaryPath: directory + "/primary.sqlite",
-                shadowPath: directory + "/shadow.sqlite",
-                configuration: .init(maxSamples: 100, clock: clock),
-                onTransition: runLedger.onTransition)
-            let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: trafficPath)
-            let started = Date()
-            try runner.run(try TrafficLineReader(path: trafficPath))
-            let report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
-            try runLedger.finish(report)
+            let files = RunFiles(
+                primary: directory + "/primary.sqlite", shadow: directory + "/shadow.sqlite",
+                ledger: directory + "/ledger.sqlite", temporaryDirectory: nil)
+            let report = try ReplayRun.run(
+                plan: plan, reader: try TrafficLineReader(path: trafficPath), trafficFile: trafficPath, files: files,
+                writer: DualWriter.Configuration(durable: false), maxSamples: 100, console: Console(quiet: false))
             let outputs = try ReportTargets(
                 reports: [directory + "/report.json", directory + "/report.html"], formats: [])
             try outputs.write(report)

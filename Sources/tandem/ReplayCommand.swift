@@ -64,43 +64,10 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         let files = try RunFiles.resolve(primary: primary, shadow: shadow, ledger: ledger)
-        let runLedger = try RunLedger(path: files.ledger, durable: durable, console: console)
-        let clock = TrafficClock()
-        let configuration = MigrationEngine.Configuration(
-            writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: output.maxSamples, clock: clock)
-        let engine: MigrationEngine
-        do {
-            engine = try MigrationEngine(
-                plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                configuration: configuration, onTransition: runLedger.onTransition)
-        } catch {
-            throw CLIError.io(error.description)
-        }
-        let started = Date()
-        let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: traffic)
-        do {
-            try runner.run(
-                reader, progress: { console.progress($0, unit: "lines") },
-                checkpoint: {
-                    runLedger.checkpoint(
-                        engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points))
-                })
-        } catch {
-            console.endProgress()
-            throw CLIError.io(error.description)
-        }
-        console.endProgress()
-        for badLine in runner.badLines { console.warning(badLine.description) }
-        if engine.totals.badLines > runner.badLines.count {
-            console.warning("\(engine.totals.badLines - runner.badLines.count) more bad lines not shown")
-        }
-        if engine.totals.shadowPending > 0 {
-            console.warning(
-                "\(engine.totals.shadowPending) shadow writes failed after their primary commit and wait in the outbox of \(files.primary); the next open or verify replays them"
-            )
-        }
-        let report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
-        try runLedger.finish(report)
+        let report = try ReplayRun.run(
+            plan: plan, reader: reader, trafficFile: traffic, files: files,
+            writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: output.maxSamples,
+            console: console)
         try outputs.write(report)
         var shown: [(String, String)] = [
             ("primary", files.primary), ("shadow", files.shadow), ("ledger", files.ledger),
