@@ -98,7 +98,7 @@ public struct TrafficGenerator: Sendable {
                 if Double.random(in: 0..<1, using: &rng) < configuration.jsonRate, let json = try? record.jsonValue() {
                     members.append(.init("v2_json", json))
                 } else {
-                    members.append(.init("v2", .string(Data(record.serializedBytes()).base64EncodedString())))
+                    members.append(.init("v2", .string(ProtoJSONBase64.encode(record.serializedBytes()))))
                 }
                 if Double.random(in: 0..<1, using: &rng) < configuration.legacyRate {
                     var legacy = projection.project(record).message
@@ -109,7 +109,7 @@ public struct TrafficGenerator: Sendable {
                     } else {
                         buggy.remove(key)
                     }
-                    members.append(.init("v1", .string(Data(legacy.serializedBytes()).base64EncodedString())))
+                    members.append(.init("v1", .string(ProtoJSONBase64.encode(legacy.serializedBytes()))))
                 } else {
                     buggy.remove(key)
                 }

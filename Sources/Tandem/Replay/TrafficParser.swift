@@ -45,7 +45,7 @@ public struct TrafficParser: Sendable {
             let json = value[name + "_json"]
             if binary != nil && json != nil { throw fail("give \"\(name)\" or \"\(name)_json\", not both") }
             if let binary {
-                guard let text = binary.stringValue, let bytes = Self.base64(text) else {
+                guard let text = binary.stringValue, let bytes = ProtoJSONBase64.decode(text) else {
                     throw fail("\"\(name)\" must be base64 (standard or URL-safe) protobuf bytes")
                 }
                 return .bytes(bytes)
@@ -78,14 +78,5 @@ public struct TrafficParser: Sendable {
             cohort = text
         }
         return TrafficOperation(kind: kind, key: key, v2: v2, v1: v1, timestamp: timestamp, cohort: cohort, line: line)
-    }
-
-    /// Standard or URL-safe base64, padded or not.
-    static func base64(_ text: String) -> [UInt8]? {
-        var normalized = String(text.map { $0 == "-" ? "+" : ($0 == "_" ? "/" : $0) })
-        let remainder = normalized.utf8.count % 4
-        if remainder == 1 { return nil }
-        if remainder > 0 { normalized += String(repeating: "=", count: 4 - remainder) }
-        return Data(base64Encoded: normalized).map { [UInt8]($0) }
     }
 }

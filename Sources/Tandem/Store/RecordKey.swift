@@ -20,9 +20,4 @@ enum RecordKey {
     static func precedes(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
-
-    /// Byte-wise equality, matching SQLite's BINARY collation (Swift's `==` folds canonically equal strings).
-    static func same(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.elementsEqual(rhs.utf8)
-    }
 }

@@ -1,6 +1,6 @@
 /// Base64 for `bytes` fields: written standard with padding (RFC 4648 §4); read standard or URL-safe (§5), with or
 /// without padding, as the ProtoJSON spec requires.
-enum ProtoJSONBase64 {
+package enum ProtoJSONBase64 {
     private static let alphabet: [UInt8] = Array(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
@@ -12,7 +12,7 @@ enum ProtoJSONBase64 {
         return table
     }()
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var out: [UInt8] = []
         out.reserveCapacity((bytes.count + 2) / 3 * 4)
         var index = 0
@@ -42,7 +42,7 @@ enum ProtoJSONBase64 {
 
     /// Decodes base64 text, or returns `nil` (bad character, bad length, padding in the middle, or padding that
     /// does not complete a group).
-    static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         var input = Array(text.utf8)
         // Padding is optional; when present it must complete a four-character group.
         if input.count % 4 == 0, input.last == UInt8(ascii: "=") {
