@@ -237,16 +237,26 @@ struct WireEncoder {
         }
     }
 
+    /// The varint a value of a varint type is written as: int32 and enum sign-extended to 64 bits, sint32 and sint64
+    /// ZigZag-encoded, bool as 0 or 1 (protobuf.dev, "Encoding").
+    @inline(__always)
+    static func varint(_ type: FieldType, _ bits: Int64) -> UInt64 {
+        switch type {
+        case .int32, .enum: UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: bits)))
+        case .sint32: UInt64(WireFormat.zigZag(Int32(truncatingIfNeeded: bits)))
+        case .sint64: WireFormat.zigZag(bits)
+        case .bool: bits != 0 ? 1 : 0
+        default: UInt64(bitPattern: bits)
+        }
+    }
+
     /// Writes one value of a non-message type, without its tag.
     @inline(__always)
     static func writeScalar(_ type: FieldType, _ value: ProtoValue, to writer: inout WireWriter) {
         let bits = value.wireBits
         switch type {
-        case .int32, .enum: writer.writeVarint(UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: bits))))
-        case .int64, .uint64, .uint32: writer.writeVarint(UInt64(bitPattern: bits))
-        case .sint32: writer.writeVarint(UInt64(WireFormat.zigZag(Int32(truncatingIfNeeded: bits))))
-        case .sint64: writer.writeVarint(WireFormat.zigZag(bits))
-        case .bool: writer.writeVarint(bits != 0 ? 1 : 0)
+        case .int32, .enum, .int64, .uint64, .uint32, .sint32, .sint64, .bool:
+            writer.writeVarint(varint(type, bits))
         case .fixed32, .sfixed32, .float: writer.writeFixed32(UInt32(truncatingIfNeeded: bits))
         case .fixed64, .sfixed64, .double: writer.writeFixed64(UInt64(bitPattern: bits))
         case .string, .bytes:

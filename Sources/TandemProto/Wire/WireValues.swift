@@ -60,30 +60,38 @@ public enum WireValues {
         bytes.append(contentsOf: payload)
     }
 
-    /// Appends one value of a non-message field of type `type`, without its tag, exactly as the encoder writes it
-    /// (negative `int32` and enum values as ten-byte varints, strings and bytes with their length).
+    /// Appends one value of a non-message field of type `type`, without its tag, as the encoder writes it (the
+    /// varint of each type from ``WireEncoder``'s one rule; fixed-width little-endian; strings and bytes with their
+    /// length).
     public static func appendScalar(_ value: ProtoValue, as type: FieldType, to bytes: inout [UInt8]) {
-        append(size: WireEncoder.scalarSize(type, value), to: &bytes) { WireEncoder.writeScalar(type, value, to: &$0) }
+        let bits = value.wireBits
+        switch type.wireType {
+        case .varint:
+            WireFormat.appendVarint(WireEncoder.varint(type, bits), to: &bytes)
+        case .fixed32:
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: bits).littleEndian) { bytes.append(contentsOf: $0) }
+        case .fixed64:
+            withUnsafeBytes(of: UInt64(bitPattern: bits).littleEndian) { bytes.append(contentsOf: $0) }
+        case .lengthDelimited:
+            switch value {
+            case .string(let text):
+                WireFormat.appendVarint(UInt64(text.utf8.count), to: &bytes)
+                bytes.append(contentsOf: text.utf8)
+            case .bytes(let data):
+                WireFormat.appendVarint(UInt64(data.count), to: &bytes)
+                bytes.append(contentsOf: data)
+            default:
+                bytes.append(0)
+            }
+        case .startGroup, .endGroup:
+            return
+        }
     }
 
-    /// Appends the values of a packed run of type `type`: length prefix, then each value as the encoder writes it.
+    /// Appends the values of a packed run of type `type`: the encoder's payload size as the length prefix, then each
+    /// value.
     public static func appendPacked(_ values: [ProtoValue], as type: FieldType, to bytes: inout [UInt8]) {
-        let size = WireEncoder.packedPayloadSize(type, values)
-        WireFormat.appendVarint(UInt64(size), to: &bytes)
-        append(size: size, to: &bytes) { writer in
-            for value in values { WireEncoder.writeScalar(type, value, to: &writer) }
-        }
-    }
-
-    /// Grows `bytes` by `size` and lets `write` fill the new bytes through the encoder's writer.
-    private static func append(size: Int, to bytes: inout [UInt8], _ write: (inout WireWriter) -> Void) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: size))
-        let written = bytes.withUnsafeMutableBytes { raw in
-            var writer = WireWriter(UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
-            write(&writer)
-            return writer.offset
-        }
-        bytes.removeLast(size - written)
+        WireFormat.appendVarint(UInt64(WireEncoder.packedPayloadSize(type, values)), to: &bytes)
+        for value in values { appendScalar(value, as: type, to: &bytes) }
     }
 }
