@@ -20,15 +20,16 @@ extension DiffEngine {
         case (let shadowBytes?, let primaryBytes?):
             // The transcoder writes the projection's bytes without building a message; only when they differ (or
             // it cannot vouch for the payload) are the messages decoded and walked.
+            let transcoded = transcoder?.transcode(primaryBytes, options: options)
+            if let transcoded, transcoded.bytes == shadowBytes {
+                return Comparison(diffs: [], unknownFields: transcoded.unknownFields, usedFastPath: true)
+            }
             let projected: ProjectedRecord
             let primaryUnknown: Int
-            if let transcoded = transcoder?.transcode(primaryBytes, options: options),
+            if let transcoded,
                 let message = try? DynamicMessage(
                     decoding: transcoded.bytes, as: plan.v1Message, schema: plan.v1.schema, options: options)
             {
-                if transcoded.bytes == shadowBytes {
-                    return Comparison(diffs: [], unknownFields: transcoded.unknownFields, usedFastPath: true)
-                }
                 // Transcoded bytes are a fully representable projection: decoding them gives the projected record
                 // without decoding and projecting the v2 payload again.
                 projected = ProjectedRecord(message: message)
