@@ -12,35 +12,61 @@ enum RecordSchema: String {
     case main
     case shadow
 
-    /// The records statements of this schema, built once rather than interpolated on every call (each call's new
-    /// string was also hashed whole to find the cached statement).
-    var sql: RecordSQL { self == .main ? Self.mainSQL : Self.shadowSQL }
+    // The records statements of each schema as string literals: not interpolated on every call (each new string was
+    // hashed whole to find its cached statement), and not shared heap strings either (retaining one string from
+    // the read path and the comparator at once made their reads contend; literals are never reference counted).
 
-    private static let mainSQL = RecordSQL(schema: "main")
-    private static let shadowSQL = RecordSQL(schema: "shadow")
-}
+    var selectSQL: String {
+        switch self {
+        case .main: "SELECT key, payload, seq, written_at FROM main.tandem_records WHERE key = ?"
+        case .shadow: "SELECT key, payload, seq, written_at FROM shadow.tandem_records WHERE key = ?"
+        }
+    }
 
-/// The SQL text of the records statements for one schema.
-struct RecordSQL {
-    let select: String
-    let upsert: String
-    let delete: String
-    let scanAfter: String
-    let scan: String
-    let count: String
-
-    init(schema: String) {
-        let columns = "key, payload, seq, written_at"
-        select = "SELECT \(columns) FROM \(schema).tandem_records WHERE key = ?"
-        upsert = """
-            INSERT INTO \(schema).tandem_records(\(columns)) VALUES(?, ?, ?, ?) \
+    var upsertSQL: String {
+        switch self {
+        case .main:
+            """
+            INSERT INTO main.tandem_records(key, payload, seq, written_at) VALUES(?, ?, ?, ?) \
             ON CONFLICT(key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
             written_at = excluded.written_at
             """
-        delete = "DELETE FROM \(schema).tandem_records WHERE key = ?"
-        scanAfter = "SELECT \(columns) FROM \(schema).tandem_records WHERE key > ? ORDER BY key LIMIT ?"
-        scan = "SELECT \(columns) FROM \(schema).tandem_records ORDER BY key LIMIT ?"
-        count = "SELECT count(*) FROM \(schema).tandem_records"
+        case .shadow:
+            """
+            INSERT INTO shadow.tandem_records(key, payload, seq, written_at) VALUES(?, ?, ?, ?) \
+            ON CONFLICT(key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
+            written_at = excluded.written_at
+            """
+        }
+    }
+
+    var deleteSQL: String {
+        switch self {
+        case .main: "DELETE FROM main.tandem_records WHERE key = ?"
+        case .shadow: "DELETE FROM shadow.tandem_records WHERE key = ?"
+        }
+    }
+
+    var scanAfterSQL: String {
+        switch self {
+        case .main: "SELECT key, payload, seq, written_at FROM main.tandem_records WHERE key > ? ORDER BY key LIMIT ?"
+        case .shadow:
+            "SELECT key, payload, seq, written_at FROM shadow.tandem_records WHERE key > ? ORDER BY key LIMIT ?"
+        }
+    }
+
+    var scanSQL: String {
+        switch self {
+        case .main: "SELECT key, payload, seq, written_at FROM main.tandem_records ORDER BY key LIMIT ?"
+        case .shadow: "SELECT key, payload, seq, written_at FROM shadow.tandem_records ORDER BY key LIMIT ?"
+        }
+    }
+
+    var countSQL: String {
+        switch self {
+        case .main: "SELECT count(*) FROM main.tandem_records"
+        case .shadow: "SELECT count(*) FROM shadow.tandem_records"
+        }
     }
 }
 
@@ -56,31 +82,31 @@ extension SQLiteConnection {
     }
 
     func record(key: String, in schema: RecordSchema = .main) throws(SQLiteError) -> StoredRecord? {
-        try queryOne(schema.sql.select, [.text(key)], Self.storedRecord)
+        try queryOne(schema.selectSQL, [.text(key)], Self.storedRecord)
     }
 
     func upsertRecord(_ record: StoredRecord, in schema: RecordSchema = .main) throws(SQLiteError) {
         try run(
-            schema.sql.upsert,
+            schema.upsertSQL,
             [.text(record.key), .blob(record.payload), .integer(record.seq), .integer(record.writtenAt)])
     }
 
     @discardableResult
     func deleteRecord(key: String, in schema: RecordSchema = .main) throws(SQLiteError) -> Bool {
-        try run(schema.sql.delete, [.text(key)]) > 0
+        try run(schema.deleteSQL, [.text(key)]) > 0
     }
 
     func scanRecords(after: String?, limit: Int, in schema: RecordSchema = .main) throws(SQLiteError)
         -> [StoredRecord]
     {
         if let after {
-            return try query(schema.sql.scanAfter, [.text(after), .integer(Int64(limit))], Self.storedRecord)
+            return try query(schema.scanAfterSQL, [.text(after), .integer(Int64(limit))], Self.storedRecord)
         }
-        return try query(schema.sql.scan, [.integer(Int64(limit))], Self.storedRecord)
+        return try query(schema.scanSQL, [.integer(Int64(limit))], Self.storedRecord)
     }
 
     func countRecords(in schema: RecordSchema = .main) throws(SQLiteError) -> Int {
-        Int(try queryOne(schema.sql.count) { $0.int64(0) } ?? 0)
+        Int(try queryOne(schema.countSQL) { $0.int64(0) } ?? 0)
     }
 
     static func storedRecord(_ row: SQLiteStatement) -> StoredRecord {
