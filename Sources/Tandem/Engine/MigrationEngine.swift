@@ -219,13 +219,20 @@ public final class MigrationEngine: Sendable {
     /// Reads both rows of `key`, compares them, and records the outcome; `nil` when neither store has the key
     /// (not a comparison: nothing is counted).
     ///
-    /// Rows stamped with different `seq` belong to different writes: the rows are read again after
-    /// ``Configuration/inFlightRetryDelay``, and if they still differ the comparison counts as `in_flight`.
+    /// Rows stamped with different `seq`, or a row in one store only, may be a write between its two stores: the rows
+    /// are read again once this writer's queued shadow writes are written. Rows that still carry different `seq` are
+    /// read again after ``Configuration/inFlightRetryDelay``, and if they still differ the comparison counts as
+    /// `in_flight`; a row still in one store only is compared as missing from the other.
     @discardableResult
     public func compare(key: String, cohort: String? = nil) throws(EngineError) -> KeyComparison? {
         var pair: RecordPair
         do {
             pair = try comparisonReader.readPair(key)
+            if !pair.sameWrite {
+                // This writer's own shadow write may still be queued (deferred shadow writes): let it land first.
+                writer.waitForShadowWrites()
+                pair = try comparisonReader.readPair(key)
+            }
             if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
                 Thread.sleep(forTimeInterval: Self.seconds(configuration.inFlightRetryDelay))
                 pair = try comparisonReader.readPair(key)

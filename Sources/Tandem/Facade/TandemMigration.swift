@@ -82,8 +82,23 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             of: TandemMigrationEvent.self, bufferingPolicy: .bufferingNewest(max(1, configuration.eventBufferSize)))
         self.events = events
         self.eventContinuation = eventContinuation
+        let metrics = self.metrics
+        let logger = configuration.logger
         let engineConfiguration = MigrationEngine.Configuration(
-            writer: DualWriter.Configuration(mode: configuration.writeMode, durable: configuration.durable),
+            writer: DualWriter.Configuration(
+                mode: configuration.writeMode, durable: configuration.durable,
+                shadowWrites: configuration.shadowWrites,
+                onShadowWriteFailure: { error in
+                    metrics.writeFailures.increment()
+                    logger?.error(
+                        "tandem shadow write failed; the row waits in the outbox",
+                        metadata: ["error": "\(error.code)"])
+                    eventContinuation.yield(
+                        .shadowWriteFailed(
+                            TandemMigrationError(
+                                .write, key: error.key, reason: error.description,
+                                engineError: EngineError(error, key: error.key))))
+                }),
             logger: configuration.logger)
         do {
             engine = try MigrationEngine(

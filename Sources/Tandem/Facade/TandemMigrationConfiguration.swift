@@ -21,6 +21,10 @@ public struct TandemMigrationConfiguration: Sendable {
     public var writeMode: DualWriteMode
     /// `synchronous=FULL`: commits survive power loss, not only a killed process.
     public var durable: Bool
+    /// Outbox mode: whether ``TandemMigration/write(_:legacy:key:)`` returns at the primary commit, the legacy row
+    /// following at once off the caller's thread (`deferred`, the default; reads through the migration still see
+    /// it, and a failure is yielded on ``TandemMigration/events``), or once both stores hold it (`inline`).
+    public var shadowWrites: ShadowWriteTiming
     /// Where breaker transitions, write failures and comparison failures are logged; nothing is logged when `nil`.
     public var logger: Logger?
     /// Breaker transitions and write failures kept for a slow ``TandemMigration/events`` consumer; the oldest are
@@ -38,6 +42,7 @@ public struct TandemMigrationConfiguration: Sendable {
         queueCapacity: Int = 4096,
         writeMode: DualWriteMode = .outbox,
         durable: Bool = false,
+        shadowWrites: ShadowWriteTiming = .deferred,
         logger: Logger? = nil,
         eventBufferSize: Int = 1024,
         metricsFactory: (any MetricsFactory)? = nil
@@ -48,6 +53,7 @@ public struct TandemMigrationConfiguration: Sendable {
         self.queueCapacity = queueCapacity
         self.writeMode = writeMode
         self.durable = durable
+        self.shadowWrites = shadowWrites
         self.logger = logger
         self.eventBufferSize = eventBufferSize
         self.metricsFactory = metricsFactory

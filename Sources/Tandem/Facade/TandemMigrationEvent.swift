@@ -4,4 +4,8 @@ public enum TandemMigrationEvent: Sendable {
     case breakerTransition(BreakerTransition)
     /// A dual write failed; the caller got the same error.
     case writeFailed(TandemMigrationError)
+    /// A deferred legacy (shadow) write failed after its v2 row committed and the caller's write returned
+    /// (``ShadowWriteTiming/deferred``): the row waits in the outbox for the next open or repair, and until then
+    /// comparisons of the key report the difference.
+    case shadowWriteFailed(TandemMigrationError)
 }

@@ -22,21 +22,23 @@ extension DualWriter {
     /// fails the whole group (nothing written). The outer failure means the group's primary transaction did
     /// not commit at all.
     ///
-    /// Outbox mode costs two transactions per group: the primary rows with their outbox rows, then the shadow
-    /// rows. Removing the outbox rows of shadow rows now written is deferred (`Connections.settled`) into the
-    /// next group's primary transaction, or a standalone one when the writer goes idle, closes, or is asked
-    /// about pending rows: until then they are ordinary pending rows whose replay is a no-op (the shadow
-    /// already holds the same seq, time and bytes), so a crash in between loses nothing.
+    /// Outbox mode costs one primary transaction per group (the primary rows with their outbox rows) plus the
+    /// shadow rows' transaction: written here when `deferShadow` is false, else queued for the relay
+    /// (``ShadowWriteTiming/deferred``), which writes every row queued meanwhile in one transaction. Removing the
+    /// outbox rows of shadow rows now written is deferred (`ShadowRelay.settled`) into the next group's primary
+    /// transaction, or a standalone one when the writer goes idle, closes, or is asked about pending rows: until
+    /// then they are ordinary pending rows whose replay is a no-op (the shadow already holds the same seq, time and
+    /// bytes), so a crash in between loses nothing.
     ///
     /// Rows run without savepoints first (two extra statements per row); if a row fails, the transaction
     /// rolls back and, when rows must fail alone, the group runs again with a savepoint per row.
-    func commit(_ ops: ArraySlice<DualWriteOp>, on connections: inout Connections, isolateRows: Bool)
-        -> Result<[Outcome], StoreError>
-    {
+    func commit(
+        _ ops: ArraySlice<DualWriteOp>, on connections: inout Connections, isolateRows: Bool, deferShadow: Bool
+    ) -> Result<[Outcome], StoreError> {
         let primary = connections.primary
-        let shadow = connections.shadow
+        let outbox = configuration.mode == .outbox
         let shadowPath = self.shadowPath
-        let settled = connections.settled
+        let settled = outbox ? relay.withLock { $0.settled } : []
         var currentKey: String?
         func phase1(savepoints: Bool) -> Result<[Outcome], SQLiteError> {
             Result { () throws(SQLiteError) -> [Outcome] in
@@ -56,8 +58,8 @@ extension DualWriter {
                     for op in ops {
                         currentKey = op.key
                         let row = { () throws(SQLiteError) -> WriteReceipt in
-                            let receipt = try primary.stampPrimary(op, outbox: shadow != nil)
-                            if shadow == nil {
+                            let receipt = try primary.stampPrimary(op, outbox: outbox)
+                            if !outbox {
                                 try Result { () throws(SQLiteError) in
                                     try primary.applyShadow(op, receipt: receipt, in: .shadow)
                                 }.mapError { error in
@@ -88,45 +90,34 @@ extension DualWriter {
         guard case .success(var outcomes) = phase1Result else {
             return phase1Result.mapError { StoreError($0, key: currentKey, fallback: .writeFailed) }
         }
-        // Committed: the settled rows are gone from the outbox (or, after a failed delete, left pending).
-        connections.settled.removeAll(keepingCapacity: true)
-        guard let shadow else { return .success(outcomes) }
+        guard outbox else { return .success(outcomes) }
+        // Committed: the settled rows are gone from the outbox (or, after a failed delete, left pending). Only
+        // holders of `connections` remove rows from `settled`; the relay appends, so these are still its first rows.
+        if !settled.isEmpty { relay.withLock { $0.settled.removeFirst(settled.count) } }
 
         // Outbox mode, step 2: the primary rows and their outbox rows are durable; write the shadow rows.
-        let written = outcomes.indices.compactMap { index -> (Int, WriteReceipt)? in
-            if case .success(let receipt) = outcomes[index] { return (index, receipt) }
-            return nil
-        }
-        if written.isEmpty { return .success(outcomes) }
-        func phase2(savepoints: Bool) -> Result<[Int: SQLiteError], SQLiteError> {
-            Result { () throws(SQLiteError) -> [Int: SQLiteError] in
-                try shadow.immediateTransaction { () throws(SQLiteError) -> [Int: SQLiteError] in
-                    var failed: [Int: SQLiteError] = [:]
-                    for (index, receipt) in written {
-                        let op = ops[ops.startIndex + index]
-                        if savepoints {
-                            let outcome = try shadow.savepoint { () throws(SQLiteError) in
-                                try shadow.applyShadow(op, receipt: receipt, in: .main)
-                            }
-                            if case .failure(let error) = outcome { failed[index] = error }
-                        } else {
-                            try shadow.applyShadow(op, receipt: receipt, in: .main)
-                        }
-                    }
-                    return failed
-                }
+        var written: [ShadowRelay.Entry] = []
+        var positions: [Int] = []
+        written.reserveCapacity(outcomes.count)
+        for (index, outcome) in outcomes.enumerated() {
+            if case .success(let receipt) = outcome {
+                written.append(ShadowRelay.Entry(op: ops[ops.startIndex + index], receipt: receipt))
+                positions.append(index)
             }
         }
-        var phase2Result = phase2(savepoints: false)
-        if case .failure = phase2Result, written.count > 1 {
-            phase2Result = phase2(savepoints: true)
+        if written.isEmpty { return .success(outcomes) }
+        if deferShadow {
+            enqueueShadow(written)
+            return .success(outcomes)
         }
-        let failed: [Int: SQLiteError]
-        switch phase2Result {
-        case .success(let rows): failed = rows
-        case .failure(let error): failed = Dictionary(uniqueKeysWithValues: written.map { ($0.0, error) })
+        // Inline: the relay first writes what it holds (older writes of these keys may be among it).
+        waitForRelay()
+        let failed = shadowConnection.withLock { shadow -> [Int: SQLiteError] in
+            guard let shadow else { return [:] }
+            return Self.writeShadow(written[...], on: shadow)
         }
-        for (index, error) in failed {
+        for (entry, error) in failed {
+            let index = positions[entry]
             if case .success(let receipt) = outcomes[index] {
                 outcomes[index] = .failure(shadowPending(error, receipt: receipt))
             }
@@ -134,37 +125,73 @@ extension DualWriter {
 
         // Step 3, deferred: the outbox rows of shadow rows now written are removed by the next primary
         // transaction (see above). Rows whose shadow write failed stay pending for repair().
-        for (index, receipt) in written where failed[index] == nil {
-            connections.settled.append((key: receipt.key, seq: receipt.seq))
+        let scheduleSettle = relay.withLock { relay -> Bool in
+            for (index, entry) in written.enumerated() where failed[index] == nil {
+                relay.settled.append((key: entry.receipt.key, seq: entry.receipt.seq))
+            }
+            guard !relay.settled.isEmpty, !relay.settleScheduled else { return false }
+            relay.settleScheduled = true
+            return true
         }
-        if !connections.settled.isEmpty && !connections.settleScheduled {
-            connections.settleScheduled = true
-            scheduleSettle()
-        }
+        if scheduleSettle { self.scheduleSettle() }
         return .success(outcomes)
+    }
+
+    /// Writes the shadow side of committed primary writes in one transaction on the shadow connection; returns the
+    /// entries that failed, by position. If a row fails, the transaction runs again with a savepoint per row, so
+    /// that one bad row does not fail the others.
+    static func writeShadow(_ entries: ArraySlice<ShadowRelay.Entry>, on shadow: SQLiteConnection) -> [Int: SQLiteError] {
+        func run(savepoints: Bool) -> Result<[Int: SQLiteError], SQLiteError> {
+            Result { () throws(SQLiteError) -> [Int: SQLiteError] in
+                try shadow.immediateTransaction { () throws(SQLiteError) -> [Int: SQLiteError] in
+                    var failed: [Int: SQLiteError] = [:]
+                    for (index, entry) in entries.enumerated() {
+                        if savepoints {
+                            let outcome = try shadow.savepoint { () throws(SQLiteError) in
+                                try shadow.applyShadow(entry.op, receipt: entry.receipt, in: .main)
+                            }
+                            if case .failure(let error) = outcome { failed[index] = error }
+                        } else {
+                            try shadow.applyShadow(entry.op, receipt: entry.receipt, in: .main)
+                        }
+                    }
+                    return failed
+                }
+            }
+        }
+        var result = run(savepoints: false)
+        if case .failure = result, entries.count > 1 {
+            result = run(savepoints: true)
+        }
+        switch result {
+        case .success(let failed): return failed
+        case .failure(let error): return Dictionary(uniqueKeysWithValues: entries.indices.map { ($0 - entries.startIndex, error) })
+        }
     }
 
     /// How long settled outbox rows may wait for the next group before a transaction of their own removes
     /// them (so an idle writer leaves an empty outbox). At most one such transaction per interval.
     static let settleDelay: DispatchTimeInterval = .milliseconds(50)
 
-    private func scheduleSettle() {
+    func scheduleSettle() {
         committer.asyncAfter(deadline: .now() + Self.settleDelay) { [weak self] in
             guard let self else { return }
             self.connections.withLock { connections in
-                connections.settleScheduled = false
-                Self.clearSettled(&connections)
+                self.relay.withLock { $0.settleScheduled = false }
+                self.clearSettled(&connections)
             }
         }
     }
 
     /// Removes the outbox rows of shadow writes that committed, in a transaction of their own. If that
     /// fails, the rows stay pending: a replay rewrites what the shadow already holds, which changes nothing.
-    static func clearSettled(_ connections: inout Connections) {
-        guard !connections.settled.isEmpty else { return }
+    func clearSettled(_ connections: inout Connections) {
+        let settled = relay.withLock { relay -> [(key: String, seq: Int64)] in
+            defer { relay.settled.removeAll() }
+            return relay.settled
+        }
+        guard !settled.isEmpty else { return }
         let primary = connections.primary
-        let settled = connections.settled
-        connections.settled.removeAll()
         _ = Result { () throws(SQLiteError) in
             try primary.immediateTransaction { () throws(SQLiteError) in
                 for row in settled { try primary.clearOutbox(key: row.key, seq: row.seq) }
@@ -175,15 +202,17 @@ extension DualWriter {
     /// Commits `ops` as one group with per-row outcomes. If the group's transaction fails as a whole
     /// (an error that rolls back the entire transaction), each operation is retried alone, so one bad row
     /// cannot fail the other callers.
-    func commitIsolated(_ ops: ArraySlice<DualWriteOp>, on connections: inout Connections) -> [Outcome] {
-        switch commit(ops, on: &connections, isolateRows: true) {
+    func commitIsolated(_ ops: ArraySlice<DualWriteOp>, on connections: inout Connections, deferShadow: Bool)
+        -> [Outcome]
+    {
+        switch commit(ops, on: &connections, isolateRows: true, deferShadow: deferShadow) {
         case .success(let outcomes):
             return outcomes
         case .failure(let error) where ops.count == 1:
             return [.failure(error)]
         case .failure:
             return ops.map { op in
-                switch commit([op][...], on: &connections, isolateRows: true) {
+                switch commit([op][...], on: &connections, isolateRows: true, deferShadow: deferShadow) {
                 case .success(let outcomes):
                     return outcomes.first
                         ?? .failure(
@@ -205,12 +234,14 @@ extension DualWriter {
     }
 
     /// Replays pending outbox rows into the shadow, page by page, in key order.
-    static func replayOutbox(_ connections: inout Connections, primaryPath: String, shadowPath: String)
-        -> (replayed: Int, firstFailure: StoreError?)
-    {
-        let primary = connections.primary
-        let target = connections.shadow ?? primary
-        let schema: RecordSchema = connections.shadow == nil ? .shadow : .main
+    ///
+    /// `shadow` is the shadow file's own connection (outbox mode); `nil` in atomic mode, where the shadow is
+    /// attached to `primary`.
+    static func replayOutbox(
+        primary: SQLiteConnection, shadow: SQLiteConnection?, primaryPath: String, shadowPath: String
+    ) -> (replayed: Int, firstFailure: StoreError?) {
+        let target = shadow ?? primary
+        let schema: RecordSchema = shadow == nil ? .shadow : .main
         var after: String?
         var replayed = 0
         var firstFailure: StoreError?

@@ -12,17 +12,33 @@ extension DualWriter {
         public var maxBatchWait: Duration
         /// How long to wait for another connection's lock before failing with ``StoreError/Code/locked``.
         public var busyTimeout: Duration
+        /// Outbox mode: whether ``DualWriter/write(key:primary:shadow:)`` returns at the primary commit, its shadow
+        /// row written right after by the writer's relay (``ShadowWriteTiming/deferred``, the default), or once
+        /// both stores hold the row (``ShadowWriteTiming/inline``).
+        public var shadowWrites: ShadowWriteTiming
+        /// Deferred shadow writes: how long the relay lets writes gather before it writes them in one shadow
+        /// transaction (a full ``maxBatch`` goes at once; zero writes each group as soon as it is queued). Reads
+        /// through the writer and comparisons never see this delay; other processes reading the shadow file do.
+        public var shadowWriteBatchWait: Duration
+        /// Called, off the caller's thread, for every deferred shadow write that failed after its primary commit
+        /// (code ``StoreError/Code/shadowPending``; its outbox row stays pending for ``DualWriter/repair()``).
+        public var onShadowWriteFailure: (@Sendable (StoreError) -> Void)?
 
         /// Creates a configuration; every parameter has a default.
         public init(
             mode: DualWriteMode = .outbox, durable: Bool = false, maxBatch: Int = 256,
-            maxBatchWait: Duration = .zero, busyTimeout: Duration = .seconds(5)
+            maxBatchWait: Duration = .zero, busyTimeout: Duration = .seconds(5),
+            shadowWrites: ShadowWriteTiming = .deferred, shadowWriteBatchWait: Duration = .milliseconds(1),
+            onShadowWriteFailure: (@Sendable (StoreError) -> Void)? = nil
         ) {
             self.mode = mode
             self.durable = durable
             self.maxBatch = maxBatch
             self.maxBatchWait = maxBatchWait
             self.busyTimeout = busyTimeout
+            self.shadowWrites = shadowWrites
+            self.shadowWriteBatchWait = shadowWriteBatchWait
+            self.onShadowWriteFailure = onShadowWriteFailure
         }
     }
 }

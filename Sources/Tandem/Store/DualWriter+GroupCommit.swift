@@ -35,9 +35,11 @@ extension DualWriter {
     /// Writes `primary` to the primary store and `shadow` to the shadow store under `key`.
     ///
     /// Concurrent calls share transactions (group commit); this call returns once its own write has
-    /// committed, with the seq stamped into both rows. Throws ``StoreError``: `invalidKey` (nothing
-    /// written), `writeFailed` (nothing written), or in outbox mode `shadowPending` (the primary row is
-    /// committed and the shadow will be repaired). The write completes even if the calling task is
+    /// committed, with the seq stamped into both rows: in outbox mode with ``ShadowWriteTiming/deferred``
+    /// (the default), once the primary row and its outbox row have committed, the shadow row following at once
+    /// (see ``Configuration/shadowWrites``). Throws ``StoreError``: `invalidKey` (nothing written),
+    /// `writeFailed` (nothing written), or with ``ShadowWriteTiming/inline`` `shadowPending` (the primary row
+    /// is committed and the shadow will be repaired). The write completes even if the calling task is
     /// cancelled, so that an acknowledged-or-not answer is always accurate.
     @discardableResult
     public func write(key: String, primary: [UInt8], shadow: [UInt8]) async throws(StoreError) -> WriteReceipt {
@@ -72,7 +74,7 @@ extension DualWriter {
             }
             if leads {
                 let outcome = connections.withLock { connections in
-                    commitIsolated([op][...], on: &connections)
+                    commitIsolated([op][...], on: &connections, deferShadow: deferShadow)
                 }
                 let followers = group.withLock { queue -> Bool in
                     if queue.pending.isEmpty {
@@ -113,11 +115,12 @@ extension DualWriter {
         if wait <= .zero {
             committer.async { [self] in flushPending() }
         } else {
-            let (seconds, attoseconds) = wait.components
-            let nanos = Int(clamping: seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-            committer.asyncAfter(deadline: .now() + .nanoseconds(nanos)) { [self] in flushPending() }
+            committer.asyncAfter(deadline: .now() + .nanoseconds(wait.clampedNanoseconds)) { [self] in flushPending() }
         }
     }
+
+    /// Whether ``write(key:primary:shadow:)`` leaves its shadow row to the relay (``ShadowWriteTiming/deferred``).
+    private var deferShadow: Bool { configuration.mode == .outbox && configuration.shadowWrites == .deferred }
 
     /// Runs on `committer` (serial): commits pending writes in groups of at most `maxBatch` until none
     /// are left. Writes that arrive while a group commits form the next group.
@@ -125,7 +128,7 @@ extension DualWriter {
         var batch = nextBatch()
         while !batch.isEmpty {
             let outcomes = connections.withLock { connections in
-                commitIsolated(batch.map(\.op)[...], on: &connections)
+                commitIsolated(batch.map(\.op)[...], on: &connections, deferShadow: deferShadow)
             }
             // The next group is taken before the callers resume: when none is waiting, the flush is over before
             // a resumed caller writes again, so that a lone writer goes back to committing on its own thread.

@@ -17,20 +17,20 @@ public final class DualWriter: Sendable {
     /// Pending outbox rows replayed into the shadow while opening (reported as `totals.repaired`).
     public let repaired: Int
 
+    // Locks, always taken in this order: `connections`, `shadowConnection`, then the leaf locks `relay` and `group`.
     let connections: Mutex<Connections>
+    /// Outbox mode: the shadow file's own connection, used by the relay while writers hold `connections`. `nil` in
+    /// atomic mode, where the shadow file is ATTACHed to the primary connection as schema `shadow`.
+    let shadowConnection: Mutex<SQLiteConnection?>
+    let relay: Mutex<ShadowRelay>
     let group: Mutex<GroupQueue>
     let committer = DispatchQueue(label: "tandem.dualwriter.commit")
+    /// Writes deferred shadow rows (``ShadowWriteTiming/deferred``), one drain at a time.
+    let relayQueue = DispatchQueue(label: "tandem.dualwriter.relay")
 
-    /// The writer's SQLite connections. In atomic mode the shadow file is ATTACHed to `primary` as schema
-    /// `shadow` and `shadow` is nil; in outbox mode each file has its own connection.
+    /// The writer's primary connection.
     struct Connections {
         var primary: SQLiteConnection
-        var shadow: SQLiteConnection?
-        /// Outbox mode: outbox rows (key, seq) whose shadow write has committed but which are still in the
-        /// outbox; the next group's primary transaction removes them (see `commit`).
-        var settled: [(key: String, seq: Int64)] = []
-        /// True while a delayed standalone removal of `settled` is queued on `committer`.
-        var settleScheduled = false
     }
 
     /// Opens (creating if needed) both stores and replays pending outbox rows into the shadow.
@@ -87,17 +87,29 @@ public final class DualWriter: Sendable {
         try Result { () throws(SQLiteError) in try primary.createDualWriteTables() }
             .mapError { StoreError($0, fallback: .openFailed) }.get()
 
-        var connections = Connections(primary: primary, shadow: shadow)
+        let connections = Mutex(Connections(primary: primary))
+        let shadowConnection = Mutex(shadow)
         // Rows that cannot be replayed now stay pending (see `pendingRepairs()`); the open still succeeds
         // so that `verify` can report the divergence.
-        self.repaired = Self.replayOutbox(&connections, primaryPath: primaryPath, shadowPath: shadowPath).replayed
-        self.connections = Mutex(connections)
+        self.repaired = connections.withLock { connections in
+            shadowConnection.withLock { shadow in
+                Self.replayOutbox(
+                    primary: connections.primary, shadow: shadow, primaryPath: primaryPath, shadowPath: shadowPath
+                ).replayed
+            }
+        }
+        self.connections = connections
+        self.shadowConnection = shadowConnection
+        self.relay = Mutex(ShadowRelay())
         self.group = Mutex(GroupQueue())
     }
 
     deinit {
-        // A clean close leaves no settled row in the outbox (a crash may; replaying them changes nothing).
-        connections.withLock { Self.clearSettled(&$0) }
+        // Relay blocks hold the writer weakly, so none runs now: write what is still queued here. A clean close
+        // leaves no queued shadow row and no settled row in the outbox (a crash may leave both; the next open
+        // replays them, which for settled rows changes nothing).
+        if configuration.mode == .outbox { drainRelay(closing: true) }
+        connections.withLock { clearSettled(&$0) }
     }
 
     // MARK: - Batch writes
@@ -113,7 +125,7 @@ public final class DualWriter: Sendable {
         for op in ops { try RecordKey.validate(op.key, path: primaryPath) }
         guard !ops.isEmpty else { return [] }
         let outcomes = try connections.withLock { (connections) throws(StoreError) in
-            try commit(ops[...], on: &connections, isolateRows: false).get()
+            try commit(ops[...], on: &connections, isolateRows: false, deferShadow: false).get()
         }
         var receipts: [WriteReceipt] = []
         receipts.reserveCapacity(outcomes.count)
@@ -139,7 +151,7 @@ public final class DualWriter: Sendable {
         if !valid.isEmpty {
             let batch = valid.map { ops[$0] }
             let results = connections.withLock { connections in
-                commitIsolated(batch[...], on: &connections)
+                commitIsolated(batch[...], on: &connections, deferShadow: false)
             }
             for (index, result) in zip(valid, results) { outcomes[index] = result }
         }
@@ -154,14 +166,16 @@ public final class DualWriter: Sendable {
     ///
     /// In atomic mode both are read in one read transaction, so they are from the same moment. In outbox
     /// mode the two files cannot share a snapshot; the read is ordered with this writer's own writes (never
-    /// between a write's primary and shadow steps), but another process's write may fall between the reads.
+    /// between a write's primary and shadow steps: deferred shadow writes are written first), but another
+    /// process's write may fall between the reads.
     public func readPair(_ key: String) throws(StoreError) -> RecordPair {
         try RecordKey.validate(key, path: primaryPath)
         return try connections.withLock { (connections) throws(StoreError) -> RecordPair in
             let primary = connections.primary
-            if let shadow = connections.shadow {
+            if configuration.mode == .outbox {
+                waitForRelay()
                 let p = try read(primaryPath, key: key) { () throws(SQLiteError) in try primary.record(key: key) }
-                let s = try read(shadowPath, key: key) { () throws(SQLiteError) in try shadow.record(key: key) }
+                let s = try readShadowConnection(key: key) { shadow throws(SQLiteError) in try shadow.record(key: key) }
                 return RecordPair(key: key, primary: p, shadow: s)
             }
             return try read(primaryPath, key: key) { () throws(SQLiteError) in
@@ -189,8 +203,9 @@ public final class DualWriter: Sendable {
                 try primary.scanRecords(after: after, limit: limit)
             }
             let s: [StoredRecord]
-            if let shadow = connections.shadow {
-                s = try read(shadowPath, key: nil) { () throws(SQLiteError) in
+            if configuration.mode == .outbox {
+                waitForRelay()
+                s = try readShadowConnection(key: nil) { shadow throws(SQLiteError) in
                     try shadow.scanRecords(after: after, limit: limit)
                 }
             } else {
@@ -214,8 +229,9 @@ public final class DualWriter: Sendable {
             let primary = connections.primary
             let p = try read(primaryPath, key: nil) { () throws(SQLiteError) in try primary.countRecords() }
             let s: Int
-            if let shadow = connections.shadow {
-                s = try read(shadowPath, key: nil) { () throws(SQLiteError) in try shadow.countRecords() }
+            if configuration.mode == .outbox {
+                waitForRelay()
+                s = try readShadowConnection(key: nil) { shadow throws(SQLiteError) in try shadow.countRecords() }
             } else {
                 s = try read(shadowPath, key: nil) { () throws(SQLiteError) in try primary.countRecords(in: .shadow) }
             }
@@ -226,7 +242,8 @@ public final class DualWriter: Sendable {
     /// Outbox rows whose shadow side has not been written yet.
     public func pendingRepairs() throws(StoreError) -> Int {
         try connections.withLock { (connections) throws(StoreError) -> Int in
-            Self.clearSettled(&connections)
+            waitForRelay()
+            clearSettled(&connections)
             let primary = connections.primary
             return try read(primaryPath, key: nil) { () throws(SQLiteError) in try primary.pendingOutboxCount() }
         }
@@ -238,8 +255,12 @@ public final class DualWriter: Sendable {
     @discardableResult
     public func repair() throws(StoreError) -> Int {
         let outcome = connections.withLock { connections in
-            Self.clearSettled(&connections)
-            return Self.replayOutbox(&connections, primaryPath: primaryPath, shadowPath: shadowPath)
+            waitForRelay()
+            clearSettled(&connections)
+            let primary = connections.primary
+            return shadowConnection.withLock { shadow in
+                Self.replayOutbox(primary: primary, shadow: shadow, primaryPath: primaryPath, shadowPath: shadowPath)
+            }
         }
         if let failure = outcome.firstFailure { throw failure }
         return outcome.replayed
@@ -247,6 +268,19 @@ public final class DualWriter: Sendable {
 
     private func read<T>(_ path: String, key: String?, _ body: () throws(SQLiteError) -> T) throws(StoreError) -> T {
         try Result(catching: body).mapError { StoreError($0, key: key, fallback: .readFailed, path: path) }.get()
+    }
+
+    /// Runs `body` on the shadow file's own connection (outbox mode), mapping its errors to the shadow's path.
+    func readShadowConnection<T: Sendable>(key: String?, _ body: (SQLiteConnection) throws(SQLiteError) -> T)
+        throws(StoreError) -> T
+    {
+        try shadowConnection.withLock { (shadow) throws(StoreError) -> T in
+            guard let shadow else {
+                throw StoreError(code: .readFailed, path: shadowPath, key: key, message: "no shadow connection")
+            }
+            return try Result { () throws(SQLiteError) in try body(shadow) }
+                .mapError { StoreError($0, key: key, fallback: .readFailed, path: shadowPath) }.get()
+        }
     }
 
     /// Merges two key-ordered pages into the first `limit` keys of their union.

@@ -13,4 +13,13 @@ public struct RecordPair: Sendable, Equatable {
         self.primary = primary
         self.shadow = shadow
     }
+
+    /// True when both rows carry the same write (same `seq`), or neither store has the key.
+    public var sameWrite: Bool {
+        switch (primary, shadow) {
+        case (nil, nil): return true
+        case (let p?, let s?): return p.seq == s.seq
+        default: return false
+        }
+    }
 }

@@ -142,4 +142,12 @@ extension Duration {
         let millis = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
         return Int32(clamping: max(0, millis))
     }
+
+    /// Whole nanoseconds, clamped to `Int`, for Dispatch deadlines.
+    var clampedNanoseconds: Int {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        if overflow { return seconds < 0 ? 0 : .max }
+        return Int(clamping: max(0, whole + attoseconds / 1_000_000_000))
+    }
 }

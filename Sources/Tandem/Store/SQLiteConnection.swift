@@ -9,8 +9,10 @@ import CSQLite
 /// A thin, internal wrapper over one `sqlite3*` connection.
 ///
 /// Not thread-safe by itself: every owner keeps it inside a `Mutex`, so at most one thread uses it at a time
-/// (which is also why it is opened with `SQLITE_OPEN_NOMUTEX`).
-final class SQLiteConnection {
+/// (which is also why it is opened with `SQLITE_OPEN_NOMUTEX`). It is marked `Sendable` only so that code holding
+/// two of those locks at once (the dual writer's primary and shadow connections) can use both connections together,
+/// which region-based isolation checking cannot express; the locks, not the type, make that safe.
+final class SQLiteConnection: @unchecked Sendable {
     /// How a connection is opened.
     struct Options: Sendable {
         var readOnly: Bool = false

@@ -247,3 +247,19 @@ struct EngineTests {
         #expect(totals.compared + totals.inFlight == 4 * 60 * keys.count)
     }
 }
+
+extension EngineTests {
+    /// Deferred shadow writes (the default) leave a moment where the primary holds a write and the shadow does not
+    /// yet: a comparison in that moment waits for the writer's relay and compares the pair, never reports it missing.
+    @Test func comparisonsRightAfterDeferredWritesMatch() async throws {
+        let fixture = try Fixture()
+        for i in 0..<200 {
+            let key = "u\(i)"
+            let op = try fixture.engine.prepareWrite(key: key, v2: try fixture.v2(key, name: "Ada \(i)"))
+            try await fixture.engine.write(op)
+            let comparison = try fixture.engine.compare(key: key)
+            #expect(comparison?.outcome == .match, "\(key): \(String(describing: comparison))")
+        }
+        #expect(fixture.engine.gate.totals.mismatched == 0 && fixture.engine.gate.totals.inFlight == 0)
+    }
+}

@@ -41,13 +41,30 @@ struct DualWriterFaultTests {
         #expect(try writer.counts() == (primary: 0, shadow: 0))
     }
 
-    @Test func outboxModeKeepsPrimaryAndPendingRowThenReopenConverges() async throws {
+    @Test(arguments: ShadowWriteTiming.allCases)
+    func outboxModeKeepsPrimaryAndPendingRowThenReopenConverges(timing: ShadowWriteTiming) async throws {
         let dir = try TemporaryDirectory()
         try prepare(dir, .outbox, trigger: Self.failAll)
         do {
-            let writer = try openWriter(dir, .outbox)
-            let error = await asyncStoreError { () async throws(StoreError) in
+            let failures = ShadowFailures()
+            let writer = try openWriter(dir, .outbox, shadowWrites: timing, failures: failures)
+            let result = await asyncStoreResult { () async throws(StoreError) in
                 try await writer.write(key: "k", primary: [1], shadow: [2])
+            }
+            let error: StoreError?
+            switch timing {
+            case .inline:
+                error = result.failure
+                #expect(failures.all.isEmpty)
+            case .deferred:
+                // The caller's write succeeded at the primary commit; the failure is reported instead.
+                #expect(result.success?.seq == 1)
+                writer.waitForShadowWrites()
+                error = failures.all.first
+                #expect(failures.all.count == 1)
+                #expect(writer.failedShadowWrites == 1)
+                // The failed row is no longer answered from the relay's queue: the shadow has no row.
+                #expect(try writer.read("k", from: .shadow) == nil)
             }
             #expect(error?.code == .shadowPending)
             #expect(error?.key == "k")
@@ -74,15 +91,21 @@ struct DualWriterFaultTests {
         #expect(pair.shadow == StoredRecord(key: "k", payload: [2], seq: 1, writtenAt: pair.primary?.writtenAt ?? -1))
     }
 
-    @Test func outboxRepairOnDemandReplaysPendingDeletes() async throws {
+    @Test(arguments: ShadowWriteTiming.allCases)
+    func outboxRepairOnDemandReplaysPendingDeletes(timing: ShadowWriteTiming) async throws {
         let dir = try TemporaryDirectory()
-        let writer = try openWriter(dir, .outbox)
+        let failures = ShadowFailures()
+        let writer = try openWriter(dir, .outbox, shadowWrites: timing, failures: failures)
         try await writer.write(key: "k", primary: [1], shadow: [2])
+        writer.waitForShadowWrites()
         try executeSQL(
             dir.file("shadow.sqlite"),
             "CREATE TRIGGER fail_delete BEFORE DELETE ON tandem_records BEGIN SELECT RAISE(ABORT, 'injected'); END")
-        let error = await asyncStoreError { () async throws(StoreError) in try await writer.delete(key: "k") }
+        let result = await asyncStoreResult { () async throws(StoreError) in try await writer.delete(key: "k") }
+        writer.waitForShadowWrites()
+        let error = timing == .inline ? result.failure : failures.all.first
         #expect(error?.code == .shadowPending)
+        #expect(timing == .inline ? failures.all.isEmpty : result.success?.seq == 2)
         #expect(try writer.readPair("k").primary == nil)
         #expect(try writer.readPair("k").shadow?.seq == 1)
         try executeSQL(dir.file("shadow.sqlite"), "DROP TRIGGER fail_delete")
@@ -90,11 +113,16 @@ struct DualWriterFaultTests {
         #expect(try writer.readPair("k") == RecordPair(key: "k", primary: nil, shadow: nil))
     }
 
-    @Test(arguments: DualWriteMode.allCases)
-    func aFailingRowInAGroupDoesNotFailTheOthers(mode: DualWriteMode) async throws {
+    static let modesAndTimings: [(DualWriteMode, ShadowWriteTiming)] = [
+        (.atomic, .inline), (.outbox, .inline), (.outbox, .deferred),
+    ]
+
+    @Test(arguments: modesAndTimings)
+    func aFailingRowInAGroupDoesNotFailTheOthers(mode: DualWriteMode, timing: ShadowWriteTiming) async throws {
         let dir = try TemporaryDirectory()
         try prepare(dir, mode, trigger: Self.failBad)
-        let writer = try openWriter(dir, mode)
+        let failures = ShadowFailures()
+        let writer = try openWriter(dir, mode, shadowWrites: timing, failures: failures)
         let results = await withTaskGroup(of: (String, Result<WriteReceipt, StoreError>).self) { group in
             for i in 0..<40 {
                 let key = i % 10 == 3 ? "bad-\(i)" : "good-\(i)"
@@ -115,8 +143,12 @@ struct DualWriterFaultTests {
         #expect(results.count == 40)
         for (key, result) in results {
             switch result {
+            case .success(let receipt) where key.hasPrefix("bad"):
+                // Deferred: the bad row's primary committed; its shadow failure is reported, not thrown.
+                #expect(mode == .outbox && timing == .deferred)
+                #expect(receipt.key == key && receipt.seq == 1)
+                #expect(try writer.readPair(key).shadow == nil)
             case .success(let receipt):
-                #expect(key.hasPrefix("good"))
                 #expect(receipt.key == key && receipt.seq == 1)
                 let pair = try writer.readPair(key)
                 #expect(pair.primary?.seq == 1 && pair.shadow?.seq == 1)
@@ -126,6 +158,10 @@ struct DualWriterFaultTests {
                 #expect(error.code == (mode == .atomic ? StoreError.Code.writeFailed : .shadowPending))
             }
         }
+        writer.waitForShadowWrites()
+        let reported = failures.all
+        #expect(reported.count == (timing == .deferred ? 4 : 0))
+        #expect(reported.allSatisfy { $0.code == .shadowPending && $0.key?.hasPrefix("bad") == true })
         let expectedPrimary = mode == .atomic ? 36 : 40
         #expect(try writer.counts() == (primary: expectedPrimary, shadow: 36))
         #expect(try writer.pendingRepairs() == (mode == .atomic ? 0 : 4))

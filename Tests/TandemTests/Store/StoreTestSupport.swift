@@ -1,3 +1,4 @@
+import Synchronization
 import Foundation
 import Testing
 
@@ -49,12 +50,39 @@ func asyncStoreError<T>(_ body: () async throws(StoreError) -> T) async -> Store
     }
 }
 
+/// The outcome of `body`, value or store error.
+func asyncStoreResult<T>(_ body: () async throws(StoreError) -> T) async -> Result<T, StoreError> {
+    do {
+        return .success(try await body())
+    } catch {
+        return .failure(error)
+    }
+}
+
+extension Result {
+    var success: Success? { if case .success(let value) = self { value } else { nil } }
+    var failure: Failure? { if case .failure(let error) = self { error } else { nil } }
+}
+
 /// Opens a writer, or records why it could not.
-func openWriter(_ dir: TemporaryDirectory, _ mode: DualWriteMode, maxBatch: Int = 256) throws(StoreError) -> DualWriter
-{
-    try DualWriter(
+func openWriter(
+    _ dir: TemporaryDirectory, _ mode: DualWriteMode, maxBatch: Int = 256, shadowWrites: ShadowWriteTiming = .deferred,
+    failures: ShadowFailures? = nil
+) throws(StoreError) -> DualWriter {
+    var report: (@Sendable (StoreError) -> Void)?
+    if let failures { report = { failures.add($0) } }
+    return try DualWriter(
         primaryPath: dir.file("primary.sqlite"), shadowPath: dir.file("shadow.sqlite"),
-        configuration: .init(mode: mode, maxBatch: maxBatch))
+        configuration: .init(mode: mode, maxBatch: maxBatch, shadowWrites: shadowWrites, onShadowWriteFailure: report))
+}
+
+/// Collects the deferred shadow-write failures a writer reports.
+final class ShadowFailures: Sendable {
+    private let errors = Mutex<[StoreError]>([])
+
+    func add(_ error: StoreError) { errors.withLock { $0.append(error) } }
+
+    var all: [StoreError] { errors.withLock { $0 } }
 }
 
 /// The built `tandem-store-torture` binary, next to the test bundle in the build directory.
