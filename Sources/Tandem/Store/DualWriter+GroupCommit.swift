@@ -22,7 +22,7 @@ extension DualWriter {
     /// caller that commits on its own thread never suspends, so writers sharing its threads could never join
     /// it; the probe lets them queue, and a group of more than one switches to group commit (see
     /// ``GroupQueue/contended``).
-    static let leadsPerProbe = 16
+    static let leadsPerProbe = 64
 
     /// Consecutive groups of one after which writes commit on their callers' threads again.
     static let lonelyGroupsToLead = 4

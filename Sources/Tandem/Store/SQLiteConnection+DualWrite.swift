@@ -19,27 +19,28 @@ extension SQLiteConnection {
             """)
     }
 
-    /// The next seq for `key`: one more than the largest of its primary row, outbox row and tombstone.
-    func nextSeq(key: String) throws(SQLiteError) -> Int64 {
-        let current = try queryOne(
+    /// The next seq for `key` (one more than the largest of its primary row, outbox row and tombstone), and whether
+    /// the key has a tombstone (a put must remove it). One statement for the three lookups.
+    func nextSeq(key: String) throws(SQLiteError) -> (seq: Int64, tombstone: Bool) {
+        let found = try queryOne(
             """
-            SELECT max(coalesce((SELECT seq FROM main.tandem_records WHERE key = ?1), 0), \
+            SELECT coalesce((SELECT seq FROM main.tandem_records WHERE key = ?1), 0), \
             coalesce((SELECT seq FROM main.tandem_outbox WHERE key = ?1), 0), \
-            coalesce((SELECT seq FROM main.tandem_tombstones WHERE key = ?1), 0))
+            (SELECT seq FROM main.tandem_tombstones WHERE key = ?1)
             """, [.text(key)]
-        ) { $0.int64(0) }
-        return (current ?? 0) + 1
+        ) { stmt in (max(stmt.int64(0), stmt.int64(1), stmt.int64(2)), !stmt.isNull(2)) }
+        return ((found?.0 ?? 0) + 1, found?.1 ?? false)
     }
 
     /// Writes the primary side of `op` (row or deletion, tombstone, and the outbox row when `outbox`).
     func stampPrimary(_ op: DualWriteOp, outbox: Bool) throws(SQLiteError) -> WriteReceipt {
         let key = op.key
-        let seq = try nextSeq(key: key)
+        let (seq, tombstone) = try nextSeq(key: key)
         let now = unixMillisNow()
         switch op {
         case .put(_, let primary, let shadow):
             try upsertRecord(StoredRecord(key: key, payload: primary, seq: seq, writtenAt: now))
-            try run("DELETE FROM main.tandem_tombstones WHERE key = ?", [.text(key)])
+            if tombstone { try run("DELETE FROM main.tandem_tombstones WHERE key = ?", [.text(key)]) }
             if outbox {
                 try run(
                     """
