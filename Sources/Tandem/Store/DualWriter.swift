@@ -36,8 +36,8 @@ public final class DualWriter: Sendable {
     /// Opens (creating if needed) both stores and replays pending outbox rows into the shadow.
     ///
     /// Opening rewrites no row other than replaying the outbox; SQLite rolls back hot journals itself.
-    /// Throws ``StoreError`` (`openFailed`, `readOnly`, `notADatabase`, `corrupt`, `locked`, ...) naming the
-    /// file; a failed open leaves both files as they were.
+    /// Throws ``StoreError`` (`openFailed`, `readOnly`, `notADatabase`, `corrupt`, `schemaMismatch`, `locked`, ...)
+    /// naming the file; a failed open leaves both files as they were.
     public init(primaryPath: String, shadowPath: String, configuration: Configuration = Configuration())
         throws(StoreError)
     {
@@ -68,6 +68,11 @@ public final class DualWriter: Sendable {
             try Result { () throws(SQLiteError) in try primary.attachShadow(path: shadowPath) }
                 .mapError { StoreError($0, fallback: .openFailed, path: shadowPath) }.get()
         }
+        try Result { () throws(SQLiteError) in try primary.checkRecordsTable() }
+            .mapError { StoreError($0, fallback: .openFailed) }.get()
+        try Result { () throws(SQLiteError) in
+            if let shadow { try shadow.checkRecordsTable() } else { try primary.checkRecordsTable(in: .shadow) }
+        }.mapError { StoreError($0, fallback: .openFailed, path: shadowPath) }.get()
 
         // SQLite commits attached databases atomically (super-journal) only in rollback-journal mode, never
         // in WAL (sqlite.org/atomiccommit.html section 5, lang_attach.html); outbox mode wants WAL's speed.

@@ -81,6 +81,35 @@ extension SQLiteConnection {
             """)
     }
 
+    /// Checks that an existing `tandem_records` table has the documented columns (DESIGN section 5), so that a file
+    /// holding some other table of that name is refused at open instead of failing on its first read or write.
+    /// A missing table is fine (it is created). Throws `SQLITE_SCHEMA`, which ``StoreError`` reports as
+    /// ``StoreError/Code/schemaMismatch``.
+    func checkRecordsTable(in schema: RecordSchema = .main) throws(SQLiteError) {
+        let columns = try query("PRAGMA \(schema.rawValue).table_info(tandem_records)") { stmt in
+            (name: stmt.text(1), type: stmt.text(2).uppercased(), notNull: stmt.int64(3) != 0, key: stmt.int64(5) != 0)
+        }
+        guard !columns.isEmpty else { return }
+        let expected: [(name: String, type: String, notNull: Bool, key: Bool)] = [
+            ("key", "TEXT", true, true), ("payload", "BLOB", true, false), ("seq", "INTEGER", true, false),
+            ("written_at", "INTEGER", true, false),
+        ]
+        // WITHOUT ROWID makes the primary key NOT NULL whether or not it is declared so.
+        let matches =
+            columns.count == expected.count
+            && zip(columns, expected).allSatisfy { found, want in
+                found.name == want.name && found.type == want.type && found.key == want.key
+                    && (found.notNull == want.notNull || want.key)
+            }
+        guard !matches else { return }
+        let found = columns.map { "\($0.name) \($0.type)\($0.key ? " PRIMARY KEY" : "")" }.joined(separator: ", ")
+        throw SQLiteError(
+            code: SQLITE_SCHEMA, extendedCode: SQLITE_SCHEMA,
+            message: "table tandem_records has columns (\(found)); a Tandem store needs (key TEXT PRIMARY KEY, "
+                + "payload BLOB NOT NULL, seq INTEGER NOT NULL, written_at INTEGER NOT NULL)",
+            sql: nil, path: path)
+    }
+
     func record(key: String, in schema: RecordSchema = .main) throws(SQLiteError) -> StoredRecord? {
         try queryOne(schema.selectSQL, [.text(key)], Self.storedRecord)
     }

@@ -14,7 +14,8 @@ public final class SQLiteStore: RecordStore {
     /// Opens (creating if needed) the store at `path`.
     ///
     /// Throws ``StoreError`` with `openFailed` for a missing directory, `notADatabase` or `corrupt` for a
-    /// damaged file, `readOnly` when the file cannot be written (unless `configuration.readOnly`).
+    /// damaged file, `schemaMismatch` when its `tandem_records` table is not the documented one, `readOnly` when the
+    /// file cannot be written (unless `configuration.readOnly`).
     /// A failed open changes nothing in the file.
     public init(path: String, configuration: Configuration = Configuration()) throws(StoreError) {
         self.path = path
@@ -24,6 +25,7 @@ public final class SQLiteStore: RecordStore {
             busyTimeoutMilliseconds: configuration.busyTimeout.clampedMilliseconds)
         let opened = Result { () throws(SQLiteError) -> SQLiteConnection in
             let connection = try SQLiteConnection(path: path, options: options)
+            try connection.checkRecordsTable()
             if configuration.readOnly {
                 // A read-only connection cannot create the table; check it is there and readable.
                 _ = try connection.countRecords()

@@ -12,6 +12,9 @@ extension StoreError {
         case SQLITE_CORRUPT: code = .corrupt
         case SQLITE_NOTADB: code = .notADatabase
         case SQLITE_CANTOPEN: code = .openFailed
+        // Raised by the store itself when tandem_records is not the documented table (SQLite returns it to a caller
+        // only for a statement it could not prepare again after a schema change, which the store never triggers).
+        case SQLITE_SCHEMA: code = .schemaMismatch
         default: code = fallback
         }
         self.init(

@@ -29,7 +29,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let shadowPending = Code("shadowPending")
         /// A read failed.
         public static let readFailed = Code("readFailed")
-        /// The store's schema is not the one Tandem expects.
+        /// The file holds a `tandem_records` table other than the documented one; nothing was changed.
         public static let schemaMismatch = Code("schemaMismatch")
     }
 

@@ -71,7 +71,7 @@ extension ProtoJSONEncoder {
     }
 
     private func structObject(_ message: DynamicMessage, depth: Int) throws(ProtoJSONError) -> JSONValue {
-        let entries = message.mapEntries(1).sorted { Self.keyPrecedes($0.key, $1.key) }
+        let entries = message.mapEntries(1).sorted { WireEncoder.keyPrecedes($0.key, $1.key) }
         var members: [JSONValue.Member] = []
         members.reserveCapacity(entries.count)
         for (key, value) in entries {

@@ -75,7 +75,7 @@ struct ProtoJSONEncoder {
             throw ProtoJSONError(.unknownType, detail: "the entry type of map field \(field.name) is not in the schema")
         }
         // Dictionary order is not stable; keys are sorted so the same map always prints the same.
-        let sorted = entries.sorted { Self.keyPrecedes($0.key, $1.key) }
+        let sorted = entries.sorted { WireEncoder.keyPrecedes($0.key, $1.key) }
         var members: [JSONValue.Member] = []
         members.reserveCapacity(sorted.count)
         for (key, value) in sorted {
@@ -99,18 +99,6 @@ struct ProtoJSONEncoder {
         case .uint64(let v): return String(v)
         case .bytes(let bytes): return String(decoding: bytes, as: UTF8.self)
         default: return "\(key)"
-        }
-    }
-
-    static func keyPrecedes(_ a: ProtoValue, _ b: ProtoValue) -> Bool {
-        switch (a, b) {
-        case (.string(let x), .string(let y)): return x.utf8.lexicographicallyPrecedes(y.utf8)
-        case (.int32(let x), .int32(let y)): return x < y
-        case (.int64(let x), .int64(let y)): return x < y
-        case (.uint32(let x), .uint32(let y)): return x < y
-        case (.uint64(let x), .uint64(let y)): return x < y
-        case (.bool(let x), .bool(let y)): return !x && y
-        default: return mapKeyText(a).utf8.lexicographicallyPrecedes(mapKeyText(b).utf8)
         }
     }
 

@@ -139,4 +139,23 @@ struct DualWriterTests {
         #expect(contents(dir.file("shadow.sqlite")) == garbage)
         #expect(contents(dir.file("primary.sqlite")) == primaryBefore)
     }
+
+    @Test(arguments: DualWriteMode.allCases)
+    func aShadowWithAnotherTandemRecordsTableIsASchemaMismatchAndChangesNeitherFile(mode: DualWriteMode) throws {
+        let dir = try TemporaryDirectory()
+        do {
+            let writer = try openWriter(dir, mode)
+            try writer.apply([.put(key: "a", primary: [1], shadow: [2])])
+        }
+        try FileManager.default.removeItem(atPath: dir.file("shadow.sqlite"))
+        try executeSQL(dir.file("shadow.sqlite"), "CREATE TABLE tandem_records(key TEXT PRIMARY KEY, value BLOB)")
+        let primaryBefore = contents(dir.file("primary.sqlite"))
+        let shadowBefore = contents(dir.file("shadow.sqlite"))
+        let error = storeError { () throws(StoreError) in try openWriter(dir, mode) }
+        #expect(error?.code == .schemaMismatch)
+        #expect(error?.path == dir.file("shadow.sqlite"))
+        #expect(error?.message.contains("value BLOB") == true)
+        #expect(contents(dir.file("shadow.sqlite")) == shadowBefore)
+        #expect(contents(dir.file("primary.sqlite")) == primaryBefore)
+    }
 }

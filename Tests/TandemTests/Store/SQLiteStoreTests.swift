@@ -153,4 +153,28 @@ struct SQLiteStoreTests {
         try holder.execute("ROLLBACK")
         #expect(try store.put(key: "a", payload: [1]).seq == 1)
     }
+
+    @Test func anotherTandemRecordsTableIsASchemaMismatchAndLeftAsItWas() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("s.sqlite")
+        try executeSQL(
+            path, "CREATE TABLE tandem_records(key TEXT PRIMARY KEY, payload BLOB NOT NULL, seq TEXT NOT NULL)")
+        let before = contents(path)
+        for readOnly in [false, true] {
+            let error = storeError { () throws(StoreError) in
+                try SQLiteStore(path: path, configuration: .init(readOnly: readOnly))
+            }
+            #expect(error?.code == .schemaMismatch)
+            #expect(error?.path == path)
+            #expect(error?.message.contains("seq TEXT") == true)
+        }
+        #expect(contents(path) == before)
+        // The documented table, created by hand (NOT NULL on the key left implicit), is accepted.
+        let other = dir.file("t.sqlite")
+        try executeSQL(
+            other,
+            "CREATE TABLE tandem_records(key TEXT PRIMARY KEY, payload BLOB NOT NULL, seq INTEGER NOT NULL, "
+                + "written_at INTEGER NOT NULL) WITHOUT ROWID")
+        #expect(try SQLiteStore(path: other).put(key: "a", payload: [1]).seq == 1)
+    }
 }
