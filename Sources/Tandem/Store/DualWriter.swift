@@ -27,6 +27,8 @@ public final class DualWriter: Sendable {
     let committer = DispatchQueue(label: "tandem.dualwriter.commit")
     /// Writes deferred shadow rows (``ShadowWriteTiming/deferred``), one drain at a time.
     let relayQueue = DispatchQueue(label: "tandem.dualwriter.relay")
+    /// Outbox mode: the checkpoints of the primary and the shadow file, off the writers' threads.
+    let checkpointers: [BackgroundCheckpointer]
 
     /// The writer's primary connection.
     struct Connections {
@@ -92,6 +94,17 @@ public final class DualWriter: Sendable {
         try Result { () throws(SQLiteError) in try primary.createDualWriteTables() }
             .mapError { StoreError($0, fallback: .openFailed) }.get()
 
+        // Outbox mode: each file's checkpoints run beside its writers instead of inside the commit that fills the WAL.
+        var checkpointers: [BackgroundCheckpointer] = []
+        if let shadow {
+            let queue = DispatchQueue(label: "tandem.dualwriter.checkpoint")
+            for connection in [primary, shadow] {
+                let checkpointer = BackgroundCheckpointer(path: connection.path, options: options, queue: queue)
+                checkpointer.install(on: connection)
+                checkpointers.append(checkpointer)
+            }
+        }
+        self.checkpointers = checkpointers
         let connections = Mutex(Connections(primary: primary))
         let shadowConnection = Mutex(shadow)
         // Rows that cannot be replayed now stay pending (see `pendingRepairs()`); the open still succeeds
@@ -107,6 +120,16 @@ public final class DualWriter: Sendable {
         self.shadowConnection = shadowConnection
         self.relay = Mutex(ShadowRelay())
         self.group = Mutex(GroupQueue())
+        if checkpointers.count == 2 {
+            checkpointers[0].setHoldWriters { [weak self] body in
+                guard let self else { return }
+                self.connections.withLock { _ in body() }
+            }
+            checkpointers[1].setHoldWriters { [weak self] body in
+                guard let self else { return }
+                self.shadowConnection.withLock { _ in body() }
+            }
+        }
     }
 
     deinit {

@@ -27,6 +27,8 @@ final class SQLiteConnection: @unchecked Sendable {
     let path: String
     let options: Options
     private var statements: [String: SQLiteStatement] = [:]
+    /// The target of the WAL hook (see `setWALHook`), kept alive as long as the connection.
+    private var walHook: WALHookBox?
 
     /// Opens `path`. Throws `SQLITE_CANTOPEN` for a missing directory, `SQLITE_NOTADB` for a file that is
     /// not a database, and `SQLITE_READONLY` when a read-write open could only get read access.
@@ -65,7 +67,22 @@ final class SQLiteConnection: @unchecked Sendable {
 
     deinit {
         statements.removeAll()
+        sqlite3_wal_hook(handle, nil, nil)
         sqlite3_close_v2(handle)
+    }
+
+    /// Calls `hook` with the number of pages in the WAL after every commit of this connection, in place of SQLite's
+    /// automatic checkpoints (`sqlite3_wal_hook` replaces them).
+    func setWALHook(_ hook: @escaping @Sendable (Int32) -> Void) {
+        let box = WALHookBox(hook)
+        walHook = box
+        sqlite3_wal_hook(
+            handle,
+            { context, _, _, frames in
+                guard let context else { return SQLITE_OK }
+                Unmanaged<WALHookBox>.fromOpaque(context).takeUnretainedValue().call(frames)
+                return SQLITE_OK
+            }, Unmanaged.passUnretained(box).toOpaque())
     }
 
     /// Runs SQL text that has no parameters (pragmas, DDL, transaction control).
@@ -176,4 +193,11 @@ final class SQLiteConnection: @unchecked Sendable {
             throw error
         }
     }
+}
+
+/// The closure behind a connection's WAL hook.
+final class WALHookBox: Sendable {
+    let call: @Sendable (Int32) -> Void
+
+    init(_ call: @escaping @Sendable (Int32) -> Void) { self.call = call }
 }

@@ -1,4 +1,5 @@
 import CSQLite
+import Dispatch
 import Synchronization
 
 /// A ``RecordStore`` in one SQLite file, table `tandem_records`.
@@ -10,6 +11,8 @@ public final class SQLiteStore: RecordStore {
     /// The configuration the store was opened with.
     public let configuration: Configuration
     private let connection: Mutex<SQLiteConnection>
+    /// With ``Configuration/backgroundCheckpoints``: the file's checkpoints, off the writers' threads.
+    private let checkpointer: BackgroundCheckpointer?
 
     /// Opens (creating if needed) the store at `path`.
     ///
@@ -39,9 +42,21 @@ public final class SQLiteStore: RecordStore {
         }
         switch opened {
         case .success(let connection):
+            if configuration.backgroundCheckpoints && configuration.wal && !configuration.readOnly {
+                let checkpointer = BackgroundCheckpointer(
+                    path: path, options: options, queue: DispatchQueue(label: "tandem.store.checkpoint"))
+                checkpointer.install(on: connection)
+                self.checkpointer = checkpointer
+            } else {
+                self.checkpointer = nil
+            }
             self.connection = Mutex(connection)
         case .failure(let error):
             throw StoreError(error, fallback: .openFailed)
+        }
+        checkpointer?.setHoldWriters { [weak self] body in
+            guard let self else { return }
+            self.connection.withLock { _ in body() }
         }
     }
 
