@@ -1,8 +1,10 @@
 // Stores: write throughput of the dual writer against a plain single-store write of the same payload with the
 // same durability (WAL, synchronous=NORMAL, one transaction per write), with one writer and with 8 concurrent
 // writers. DESIGN section 8: outbox >= 0.6x single-store with one writer, > 1.0x with 8 writers (group commit);
-// outbox mode with inline shadow writes and atomic mode are measured and reported too. A dual-write block ends when
-// the shadow holds every write of it (deferred shadow writes included).
+// outbox mode with inline shadow writes and atomic mode are measured and reported too, and so is outbox mode against
+// a single store that checkpoints on a background thread as the dual writer does (the baseline of the targets is
+// plain SQLite, checkpointing in the committing writer). A dual-write block ends when the shadow holds every write
+// of it (deferred shadow writes included).
 //
 // Each iteration writes a block through each store in turn (same process, same disk, interleaved), and records
 // the throughput ratios in percent. Keys rotate over 10,000 names, so after the first pass every write is an
@@ -24,6 +26,7 @@ let keySpace = 10_000
 final class StoreSet: @unchecked Sendable {  // Used by one benchmark at a time; the stores themselves are Sendable.
     let directory: String
     var single: SQLiteStore?
+    var singleBackground: SQLiteStore?
     var outbox: DualWriter?
     var inline: DualWriter?
     var atomic: DualWriter?
@@ -33,6 +36,10 @@ final class StoreSet: @unchecked Sendable {  // Used by one benchmark at a time;
         directory = makeScratchDirectory(label)
         // SQLiteStore's defaults are WAL + synchronous=NORMAL; the dual writers are not durable either (NORMAL).
         single = try SQLiteStore(path: directory + "/single.sqlite", configuration: .init(durable: false, wal: true))
+        // The same single store with the dual writer's background checkpoints, to show what they alone are worth.
+        singleBackground = try SQLiteStore(
+            path: directory + "/single-bg.sqlite",
+            configuration: .init(durable: false, wal: true, backgroundCheckpoints: true))
         outbox = try DualWriter(
             primaryPath: directory + "/outbox-primary.sqlite", shadowPath: directory + "/outbox-shadow.sqlite",
             configuration: .init(mode: .outbox, durable: false))
@@ -46,6 +53,7 @@ final class StoreSet: @unchecked Sendable {  // Used by one benchmark at a time;
 
     func close() {
         single = nil
+        singleBackground = nil
         outbox = nil
         inline = nil
         atomic = nil
@@ -108,12 +116,15 @@ let benchmarks: @Sendable () -> Void = {
         let atomicBlock = 200  // atomic mode syncs every commit: a tenth of the block, compared per write
         let outboxRatio = Ratio.speed("outbox/single %")
         let inlineRatio = Ratio.speed("outbox inline/single %")
+        let backgroundRatio = Ratio.speed("outbox/single bg-ckpt %")
         let atomicRatio = Ratio.speed("atomic/single %")
         let singleOps = Ratio.value("single writes/s", prefersLarger: true)
         let outboxOps = Ratio.value("outbox writes/s", prefersLarger: true)
         let inlineOps = Ratio.value("outbox inline writes/s", prefersLarger: true)
         let atomicOps = Ratio.value("atomic writes/s", prefersLarger: true)
-        let metrics = [outboxRatio, inlineRatio, atomicRatio, singleOps, outboxOps, inlineOps, atomicOps]
+        let metrics = [
+            outboxRatio, inlineRatio, backgroundRatio, atomicRatio, singleOps, outboxOps, inlineOps, atomicOps,
+        ]
         var set: StoreSet?
         Benchmark(
             "Stores ratio: dual-write vs single-store put, \(writers) writer\(writers == 1 ? "" : "s")",
@@ -121,17 +132,19 @@ let benchmarks: @Sendable () -> Void = {
                 metrics: metrics, warmupIterations: 2,
                 maxDuration: .seconds(30), maxIterations: 40)
         ) { benchmark in
-            guard let stores = set, let single = stores.single, let outbox = stores.outbox, let inline = stores.inline,
-                let atomic = stores.atomic
+            guard let stores = set, let single = stores.single, let singleBackground = stores.singleBackground,
+                let outbox = stores.outbox, let inline = stores.inline, let atomic = stores.atomic
             else { fatalError("stores not open") }
             let keys = stores.keys(block)
             let singleNs = nanos { singleStore(single, keys, writers: writers) }
+            let singleBackgroundNs = nanos { singleStore(singleBackground, keys, writers: writers) }
             let outboxNs = await asyncNanos { await dualWrite(outbox, keys, writers: writers) }
             let inlineNs = await asyncNanos { await dualWrite(inline, keys, writers: writers) }
             let atomicKeys = Array(keys.prefix(atomicBlock))
             let atomicNs = await asyncNanos { await dualWrite(atomic, atomicKeys, writers: writers) }
             benchmark.measurement(outboxRatio, Ratio.percent(singleNs, of: outboxNs))
             benchmark.measurement(inlineRatio, Ratio.percent(singleNs, of: inlineNs))
+            benchmark.measurement(backgroundRatio, Ratio.percent(singleBackgroundNs, of: outboxNs))
             benchmark.measurement(inlineOps, opsPerSecond(block, inlineNs))
             // Per write: the atomic block is a tenth of the single-store block.
             benchmark.measurement(

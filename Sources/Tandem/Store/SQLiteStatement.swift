@@ -51,15 +51,16 @@ final class SQLiteStatement {
             case .integer(let number):
                 rc = sqlite3_bind_int64(handle, index, number)
             case .text(let string):
-                // Bind with an explicit byte length so keys are stored byte for byte.
-                let utf8 = Array(string.utf8)
-                if utf8.isEmpty {
-                    rc = sqlite3_bind_text(handle, index, "", 0, Self.transient)
-                } else {
-                    rc = utf8.withUnsafeBufferPointer { buffer in
-                        buffer.withMemoryRebound(to: CChar.self) { chars in
-                            sqlite3_bind_text(handle, index, chars.baseAddress, Int32(chars.count), Self.transient)
+                // Bind with an explicit byte length so keys are stored byte for byte (an interior NUL included).
+                // A native string's UTF-8 is used in place; only a bridged one is copied.
+                var text = string
+                rc = text.withUTF8 { utf8 in
+                    utf8.withMemoryRebound(to: CChar.self) { chars in
+                        // A NULL pointer would bind SQL NULL: an empty string binds a zero-length text instead.
+                        guard let start = chars.baseAddress, !chars.isEmpty else {
+                            return sqlite3_bind_text(handle, index, "", 0, Self.transient)
                         }
+                        return sqlite3_bind_text(handle, index, start, Int32(chars.count), Self.transient)
                     }
                 }
             case .blob(let bytes):
