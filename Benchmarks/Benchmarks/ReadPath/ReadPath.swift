@@ -34,6 +34,9 @@ final class ReadPathFixture: @unchecked Sendable {  // Set up and torn down by o
             ops.append(try engine.prepareWrite(key: "u\(index)", v2: primaryPayload))
         }
         _ = try engine.apply(ops)
+        // The stores checkpoint on a background thread; let the checkpoint of these writes finish before reads are
+        // timed, so that its copying and syncs do not fall into the first blocks.
+        Thread.sleep(forTimeInterval: 0.5)
         off = ShadowReader(engine: engine, stage: .dualwrite)
         on = ShadowReader(engine: engine, stage: .shadow)
         let reader = on
