@@ -23,6 +23,12 @@ final class SQLiteConnection: @unchecked Sendable {
         var busyRetries: Int = 3
     }
 
+    /// Process-wide SQLite settings, applied before the first connection opens: memory statistics off (with them on,
+    /// every SQLite allocation, and this SQLite build allocates for every statement, takes one global mutex that the
+    /// service's reads and the comparator's then meet on). A no-op when SQLite was initialized before Tandem opened
+    /// anything.
+    private static let configureOnce: Void = { _ = tandem_sqlite3_disable_memstatus() }()
+
     let handle: OpaquePointer
     let path: String
     let options: Options
@@ -33,6 +39,7 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Opens `path`. Throws `SQLITE_CANTOPEN` for a missing directory, `SQLITE_NOTADB` for a file that is
     /// not a database, and `SQLITE_READONLY` when a read-write open could only get read access.
     init(path: String, options: Options = Options()) throws(SQLiteError) {
+        _ = Self.configureOnce
         var flags: Int32 = SQLITE_OPEN_NOMUTEX
         if options.readOnly {
             flags |= SQLITE_OPEN_READONLY
