@@ -29,6 +29,9 @@ final class SQLiteConnection: @unchecked Sendable {
     /// anything.
     private static let configureOnce: Void = { _ = tandem_sqlite3_disable_memstatus() }()
 
+    /// SQLite's count of the memory it holds: 0 while its memory statistics are off.
+    static var sqliteMemoryInUse: Int64 { sqlite3_memory_used() }
+
     let handle: OpaquePointer
     let path: String
     let options: Options

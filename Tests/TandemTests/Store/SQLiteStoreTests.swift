@@ -178,3 +178,14 @@ struct SQLiteStoreTests {
         #expect(try SQLiteStore(path: other).put(key: "a", payload: [1]).seq == 1)
     }
 }
+
+extension SQLiteStoreTests {
+    /// SQLite's memory statistics take a process-wide mutex on every allocation; Tandem turns them off before its
+    /// first connection opens (the read path and the comparator met on that mutex).
+    @Test func sqliteMemoryStatisticsAreOff() throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.file("s.sqlite"))
+        for i in 0..<100 { _ = try store.put(key: "k\(i)", payload: [UInt8](repeating: 1, count: 500)) }
+        #expect(SQLiteConnection.sqliteMemoryInUse == 0)
+    }
+}
