@@ -187,7 +187,8 @@ public final class MigrationEngine: Sendable {
         }
     }
 
-    /// Writes one record through the group commit (concurrent callers share transactions).
+    /// Writes one record through the group commit (concurrent callers share transactions). In outbox mode with
+    /// deferred shadow writes (the default) it returns at the primary commit; see ``ShadowWriteTiming``.
     @discardableResult
     public func write(_ op: DualWriteOp) async throws(EngineError) -> WriteReceipt {
         do {

@@ -164,6 +164,10 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
 
     /// Dual-writes `v2` to the primary store and its shadow record to the legacy store, through the group commit.
     ///
+    /// Returns once the v2 row has committed with an outbox row holding the legacy one; the legacy row is written
+    /// right after, off the caller's thread, and ``read(key:)`` sees it at once (``ShadowWriteTiming/deferred``, the
+    /// default; ``TandemMigrationConfiguration/shadowWrites`` can make the call wait for it instead).
+    ///
     /// - Parameters:
     ///   - v2: The record in the new schema.
     ///   - legacy: The record the legacy code path produced for the same write, if the service still has one: its
