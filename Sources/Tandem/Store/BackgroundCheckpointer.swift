@@ -24,6 +24,8 @@ final class BackgroundCheckpointer: Sendable {
     static let finalPassPages: Int32 = 64
     /// Passes without the writer held, at most, before the final pass.
     static let maxPasses = 6
+    /// WAL pages beyond which the final pass runs even though the passes before it did not converge.
+    static let heldPassAnyway: Int32 = 16_000
 
     let path: String
     private let options: SQLiteConnection.Options
@@ -41,6 +43,9 @@ final class BackgroundCheckpointer: Sendable {
 
     init(path: String, options: SQLiteConnection.Options, queue: DispatchQueue) {
         self.path = path
+        // The file exists (its writer has it open); a cycle that outlives the writer must not create it again.
+        var options = options
+        options.create = false
         self.options = options
         self.queue = queue
     }
@@ -79,14 +84,22 @@ final class BackgroundCheckpointer: Sendable {
             if connection == nil { connection = try? SQLiteConnection(path: path, options: options) }
             guard let connection else { return }
             var previous: Int32 = -1
+            var converged = false
+            var log: Int32 = 0
             for _ in 0..<Self.maxPasses {
-                guard let (log, backfilled) = Self.passiveCheckpoint(connection) else { return }
+                guard let (pages, backfilled) = Self.passiveCheckpoint(connection) else { return }
+                log = pages
                 copied.store(backfilled, ordering: .releasing)
                 // (A few pages short of the log is a commit in progress, whose pages the next pass copies.)
-                if previous >= 0 && log - previous < Self.finalPassPages { break }
+                if previous >= 0 && log - previous < Self.finalPassPages {
+                    converged = true
+                    break
+                }
                 previous = log
             }
-            guard let hold = holdWriters.withLock({ $0 }) else { return }
+            // Writers that outpace every pass: hold them for the last one only once the WAL has grown large (its
+            // copy is then long, but the WAL must start over some time); otherwise the next cycle tries again.
+            guard converged || log >= Self.heldPassAnyway, let hold = holdWriters.withLock({ $0 }) else { return }
             hold {
                 if let (_, backfilled) = Self.passiveCheckpoint(connection) {
                     copied.store(backfilled, ordering: .releasing)

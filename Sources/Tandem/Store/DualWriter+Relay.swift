@@ -24,6 +24,10 @@ extension DualWriter {
         var settleScheduled = false
         /// Deferred shadow writes that failed after their primary commit.
         var failures = 0
+        /// Entries ever queued, and entries the relay has attempted (written, or failed and left in the outbox): a
+        /// waiter waits until `attempted` reaches what `enqueued` was when it began.
+        var enqueued = 0
+        var attempted = 0
     }
 
     /// Queued shadow writes beyond which a write waits for the relay to catch up (memory stays bounded when the
@@ -41,6 +45,7 @@ extension DualWriter {
         let wait = configuration.shadowWriteBatchWait
         let (start, arm, backlog) = relay.withLock { relay -> (Bool, Bool, Int) in
             relay.queue.append(contentsOf: entries)
+            relay.enqueued += entries.count
             for entry in entries { relay.newest[entry.op.key] = entry }
             if relay.draining { return (false, false, relay.queue.count) }
             if relay.queue.count >= maxBatch || wait <= .zero {
@@ -69,18 +74,23 @@ extension DualWriter {
     }
 
     /// Returns once every shadow write queued so far has been attempted (written, or failed and left pending in the
-    /// outbox), starting the relay at once if its timer is still running. Never call it on `relayQueue`.
+    /// outbox), starting the relay at once if its timer is still running. The relay writes one batch per block on
+    /// `relayQueue`, so this waits for the entries queued before it, never for writes that keep arriving after.
+    /// Never call it on `relayQueue`.
     func waitForRelay() {
         guard configuration.mode == .outbox else { return }
-        let (busy, start) = relay.withLock { relay -> (Bool, Bool) in
-            if relay.draining { return (true, false) }
-            if relay.queue.isEmpty { return (false, false) }
-            relay.draining = true
-            return (true, true)
+        let target = relay.withLock { $0.enqueued }
+        while true {
+            let (done, start) = relay.withLock { relay -> (Bool, Bool) in
+                if relay.attempted >= target { return (true, false) }
+                if relay.draining { return (false, false) }
+                relay.draining = true
+                return (false, true)
+            }
+            if done { return }
+            if start { relayQueue.async { [weak self] in self?.drainRelay() } }
+            relayQueue.sync {}
         }
-        guard busy else { return }
-        if start { relayQueue.async { [weak self] in self?.drainRelay() } }
-        relayQueue.sync {}
     }
 
     /// The newest queued shadow write of `key`: `.some(nil)` for a queued delete, `nil` when none is queued.
@@ -97,9 +107,10 @@ extension DualWriter {
         }
     }
 
-    /// Runs on `relayQueue` (serial), or in `deinit` (when no relay block can hold the writer any more): writes queued
-    /// shadow rows, up to `maxBatch` per transaction, until none are left. `closing` (from `deinit`) leaves the
-    /// removal of their outbox rows to the caller instead of scheduling it.
+    /// Runs on `relayQueue` (serial): writes up to `maxBatch` queued shadow rows in one transaction, then queues
+    /// itself again while rows are left (so that a waiter's block gets its turn between batches). In `deinit`
+    /// (`closing`, when no relay block can hold the writer any more) it writes every queued row and leaves the removal
+    /// of their outbox rows to the caller.
     func drainRelay(closing: Bool = false) {
         let maxBatch = configuration.maxBatch
         var batch: [ShadowRelay.Entry] = []
@@ -120,7 +131,7 @@ extension DualWriter {
                 return Self.writeShadow(batch[...], on: shadow)
             }
             var failures: [StoreError] = []
-            let scheduleSettle = relay.withLock { relay -> Bool in
+            let (scheduleSettle, more) = relay.withLock { relay -> (Bool, Bool) in
                 for (index, entry) in batch.enumerated() {
                     if relay.newest[entry.op.key]?.receipt.seq == entry.receipt.seq {
                         relay.newest[entry.op.key] = nil
@@ -132,23 +143,39 @@ extension DualWriter {
                         relay.settled.append((key: entry.receipt.key, seq: entry.receipt.seq))
                     }
                 }
-                guard !closing, !relay.settled.isEmpty, !relay.settleScheduled else { return false }
+                relay.attempted += batch.count
+                let more = !relay.queue.isEmpty
+                if !more { relay.draining = false }
+                guard !closing, !relay.settled.isEmpty, !relay.settleScheduled else { return (false, more) }
                 relay.settleScheduled = true
-                return true
+                return (true, more)
             }
             if scheduleSettle { self.scheduleSettle() }
-            if let report = configuration.onShadowWriteFailure {
-                for failure in failures { report(failure) }
+            if !failures.isEmpty, let report = configuration.onShadowWriteFailure {
+                // Off the relay's queue: a handler may call back into the writer (repair(), readPair()), which
+                // waits for the relay.
+                let reports = failures
+                reportQueue.async { for failure in reports { report(failure) } }
+            }
+            if !more { return }
+            if !closing {
+                relayQueue.async { [weak self] in self?.drainRelay() }
+                return
             }
         }
     }
 }
 
 extension DualWriter {
-    /// Returns once every shadow write queued by ``ShadowWriteTiming/deferred`` writes so far has been written, or
-    /// has failed and been left pending in the outbox. Blocks the calling thread, briefly: the relay writes what is
-    /// queued without waiting for more.
-    public func waitForShadowWrites() { waitForRelay() }
+    /// Returns once the shadow side of every write that has returned (or is committing now) has been written, or has
+    /// failed and been left pending in the outbox. Blocks the calling thread until the relay has written what was
+    /// queued when the call began, never for writes that arrive after.
+    public func waitForShadowWrites() {
+        // Through the writers' lock first: a write past its primary commit has then queued its shadow side (or, inline,
+        // written it).
+        connections.withLock { _ in }
+        waitForRelay()
+    }
 
     /// Deferred shadow writes that failed after their primary commit since the writer opened (each also reported to
     /// ``Configuration/onShadowWriteFailure``; their outbox rows wait for ``repair()``).

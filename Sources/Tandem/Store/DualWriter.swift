@@ -25,8 +25,10 @@ public final class DualWriter: Sendable {
     let relay: Mutex<ShadowRelay>
     let group: Mutex<GroupQueue>
     let committer = DispatchQueue(label: "tandem.dualwriter.commit")
-    /// Writes deferred shadow rows (``ShadowWriteTiming/deferred``), one drain at a time.
+    /// Writes deferred shadow rows (``ShadowWriteTiming/deferred``), one batch per block.
     let relayQueue = DispatchQueue(label: "tandem.dualwriter.relay")
+    /// Delivers deferred shadow-write failures to ``Configuration/onShadowWriteFailure``, in order, off `relayQueue`.
+    let reportQueue = DispatchQueue(label: "tandem.dualwriter.report")
     /// Outbox mode: the checkpoints of the primary and the shadow file, off the writers' threads.
     let checkpointers: [BackgroundCheckpointer]
 

@@ -123,3 +123,33 @@ struct DeferredShadowWriteTests {
         }
     }
 }
+
+extension DeferredShadowWriteTests {
+    /// The failure handler runs off the relay's queue, so it may call back into the writer (which waits for the relay).
+    @Test func aFailureHandlerMayCallBackIntoTheWriter() async throws {
+        let dir = try TemporaryDirectory()
+        do { _ = try openWriter(dir, .outbox) }
+        try executeSQL(
+            dir.file("shadow.sqlite"),
+            "CREATE TRIGGER refuse BEFORE INSERT ON tandem_records BEGIN SELECT RAISE(ABORT, 'injected'); END")
+        final class Box: Sendable {
+            let writer = Mutex<DualWriter?>(nil)
+            let pending = Mutex<[Int]>([])
+        }
+        let box = Box()
+        let writer = try DualWriter(
+            primaryPath: dir.file("primary.sqlite"), shadowPath: dir.file("shadow.sqlite"),
+            configuration: .init(onShadowWriteFailure: { _ in
+                guard let writer = box.writer.withLock({ $0 }) else { return }
+                let pending = (try? writer.pendingRepairs()) ?? -1
+                box.pending.withLock { $0.append(pending) }
+            }))
+        box.writer.withLock { $0 = writer }
+        try await writer.write(key: "k", primary: [1], shadow: [2])
+        writer.waitForShadowWrites()
+        let deadline = Date().addingTimeInterval(10)
+        while box.pending.withLock({ $0.isEmpty }) && Date() < deadline { usleep(1_000) }
+        #expect(box.pending.withLock { $0 } == [1])
+        box.writer.withLock { $0 = nil }
+    }
+}

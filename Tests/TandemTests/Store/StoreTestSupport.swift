@@ -83,6 +83,15 @@ final class ShadowFailures: Sendable {
     func add(_ error: StoreError) { errors.withLock { $0.append(error) } }
 
     var all: [StoreError] { errors.withLock { $0 } }
+
+    /// The failures reported so far, once there are `count` of them (they are delivered on a queue of their own), or
+    /// after `seconds`; then waits a little more, so that a surplus report would show too.
+    func all(expecting count: Int, within seconds: Double = 10) -> [StoreError] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while all.count < count && Date() < deadline { usleep(1_000) }
+        usleep(20_000)
+        return all
+    }
 }
 
 /// The built `tandem-store-torture` binary, next to the test bundle in the build directory.

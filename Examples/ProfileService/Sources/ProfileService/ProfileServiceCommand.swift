@@ -78,7 +78,7 @@ struct ProfileServiceCommand: AsyncParsableCommand {
     }
 }
 
-/// Logs the migration's events: breaker transitions and failed writes.
+/// Logs the migration's events: breaker transitions, failed writes and failed deferred legacy writes.
 struct EventLogger: Service {
     let migration: ProfileMigration
     let logger: Logger
@@ -93,6 +93,10 @@ struct EventLogger: Service {
                         metadata: ["mismatch_rate": "\(transition.mismatchRate)", "samples": "\(transition.samples)"])
                 case .writeFailed(let error):
                     logger.error("tandem write failed", metadata: ["error": "\(error)"])
+                case .shadowWriteFailed(let error):
+                    logger.error(
+                        "tandem legacy write failed after its v2 commit; the row waits in the outbox",
+                        metadata: ["error": "\(error)"])
                 }
             }
         }
