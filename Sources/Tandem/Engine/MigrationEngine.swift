@@ -235,7 +235,7 @@ public final class MigrationEngine: Sendable {
                 pair = try comparisonReader.readPair(key)
             }
             if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
-                Thread.sleep(forTimeInterval: Self.seconds(configuration.inFlightRetryDelay))
+                Thread.sleep(forTimeInterval: configuration.inFlightRetryDelay.seconds)
                 pair = try comparisonReader.readPair(key)
             }
         } catch {
@@ -337,9 +337,4 @@ public final class MigrationEngine: Sendable {
 
     /// The sampled mismatching keys with their diffs, in the order they were seen.
     public var mismatchSamples: [KeyComparison] { state.withLock { $0.samples } }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

@@ -162,7 +162,7 @@ public final class ShadowReader: Sendable {
             // the queue's lock again at once. Taking it after every key or two made the read path meet the
             // comparator on that lock (and on its cache line) hundreds of thousands of times a second under load.
             if batch.count < Self.gatherTarget {
-                Thread.sleep(forTimeInterval: MigrationEngine.seconds(configuration.idlePoll))
+                Thread.sleep(forTimeInterval: configuration.idlePoll.seconds)
             }
         }
     }

@@ -113,7 +113,7 @@ public final class ReplayRunner {
         let totals = engine.gate.totals
         let elapsed = ContinuousClock.now - started
         return ReplayProgress(
-            processed: processed, elapsed: MigrationEngine.seconds(elapsed),
+            processed: processed, elapsed: elapsed.seconds,
             consistency: totals.counts.consistency,
             compared: totals.compared, breakerState: engine.breaker.state)
     }

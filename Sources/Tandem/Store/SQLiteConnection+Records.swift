@@ -163,20 +163,3 @@ func unixMillisNow() -> Int64 {
     clock_gettime(CLOCK_REALTIME, &spec)
     return Int64(spec.tv_sec) * 1_000 + Int64(spec.tv_nsec) / 1_000_000
 }
-
-extension Duration {
-    /// Whole milliseconds, clamped to `Int32` for SQLite's busy timeout.
-    var clampedMilliseconds: Int32 {
-        let (seconds, attoseconds) = components
-        let millis = seconds * 1_000 + attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: max(0, millis))
-    }
-
-    /// Whole nanoseconds, clamped to `Int`, for Dispatch deadlines.
-    var clampedNanoseconds: Int {
-        let (seconds, attoseconds) = components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        if overflow { return seconds < 0 ? 0 : .max }
-        return Int(clamping: max(0, whole + attoseconds / 1_000_000_000))
-    }
-}
