@@ -78,9 +78,9 @@ struct DemoCommand: ParsableCommand {
                 RunSummary.render(
                     report,
                     files: [
-                        ("primary", directory + "/primary.sqlite"),
-                        ("shadow", directory + "/shadow.sqlite"),
-                        ("ledger", directory + "/ledger.sqlite"),
+                        ("primary", files.primary),
+                        ("shadow", files.shadow),
+                        ("ledger", files.ledger),
                         ("report", directory + "/report.json"),
                         ("report for people", directory + "/report.html"),
                     ]))

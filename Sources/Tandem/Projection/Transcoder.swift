@@ -53,8 +53,9 @@ final class Transcoder: Sendable {
         var sourceIsRepeated = false
         /// A proto2 string copied as a string: its bytes must be checked (when not UTF-8 it decodes as bytes).
         var sourceChecksUTF8 = false
-        /// The source's closed enum, as a slot in ``closedEnums``; -1 for none.
-        var closedEnum = -1
+        /// The source's closed enum, as a slot of the validator's (``WireValidator/closedEnumSlot(ofField:in:)``);
+        /// -1 for none.
+        var closedEnum: Int32 = -1
         var v1Number: Int32 = 0
         var v1Type: FieldType = .int32
         var v1HasPresence = false
@@ -73,8 +74,6 @@ final class Transcoder: Sendable {
     /// Per entry: the v1 number of each declared v2 enum number (by number; `Int64.min` where the message path
     /// decides), for ``Kind/enumTable``.
     private let enumTables: [[Int64]]
-    /// The declared numbers of the closed v2 enums of sources.
-    private let closedEnums: [Set<Int32>]
     /// Per entry: the descriptors and convert, for ``Kind/scalar`` and ``Kind/general``.
     private let sources: [FieldDescriptor]
     private let v1Fields: [FieldDescriptor]
@@ -93,8 +92,7 @@ final class Transcoder: Sendable {
         var compiled: [(entry: Entry, table: [Int64], source: FieldDescriptor, v1Field: FieldDescriptor,
             convert: FieldConvert?, container: MessageDescriptor)] = []
         var paths: [Int32] = []
-        var closedEnums: [Set<Int32>] = []
-        var closedEnumSlots: [Int: Int] = [:]
+        let validator = WireValidator(schema: v2Schema)
         for (index, resolved) in plan.resolved.enumerated() {
             let v1Field = resolved.v1Field
             var entry = Entry()
@@ -119,13 +117,7 @@ final class Transcoder: Sendable {
             entry.sourceHasPresence = source.hasPresence
             entry.sourceIsRepeated = source.isRepeated
             entry.sourceChecksUTF8 = source.type == .string && !source.validatesUTF8
-            if let sourceEnum = v2Schema.enumType(of: source), sourceEnum.isClosed {
-                if closedEnumSlots[sourceEnum.index] == nil {
-                    closedEnumSlots[sourceEnum.index] = closedEnums.count
-                    closedEnums.append(Set(sourceEnum.values.map(\.number)))
-                }
-                entry.closedEnum = closedEnumSlots[sourceEnum.index] ?? -1
-            }
+            entry.closedEnum = validator.closedEnumSlot(ofField: source.number, in: container)
             entry.v1Number = v1Field.number
             entry.v1Type = v1Field.type
             entry.v1HasPresence = v1Field.hasPresence
@@ -157,12 +149,11 @@ final class Transcoder: Sendable {
         self.entries = compiled.map(\.entry)
         self.paths = paths
         self.enumTables = compiled.map(\.table)
-        self.closedEnums = closedEnums
         self.sources = compiled.map(\.source)
         self.v1Fields = compiled.map(\.v1Field)
         self.converts = compiled.map(\.convert)
         self.containerTypes = compiled.map(\.container)
-        self.validator = WireValidator(schema: v2Schema)
+        self.validator = validator
         self.v2Message = plan.v2Message
         self.v2Schema = v2Schema
     }
@@ -505,7 +496,7 @@ final class Transcoder: Sendable {
     @inline(__always)
     private func isUnknownClosedEnum(_ bits: UInt64, _ entry: Entry) -> Bool {
         guard entry.closedEnum >= 0 else { return false }
-        return !closedEnums[entry.closedEnum].contains(Int32(truncatingIfNeeded: bits))
+        return validator.isUnknown(Int32(truncatingIfNeeded: bits), inClosedEnum: entry.closedEnum)
     }
 
     /// Calls `body` at each occurrence of field `number` in `containers`, in order, with the reader just past the

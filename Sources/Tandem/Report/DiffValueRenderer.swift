@@ -58,10 +58,10 @@ struct DiffValueRenderer: Sendable {
         case .double(let v): return JSONValue.double(v) ?? .string(v.isNaN ? "NaN" : (v > 0 ? "Infinity" : "-Infinity"))
         case .bool(let v): return .bool(v)
         case .string(let v): return .string(v)
-        case .bytes(let v): return .string(Data(v).base64EncodedString())
+        case .bytes(let v): return .string(ProtoJSONBase64.encode(v))
         case .enumValue(let v): return .integer(v)
         case .message(let message):
-            return (try? message.jsonValue()) ?? .string(Data(message.serializedBytes()).base64EncodedString())
+            return (try? message.jsonValue()) ?? .string(ProtoJSONBase64.encode(message.serializedBytes()))
         }
     }
 }

@@ -35,7 +35,7 @@ public struct WireValidator: Sendable {
 
     /// The number of unknown fields of `buffer` decoded as `type` (see ``unknownFieldCount(of:as:options:)``),
     /// appending to `fields` every top-level field occurrence, in order.
-    public func unknownFieldCount(
+    package func unknownFieldCount(
         of buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions = .init(),
         recording fields: inout [WireOccurrence]
     ) -> Int? {
@@ -53,8 +53,21 @@ public struct WireValidator: Sendable {
     }
 
     /// Whether `raw` is valid UTF-8, by the decoder's rule.
-    public static func isValidUTF8(_ raw: UnsafeRawBufferPointer) -> Bool {
+    package static func isValidUTF8(_ raw: UnsafeRawBufferPointer) -> Bool {
         WireDecoder.isValidUTF8(raw)
+    }
+
+    /// The closed enum of field `number` of `message` in the validator's layout, as a slot for
+    /// ``isUnknown(_:inClosedEnum:)``; -1 when the field is not a closed enum.
+    package func closedEnumSlot(ofField number: Int32, in message: MessageDescriptor) -> Int32 {
+        layout.field(number, in: message.index).closedEnum
+    }
+
+    /// Whether `value` is undeclared in the closed enum at `slot` (from ``closedEnumSlot(ofField:in:)``): decoding
+    /// keeps such a value as an unknown field.
+    @inline(__always)
+    package func isUnknown(_ value: Int32, inClosedEnum slot: Int32) -> Bool {
+        layout.isUnknown(value, inClosedEnum: slot)
     }
 
     private func count(
