@@ -50,8 +50,8 @@ final class BackgroundCheckpointer: Sendable {
         self.queue = queue
     }
 
-    /// Replaces `connection`'s automatic checkpoints with this checkpointer's; `holdWriters` runs its argument while
-    /// no writer of the file can begin a transaction. Until it is set, cycles end without their final pass.
+    /// Replaces `connection`'s automatic checkpoints with this checkpointer's. Until ``setHoldWriters(_:)`` is called,
+    /// cycles end without their final pass.
     func install(on connection: SQLiteConnection) {
         connection.setWALHook { [self] frames in committed(frames: frames) }
     }

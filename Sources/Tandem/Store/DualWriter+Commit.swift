@@ -114,7 +114,7 @@ extension DualWriter {
         waitForRelay()
         let failed = shadowConnection.withLock { shadow -> [Int: SQLiteError] in
             guard let shadow else { return [:] }
-            return Self.writeShadow(written[...], on: shadow)
+            return Self.writeShadow(written, on: shadow)
         }
         for (entry, error) in failed {
             let index = positions[entry]
@@ -125,14 +125,7 @@ extension DualWriter {
 
         // Step 3, deferred: the outbox rows of shadow rows now written are removed by the next primary
         // transaction (see above). Rows whose shadow write failed stay pending for repair().
-        let scheduleSettle = relay.withLock { relay -> Bool in
-            for (index, entry) in written.enumerated() where failed[index] == nil {
-                relay.settled.append((key: entry.receipt.key, seq: entry.receipt.seq))
-            }
-            guard !relay.settled.isEmpty, !relay.settleScheduled else { return false }
-            relay.settleScheduled = true
-            return true
-        }
+        let scheduleSettle = relay.withLock { $0.finish(written, failed: failed, relayed: false) }
         if scheduleSettle { self.scheduleSettle() }
         return .success(outcomes)
     }
@@ -140,7 +133,7 @@ extension DualWriter {
     /// Writes the shadow side of committed primary writes in one transaction on the shadow connection; returns the
     /// entries that failed, by position. If a row fails, the transaction runs again with a savepoint per row, so
     /// that one bad row does not fail the others.
-    static func writeShadow(_ entries: ArraySlice<ShadowRelay.Entry>, on shadow: SQLiteConnection) -> [Int: SQLiteError] {
+    static func writeShadow(_ entries: [ShadowRelay.Entry], on shadow: SQLiteConnection) -> [Int: SQLiteError] {
         func run(savepoints: Bool) -> Result<[Int: SQLiteError], SQLiteError> {
             Result { () throws(SQLiteError) -> [Int: SQLiteError] in
                 try shadow.immediateTransaction { () throws(SQLiteError) -> [Int: SQLiteError] in
@@ -165,7 +158,7 @@ extension DualWriter {
         }
         switch result {
         case .success(let failed): return failed
-        case .failure(let error): return Dictionary(uniqueKeysWithValues: entries.indices.map { ($0 - entries.startIndex, error) })
+        case .failure(let error): return Dictionary(uniqueKeysWithValues: entries.indices.map { ($0, error) })
         }
     }
 

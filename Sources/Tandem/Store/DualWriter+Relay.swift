@@ -28,6 +28,25 @@ extension DualWriter {
         /// waiter waits until `attempted` reaches what `enqueued` was when it began.
         var enqueued = 0
         var attempted = 0
+
+        /// Records the outcome of writing `batch` to the shadow (`failed`: the entries that failed, by position):
+        /// written rows become settled, and a relayed batch (`relayed`) leaves `newest` and counts as attempted, its
+        /// failures as failed deferred writes. Returns whether the caller must schedule a standalone removal of the
+        /// settled rows (never while `closing`: `deinit` removes them itself).
+        mutating func finish(_ batch: [Entry], failed: [Int: SQLiteError], relayed: Bool, closing: Bool = false) -> Bool {
+            for (index, entry) in batch.enumerated() {
+                if relayed && newest[entry.op.key]?.receipt.seq == entry.receipt.seq { newest[entry.op.key] = nil }
+                if failed[index] == nil {
+                    settled.append((key: entry.receipt.key, seq: entry.receipt.seq))
+                } else if relayed {
+                    failures += 1
+                }
+            }
+            if relayed { attempted += batch.count }
+            guard !closing, !settled.isEmpty, !settleScheduled else { return false }
+            settleScheduled = true
+            return true
+        }
     }
 
     /// Queued shadow writes beyond which a write waits for the relay to catch up (memory stays bounded when the
@@ -128,34 +147,22 @@ extension DualWriter {
             if batch.isEmpty { return }
             let failed = shadowConnection.withLock { shadow -> [Int: SQLiteError] in
                 guard let shadow else { return [:] }
-                return Self.writeShadow(batch[...], on: shadow)
+                return Self.writeShadow(batch, on: shadow)
             }
-            var failures: [StoreError] = []
             let (scheduleSettle, more) = relay.withLock { relay -> (Bool, Bool) in
-                for (index, entry) in batch.enumerated() {
-                    if relay.newest[entry.op.key]?.receipt.seq == entry.receipt.seq {
-                        relay.newest[entry.op.key] = nil
-                    }
-                    if let error = failed[index] {
-                        relay.failures += 1
-                        failures.append(shadowPending(error, receipt: entry.receipt))
-                    } else {
-                        relay.settled.append((key: entry.receipt.key, seq: entry.receipt.seq))
-                    }
-                }
-                relay.attempted += batch.count
+                let schedule = relay.finish(batch, failed: failed, relayed: true, closing: closing)
                 let more = !relay.queue.isEmpty
                 if !more { relay.draining = false }
-                guard !closing, !relay.settled.isEmpty, !relay.settleScheduled else { return (false, more) }
-                relay.settleScheduled = true
-                return (true, more)
+                return (schedule, more)
+            }
+            let failures = failed.sorted { $0.key < $1.key }.map {
+                shadowPending($0.value, receipt: batch[$0.key].receipt)
             }
             if scheduleSettle { self.scheduleSettle() }
             if !failures.isEmpty, let report = configuration.onShadowWriteFailure {
                 // Off the relay's queue: a handler may call back into the writer (repair(), readPair()), which
                 // waits for the relay.
-                let reports = failures
-                reportQueue.async { for failure in reports { report(failure) } }
+                reportQueue.async { for failure in failures { report(failure) } }
             }
             if !more { return }
             if !closing {

@@ -169,7 +169,7 @@ final class SQLiteConnection: @unchecked Sendable {
     func immediateTransaction<T>(_ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
         var attempt = 0
         while true {
-            switch Result(catching: { () throws(SQLiteError) in try transaction(kind: "IMMEDIATE", body) }) {
+            switch Result(catching: { () throws(SQLiteError) in try transaction(begin: "BEGIN IMMEDIATE", body) }) {
             case .success(let value):
                 return value
             case .failure(let error) where error.isBusy && attempt < options.busyRetries:
@@ -183,12 +183,13 @@ final class SQLiteConnection: @unchecked Sendable {
 
     /// Runs `body` in a deferred (read) transaction, so every read in it sees one snapshot.
     func readTransaction<T>(_ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
-        try transaction(kind: "DEFERRED", body)
+        try transaction(begin: "BEGIN DEFERRED", body)
     }
 
-    private func transaction<T>(kind: String, _ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
-        // BEGIN and COMMIT run as cached prepared statements: parsing them again for every write was measurable.
-        try run(kind == "IMMEDIATE" ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED")
+    /// `begin` is the BEGIN statement itself: BEGIN and COMMIT run as cached prepared statements (parsing them again
+    /// for every write was measurable).
+    private func transaction<T>(begin: String, _ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        try run(begin)
         switch Result(catching: body).flatMap({ value in
             Result(catching: { () throws(SQLiteError) in try run("COMMIT") }).map { value }
         }) {
