@@ -19,11 +19,9 @@ extension DualWriter {
         }
         let path = side == .primary ? primaryPath : shadowPath
         return try connections.withLock { (connections) throws(StoreError) -> StoredRecord? in
-            do throws(SQLiteError) {
-                // Atomic mode reads the shadow through the primary connection, where it is attached.
-                return try connections.primary.record(key: key, in: side == .primary ? .main : .shadow)
-            } catch {
-                throw StoreError(error, key: key, fallback: .readFailed, path: path)
+            // Atomic mode reads the shadow through the primary connection, where it is attached.
+            try StoreError.mapping(key: key, fallback: .readFailed, path: path) { () throws(SQLiteError) in
+                try connections.primary.record(key: key, in: side == .primary ? .main : .shadow)
             }
         }
     }

@@ -33,7 +33,9 @@ extension DualWriter {
         /// written rows become settled, and a relayed batch (`relayed`) leaves `newest` and counts as attempted, its
         /// failures as failed deferred writes. Returns whether the caller must schedule a standalone removal of the
         /// settled rows (never while `closing`: `deinit` removes them itself).
-        mutating func finish(_ batch: [Entry], failed: [Int: SQLiteError], relayed: Bool, closing: Bool = false) -> Bool {
+        mutating func finish(_ batch: [Entry], failed: [Int: SQLiteError], relayed: Bool, closing: Bool = false)
+            -> Bool
+        {
             for (index, entry) in batch.enumerated() {
                 if relayed && newest[entry.op.key]?.receipt.seq == entry.receipt.seq { newest[entry.op.key] = nil }
                 if failed[index] == nil {

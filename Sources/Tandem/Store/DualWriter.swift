@@ -61,30 +61,32 @@ public final class DualWriter: Sendable {
 
         // Open and validate both files before changing either (journal mode, tables), so a bad shadow
         // leaves the primary untouched.
-        let primary = try Result { () throws(SQLiteError) in try SQLiteConnection(path: primaryPath, options: options) }
-            .mapError { StoreError($0, fallback: .openFailed) }.get()
+        let primary = try StoreError.mapping(fallback: .openFailed) { () throws(SQLiteError) in
+            try SQLiteConnection(path: primaryPath, options: options)
+        }
         var shadow: SQLiteConnection?
         switch configuration.mode {
         case .outbox:
-            shadow = try Result { () throws(SQLiteError) in try SQLiteConnection(path: shadowPath, options: options) }
-                .mapError { StoreError($0, fallback: .openFailed) }.get()
+            shadow = try StoreError.mapping(fallback: .openFailed) { () throws(SQLiteError) in
+                try SQLiteConnection(path: shadowPath, options: options)
+            }
         case .atomic:
-            try Result { () throws(SQLiteError) in try primary.attachShadow(path: shadowPath) }
-                .mapError { StoreError($0, fallback: .openFailed, path: shadowPath) }.get()
+            try StoreError.mapping(fallback: .openFailed, path: shadowPath) { () throws(SQLiteError) in
+                try primary.attachShadow(path: shadowPath)
+            }
         }
-        try Result { () throws(SQLiteError) in try primary.checkRecordsTable() }
-            .mapError { StoreError($0, fallback: .openFailed) }.get()
-        try Result { () throws(SQLiteError) in
+        try StoreError.mapping(fallback: .openFailed) { () throws(SQLiteError) in try primary.checkRecordsTable() }
+        try StoreError.mapping(fallback: .openFailed, path: shadowPath) { () throws(SQLiteError) in
             if let shadow { try shadow.checkRecordsTable() } else { try primary.checkRecordsTable(in: .shadow) }
-        }.mapError { StoreError($0, fallback: .openFailed, path: shadowPath) }.get()
+        }
 
         // SQLite commits attached databases atomically (super-journal) only in rollback-journal mode, never
         // in WAL (sqlite.org/atomiccommit.html section 5, lang_attach.html); outbox mode wants WAL's speed.
         let journal = configuration.mode == .atomic ? "DELETE" : "WAL"
-        try Result { () throws(SQLiteError) in
+        try StoreError.mapping(fallback: .openFailed) { () throws(SQLiteError) in
             try primary.configure(journalMode: journal, synchronous: synchronous)
-        }.mapError { StoreError($0, fallback: .openFailed) }.get()
-        try Result { () throws(SQLiteError) in
+        }
+        try StoreError.mapping(fallback: .openFailed, path: shadowPath) { () throws(SQLiteError) in
             if let shadow {
                 try shadow.configure(journalMode: journal, synchronous: synchronous)
                 try shadow.createRecordsTable()
@@ -92,9 +94,8 @@ public final class DualWriter: Sendable {
                 try primary.configure(journalMode: journal, synchronous: synchronous, in: .shadow)
                 try primary.createRecordsTable(in: .shadow)
             }
-        }.mapError { StoreError($0, fallback: .openFailed, path: shadowPath) }.get()
-        try Result { () throws(SQLiteError) in try primary.createDualWriteTables() }
-            .mapError { StoreError($0, fallback: .openFailed) }.get()
+        }
+        try StoreError.mapping(fallback: .openFailed) { () throws(SQLiteError) in try primary.createDualWriteTables() }
 
         // Outbox mode: each file's checkpoints run beside its writers instead of inside the commit that fills the WAL.
         var checkpointers: [BackgroundCheckpointer] = []
@@ -297,7 +298,7 @@ public final class DualWriter: Sendable {
     }
 
     private func read<T>(_ path: String, key: String?, _ body: () throws(SQLiteError) -> T) throws(StoreError) -> T {
-        try Result(catching: body).mapError { StoreError($0, key: key, fallback: .readFailed, path: path) }.get()
+        try StoreError.mapping(key: key, fallback: .readFailed, path: path, body)
     }
 
     /// Runs `body` on the shadow file's own connection (outbox mode), mapping its errors to the shadow's path.
@@ -308,8 +309,9 @@ public final class DualWriter: Sendable {
             guard let shadow else {
                 throw StoreError(code: .readFailed, path: shadowPath, key: key, message: "no shadow connection")
             }
-            return try Result { () throws(SQLiteError) in try body(shadow) }
-                .mapError { StoreError($0, key: key, fallback: .readFailed, path: shadowPath) }.get()
+            return try StoreError.mapping(key: key, fallback: .readFailed, path: shadowPath) { () throws(SQLiteError) in
+                try body(shadow)
+            }
         }
     }
 

@@ -27,12 +27,12 @@ public final class RecordPairReader: Sendable {
         let options = SQLiteConnection.Options(
             readOnly: true, create: false,
             busyTimeoutMilliseconds: writer.configuration.busyTimeout.clampedMilliseconds)
-        let primary = try Result { () throws(SQLiteError) in
+        let primary = try StoreError.mapping(fallback: .openFailed) { () throws(SQLiteError) in
             try SQLiteConnection(path: writer.primaryPath, options: options)
-        }.mapError { StoreError($0, fallback: .openFailed) }.get()
-        let shadow = try Result { () throws(SQLiteError) in
+        }
+        let shadow = try StoreError.mapping(fallback: .openFailed) { () throws(SQLiteError) in
             try SQLiteConnection(path: writer.shadowPath, options: options)
-        }.mapError { StoreError($0, fallback: .openFailed) }.get()
+        }
         connections = Mutex(Connections(primary: primary, shadow: shadow))
     }
 
@@ -42,11 +42,10 @@ public final class RecordPairReader: Sendable {
         let path = side == .primary ? writer.primaryPath : writer.shadowPath
         let read = try connections.withLock { (connections) throws(StoreError) -> StoredRecord?? in
             guard let connections else { return .none }
-            do throws(SQLiteError) {
-                return .some(try (side == .primary ? connections.primary : connections.shadow).record(key: key))
-            } catch {
-                throw StoreError(error, key: key, fallback: .readFailed, path: path)
-            }
+            return .some(
+                try StoreError.mapping(key: key, fallback: .readFailed, path: path) { () throws(SQLiteError) in
+                    try (side == .primary ? connections.primary : connections.shadow).record(key: key)
+                })
         }
         if let read { return read }
         return try writer.read(key, from: side)
@@ -59,17 +58,11 @@ public final class RecordPairReader: Sendable {
         let shadowPath = writer.shadowPath
         let pair = try connections.withLock { (connections) throws(StoreError) -> RecordPair? in
             guard let connections else { return nil }
-            let primary: StoredRecord?
-            let shadow: StoredRecord?
-            do throws(SQLiteError) {
-                primary = try connections.primary.record(key: key)
-            } catch {
-                throw StoreError(error, key: key, fallback: .readFailed, path: primaryPath)
+            let primary = try StoreError.mapping(key: key, fallback: .readFailed, path: primaryPath) {
+                () throws(SQLiteError) in try connections.primary.record(key: key)
             }
-            do throws(SQLiteError) {
-                shadow = try connections.shadow.record(key: key)
-            } catch {
-                throw StoreError(error, key: key, fallback: .readFailed, path: shadowPath)
+            let shadow = try StoreError.mapping(key: key, fallback: .readFailed, path: shadowPath) {
+                () throws(SQLiteError) in try connections.shadow.record(key: key)
             }
             return RecordPair(key: key, primary: primary, shadow: shadow)
         }

@@ -64,9 +64,7 @@ public final class SQLiteStore: RecordStore {
         key: String? = nil, fallback: StoreError.Code, _ body: @Sendable (SQLiteConnection) throws(SQLiteError) -> T
     ) throws(StoreError) -> T {
         try connection.withLock { (connection) throws(StoreError) -> T in
-            try Result(catching: { () throws(SQLiteError) in try body(connection) })
-                .mapError { StoreError($0, key: key, fallback: fallback) }
-                .get()
+            try StoreError.mapping(key: key, fallback: fallback) { () throws(SQLiteError) in try body(connection) }
         }
     }
 

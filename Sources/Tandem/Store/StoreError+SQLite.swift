@@ -21,4 +21,16 @@ extension StoreError {
             code: code, path: path ?? error.path, key: key, message: error.message,
             sqliteCode: error.code, sqliteExtendedCode: error.extendedCode, sql: error.sql)
     }
+
+    /// Runs `body`, turning an SQLite failure into a ``StoreError`` classified as ``init(_:key:fallback:path:)``
+    /// does: the one place store code maps SQLite errors.
+    static func mapping<T>(
+        key: String? = nil, fallback: Code, path: String? = nil, _ body: () throws(SQLiteError) -> T
+    ) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw StoreError(error, key: key, fallback: fallback, path: path)
+        }
+    }
 }
