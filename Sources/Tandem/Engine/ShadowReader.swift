@@ -78,6 +78,12 @@ public final class ShadowReader: Sendable {
     /// The authoritative row of `key`, after queueing its comparison when the stage compares and the key is
     /// sampled. While the breaker halts the canary the legacy (shadow) store answers.
     public func read(_ key: String) throws(EngineError) -> StoredRecord? {
+        try readRow(key).row
+    }
+
+    /// The authoritative row of `key` as ``read(_:)`` answers it, and the store that answered (the typed facade
+    /// decodes it with that store's type).
+    public func readRow(_ key: String) throws(EngineError) -> (row: StoredRecord?, side: DualWriter.Side) {
         let stage = self.stage
         let side = stage.readStore(for: key, router: router, isHalting: engine.breaker.isHalting)
         let record: StoredRecord?
@@ -90,7 +96,7 @@ public final class ShadowReader: Sendable {
         if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
             enqueue(key, row: record, from: side)
         }
-        return record
+        return (record, side)
     }
 
     /// Queues a comparison of `key` whose row in `side` the caller has just read (`nil`: no row) for ``run()``,

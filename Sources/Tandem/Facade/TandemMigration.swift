@@ -38,7 +38,6 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     public let events: AsyncStream<TandemMigrationEvent>
 
     private let router: Router
-    private let stageBox: Mutex<MigrationStage>
     private let runState: Mutex<RunState>
     /// The comparison queue and its drainer (shared with plain ``ShadowReader`` users).
     private let comparisons: ShadowReader
@@ -113,10 +112,9 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         } catch {
             throw TandemMigrationError(.configuration, reason: "\(error)", underlying: error)
         }
-        stageBox = Mutex(configuration.stage)
         runState = Mutex(.idle)
         comparisons = ShadowReader(
-            engine: engine, stage: configuration.stage,
+            engine: engine, stage: configuration.stage, router: router,
             configuration: ShadowReader.Configuration(queueCapacity: configuration.queueCapacity))
     }
 
@@ -142,8 +140,8 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     /// The current stage: which store answers reads and whether reads are compared. Setting it takes effect for
     /// the next read.
     public var stage: MigrationStage {
-        get { stageBox.withLock { $0 } }
-        set { stageBox.withLock { $0 = newValue } }
+        get { comparisons.stage }
+        set { comparisons.setStage(newValue) }
     }
 
     /// Where a read of `key` goes in the canary: `.v2` for canary keys while the breaker lets the canary run,
@@ -216,21 +214,15 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     /// - Throws: ``TandemMigrationError`` (``TandemMigrationError/Code/read`` or
     ///   ``TandemMigrationError/Code/undecodableRecord``).
     public func read(key: String) throws(TandemMigrationError) -> TandemRecord<V2, V1>? {
-        let stage = self.stage
-        let side = store(for: key, at: stage)
         let row: StoredRecord?
+        let side: DualWriter.Side
         do {
-            row = try engine.writer.read(key, from: side)
+            // The stage's store answers; the row just read goes with a sampled key's comparison.
+            (row, side) = try comparisons.readRow(key)
         } catch {
-            throw TandemMigrationError(
-                .read, key: key, reason: error.description, engineError: EngineError(error, key: key))
+            throw TandemMigrationError(.read, key: key, reason: error.reason, engineError: error)
         }
-        engine.countRead()
         (side == .primary ? metrics.readsPrimary : metrics.readsShadow).increment()
-        if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
-            // The row just read goes with the key: the comparator then reads only the other store.
-            comparisons.enqueue(key, row: row, from: side)
-        }
         guard let row else { return nil }
         do {
             switch side {
