@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tandem
+import TandemReports
 
 /// `tandem verify`: compares two existing stores in full, key by key, and gates on the result.
 struct VerifyCommand: ParsableCommand {
