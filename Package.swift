@@ -59,13 +59,15 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Tests/Support/TestSupport"
         ),
+        // In-memory record backend and ledger: the reference the backend contract tests hold every backend to.
+        .target(name: "TandemTesting", dependencies: ["Tandem"], path: "Tests/Support/TandemTesting"),
         .testTarget(
             name: "TandemProtoTests",
             dependencies: ["TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(
             name: "TandemTests",
-            dependencies: ["Tandem", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Tandem", "TandemTesting", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "TandemReportsTests", dependencies: ["TandemReports", "TandemTestSupport"]),
         .testTarget(

@@ -51,41 +51,20 @@ struct VerifyCommand: ParsableCommand {
             throw CLIError.io(error.description)
         }
         let started = Date()
-        var timeline = Timeline()
-        var cursor = engine.writer.pairCursor()
-        var processed = 0
-        var lastProgress = ContinuousClock.now
-        var lastCheckpoint = ContinuousClock.now
+        let runner = VerifyRunner(engine: engine)
         do {
-            while true {
-                let page = try cursor.nextPage()
-                if page.isEmpty { break }
-                for pair in page {
-                    processed += 1
-                    guard engine.record(pair: pair) != nil else { continue }
-                    timeline.observe(at: Date(), totals: engine.gate.totals)
-                }
-                if ContinuousClock.now - lastCheckpoint >= .seconds(1) {
-                    lastCheckpoint = ContinuousClock.now
-                    runLedger.checkpoint(engine.report(source: "verify", startedAt: started, timeline: timeline.points))
-                }
-                if ContinuousClock.now - lastProgress >= .milliseconds(500) {
-                    lastProgress = ContinuousClock.now
-                    let totals = engine.gate.totals
-                    console.progress(
-                        ReplayProgress(
-                            processed: processed, elapsed: started.distance(to: Date()),
-                            consistency: totals.counts.consistency,
-                            compared: totals.compared, breakerState: engine.breaker.state), unit: "keys")
-                }
-            }
+            try runner.run(
+                progress: { console.progress($0, unit: "keys") },
+                checkpoint: {
+                    runLedger.checkpoint(
+                        engine.report(source: "verify", startedAt: started, timeline: runner.timeline.points))
+                })
         } catch {
             console.endProgress()
             throw CLIError.io(error.description)
         }
         console.endProgress()
-        timeline.close(at: Date(), totals: engine.gate.totals)
-        let report = engine.report(source: "verify", startedAt: started, timeline: timeline.points)
+        let report = engine.report(source: "verify", startedAt: started, timeline: runner.timeline.points)
         try runLedger.finish(report)
         try outputs.write(report)
         var shown: [(String, String)] = [("ledger", files.ledger)]

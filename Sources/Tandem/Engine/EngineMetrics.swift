@@ -13,17 +13,35 @@ struct EngineMetrics: Sendable {
             ($0, Counter(label: "tandem_mismatches_total", dimensions: [("kind", $0.rawValue)]))
         })
 
-    func record(_ comparison: KeyComparison) {
-        switch comparison.outcome {
-        case .match:
-            matches.increment()
-        case .mismatch:
-            mismatches.increment()
-            for diff in comparison.diffs { byKind[diff.kind]?.increment() }
-        case .inFlight:
-            inFlight.increment()
-        case .shed:
-            shed.increment()
+    /// Counts one outcome.
+    func record(_ outcome: ComparisonOutcome) {
+        switch outcome {
+        case .match: matches.increment()
+        case .mismatch: mismatches.increment()
+        case .inFlight: inFlight.increment()
+        case .shed: shed.increment()
         }
+    }
+
+    /// Counts a batch of outcomes, one increment per counter.
+    func record(_ outcomes: [ComparisonOutcome]) {
+        var counts = (match: 0, mismatch: 0, inFlight: 0, shed: 0)
+        for outcome in outcomes {
+            switch outcome {
+            case .match: counts.match += 1
+            case .mismatch: counts.mismatch += 1
+            case .inFlight: counts.inFlight += 1
+            case .shed: counts.shed += 1
+            }
+        }
+        if counts.match > 0 { matches.increment(by: counts.match) }
+        if counts.mismatch > 0 { mismatches.increment(by: counts.mismatch) }
+        if counts.inFlight > 0 { inFlight.increment(by: counts.inFlight) }
+        if counts.shed > 0 { shed.increment(by: counts.shed) }
+    }
+
+    /// Counts the differences of one mismatch by kind.
+    func recordKinds(_ diffs: [FieldDiff]) {
+        for diff in diffs { byKind[diff.kind]?.increment() }
     }
 }

@@ -15,8 +15,8 @@ public final class MigrationEngine: Sendable {
     public let plan: MigrationPlan
     /// The two stores.
     public let writer: DualWriter
-    /// Read connections of their own for comparisons (outbox mode), so they never wait on the writer.
-    public let comparisonReader: RecordPairReader
+    /// The compare path: reads both rows, judges writes in flight, diffs, and records into the gate.
+    public let comparator: Comparator
     /// The consistency gate every comparison feeds.
     public let gate: ConsistencyGate
     /// The breaker the gate feeds.
@@ -28,34 +28,47 @@ public final class MigrationEngine: Sendable {
     /// Replaces redacted values in everything the engine keeps or reports.
     public let redactor: Redactor
 
-    private struct State {
-        var totals = RunTotals()
-        var aggregator: MismatchAggregator
-        var samples: [KeyComparison] = []
-        var sampledKeys: Set<String> = []
-    }
-
-    private let state: Mutex<State>
+    /// Run counters the comparator does not keep (its findings are merged into ``totals``).
+    private let state: Mutex<RunTotals>
     /// Reads are counted on the service's read path: an atomic, so that path never waits for the comparator's lock.
     private let reads = Atomic<Int>(0)
     private let metrics = EngineMetrics()
 
-    /// Opens the stores (replaying pending outbox rows) and sets up the gate and breaker from the plan.
+    /// Opens the two SQLite stores (replaying pending outbox rows) and sets up the gate and breaker from the plan.
     ///
     /// - Parameters:
     ///   - onTransition: Called synchronously with every breaker transition (the ledger records them); it must not
     ///     call back into the breaker.
     /// - Throws: ``EngineError`` when a store cannot be opened or the plan's gate settings are out of range.
-    public init(
+    public convenience init(
         plan: MigrationPlan, primaryPath: String, shadowPath: String, configuration: Configuration = .init(),
+        onTransition: (@Sendable (BreakerTransition) -> Void)? = nil
+    ) throws(EngineError) {
+        let backend: SQLiteRecordBackend
+        do {
+            backend = try SQLiteRecordBackend(
+                primaryPath: primaryPath, shadowPath: shadowPath, mode: configuration.writer.mode,
+                durable: configuration.writer.durable, busyTimeout: configuration.writer.busyTimeout)
+        } catch {
+            throw EngineError(error)
+        }
+        try self.init(plan: plan, backend: backend, configuration: configuration, onTransition: onTransition)
+    }
+
+    /// Sets up a migration over `backend`'s stores (replaying their pending outbox rows), with the gate and breaker
+    /// from the plan. `configuration.writer.mode` must be the backend's mode.
+    ///
+    /// - Throws: ``EngineError`` when the stores cannot be used or the plan's gate settings are out of range.
+    public init(
+        plan: MigrationPlan, backend: any RecordBackend, configuration: Configuration = .init(),
         onTransition: (@Sendable (BreakerTransition) -> Void)? = nil
     ) throws(EngineError) {
         self.plan = plan
         self.configuration = configuration
+        let reader: any RecordReader
         do {
-            writer = try DualWriter(
-                primaryPath: primaryPath, shadowPath: shadowPath, configuration: configuration.writer)
-            comparisonReader = try RecordPairReader(writer: writer)
+            writer = try DualWriter(backend: backend, configuration: configuration.writer)
+            reader = try backend.makeReader()
         } catch {
             throw EngineError(error)
         }
@@ -70,14 +83,12 @@ public final class MigrationEngine: Sendable {
         }
         diffEngine = DiffEngine(plan: plan)
         redactor = Redactor(plan: plan)
+        comparator = Comparator(
+            writer: writer, reader: reader, gate: gate, diffEngine: diffEngine, redactor: redactor,
+            configuration: configuration)
         var totals = RunTotals()
         totals.repaired = writer.repaired
-        state = Mutex(
-            State(
-                totals: totals,
-                aggregator: MismatchAggregator(
-                    redactor: redactor,
-                    maxSamplesPerGroup: configuration.samplesPerGroup)))
+        state = Mutex(totals)
     }
 
     // MARK: - Writes
@@ -178,11 +189,11 @@ public final class MigrationEngine: Sendable {
         } catch  where error.code == .shadowPending {
             count(ops)
             let pending = (try? writer.repair()).map { _ in (try? writer.pendingRepairs()) ?? 0 } ?? ops.count
-            state.withLock { $0.totals.shadowPending = pending }
+            state.withLock { $0.shadowPending = pending }
             configuration.logger?.error("tandem shadow writes pending", metadata: ["rows": "\(pending)"])
             return []
         } catch {
-            state.withLock { $0.totals.failedWrites += ops.count }
+            state.withLock { $0.failedWrites += ops.count }
             throw EngineError(error)
         }
     }
@@ -196,7 +207,7 @@ public final class MigrationEngine: Sendable {
             count([op])
             return receipt
         } catch {
-            state.withLock { $0.totals.failedWrites += 1 }
+            state.withLock { $0.failedWrites += 1 }
             configuration.logger?.error("tandem dual-write failed", metadata: ["error": "\(error.code)"])
             throw EngineError(error, key: op.key)
         }
@@ -209,39 +220,32 @@ public final class MigrationEngine: Sendable {
             if case .put = op { writes += 1 } else { deletes += 1 }
         }
         state.withLock {
-            $0.totals.writes += writes
-            $0.totals.deletes += deletes
+            $0.writes += writes
+            $0.deletes += deletes
         }
         metrics.writes.increment(by: writes + deletes)
     }
 
-    // MARK: - Comparisons
+    // MARK: - Reads and comparisons
 
-    /// Reads both rows of `key`, compares them, and records the outcome; `nil` when neither store has the key
-    /// (not a comparison: nothing is counted).
-    ///
-    /// Rows stamped with different `seq`, or a row in one store only, may be a write between its two stores: the rows
-    /// are read again once this writer's queued shadow writes are written. Rows that still carry different `seq` are
-    /// read again after ``Configuration/inFlightRetryDelay``, and if they still differ the comparison counts as
-    /// `in_flight`; a row still in one store only is compared as missing from the other.
-    @discardableResult
-    public func compare(key: String, cohort: String? = nil) throws(EngineError) -> KeyComparison? {
-        var pair: RecordPair
+    /// The row of `key` in one store, as a service's read path reads it (a shadow row this process has queued is
+    /// answered from the queue).
+    public func read(_ key: String, from side: DualWriter.Side) throws(EngineError) -> StoredRecord? {
         do {
-            pair = try comparisonReader.readPair(key)
-            if !pair.sameWrite {
-                // This writer's own shadow write may still be queued (deferred shadow writes): let it land first.
-                writer.waitForShadowWrites()
-                pair = try comparisonReader.readPair(key)
-            }
-            if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
-                Thread.sleep(forTimeInterval: configuration.inFlightRetryDelay.seconds)
-                pair = try comparisonReader.readPair(key)
-            }
+            return try writer.read(key, from: side)
         } catch {
             throw EngineError(error, key: key)
         }
-        return record(pair: pair, cohort: cohort)
+    }
+
+    /// Whether the breaker halts the canary now (lock-free).
+    public var isHalting: Bool { breaker.isHalting }
+
+    /// Reads both rows of `key`, compares them, and records the outcome; `nil` when neither store has the key
+    /// (not a comparison: nothing is counted). See ``Comparator`` for how writes in flight are judged.
+    @discardableResult
+    public func compare(key: String, cohort: String? = nil) throws(EngineError) -> KeyComparison? {
+        try comparator.compare(key: key, cohort: cohort)
     }
 
     /// Compares `key` given its row in `side` as the caller just read it (`nil`: no row), reading only the other
@@ -252,89 +256,41 @@ public final class MigrationEngine: Sendable {
     public func compare(key: String, row: StoredRecord?, from side: DualWriter.Side, cohort: String? = nil)
         throws(EngineError) -> KeyComparison?
     {
-        if let row {
-            let other: StoredRecord?
-            do {
-                other = try comparisonReader.read(key, from: side == .primary ? .shadow : .primary)
-            } catch {
-                throw EngineError(error, key: key)
-            }
-            if let other, other.seq == row.seq {
-                let pair =
-                    side == .primary
-                    ? RecordPair(key: key, primary: row, shadow: other)
-                    : RecordPair(key: key, primary: other, shadow: row)
-                return record(pair: pair, cohort: cohort)
-            }
-        }
-        return try compare(key: key, cohort: cohort)
+        try comparator.compare(key: key, row: row, from: side, cohort: cohort)
     }
 
-    /// Compares an already-read pair of rows and records the outcome (used by `verify`, which streams pairs).
+    /// Compares an already-read pair of rows and records the outcome.
     @discardableResult
     public func record(pair: RecordPair, cohort: String? = nil) -> KeyComparison? {
-        if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
-            gate.record(.inFlight)
-            metrics.inFlight.increment()
-            return KeyComparison(key: pair.key, outcome: .inFlight)
-        }
-        guard
-            let comparison = diffEngine.compare(
-                shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload,
-                options: configuration.decoding)
-        else { return nil }
-        let diffs = comparison.diffs.map(redactor.redact)
-        let result = KeyComparison(
-            key: pair.key, outcome: diffs.isEmpty ? .match : .mismatch, diffs: diffs,
-            unknownFields: comparison.unknownFields)
-        gate.record(result.outcome)
-        metrics.record(result)
-        // A clean match without cohort or unknown fields changes nothing below: no lock taken.
-        guard comparison.unknownFields != 0 || cohort != nil || !diffs.isEmpty else { return result }
-        state.withLock { state in
-            state.totals.unknownFields += comparison.unknownFields
-            if let cohort {
-                var counts = state.totals.cohorts[cohort] ?? RunTotals.Cohort()
-                counts.compared += 1
-                if !diffs.isEmpty { counts.mismatched += 1 }
-                state.totals.cohorts[cohort] = counts
-            }
-            guard !diffs.isEmpty else { return }
-            state.aggregator.add(key: pair.key, diffs: diffs)
-            if state.samples.count < configuration.maxSamples, state.sampledKeys.insert(pair.key).inserted {
-                state.samples.append(result)
-            }
-        }
-        return result
+        comparator.record(pair: pair, cohort: cohort)
     }
 
     /// Counts reads served (the comparison, if any, is counted by ``compare(key:cohort:)``).
     public func countRead() { reads.wrappingAdd(1, ordering: .relaxed) }
 
     /// Counts an input line that could not be used.
-    public func countBadLine() { state.withLock { $0.totals.badLines += 1 } }
+    public func countBadLine() { state.withLock { $0.badLines += 1 } }
 
     /// Counts a comparison shed because the comparison queue was full.
-    public func countShed() {
-        gate.record(.shed)
-        metrics.shed.increment()
-    }
+    public func countShed() { comparator.countShed() }
 
     /// Counts outbox rows replayed by a later repair.
-    public func countRepaired(_ rows: Int) { state.withLock { $0.totals.repaired += rows } }
+    public func countRepaired(_ rows: Int) { state.withLock { $0.repaired += rows } }
 
     // MARK: - Results
 
     /// The run's totals so far (operations, bad lines, repairs, unknown fields, cohorts).
     public var totals: RunTotals {
-        var totals = state.withLock { $0.totals }
+        var totals = state.withLock { $0 }
         totals.reads = reads.load(ordering: .relaxed)
+        totals.unknownFields = comparator.unknownFields
+        totals.cohorts = comparator.cohorts
         return totals
     }
 
     /// The mismatch groups so far, most frequent first.
-    public var mismatchGroups: [MismatchGroup] { state.withLock { $0.aggregator.groups } }
+    public var mismatchGroups: [MismatchGroup] { comparator.mismatchGroups }
 
     /// The sampled mismatching keys with their diffs, in the order they were seen.
-    public var mismatchSamples: [KeyComparison] { state.withLock { $0.samples } }
+    public var mismatchSamples: [KeyComparison] { comparator.mismatchSamples }
 }

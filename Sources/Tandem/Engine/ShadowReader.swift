@@ -46,11 +46,7 @@ public final class ShadowReader: Sendable {
 
     /// A queued comparison: the key and, when the read path has just read one of its rows, that row and its store
     /// (so that the comparator reads only the other store, and never shares the locks of the file the service reads).
-    private struct Pending {
-        var key: String
-        var row: StoredRecord?
-        var side: DualWriter.Side
-    }
+    private typealias Pending = Comparator.Pending
     private let queue = Mutex(Queue())
 
     /// Creates the read path of `engine` at `stage`.
@@ -85,13 +81,8 @@ public final class ShadowReader: Sendable {
     /// decodes it with that store's type).
     public func readRow(_ key: String) throws(EngineError) -> (row: StoredRecord?, side: DualWriter.Side) {
         let stage = self.stage
-        let side = stage.readStore(for: key, router: router, isHalting: engine.breaker.isHalting)
-        let record: StoredRecord?
-        do {
-            record = try engine.writer.read(key, from: side)
-        } catch {
-            throw EngineError(error, key: key)
-        }
+        let side = stage.readStore(for: key, router: router, isHalting: engine.isHalting)
+        let record = try engine.read(key, from: side)
         engine.countRead()
         if stage.compares && KeyHash.sampled(key, rate: engine.plan.sampleRate) {
             enqueue(key, row: record, from: side)
@@ -145,6 +136,10 @@ public final class ShadowReader: Sendable {
         // on the read path does not grow (reallocate and copy) the queue once it has reached its working size.
         var batch: [Pending] = []
         batch.reserveCapacity(min(max(1, configuration.queueCapacity), 1024))
+        // Comparisons whose rows carried different writes, waiting for their retry deadline (in deadline order, as
+        // they all wait the same delay).
+        var retries: [Pending] = []
+        let comparator = engine.comparator
         while true {
             batch.removeAll(keepingCapacity: true)
             let finished = queue.withLock { queue -> Bool in
@@ -152,18 +147,25 @@ public final class ShadowReader: Sendable {
                 return queue.finished
             }
             if cancelled.load(ordering: .relaxed) {
-                for _ in batch { engine.countShed() }
+                comparator.countShed(batch.count + retries.count)
                 return
             }
-            for item in batch {
-                do {
-                    try engine.compare(key: item.key, row: item.row, from: item.side)
-                } catch {
-                    engine.configuration.logger?.warning(
-                        "tandem comparison failed", metadata: ["key": "\(item.key)", "error": "\(error.reason)"])
+            let now = ContinuousClock.now
+            if finished && batch.isEmpty && !retries.isEmpty {
+                // Shut down: nothing new arrives, so the last retries only wait out their deadline.
+                if let last = retries.last?.retryAt, last > now { Thread.sleep(forTimeInterval: (last - now).seconds) }
+                _ = comparator.compareBatch(retries, now: ContinuousClock.now)
+                retries.removeAll()
+            } else {
+                let due = retries.prefix { item in item.retryAt.map { $0 <= now } ?? true }.count
+                if due > 0 {
+                    // A retried comparison never comes back: it counts as in_flight if its rows still differ.
+                    _ = comparator.compareBatch(Array(retries.prefix(due)), now: now)
+                    retries.removeFirst(due)
                 }
             }
-            if batch.isEmpty && finished { return }
+            if !batch.isEmpty { retries.append(contentsOf: comparator.compareBatch(batch, now: now)) }
+            if batch.isEmpty && finished && retries.isEmpty { return }
             // A small batch means the comparator is keeping up: let keys gather for a poll interval instead of taking
             // the queue's lock again at once. Taking it after every key or two made the read path meet the
             // comparator on that lock (and on its cache line) hundreds of thousands of times a second under load.

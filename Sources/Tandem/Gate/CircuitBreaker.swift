@@ -81,6 +81,20 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
+    /// Counts a batch of outcomes, in order, under one pass through the lock; `in_flight` and `shed` are ignored.
+    public func record(_ outcomes: [ComparisonOutcome]) {
+        let now = clock.now()
+        machine.withLock { machine in
+            var out: [BreakerTransition] = []
+            for outcome in outcomes where outcome == .match || outcome == .mismatch {
+                var suppressed: BreakerMachine.SuppressedTrip?
+                machine.record(mismatch: outcome == .mismatch, at: now, into: &out, suppressed: &suppressed)
+                if let suppressed { reportSuppressed(suppressed) }
+            }
+            publish(out)
+        }
+    }
+
     /// Counts one comparison: `matched` is whether both stores agreed.
     public func record(matched: Bool) {
         let now = clock.now()

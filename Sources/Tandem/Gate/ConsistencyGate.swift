@@ -65,6 +65,31 @@ public final class ConsistencyGate: Sendable {
         if compares { breaker?.record(outcome) }
     }
 
+    /// Counts a batch of outcomes, in order, taking the gate's lock once and the breaker's once: what a comparator
+    /// that works in batches records. Equivalent to recording each outcome with ``record(_:)-(ComparisonOutcome)``.
+    public func record(_ outcomes: [ComparisonOutcome]) {
+        guard !outcomes.isEmpty else { return }
+        let now = clock.now()
+        var compared = 0
+        let gaugeValue: Double? = state.withLock { state in
+            var gauge: Double?
+            for outcome in outcomes {
+                state.totals.add(outcome)
+                guard outcome == .match || outcome == .mismatch else { continue }
+                compared += 1
+                state.window.record(mismatch: outcome == .mismatch, at: now)
+                state.sinceGauge += 1
+                if state.sinceGauge >= Self.gaugeInterval {
+                    state.sinceGauge = 0
+                    gauge = state.window.counts(at: now).consistency
+                }
+            }
+            return gauge
+        }
+        if let gaugeValue { consistencyGauge.record(gaugeValue) }
+        if compared > 0 { breaker?.record(outcomes) }
+    }
+
     /// Counts one comparison: `matched` is whether both stores agreed.
     public func record(matched: Bool) {
         record(matched ? .match : .mismatch)

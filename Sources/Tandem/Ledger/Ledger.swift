@@ -1,102 +1,82 @@
-import CSQLite
 import Foundation
 import Synchronization
 
-/// The ledger of a run: an SQLite file of its own holding mismatch groups and samples, breaker transitions, the
-/// consistency time series, per-cohort and run totals, and the plan's name and fingerprint, from which
-/// ``loadReport(path:)`` rebuilds the exact ``Report`` of the last checkpoint.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The ledger of a run: mismatch groups and samples, breaker transitions, the consistency time series, per-cohort and
+/// run totals, per-second comparison counts and the breaker's state row, and the plan's name and fingerprint, from
+/// which ``loadReport()`` rebuilds the exact ``Report`` of the last checkpoint. Written through a ``LedgerBackend``
+/// (an SQLite file by default, ``open(path:configuration:)``).
 ///
 /// Writing stays off the hot path: ``record(transition:)`` only appends to an in-memory buffer (it is safe to call
-/// from the breaker's `onTransition` hook, under the breaker's lock), and ``checkpoint(report:)``, which replay
-/// calls every commit interval and at the end, writes the current aggregate state and the buffered transitions in
-/// one transaction. A run killed between checkpoints keeps its last one.
+/// from the breaker's `onTransition` hook, under the breaker's lock), and ``checkpoint(report:)``, which replay and
+/// verify call every second and at the end, writes the current aggregate state and the buffered transitions in one
+/// transaction, then this instance's comparison counts of the current second and the breaker's state row. A run
+/// killed between checkpoints keeps its last one.
 ///
-/// A ledger holds one run: opening it for writing with ``open(path:configuration:)`` starts a new run and removes the
-/// previous run's rows. Values of redacted fields arrive already redacted in the ``Report``; the ledger stores what
-/// it is handed and nothing else.
-///
-/// Safe to share between tasks.
+/// Values of redacted fields arrive already redacted in the ``Report``; the ledger stores what it is handed and
+/// nothing else. Safe to share between tasks.
 public final class Ledger: Sendable {
-    /// How a ledger is opened for writing.
+    /// How a ledger file is opened for writing.
     public struct Configuration: Sendable {
         /// Whether commits survive power loss (`synchronous=FULL`); otherwise they survive a killed process.
         public var durable: Bool
         /// How long to wait for another connection's lock, in milliseconds.
         public var busyTimeoutMilliseconds: Int32
+        /// The instance the run's comparison counts are recorded under; `host:pid` when nil.
+        public var instance: String?
 
         /// Creates a configuration.
-        public init(durable: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000) {
+        public init(durable: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000, instance: String? = nil) {
             self.durable = durable
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+            self.instance = instance
         }
     }
 
-    /// The ledger file.
-    public let path: String
+    /// The name of the breaker's state row.
+    public static let breakerStateRow = "breaker"
 
-    /// Transitions recorded since the last write, numbered by their place in the run (1-based).
+    /// Where the ledger is written.
+    public let backend: any LedgerBackend
+    /// The instance this process records its comparison counts under.
+    public let instance: String
+
+    /// How the ledger is named (the file path of an SQLite ledger).
+    public var path: String { backend.name }
+
+    /// Transitions recorded since the last write, numbered by their place in the run (1-based); the counts of the
+    /// current second; the breaker state row as last written.
     private struct Buffer {
         var recorded = 0
-        var pending: [(seq: Int, transition: BreakerTransition)] = []
+        var pending: [LedgerTransition] = []
+        var lastCounts = ComparisonCounts()
+        var bucket: LedgerBucket?
+        var breakerRow: LedgerStateRow?
     }
 
-    /// What the connection last committed, so that a checkpoint rewrites only the sections that changed.
-    struct Store {
-        let connection: SQLiteConnection
-        var written: Report?
-        var checkpoints = 0
-    }
-
-    // Two locks: the breaker's hook only ever takes `buffer`, briefly, so a checkpoint's transaction (under `store`)
-    // never blocks a comparison.
     private let buffer = Mutex(Buffer())
-    private let store: Mutex<Store>
 
-    private init(path: String, connection: sending SQLiteConnection) {
-        self.path = path
-        self.store = Mutex(Store(connection: connection))
+    /// A ledger written through `backend`, recording comparison counts under `instance` (`host:pid` when nil).
+    public init(backend: any LedgerBackend, instance: String? = nil) {
+        self.backend = backend
+        self.instance = instance ?? Self.defaultInstance()
     }
 
-    /// Opens (creating if needed) the ledger at `path` for writing, and starts a new run in it.
+    /// Opens (creating if needed) the SQLite ledger at `path` for writing, and starts a new run in it.
     ///
     /// - Throws: ``LedgerError`` naming `path`: `notALedger` for a file that is not an SQLite database or holds other
     ///   tables (a record store, say), `unsupportedVersion` for a ledger from a newer Tandem, `corrupt`,
     ///   `openFailed`, `readOnly`. A file that is not a ledger is left untouched.
     public static func open(path: String, configuration: Configuration = .init()) throws(LedgerError) -> Ledger {
-        let options = SQLiteConnection.Options(
-            readOnly: false, create: true, busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
-        let connection: SQLiteConnection
-        do {
-            connection = try SQLiteConnection(path: path, options: options)
-        } catch {
-            throw LedgerError(error, path: path, fallback: .openFailed)
-        }
-        do {
-            switch try LedgerSchema.content(of: connection) {
-            case .foreign:
-                throw notALedger(path)
-            case .ledger(let version) where version != LedgerSchema.version:
-                throw unsupported(path, version: version)
-            case .empty:
-                try LedgerSchema.create(in: connection, nowUnixMillis: unixMillisNow())
-            case .ledger:
-                try connection.immediateTransaction { () throws(SQLiteError) in
-                    for table in LedgerSchema.tables where table != LedgerSchema.versionTable {
-                        // Table names come from the constant list above, never from input.
-                        try connection.execute("DELETE FROM \(table)")
-                    }
-                }
-            }
-            // After the content check: a file that is not a ledger is left as it was.
-            try connection.configure(journalMode: "WAL", synchronous: configuration.durable ? "FULL" : "NORMAL")
-        } catch let error as LedgerError {
-            throw error
-        } catch let error as SQLiteError {
-            throw LedgerError(error, path: path, fallback: .openFailed)
-        } catch {
-            throw LedgerError(code: .openFailed, path: path, message: "\(error)")
-        }
-        return Ledger(path: path, connection: connection)
+        let backend = try SQLiteLedgerBackend(
+            path: path, durable: configuration.durable,
+            busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+        return Ledger(backend: backend, instance: configuration.instance)
     }
 
     /// Buffers one breaker transition; it is written by the next ``flush()`` or ``checkpoint(report:)``.
@@ -106,7 +86,7 @@ public final class Ledger: Sendable {
     public func record(transition: BreakerTransition) {
         buffer.withLock { buffer in
             buffer.recorded += 1
-            buffer.pending.append((buffer.recorded, transition))
+            buffer.pending.append(LedgerTransition(seq: buffer.recorded, transition: transition.report))
         }
     }
 
@@ -115,142 +95,93 @@ public final class Ledger: Sendable {
 
     /// Writes the buffered transitions, in one transaction.
     ///
-    /// Transitions written after the last checkpoint are not part of its report, but ``loadReport(path:)`` still
-    /// shows them: a breaker that opened after the last checkpoint of a killed run fails the loaded report.
+    /// Transitions written after the last checkpoint are not part of its report, but ``loadReport()`` still shows
+    /// them: a breaker that opened after the last checkpoint of a killed run fails the loaded report.
     ///
     /// - Throws: ``LedgerError``; the buffered transitions stay buffered.
     public func flush() throws(LedgerError) {
         let pending = buffer.withLock { $0.pending }
         guard !pending.isEmpty else { return }
-        try withStore(fallback: .writeFailed) { (store) throws(SQLiteError) in
-            try store.connection.immediateTransaction { () throws(SQLiteError) in
-                for (seq, transition) in pending {
-                    try store.connection.insertTransition(seq: seq, transition.report)
-                }
-            }
-        }
+        try backend.writeTransitions(pending)
         removeWritten(upTo: pending.last?.seq ?? 0)
     }
 
-    /// Writes the current aggregate state of the run, and the buffered transitions, in one transaction.
+    /// Writes the current aggregate state of the run and the buffered transitions in one transaction, then this
+    /// instance's comparison counts of the current second and the breaker's state row.
     ///
-    /// Replay calls it every commit interval and at the end; only the sections that changed since the previous
-    /// checkpoint are rewritten. The report's `transitions` are the run's transitions so far, oldest first.
+    /// Only the sections that changed since the previous checkpoint are rewritten. The report's `transitions` are the
+    /// run's transitions so far, oldest first.
     ///
     /// - Throws: ``LedgerError``; the previous checkpoint stays whole.
     public func checkpoint(report: Report) throws(LedgerError) {
         let pending = buffer.withLock { $0.pending }
-        let now = unixMillisNow()
-        try withStore(fallback: .writeFailed) { (store) throws(SQLiteError) in
-            let written = store.written
-            let checkpoints = store.checkpoints + 1
-            try store.connection.immediateTransaction { () throws(SQLiteError) in
-                try store.connection.writeCheckpoint(
-                    report, previous: written, pending: pending, checkpoints: checkpoints, nowUnixMillis: now)
-            }
-            store.written = report
-            store.checkpoints = checkpoints
-        }
+        try backend.writeCheckpoint(report, pending: pending)
         removeWritten(upTo: pending.last?.seq ?? 0)
+        try recordCounts(report)
+        try recordBreakerState(report)
     }
 
     /// Rebuilds the report of the last checkpoint of this ledger.
     ///
     /// - Throws: ``LedgerError`` as ``loadReport(path:)``.
     public func loadReport() throws(LedgerError) -> Report {
-        let path = path
-        return try withStore(fallback: .readFailed) { (store) throws(SQLiteError) -> Result<Report, LedgerError> in
-            try store.connection.readTransaction { () throws(SQLiteError) in
-                Result { () throws(LedgerError) in try LedgerReader(connection: store.connection, path: path).report() }
-            }
-        }.get()
+        try backend.loadReport()
     }
 
-    /// Rebuilds the ``Report`` of the ledger's last checkpoint: equal to the report that was checkpointed, plus any
-    /// breaker transitions written after it (a breaker that opened then fails the report).
-    ///
-    /// Opens the file read-write without creating it, so that SQLite can recover a killed writer's journal; a
-    /// write-protected file is read read-only.
+    /// Rebuilds the ``Report`` of the last checkpoint of the SQLite ledger at `path`: equal to the report that was
+    /// checkpointed, plus any breaker transitions written after it (a breaker that opened then fails the report).
     ///
     /// - Throws: ``LedgerError`` naming `path`: `openFailed` for a missing file, `notALedger`, `corrupt`,
     ///   `unsupportedVersion`, `noCheckpoint` when the run stopped before its first checkpoint.
     public static func loadReport(path: String) throws(LedgerError) -> Report {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw LedgerError(code: .openFailed, path: path, message: "no such ledger file")
-        }
-        let connection: SQLiteConnection
-        do {
-            connection = try SQLiteConnection(path: path, options: .init(readOnly: false, create: false))
-        } catch let error where error.code == SQLITE_READONLY || error.code == SQLITE_CANTOPEN {
-            do {
-                connection = try SQLiteConnection(path: path, options: .init(readOnly: true, create: false))
-            } catch {
-                throw LedgerError(error, path: path, fallback: .openFailed)
-            }
-        } catch {
-            throw LedgerError(error, path: path, fallback: .openFailed)
-        }
-        do {
-            switch try LedgerSchema.content(of: connection) {
-            case .empty, .foreign:
-                throw notALedger(path)
-            case .ledger(let version) where version != LedgerSchema.version:
-                throw unsupported(path, version: version)
-            case .ledger:
-                break
-            }
-            // A damaged page can hide in a table the report does not read first; check them all up front so the
-            // answer is a clear `corrupt`, never a report missing rows.
-            let problems = try connection.query("PRAGMA quick_check") { $0.text(0) }
-            if problems != ["ok"] {
-                throw LedgerError(
-                    code: .corrupt, path: path,
-                    message: "the ledger is corrupt: \(problems.prefix(3).joined(separator: "; "))")
-            }
-            return try connection.readTransaction { () throws(SQLiteError) -> Result<Report, LedgerError> in
-                Result { () throws(LedgerError) in try LedgerReader(connection: connection, path: path).report() }
-            }.get()
-        } catch let error as LedgerError {
-            throw error
-        } catch let error as SQLiteError {
-            throw LedgerError(error, path: path, fallback: .readFailed)
-        } catch {
-            throw LedgerError(code: .readFailed, path: path, message: "\(error)")
-        }
+        try SQLiteLedgerBackend.loadReport(path: path)
     }
 
     // MARK: - Helpers
 
-    private func withStore<T: Sendable>(
-        fallback: LedgerError.Code, _ body: (inout Store) throws(SQLiteError) -> T
-    ) throws(LedgerError) -> T {
-        let path = path
-        return try store.withLock { (store) throws(LedgerError) -> T in
-            do throws(SQLiteError) {
-                return try body(&store)
-            } catch {
-                throw LedgerError(error, path: path, fallback: fallback)
-            }
+    /// The counts made since the previous checkpoint go to the bucket of the current second, by assignment: a second
+    /// with several checkpoints holds their sum.
+    private func recordCounts(_ report: Report) throws(LedgerError) {
+        let now = ComparisonCounts(compared: report.totals.compared, mismatched: report.totals.mismatched)
+        let second = Int64(unixMillisNow() / 1_000)
+        let version = Int64(report.transitions.count)
+        let bucket = buffer.withLock { buffer -> LedgerBucket? in
+            let compared = now.compared - buffer.lastCounts.compared
+            let mismatched = now.mismatched - buffer.lastCounts.mismatched
+            guard compared > 0 || buffer.bucket?.second == second else { return nil }
+            buffer.lastCounts = now
+            var bucket =
+                buffer.bucket?.second == second
+                ? buffer.bucket!
+                : LedgerBucket(instance: instance, second: second, compared: 0, mismatched: 0, breakerVersion: version)
+            bucket.compared += compared
+            bucket.mismatched += mismatched
+            bucket.breakerVersion = version
+            buffer.bucket = bucket
+            return bucket
         }
+        if let bucket { try backend.recordCounts([bucket]) }
+    }
+
+    /// The breaker's state row follows the report's state, changed by compare-and-set.
+    private func recordBreakerState(_ report: Report) throws(LedgerError) {
+        let value = Array(report.breakerState.utf8)
+        let current = buffer.withLock { $0.breakerRow }
+        guard current?.value != value else { return }
+        let outcome = try backend.compareAndSet(Self.breakerStateRow, expected: current?.version, value: value)
+        // A lost race leaves the winner's row; the next checkpoint sets this run's state over it.
+        buffer.withLock { $0.breakerRow = outcome.won ? outcome.row : nil }
     }
 
     private func removeWritten(upTo seq: Int) {
         buffer.withLock { buffer in buffer.pending.removeAll { $0.seq <= seq } }
     }
 
-    private static func notALedger(_ path: String) -> LedgerError {
-        LedgerError(
-            code: .notALedger, path: path,
-            message: "not a Tandem ledger: the SQLite database has no \(LedgerSchema.versionTable) table")
+    private static func defaultInstance() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "localhost"
+        return "\(host):\(getpid())"
     }
-
-    private static func unsupported(_ path: String, version: Int64) -> LedgerError {
-        LedgerError(
-            code: .unsupportedVersion, path: path,
-            message:
-                "ledger schema version \(version) is not supported (this Tandem reads version \(LedgerSchema.version))")
-    }
-
 }
 
 extension BreakerTransition {

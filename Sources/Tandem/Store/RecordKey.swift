@@ -1,9 +1,9 @@
 /// Key rules shared by every store: validated before any SQL runs, so a bad key writes nothing.
-enum RecordKey {
+package enum RecordKey {
     /// The longest key, in UTF-8 bytes.
-    static let maxBytes = 1024
+    package static let maxBytes = 1024
 
-    static func validate(_ key: String, path: String?) throws(StoreError) {
+    package static func validate(_ key: String, path: String?) throws(StoreError) {
         let length = key.utf8.count
         if length == 0 {
             throw StoreError(code: .invalidKey, path: path, key: key, message: "the key is empty")
@@ -17,7 +17,7 @@ enum RecordKey {
 
     /// Orders keys as SQLite's BINARY collation does (memcmp of UTF-8), which is not Swift's `<` on
     /// `String` (Unicode canonical ordering). Merge-joins over `ORDER BY key` must use this.
-    static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+    package static func precedes(_ lhs: String, _ rhs: String) -> Bool {
         lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 }

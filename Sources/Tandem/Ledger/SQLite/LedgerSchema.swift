@@ -16,7 +16,8 @@ enum LedgerSchema {
     static let tables = [
         versionTable, "tandem_ledger_run", "tandem_ledger_transitions", "tandem_ledger_groups",
         "tandem_ledger_group_samples", "tandem_ledger_mismatches", "tandem_ledger_mismatch_diffs",
-        "tandem_ledger_cohorts", "tandem_ledger_timeline", "tandem_ledger_settings",
+        "tandem_ledger_cohorts", "tandem_ledger_timeline", "tandem_ledger_settings", "tandem_ledger_buckets",
+        "tandem_ledger_state",
     ]
 
     /// The DDL of version 1 (every value is bound at run time; no value is ever part of SQL text).
@@ -68,6 +69,21 @@ enum LedgerSchema {
             mismatched INTEGER NOT NULL)
         """,
         "CREATE TABLE tandem_ledger_settings(ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)",
+    ] + stateStatements
+
+    /// The tables of per-second counts and versioned state rows, added to version 1 without changing what it held:
+    /// created with the rest, and on opening a ledger made before them.
+    static let stateStatements = [
+        """
+        CREATE TABLE IF NOT EXISTS tandem_ledger_buckets(
+            instance TEXT NOT NULL, second INTEGER NOT NULL, compared INTEGER NOT NULL, mismatched INTEGER NOT NULL,
+            breaker_version INTEGER NOT NULL, PRIMARY KEY (instance, second)) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tandem_ledger_state(
+            name TEXT PRIMARY KEY, version INTEGER NOT NULL, value BLOB NOT NULL,
+            updated_at_unix_ms INTEGER NOT NULL) WITHOUT ROWID
+        """,
     ]
 
     /// What a file holds, judged by its tables.

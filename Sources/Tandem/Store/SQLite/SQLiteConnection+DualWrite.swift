@@ -93,14 +93,14 @@ extension SQLiteConnection {
         try run("DELETE FROM main.tandem_outbox WHERE key = ? AND seq = ?", [.text(key), .integer(seq)])
     }
 
-    /// Pending outbox rows after `after`, in key order, as the operations that would replay them.
-    func pendingOutbox(after: String?, limit: Int) throws(SQLiteError) -> [(op: DualWriteOp, receipt: WriteReceipt)] {
-        let row = { (stmt: SQLiteStatement) throws(SQLiteError) -> (op: DualWriteOp, receipt: WriteReceipt) in
+    /// Pending outbox rows after `after`, in key order, as the shadow writes that would replay them.
+    func pendingOutbox(after: String?, limit: Int) throws(SQLiteError) -> [ShadowWrite] {
+        let row = { (stmt: SQLiteStatement) throws(SQLiteError) -> ShadowWrite in
             let key = stmt.text(0)
             let deleted = stmt.text(1) == "delete"
             let receipt = WriteReceipt(key: key, seq: stmt.int64(3), writtenAt: stmt.int64(4), deleted: deleted)
             let op: DualWriteOp = deleted ? .delete(key: key) : .put(key: key, primary: [], shadow: stmt.blob(2))
-            return (op, receipt)
+            return ShadowWrite(op: op, receipt: receipt)
         }
         if let after {
             return try query(
@@ -110,6 +110,11 @@ extension SQLiteConnection {
         return try query(
             "SELECT key, op, payload, seq, written_at FROM main.tandem_outbox ORDER BY key LIMIT ?",
             [.integer(Int64(limit))], row)
+    }
+
+    /// Whether `key` was deleted (its tombstone keeps the last seq).
+    func hasTombstone(key: String) throws(SQLiteError) -> Bool {
+        try queryOne("SELECT 1 FROM main.tandem_tombstones WHERE key = ?", [.text(key)]) { _ in true } ?? false
     }
 
     func pendingOutboxCount() throws(SQLiteError) -> Int {

@@ -26,18 +26,7 @@ struct LedgerReader {
                 message: "the ledger is corrupt: the checkpoint counts \(checkpointed) breaker transitions, "
                     + "tandem_ledger_transitions holds \(report.transitions.count)")
         }
-        // Transitions written after the checkpoint (the run was killed before the next one): show them, and let a
-        // breaker that opened then fail the report, as it would have failed the run.
-        let late = transitions.filter { $0.seq > checkpointed }.map(\.transition)
-        if let last = late.last {
-            report.transitions += late
-            report.breakerState = last.to
-            if late.contains(where: { $0.to == BreakerState.open.rawValue }) {
-                report.gate.passed = false
-                report.gate.inconclusive = false
-                report.gate.reason = "failed: the circuit breaker opened (after the ledger's last checkpoint)"
-            }
-        }
+        report.appendLateTransitions(transitions.filter { $0.seq > checkpointed }.map(\.transition))
 
         report.fields = try groups()
         report.mismatches = try mismatches()

@@ -2,7 +2,7 @@
 /// previous checkpoint wrote is left alone (samples and the timeline that only grew get their new rows appended).
 extension SQLiteConnection {
     func writeCheckpoint(
-        _ report: Report, previous: Report?, pending: [(seq: Int, transition: BreakerTransition)], checkpoints: Int,
+        _ report: Report, previous: Report?, pending: [LedgerTransition], checkpoints: Int,
         nowUnixMillis: Int64
     ) throws(SQLiteError) {
         try writeRun(report, checkpoints: checkpoints, nowUnixMillis: nowUnixMillis)
@@ -14,8 +14,8 @@ extension SQLiteConnection {
         for (offset, transition) in report.transitions.enumerated().dropFirst(start) {
             try insertTransition(seq: offset + 1, transition)
         }
-        for (seq, transition) in pending where seq > report.transitions.count {
-            try insertTransition(seq: seq, transition.report)
+        for numbered in pending where numbered.seq > report.transitions.count {
+            try insertTransition(seq: numbered.seq, numbered.transition)
         }
 
         if previous?.fields != report.fields { try writeGroups(report.fields) }

@@ -1,0 +1,265 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Owns the compare path of a migration: reading a key's two rows, the in-flight policy, the diff, and recording the
+/// outcome into the gate (and through it the breaker), the mismatch groups, the samples and the metrics.
+///
+/// Rows that carry different writes (`seq` differs, or a row in one store only) may be a write between its two
+/// stores; they are never counted as a mismatch at first sight. The writer's queued shadow writes are written first
+/// and the rows read again; rows still stamped with different `seq` are read once more after
+/// ``MigrationEngine/Configuration/inFlightRetryDelay`` and count as `in_flight` if they still differ. Synchronous
+/// callers (replay, `diff`) wait that delay; the background comparator (``compareBatch(_:now:)``) never waits: it
+/// hands such keys back to be retried once their deadline has passed, and compares the rest meanwhile.
+public final class Comparator: Sendable {
+    /// A comparison waiting to run: the key, and when the read path has just read one of its rows, that row and its
+    /// store (so that only the other store is read).
+    public struct Pending: Sendable {
+        /// The record key.
+        public var key: String
+        /// The row the read path read (`nil`: it found none); only meaningful with ``side``.
+        public var row: StoredRecord?
+        /// The store ``row`` was read from; `nil` when nothing was read (both rows are read).
+        public var side: DualWriter.Side?
+        /// The cohort the comparison counts in, if any.
+        public var cohort: String?
+        /// Set when the rows carried different writes: the comparison runs again once this has passed, and counts as
+        /// `in_flight` if they still do.
+        public var retryAt: ContinuousClock.Instant?
+
+        /// Creates a pending comparison.
+        public init(
+            key: String, row: StoredRecord? = nil, side: DualWriter.Side? = nil, cohort: String? = nil,
+            retryAt: ContinuousClock.Instant? = nil
+        ) {
+            self.key = key
+            self.row = row
+            self.side = side
+            self.cohort = cohort
+            self.retryAt = retryAt
+        }
+    }
+
+    /// What the comparisons found besides the gate's counts.
+    struct Findings {
+        var unknownFields = 0
+        var cohorts: [String: RunTotals.Cohort] = [:]
+        var aggregator: MismatchAggregator
+        var samples: [KeyComparison] = []
+        var sampledKeys: Set<String> = []
+    }
+
+    /// The stores' writer (its queued shadow writes are written before rows of different writes are judged).
+    let writer: DualWriter
+    /// Read connections of the comparator's own.
+    let reader: any RecordReader
+    /// The gate every outcome feeds.
+    let gate: ConsistencyGate
+    /// The diff engine (projection included).
+    let diffEngine: DiffEngine
+    /// Replaces redacted values in everything kept or reported.
+    let redactor: Redactor
+    private let configuration: MigrationEngine.Configuration
+    private let findings: Mutex<Findings>
+    private let metrics = EngineMetrics()
+
+    init(
+        writer: DualWriter, reader: any RecordReader, gate: ConsistencyGate, diffEngine: DiffEngine,
+        redactor: Redactor, configuration: MigrationEngine.Configuration
+    ) {
+        self.writer = writer
+        self.reader = reader
+        self.gate = gate
+        self.diffEngine = diffEngine
+        self.redactor = redactor
+        self.configuration = configuration
+        findings = Mutex(
+            Findings(
+                aggregator: MismatchAggregator(redactor: redactor, maxSamplesPerGroup: configuration.samplesPerGroup)))
+    }
+
+    // MARK: - Synchronous comparisons
+
+    /// Reads both rows of `key`, compares them, and records the outcome; `nil` when neither store has the key (not a
+    /// comparison: nothing is counted).
+    public func compare(key: String, cohort: String? = nil) throws(EngineError) -> KeyComparison? {
+        var pair = try readPair(key)
+        if !pair.sameWrite {
+            // This writer's own shadow write may still be queued (deferred shadow writes): let it land first.
+            writer.waitForShadowWrites()
+            pair = try readPair(key)
+        }
+        if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
+            Thread.sleep(forTimeInterval: configuration.inFlightRetryDelay.seconds)
+            pair = try readPair(key)
+        }
+        return record(pair: pair, cohort: cohort)
+    }
+
+    /// Compares `key` given its row in `side` as the caller just read it (`nil`: no row), reading only the other
+    /// store's row when both carry the same write; otherwise as ``compare(key:cohort:)``.
+    public func compare(key: String, row: StoredRecord?, from side: DualWriter.Side, cohort: String? = nil)
+        throws(EngineError) -> KeyComparison?
+    {
+        if let pair = try pairFromRow(key: key, row: row, side: side) { return record(pair: pair, cohort: cohort) }
+        return try compare(key: key, cohort: cohort)
+    }
+
+    /// Compares an already-read pair of rows and records the outcome (verify streams pairs through it).
+    public func record(pair: RecordPair, cohort: String? = nil) -> KeyComparison? {
+        guard let result = evaluate(pair: pair, cohort: cohort) else { return nil }
+        gate.record(result.outcome)
+        metrics.record(result.outcome)
+        return result
+    }
+
+    /// Compares a page of already-read pairs and records their outcomes at once (one pass through the gate's and the
+    /// breaker's locks for the page). Returns how many pairs were comparisons (pairs absent from both stores are not).
+    @discardableResult
+    public func record(pairs: [RecordPair]) -> Int {
+        var outcomes: [ComparisonOutcome] = []
+        outcomes.reserveCapacity(pairs.count)
+        for pair in pairs {
+            if let result = evaluate(pair: pair, cohort: nil) { outcomes.append(result.outcome) }
+        }
+        recordOutcomes(outcomes)
+        return outcomes.count
+    }
+
+    // MARK: - Background comparisons
+
+    /// Compares a batch of queued comparisons and records their outcomes at once. Returns the comparisons whose rows
+    /// carried different writes, with their retry deadline set: call again with them once it has passed (they count as
+    /// `in_flight` then if the rows still differ). Never sleeps. Failures to read are logged and skipped.
+    public func compareBatch(_ batch: [Pending], now: ContinuousClock.Instant) -> [Pending] {
+        var outcomes: [ComparisonOutcome] = []
+        outcomes.reserveCapacity(batch.count)
+        var unsettled: [Pending] = []
+        var retries: [Pending] = []
+        for item in batch {
+            do throws(EngineError) {
+                if item.retryAt == nil, let side = item.side,
+                    let pair = try pairFromRow(key: item.key, row: item.row, side: side)
+                {
+                    if let result = evaluate(pair: pair, cohort: item.cohort) { outcomes.append(result.outcome) }
+                } else {
+                    unsettled.append(item)
+                }
+            } catch {
+                logFailure(item.key, error)
+            }
+        }
+        if unsettled.contains(where: { $0.retryAt == nil }) {
+            // This writer's own shadow writes may still be queued: let them land, once for the whole batch.
+            writer.waitForShadowWrites()
+        }
+        for var item in unsettled {
+            do throws(EngineError) {
+                let pair = try readPair(item.key)
+                if item.retryAt == nil, let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
+                    item.retryAt = now + configuration.inFlightRetryDelay
+                    retries.append(item)
+                    continue
+                }
+                if let result = evaluate(pair: pair, cohort: item.cohort) { outcomes.append(result.outcome) }
+            } catch {
+                logFailure(item.key, error)
+            }
+        }
+        recordOutcomes(outcomes)
+        return retries
+    }
+
+    // MARK: - Findings
+
+    /// Unknown fields seen in compared payloads so far.
+    var unknownFields: Int { findings.withLock { $0.unknownFields } }
+    /// Comparisons by cohort so far.
+    var cohorts: [String: RunTotals.Cohort] { findings.withLock { $0.cohorts } }
+    /// The mismatch groups so far, most frequent first.
+    var mismatchGroups: [MismatchGroup] { findings.withLock { $0.aggregator.groups } }
+    /// The sampled mismatching keys with their diffs, in the order they were seen.
+    var mismatchSamples: [KeyComparison] { findings.withLock { $0.samples } }
+
+    /// Counts a comparison shed (queue full, or not run before shutdown).
+    func countShed(_ count: Int = 1) {
+        guard count > 0 else { return }
+        gate.record(Array(repeating: .shed, count: count))
+        metrics.shed.increment(by: count)
+    }
+
+    // MARK: - Helpers
+
+    private func readPair(_ key: String) throws(EngineError) -> RecordPair {
+        do {
+            return try reader.readPair(key)
+        } catch {
+            throw EngineError(error, key: key)
+        }
+    }
+
+    /// The pair made of `row` and the other store's row, when both carry the same write; `nil` otherwise.
+    private func pairFromRow(key: String, row: StoredRecord?, side: DualWriter.Side) throws(EngineError)
+        -> RecordPair?
+    {
+        guard let row else { return nil }
+        let other: StoredRecord?
+        do {
+            other = try reader.read(key, from: side == .primary ? .shadow : .primary)
+        } catch {
+            throw EngineError(error, key: key)
+        }
+        guard let other, other.seq == row.seq else { return nil }
+        return side == .primary
+            ? RecordPair(key: key, primary: row, shadow: other)
+            : RecordPair(key: key, primary: other, shadow: row)
+    }
+
+    /// Diffs `pair` and keeps what the comparison found (mismatch groups, samples, cohorts, unknown fields); the
+    /// caller records the outcome. `nil` when neither store has the key.
+    private func evaluate(pair: RecordPair, cohort: String?) -> KeyComparison? {
+        if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
+            return KeyComparison(key: pair.key, outcome: .inFlight)
+        }
+        guard
+            let comparison = diffEngine.compare(
+                shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload,
+                options: configuration.decoding)
+        else { return nil }
+        let diffs = comparison.diffs.map(redactor.redact)
+        let result = KeyComparison(
+            key: pair.key, outcome: diffs.isEmpty ? .match : .mismatch, diffs: diffs,
+            unknownFields: comparison.unknownFields)
+        // A clean match without cohort or unknown fields changes nothing below: no lock taken.
+        guard comparison.unknownFields != 0 || cohort != nil || !diffs.isEmpty else { return result }
+        let maxSamples = configuration.maxSamples
+        findings.withLock { findings in
+            findings.unknownFields += comparison.unknownFields
+            if let cohort {
+                var counts = findings.cohorts[cohort] ?? RunTotals.Cohort()
+                counts.compared += 1
+                if !diffs.isEmpty { counts.mismatched += 1 }
+                findings.cohorts[cohort] = counts
+            }
+            guard !diffs.isEmpty else { return }
+            findings.aggregator.add(key: pair.key, diffs: diffs)
+            if findings.samples.count < maxSamples, findings.sampledKeys.insert(pair.key).inserted {
+                findings.samples.append(result)
+            }
+        }
+        if !diffs.isEmpty { metrics.recordKinds(diffs) }
+        return result
+    }
+
+    /// Records a batch of outcomes in the gate (and breaker) and the metrics, aggregated.
+    private func recordOutcomes(_ outcomes: [ComparisonOutcome]) {
+        guard !outcomes.isEmpty else { return }
+        gate.record(outcomes)
+        metrics.record(outcomes)
+    }
+
+    private func logFailure(_ key: String, _ error: EngineError) {
+        configuration.logger?.warning(
+            "tandem comparison failed", metadata: ["key": "\(key)", "error": "\(error.reason)"])
+    }
+}

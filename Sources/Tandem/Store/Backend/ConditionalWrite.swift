@@ -1,0 +1,36 @@
+/// A write of one row that happens only while the row is as its writer last saw it (DESIGN sections 10 and 11):
+/// backfill puts rows that are absent, repair replaces rows whose seq is unchanged since it compared them.
+public struct ConditionalWrite: Sendable, Equatable {
+    /// What must hold for the write to happen.
+    public enum Condition: Sendable, Equatable {
+        /// The store has no row for the key (and, on the primary side, the key was never deleted: a tombstone is
+        /// never brought back).
+        case absent
+        /// The store's row for the key carries this seq.
+        case seq(Int64)
+    }
+
+    /// The store written.
+    public var side: DualWriter.Side
+    /// The row to write, with the seq it must carry (the partner row's, so that the pair compares as one write).
+    public var record: StoredRecord
+    /// The condition checked in the same transaction as the write.
+    public var condition: Condition
+
+    /// Creates a conditional write.
+    public init(side: DualWriter.Side, record: StoredRecord, condition: Condition) {
+        self.side = side
+        self.record = record
+        self.condition = condition
+    }
+}
+
+/// The outcome of a ``ConditionalWrite``.
+public enum ConditionalWriteOutcome: Sendable, Equatable {
+    /// The row was written.
+    case written
+    /// The condition no longer held: nothing was written. `current` is the row found (nil: none).
+    case conflict(current: StoredRecord?)
+    /// The key has a tombstone (it was deleted): nothing was written.
+    case tombstoned
+}

@@ -1,0 +1,228 @@
+import CSQLite
+
+extension SQLiteRecordBackend {
+    /// Rows run without savepoints first (two extra statements per row); if a row fails, the transaction rolls back
+    /// and, when rows must fail alone, the batch runs again with a savepoint per row.
+    public func commitPrimary(_ ops: ArraySlice<DualWriteOp>, settling settled: [OutboxRow], isolateRows: Bool)
+        -> Result<[Result<WriteReceipt, StoreError>], StoreError>
+    {
+        primary.withLock { connection in
+            let primary = connection
+            let outbox = mode == .outbox
+            let shadowPath = self.shadowPath
+            var currentKey: String?
+            func run(savepoints: Bool) -> Result<[Result<WriteReceipt, StoreError>], SQLiteError> {
+                Result { () throws(SQLiteError) -> [Result<WriteReceipt, StoreError>] in
+                    try primary.immediateTransaction { () throws(SQLiteError) -> [Result<WriteReceipt, StoreError>] in
+                        if !settled.isEmpty {
+                            do throws(SQLiteError) {
+                                for row in settled { try primary.clearOutbox(key: row.key, seq: row.seq) }
+                            } catch {
+                                // The transaction is gone (I/O error, disk full): fail the batch like any row would.
+                                if primary.isAutocommit { throw error }
+                                // Only the failed statement was undone; the rows left stay pending and a later
+                                // replay finds the shadow already holding them.
+                            }
+                        }
+                        var outcomes: [Result<WriteReceipt, StoreError>] = []
+                        outcomes.reserveCapacity(ops.count)
+                        for op in ops {
+                            currentKey = op.key
+                            let row = { () throws(SQLiteError) -> WriteReceipt in
+                                let receipt = try primary.stampPrimary(op, outbox: outbox)
+                                if !outbox {
+                                    do throws(SQLiteError) {
+                                        try primary.applyShadow(op, receipt: receipt, in: .shadow)
+                                    } catch {
+                                        var error = error
+                                        error.path = shadowPath
+                                        throw error
+                                    }
+                                }
+                                return receipt
+                            }
+                            if savepoints {
+                                outcomes.append(
+                                    try primary.savepoint(row).mapError {
+                                        StoreError($0, key: op.key, fallback: .writeFailed)
+                                    })
+                            } else {
+                                outcomes.append(.success(try row()))
+                            }
+                        }
+                        return outcomes
+                    }
+                }
+            }
+            var result = run(savepoints: false)
+            if case .failure = result, isolateRows, ops.count > 1 {
+                result = run(savepoints: true)
+            }
+            return result.mapError { StoreError($0, key: currentKey, fallback: .writeFailed) }
+        }
+    }
+
+    /// If a row fails, the transaction runs again with a savepoint per row, so that one bad row does not fail the
+    /// others.
+    public func applyShadow(_ writes: [ShadowWrite]) -> [Int: StoreError] {
+        let shadowPath = self.shadowPath
+        let failed = shadow.withLock { shadow -> [Int: SQLiteError] in
+            guard let shadow else { return [:] }
+            func run(savepoints: Bool) -> Result<[Int: SQLiteError], SQLiteError> {
+                Result { () throws(SQLiteError) -> [Int: SQLiteError] in
+                    try shadow.immediateTransaction { () throws(SQLiteError) -> [Int: SQLiteError] in
+                        var failed: [Int: SQLiteError] = [:]
+                        for (index, write) in writes.enumerated() {
+                            if savepoints {
+                                let outcome = try shadow.savepoint { () throws(SQLiteError) in
+                                    try shadow.applyShadow(write.op, receipt: write.receipt, in: .main)
+                                }
+                                if case .failure(let error) = outcome { failed[index] = error }
+                            } else {
+                                try shadow.applyShadow(write.op, receipt: write.receipt, in: .main)
+                            }
+                        }
+                        return failed
+                    }
+                }
+            }
+            var result = run(savepoints: false)
+            if case .failure = result, writes.count > 1 {
+                result = run(savepoints: true)
+            }
+            switch result {
+            case .success(let failed): return failed
+            case .failure(let error): return Dictionary(uniqueKeysWithValues: writes.indices.map { ($0, error) })
+            }
+        }
+        return failed.reduce(into: [:]) { result, entry in
+            result[entry.key] = StoreError(
+                entry.value, key: writes[entry.key].receipt.key, fallback: .writeFailed, path: shadowPath)
+        }
+    }
+
+    public func clearOutbox(_ rows: [OutboxRow]) {
+        guard !rows.isEmpty else { return }
+        primary.withLock { primary in
+            _ = Result { () throws(SQLiteError) in
+                try primary.immediateTransaction { () throws(SQLiteError) in
+                    for row in rows { try primary.clearOutbox(key: row.key, seq: row.seq) }
+                }
+            }
+        }
+    }
+
+    public func replayOutbox() -> OutboxReplay {
+        primary.withLock { primary in
+            shadow.withLock { shadow in
+                Self.replayOutbox(primary: primary, shadow: shadow, primaryPath: primaryPath, shadowPath: shadowPath)
+            }
+        }
+    }
+
+    /// Replays pending outbox rows into the shadow, page by page, in key order. `shadow` is the shadow file's own
+    /// connection (outbox mode); `nil` in atomic mode, where the shadow is attached to `primary`.
+    private static func replayOutbox(
+        primary: SQLiteConnection, shadow: SQLiteConnection?, primaryPath: String, shadowPath: String
+    ) -> OutboxReplay {
+        let target = shadow ?? primary
+        let schema: RecordSchema = shadow == nil ? .shadow : .main
+        var after: String?
+        var outcome = OutboxReplay()
+        while true {
+            let page: [ShadowWrite]
+            switch Result(catching: { () throws(SQLiteError) in try primary.pendingOutbox(after: after, limit: 256) }) {
+            case .success(let rows): page = rows
+            case .failure(let error):
+                outcome.firstFailure = outcome.firstFailure ?? StoreError(error, fallback: .readFailed, path: primaryPath)
+                return outcome
+            }
+            guard let last = page.last else { break }
+            after = last.receipt.key
+            // A row whose shadow side is already there (its outbox row was not removed yet when the process
+            // stopped) is removed without rewriting the shadow and is not counted as repaired.
+            var settled = 0
+            let applied = Result { () throws(SQLiteError) -> [WriteReceipt] in
+                try target.immediateTransaction { () throws(SQLiteError) -> [WriteReceipt] in
+                    var applied: [WriteReceipt] = []
+                    settled = 0
+                    for write in page {
+                        let result = try target.savepoint { () throws(SQLiteError) -> Bool in
+                            if try target.shadowHolds(write.op, receipt: write.receipt, in: schema) { return false }
+                            try target.applyShadow(write.op, receipt: write.receipt, in: schema)
+                            return true
+                        }
+                        switch result {
+                        case .success(let wrote):
+                            applied.append(write.receipt)
+                            if !wrote { settled += 1 }
+                        case .failure(let error):
+                            if outcome.firstFailure == nil {
+                                outcome.firstFailure = StoreError(
+                                    error, key: write.receipt.key, fallback: .writeFailed, path: shadowPath)
+                            }
+                        }
+                    }
+                    return applied
+                }
+            }
+            switch applied {
+            case .success(let receipts):
+                let cleared = Result { () throws(SQLiteError) in
+                    try primary.immediateTransaction { () throws(SQLiteError) in
+                        for receipt in receipts { try primary.clearOutbox(key: receipt.key, seq: receipt.seq) }
+                    }
+                }
+                switch cleared {
+                case .success: outcome.replayed += receipts.count - settled
+                case .failure(let error):
+                    outcome.firstFailure =
+                        outcome.firstFailure ?? StoreError(error, fallback: .writeFailed, path: primaryPath)
+                    return outcome
+                }
+            case .failure(let error):
+                outcome.firstFailure = outcome.firstFailure ?? StoreError(error, fallback: .writeFailed, path: shadowPath)
+                return outcome
+            }
+        }
+        return outcome
+    }
+
+    public func conditionalWrite(_ write: ConditionalWrite) throws(StoreError) -> ConditionalWriteOutcome {
+        let key = write.record.key
+        try RecordKey.validate(key, path: write.side == .primary ? primaryPath : shadowPath)
+        let apply = { (connection: SQLiteConnection, schema: RecordSchema, tombstones: Bool) throws(SQLiteError)
+            -> ConditionalWriteOutcome in
+            try connection.immediateTransaction { () throws(SQLiteError) -> ConditionalWriteOutcome in
+                let current = try connection.record(key: key, in: schema)
+                switch write.condition {
+                case .absent:
+                    if current != nil { return .conflict(current: current) }
+                    if tombstones, try connection.hasTombstone(key: key) { return .tombstoned }
+                case .seq(let seq):
+                    guard let current, current.seq == seq else { return .conflict(current: current) }
+                }
+                try connection.upsertRecord(write.record, in: schema)
+                return .written
+            }
+        }
+        switch (write.side, mode) {
+        case (.primary, _):
+            return try primary.withLock { (primary) throws(StoreError) -> ConditionalWriteOutcome in
+                try StoreError.mapping(key: key, fallback: .writeFailed, path: primaryPath) { () throws(SQLiteError) in
+                    try apply(primary, .main, true)
+                }
+            }
+        case (.shadow, .atomic):
+            return try primary.withLock { (primary) throws(StoreError) -> ConditionalWriteOutcome in
+                try StoreError.mapping(key: key, fallback: .writeFailed, path: shadowPath) { () throws(SQLiteError) in
+                    try apply(primary, .shadow, false)
+                }
+            }
+        case (.shadow, .outbox):
+            return try withShadowConnection(key: key, fallback: .writeFailed) { shadow throws(SQLiteError) in
+                try apply(shadow, .main, false)
+            }
+        }
+    }
+}
