@@ -115,6 +115,11 @@ public final class CircuitBreaker: Sendable {
     /// Lock-free: the read path of a service asks it on every read.
     public var isHalting: Bool { halting.load(ordering: .acquiring) }
 
+    /// The counts in the breaker's window at `now` (the window the gate that feeds it shares).
+    func windowCounts(at now: Date) -> ComparisonCounts {
+        machine.withLock { $0.windowCounts(at: now) }
+    }
+
     /// Whether the breaker ever tripped on evidence in this run; a `metrics_only` would-be trip counts.
     public var hasTripped: Bool { machine.withLock { $0.hasTripped } }
 

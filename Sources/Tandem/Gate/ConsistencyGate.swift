@@ -4,8 +4,9 @@ import Synchronization
 
 /// Counts comparison outcomes for a run: run totals, a sliding window, the consistency interval and the verdict.
 ///
-/// Each ``record(_:)`` takes the gate's lock briefly, does O(1) work, then feeds the circuit breaker if one was
-/// given. The verdict judges the run totals; the breaker judges its own window (see ``GateVerdict``).
+/// Each record takes the gate's lock briefly, does O(1) work, then feeds the circuit breaker if one was given. The
+/// verdict judges the run totals; the breaker judges the sliding window, which a gate with a breaker shares with it
+/// (see ``GateVerdict`` and <doc:GateAndBreaker>).
 public final class ConsistencyGate: Sendable {
     /// The gate's settings.
     public let configuration: GateConfiguration
@@ -14,7 +15,10 @@ public final class ConsistencyGate: Sendable {
 
     private struct State: Sendable {
         var totals = GateTotals()
-        var window: ComparisonWindow
+        /// The gate's own window, when it feeds no breaker; with a breaker the gate and the breaker share the
+        /// breaker's window (one window recorded per comparison, and the window the gate reports is the one the
+        /// breaker judges).
+        var window: ComparisonWindow?
         var sinceGauge = 0
     }
 
@@ -44,7 +48,7 @@ public final class ConsistencyGate: Sendable {
         self.breaker = breaker
         self.clock = clock
         z = NormalDistribution.z(confidence: configuration.confidence)
-        state = Mutex(State(window: ComparisonWindow(configuration.window)))
+        state = Mutex(State(window: breaker == nil ? ComparisonWindow(configuration.window) : nil))
     }
 
     /// Counts one outcome. Matches and mismatches enter the ratio, the window and the breaker;
@@ -52,17 +56,17 @@ public final class ConsistencyGate: Sendable {
     public func record(_ outcome: ComparisonOutcome) {
         let compares = outcome == .match || outcome == .mismatch
         let now = compares ? clock.now() : Date(timeIntervalSince1970: 0)
-        let gaugeValue: Double? = state.withLock { state in
+        let gaugeDue: Bool = state.withLock { state in
             state.totals.add(outcome)
-            guard compares else { return nil }
-            state.window.record(mismatch: outcome == .mismatch, at: now)
+            guard compares else { return false }
+            state.window?.record(mismatch: outcome == .mismatch, at: now)
             state.sinceGauge += 1
-            guard state.sinceGauge >= Self.gaugeInterval else { return nil }
+            guard state.sinceGauge >= Self.gaugeInterval else { return false }
             state.sinceGauge = 0
-            return state.window.counts(at: now).consistency
+            return true
         }
-        if let gaugeValue { consistencyGauge.record(gaugeValue) }
         if compares { breaker?.record(outcome) }
+        if gaugeDue { consistencyGauge.record(windowCounts(at: now).consistency) }
     }
 
     /// Counts a batch of outcomes, in order, taking the gate's lock once and the breaker's once: what a comparator
@@ -71,23 +75,29 @@ public final class ConsistencyGate: Sendable {
         guard !outcomes.isEmpty else { return }
         let now = clock.now()
         var compared = 0
-        let gaugeValue: Double? = state.withLock { state in
-            var gauge: Double?
+        let gaugeDue: Bool = state.withLock { state in
+            var due = false
             for outcome in outcomes {
                 state.totals.add(outcome)
                 guard outcome == .match || outcome == .mismatch else { continue }
                 compared += 1
-                state.window.record(mismatch: outcome == .mismatch, at: now)
+                state.window?.record(mismatch: outcome == .mismatch, at: now)
                 state.sinceGauge += 1
                 if state.sinceGauge >= Self.gaugeInterval {
                     state.sinceGauge = 0
-                    gauge = state.window.counts(at: now).consistency
+                    due = true
                 }
             }
-            return gauge
+            return due
         }
-        if let gaugeValue { consistencyGauge.record(gaugeValue) }
         if compared > 0 { breaker?.record(outcomes) }
+        if gaugeDue { consistencyGauge.record(windowCounts(at: now).consistency) }
+    }
+
+    /// The window's counts at `now`: the gate's own, or the breaker's when it feeds one.
+    private func windowCounts(at now: Date) -> ComparisonCounts {
+        if let breaker { return breaker.windowCounts(at: now) }
+        return state.withLock { $0.window?.counts(at: now) ?? ComparisonCounts() }
     }
 
     /// Counts one comparison: `matched` is whether both stores agreed.
@@ -101,9 +111,10 @@ public final class ConsistencyGate: Sendable {
     /// Totals, window, interval and verdict now.
     public func snapshot() -> GateSnapshot {
         let now = clock.now()
-        let (totals, window) = state.withLock { ($0.totals, $0.window.counts(at: now)) }
-        consistencyGauge.record(window.consistency)
+        let (totals, own) = state.withLock { ($0.totals, $0.window?.counts(at: now)) }
         let breakerSnapshot = breaker?.snapshot()
+        let window = own ?? breakerSnapshot?.window ?? ComparisonCounts()
+        consistencyGauge.record(window.consistency)
         let tripped = breakerSnapshot?.hasTripped ?? false
         let counts = totals.counts
         return GateSnapshot(
