@@ -4,8 +4,11 @@ import Tandem
 /// has no value), with a header row, in RFC 4180 form: CRLF line ends, fields holding a comma, quote, CR or LF
 /// quoted, quotes doubled.
 ///
-/// Values are written exactly, never truncated or altered, so a CSV reader gets back what the report holds; in
-/// particular a field starting with `=` is not neutralised for spreadsheets (open untrusted data as text).
+/// Values are never truncated. A text cell (key, path, kind) that a spreadsheet would run as a formula (starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return) is prefixed with a single quote, as OWASP recommends against CSV
+/// injection: keys come from traffic, so a key like `=HYPERLINK(...)` must not become a live formula. Strip one
+/// leading `'` from such a cell to get the key back. The `v1` and `v2` cells are compact JSON, which never starts
+/// with a formula character other than the `-` of a plain negative number, and are written exactly.
 public enum CSVReport {
     /// The columns, in order.
     public static let header = ["key", "path", "kind", "v1", "v2"]
@@ -15,10 +18,19 @@ public enum CSVReport {
         var out = row(header)
         for mismatch in report.mismatches {
             for diff in mismatch.diffs {
-                out += row([mismatch.key, diff.path, diff.kind, ReportText.value(diff.v1), ReportText.value(diff.v2)])
+                out += row([
+                    neutralized(mismatch.key), neutralized(diff.path), neutralized(diff.kind),
+                    ReportText.value(diff.v1), ReportText.value(diff.v2),
+                ])
             }
         }
         return out
+    }
+
+    /// `text`, with a single quote before it when a spreadsheet would read it as a formula (OWASP, CSV injection).
+    static func neutralized(_ text: String) -> String {
+        guard let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return text }
+        return "'" + text
     }
 
     /// One record, ending with CRLF.

@@ -1,3 +1,5 @@
+import Tandem
+
 /// A failure of a subcommand, with the exit code of the CLI contract (DESIGN section 7).
 struct CLIError: Error {
     /// The message printed after `tandem: ` on stderr; it names the file, line, entry or key concerned.
@@ -8,4 +10,12 @@ struct CLIError: Error {
     static func usage(_ message: String) -> CLIError { CLIError(message: message, exitCode: 2) }
     static func schema(_ message: String) -> CLIError { CLIError(message: message, exitCode: 2) }
     static func io(_ message: String) -> CLIError { CLIError(message: message, exitCode: 3) }
+}
+
+extension CLIError {
+    /// An engine failure opening or using the stores: a usage error (2) when the arguments name the stores wrongly
+    /// (one file as both stores), else a store error (3).
+    static func engine(_ error: EngineError) -> CLIError {
+        error.storeError?.code == .invalidArgument ? usage(error.description) : io(error.description)
+    }
 }

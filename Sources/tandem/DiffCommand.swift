@@ -46,10 +46,13 @@ struct DiffCommand: ParsableCommand {
         let engine: MigrationEngine
         let pair: RecordPair
         do {
-            engine = try MigrationEngine(plan: plan, primaryPath: primary, shadowPath: shadow)
+            // A diff runs beside a live writer: no writer lock (the outbox replay on open is seq-conditional).
+            engine = try MigrationEngine(
+                plan: plan, primaryPath: primary, shadowPath: shadow,
+                configuration: .init(writer: .init(exclusive: false)))
             pair = try engine.writer.readPair(key)
         } catch let error as EngineError {
-            throw CLIError.io(error.description)
+            throw CLIError.engine(error)
         } catch {
             throw CLIError.io("\(error)")
         }

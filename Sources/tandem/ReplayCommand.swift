@@ -13,7 +13,9 @@ struct ReplayCommand: ParsableCommand {
             and the whitelisted v1 shadow store; every sampled read compares both records field by field and feeds
             the consistency gate and the circuit breaker. Traffic timestamps (ts) drive the gate's clock.
 
-            Stores and ledger default to fresh files in a temporary directory. Commits happen at least every 100 ms.
+            Stores and ledger default to fresh files in a temporary directory. Commits happen at least every 100 ms;
+            the ledger is checkpointed every second and right after each breaker transition. A line longer than
+            --max-line-bytes, or one whose key is over 1,024 bytes, is a counted bad line; the run goes on.
 
             Exit codes: 0 gate passed, 1 gate failed or breaker opened, 2 usage/plan/schema error,
             3 store or I/O error, 4 inconclusive (fewer than min_samples comparisons).
@@ -47,7 +49,16 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "synchronous=FULL: writes also survive power loss.")
     var durable = false
 
+    @Option(help: ArgumentHelp("Longest traffic line, in bytes; a longer one is a counted bad line.", valueName: "n"))
+    var maxLineBytes: Int = TrafficLineReader.defaultMaxLineBytes
+
     @OptionGroup var output: ReportOptions
+
+    func validate() throws {
+        guard maxLineBytes > 0 && maxLineBytes <= 1 << 30 else {
+            throw ValidationError("--max-line-bytes must be between 1 and 1073741824")
+        }
+    }
 
     func run() throws {
         let console = Console(quiet: output.quiet)
@@ -55,10 +66,10 @@ struct ReplayCommand: ParsableCommand {
         let plan = try PlanLoading.load(planDirectory)
         let reader: TrafficLineReader
         if traffic == "-" {
-            reader = TrafficLineReader(handle: FileHandle.standardInput)
+            reader = TrafficLineReader(handle: FileHandle.standardInput, maxLineBytes: maxLineBytes)
         } else {
             do {
-                reader = try TrafficLineReader(path: traffic)
+                reader = try TrafficLineReader(path: traffic, maxLineBytes: maxLineBytes)
             } catch {
                 throw CLIError.io(error.description)
             }

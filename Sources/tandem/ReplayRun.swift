@@ -17,10 +17,12 @@ enum ReplayRun {
                 plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
                 configuration: configuration, onTransition: runLedger.onTransition)
         } catch {
-            throw CLIError.io(error.description)
+            throw CLIError.engine(error)
         }
         let started = Date()
         let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: trafficFile)
+        // A first checkpoint at once: a replay killed at any moment leaves a ledger that renders.
+        runLedger.checkpoint(engine.report(source: "replay", startedAt: started, timeline: []))
         do {
             try runner.run(
                 reader, progress: { console.progress($0, unit: "lines") },

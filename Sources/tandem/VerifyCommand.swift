@@ -45,13 +45,17 @@ struct VerifyCommand: ParsableCommand {
         do {
             engine = try MigrationEngine(
                 plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                configuration: MigrationEngine.Configuration(maxSamples: output.maxSamples),
+                // Verify runs beside a live writer: no writer lock (the outbox replay on open is seq-conditional).
+                configuration: MigrationEngine.Configuration(
+                    writer: .init(exclusive: false), maxSamples: output.maxSamples),
                 onTransition: runLedger.onTransition)
         } catch {
-            throw CLIError.io(error.description)
+            throw CLIError.engine(error)
         }
         let started = Date()
         let runner = VerifyRunner(engine: engine)
+        // A first checkpoint at once: a verify killed at any moment leaves a ledger that renders.
+        runLedger.checkpoint(engine.report(source: "verify", startedAt: started, timeline: []))
         do {
             try runner.run(
                 progress: { console.progress($0, unit: "keys") },

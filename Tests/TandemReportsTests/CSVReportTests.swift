@@ -13,8 +13,10 @@ import Testing
         var expected = [["key", "path", "kind", "v1", "v2"]]
         for mismatch in report.mismatches {
             for diff in mismatch.diffs {
+                // Text cells a spreadsheet would run as formulas come back with the one quote that defuses them.
                 expected.append([
-                    mismatch.key, diff.path, diff.kind, diff.v1?.jsonString() ?? "",
+                    CSVReport.neutralized(mismatch.key), CSVReport.neutralized(diff.path),
+                    CSVReport.neutralized(diff.kind), diff.v1?.jsonString() ?? "",
                     diff.v2?.jsonString() ?? "",
                 ])
             }
@@ -37,6 +39,19 @@ import Testing
         // A quote followed by a combining mark is one Character but still a quote to a CSV reader.
         #expect(Array(CSVReport.field("\"\u{301}").unicodeScalars) == Array("\"\"\"\u{301}\"".unicodeScalars))
         #expect(CSVReport.render(HostileReport.empty()) == "key,path,kind,v1,v2\r\n")
+    }
+
+    @Test(arguments: ["=HYPERLINK(\"http://x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+    func aKeyThatASpreadsheetWouldRunAsAFormulaIsDefused(key: String) throws {
+        var report = HostileReport.empty()
+        report.mismatches = [
+            Report.Mismatch(key: key, diffs: [Report.Diff(path: "a", kind: "changed", v1: .number("-5"), v2: nil)])
+        ]
+        let rows = try Validators.check(Validators.csv, CSVReport.render(report)).arrayElements?.map(\.strings) ?? []
+        #expect(rows.count == 2)
+        #expect(rows.last?.first == "'" + key)
+        // A JSON value keeps its exact text: a negative number is no formula.
+        #expect(rows.last?[3] == "-5")
     }
 
     @Test func absentAndNullValuesStayDistinct() throws {

@@ -8,6 +8,8 @@ public struct EngineError: Error, Sendable, CustomStringConvertible {
         case undecodablePrimary
         /// No key was given and the plan's `key` path yields none in the record.
         case missingKey
+        /// The key is empty or longer than 1024 UTF-8 bytes: nothing was written.
+        case invalidKey
         /// A store operation failed (see ``storeError``).
         case store
     }

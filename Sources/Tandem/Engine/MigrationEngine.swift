@@ -48,7 +48,8 @@ public final class MigrationEngine: Sendable {
         do {
             backend = try SQLiteRecordBackend(
                 primaryPath: primaryPath, shadowPath: shadowPath, mode: configuration.writer.mode,
-                durable: configuration.writer.durable, busyTimeout: configuration.writer.busyTimeout)
+                durable: configuration.writer.durable, busyTimeout: configuration.writer.busyTimeout,
+                exclusive: configuration.writer.exclusive)
         } catch {
             throw EngineError(error)
         }
@@ -104,6 +105,7 @@ public final class MigrationEngine: Sendable {
     public func prepareWrite(key: String?, v2: [UInt8], legacyV1: [UInt8]? = nil) throws(EngineError) -> DualWriteOp {
         // With the key given and no legacy payload, nothing needs the decoded record: when the transcoder answers,
         // the payload decodes (its validator vouches for that) and its bytes are the shadow record.
+        if let key { try validate(key: key) }
         if let key, legacyV1 == nil,
             let transcoded = diffEngine.transcoder?.transcode(v2, options: configuration.decoding)
         {
@@ -132,6 +134,7 @@ public final class MigrationEngine: Sendable {
                 reason: plan.key.map { "the record has no value at the plan's key path \($0)" }
                     ?? "no key given and the plan names no key path")
         }
+        try validate(key: recordKey)
         let shadow: [UInt8]
         if let legacyV1 {
             if let legacy = try? DynamicMessage(
@@ -147,6 +150,15 @@ public final class MigrationEngine: Sendable {
             shadow = diffEngine.projection.project(primary).message.serializedBytes()
         }
         return .put(key: recordKey, primary: primaryBytes ?? primary.serializedBytes(), shadow: shadow)
+    }
+
+    /// Refuses a key no store can hold (empty, or over 1024 UTF-8 bytes) before anything is written.
+    private func validate(key: String) throws(EngineError) {
+        do {
+            try RecordKey.validate(key, path: nil)
+        } catch {
+            throw EngineError(.invalidKey, key: error.key, reason: error.message)
+        }
     }
 
     /// The key of a v2 record at the plan's `key` path, as text (numbers in decimal).

@@ -11,7 +11,8 @@ public final class VerifyRunner {
     public struct Configuration: Sendable {
         /// Keys read from each store at a time.
         public var pageSize: Int
-        /// How often the checkpoint callback of ``VerifyRunner/run(progress:checkpoint:)`` is called, after a page.
+        /// How often the checkpoint callback of ``VerifyRunner/run(progress:checkpoint:)`` is called, after a page (and
+        /// after any page in which the breaker changed state).
         public var checkpointInterval: Duration
         /// How often the progress callback is called.
         public var progressInterval: Duration
@@ -63,12 +64,17 @@ public final class VerifyRunner {
                 throw EngineError(error)
             }
             if page.isEmpty { break }
+            let transitions = engine.breaker.transitionCount
             for pair in page {
                 processed += 1
                 guard engine.record(pair: pair) != nil else { continue }
                 timeline.observe(at: Date(), totals: engine.gate.totals)
             }
-            if let checkpoint, ContinuousClock.now - lastCheckpoint >= configuration.checkpointInterval {
+            // By the clock, and at once after a breaker transition, so a killed run's ledger shows every transition.
+            if let checkpoint,
+                engine.breaker.transitionCount != transitions
+                    || ContinuousClock.now - lastCheckpoint >= configuration.checkpointInterval
+            {
                 lastCheckpoint = ContinuousClock.now
                 checkpoint()
             }

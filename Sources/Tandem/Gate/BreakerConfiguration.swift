@@ -46,13 +46,14 @@ public struct BreakerConfiguration: Sendable, Hashable {
 
     /// Checks every value's range; the error names the plan key.
     public func validate() throws(GateConfigurationError) {
-        guard openSeconds.isFinite, openSeconds >= 0 else {
+        guard openSeconds.isFinite, openSeconds >= 0, openSeconds <= GateConfigurationError.maxSeconds else {
             throw GateConfigurationError(
-                .outOfRange, key: "breaker.open_seconds", requirement: "must be a finite number of seconds >= 0",
+                .outOfRange, key: "breaker.open_seconds",
+                requirement: "must be a number of seconds from 0 to \(Int(GateConfigurationError.maxSeconds))",
                 value: "\(openSeconds)")
         }
-        try GateConfigurationError.checkAtLeast(halfOpenProbes, 1, key: "breaker.half_open_probes")
-        try GateConfigurationError.checkAtLeast(evaluationInterval, 1, key: "breaker.evaluation_interval")
+        try GateConfigurationError.checkCount(halfOpenProbes, atLeast: 1, key: "breaker.half_open_probes")
+        try GateConfigurationError.checkCount(evaluationInterval, atLeast: 1, key: "breaker.evaluation_interval")
         if let tripConfidence {
             try GateConfigurationError.checkOpenUnit(tripConfidence, key: "breaker.trip_confidence")
         }

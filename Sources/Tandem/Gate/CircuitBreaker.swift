@@ -115,6 +115,9 @@ public final class CircuitBreaker: Sendable {
     /// Lock-free: the read path of a service asks it on every read.
     public var isHalting: Bool { halting.load(ordering: .acquiring) }
 
+    /// How many transitions the breaker has made (a cheap way to notice that one happened).
+    public var transitionCount: Int { machine.withLock { $0.transitions.count } }
+
     /// The counts in the breaker's window at `now` (the window the gate that feeds it shares).
     func windowCounts(at now: Date) -> ComparisonCounts {
         machine.withLock { $0.windowCounts(at: now) }

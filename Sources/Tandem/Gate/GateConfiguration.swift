@@ -46,16 +46,21 @@ public struct GateConfiguration: Sendable, Hashable {
     public func validate() throws(GateConfigurationError) {
         try GateConfigurationError.checkOpenUnit(minConsistency, key: "gate.min_consistency")
         try GateConfigurationError.checkOpenUnit(confidence, key: "gate.confidence")
-        try GateConfigurationError.checkAtLeast(minSamples, 1, key: "gate.min_samples")
+        try GateConfigurationError.checkCount(minSamples, atLeast: 1, key: "gate.min_samples")
         switch window {
         case .count(let count):
             // A window smaller than min_samples never holds enough comparisons, so the breaker could never trip.
-            try GateConfigurationError.checkAtLeast(count, max(minSamples, 1), key: "gate.window")
+            try GateConfigurationError.checkCount(count, atLeast: max(minSamples, 1), key: "gate.window")
         case .seconds(let seconds):
             guard seconds.isFinite, seconds > 0 else {
                 throw GateConfigurationError(
                     .outOfRange, key: "gate.window_seconds", requirement: "must be a positive number of seconds",
                     value: "\(seconds)")
+            }
+            guard seconds <= GateConfigurationError.maxSeconds else {
+                throw GateConfigurationError(
+                    .outOfRange, key: "gate.window_seconds",
+                    requirement: "must be at most \(Int(GateConfigurationError.maxSeconds)) seconds", value: "\(seconds)")
             }
         }
     }

@@ -37,6 +37,22 @@ extension GateConfigurationError {
         }
     }
 
+    /// The largest count any setting may take: far above any real window or sample size, and far enough below
+    /// `Int.max` that no sum or bucket arithmetic on it can overflow.
+    static let maxCount = 1_000_000_000
+
+    /// The longest duration any setting may take, in seconds (ten years).
+    static let maxSeconds: Double = 315_360_000
+
+    /// Throws unless `value` is at least `minimum` and at most ``maxCount``.
+    static func checkCount(_ value: Int, atLeast minimum: Int, key: String) throws(GateConfigurationError) {
+        try checkAtLeast(value, minimum, key: key)
+        guard value <= maxCount else {
+            throw GateConfigurationError(
+                .outOfRange, key: key, requirement: "must be at most \(maxCount)", value: "\(value)")
+        }
+    }
+
     /// Throws unless `value` is at least `minimum`.
     static func checkAtLeast(_ value: Int, _ minimum: Int, key: String) throws(GateConfigurationError) {
         guard value >= minimum else {

@@ -83,6 +83,14 @@ struct PlanYAMLReader {
         let protoPath =
             try top["proto_path"].map { node throws(PlanError) in try stringList(node, anchor: "proto_path") } ?? []
         let roots = [directory] + protoPath.map(resolve)
+        for (root, given) in zip(roots.dropFirst(), protoPath) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw PlanError(
+                    .notFound, entry: "proto_path", anchor: "proto_path",
+                    reason: "proto_path entry \(given) is not a directory (\(root))")
+            }
+        }
 
         var fingerprint = SHA256()
         fingerprint.update(String(yamlBytes.count).utf8)

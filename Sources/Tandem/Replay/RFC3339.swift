@@ -42,6 +42,8 @@ public enum RFC3339 {
             guard let oh = digits(index + 1, 2), index + 3 < bytes.count, bytes[index + 3] == 0x3A,
                 let om = digits(index + 4, 2)
             else { return nil }
+            // RFC 3339 section 5.6: time-numoffset is hours 00-23 and minutes 00-59.
+            guard oh < 24, om < 60 else { return nil }
             offset = (oh * 3600 + om * 60) * (bytes[index] == 0x2B ? 1 : -1)
             index += 6
         } else {

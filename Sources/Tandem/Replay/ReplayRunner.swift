@@ -17,7 +17,8 @@ public final class ReplayRunner {
         public var maxBadLineMessages: Int
         /// The most points kept in the consistency timeline.
         public var maxTimelinePoints: Int
-        /// How often the checkpoint callback of ``ReplayRunner/run(_:progress:checkpoint:)`` is called, after a commit.
+        /// How often the checkpoint callback of ``ReplayRunner/run(_:progress:checkpoint:)`` is called (and at once after
+        /// a breaker transition).
         public var checkpointInterval: Duration
 
         /// Creates a configuration.
@@ -62,7 +63,8 @@ public final class ReplayRunner {
     }
 
     /// Replays every line of `reader`, calling `progress` about twice a second and `checkpoint` (the ledger's
-    /// hook) after a commit at most every ``Configuration/checkpointInterval``.
+    /// hook) every ``Configuration/checkpointInterval`` and right after each breaker transition, with the pending
+    /// writes committed first. A line over the reader's limit, a bad line or an unusable key is counted and skipped.
     ///
     /// - Throws: ``EngineError`` when a store fails (what was committed before stays committed).
     public func run(
@@ -71,33 +73,40 @@ public final class ReplayRunner {
         var processed = 0
         var lastProgress = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
-        while let line = reader.nextLine() {
+        while let next = reader.next() {
             processed += 1
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            do {
-                let operation = try parser.parse(line, line: reader.lineNumber)
-                try handle(operation)
-            } catch let error as TrafficError {
-                engine.countBadLine()
-                if badLines.count < configuration.maxBadLineMessages { badLines.append(error) }
-            } catch let error as EngineError {
-                if error.code == .store { throw error }
-                engine.countBadLine()
-                if badLines.count < configuration.maxBadLineMessages {
-                    badLines.append(
-                        TrafficError(
-                            file: parser.file, line: reader.lineNumber, key: error.key,
-                            reason: error.reason))
+            let transitions = engine.breaker.transitionCount
+            switch next {
+            case .tooLong(let bytes):
+                badLine(
+                    TrafficError(
+                        file: parser.file, line: reader.lineNumber,
+                        reason: "the line is \(bytes) bytes; the limit is \(reader.maxLineBytes) (--max-line-bytes)"))
+            case .text(let line):
+                if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+                do {
+                    let operation = try parser.parse(line, line: reader.lineNumber)
+                    try handle(operation)
+                } catch let error as TrafficError {
+                    badLine(error)
+                } catch let error as EngineError {
+                    if error.code == .store { throw error }
+                    badLine(TrafficError(file: parser.file, line: reader.lineNumber, key: error.key, reason: error.reason))
+                } catch {
+                    badLine(TrafficError(file: parser.file, line: reader.lineNumber, reason: "\(error)"))
                 }
-            } catch {
-                engine.countBadLine()
             }
-            if ContinuousClock.now - lastCommit >= configuration.commitInterval {
+            if ContinuousClock.now - lastCommit >= configuration.commitInterval { try flush() }
+            // Checkpoints go by the clock, however commits are triggered (full batches commit without waiting for the
+            // interval), and at once after a breaker transition, so that a killed run's ledger always renders and
+            // shows every transition.
+            if let checkpoint,
+                engine.breaker.transitionCount != transitions
+                    || ContinuousClock.now - lastCheckpoint >= configuration.checkpointInterval
+            {
                 try flush()
-                if let checkpoint, ContinuousClock.now - lastCheckpoint >= configuration.checkpointInterval {
-                    lastCheckpoint = ContinuousClock.now
-                    checkpoint()
-                }
+                lastCheckpoint = ContinuousClock.now
+                checkpoint()
             }
             if let progress, ContinuousClock.now - lastProgress >= .milliseconds(500) {
                 lastProgress = ContinuousClock.now
@@ -107,6 +116,11 @@ public final class ReplayRunner {
         try flush()
         timeline.close(at: clock.now(), totals: engine.gate.totals)
         progress?(snapshot(processed: processed))
+    }
+
+    private func badLine(_ error: TrafficError) {
+        engine.countBadLine()
+        if badLines.count < configuration.maxBadLineMessages { badLines.append(error) }
     }
 
     private func snapshot(processed: Int) -> ReplayProgress {

@@ -33,6 +33,11 @@ public struct TrafficParser: Sendable {
             guard let text = keyValue.stringValue, !text.isEmpty else {
                 throw TrafficError(file: file, line: line, reason: "\"key\" must be a non-empty string")
             }
+            guard text.utf8.count <= RecordKey.maxBytes else {
+                throw TrafficError(
+                    file: file, line: line, key: String(text.prefix(64)) + "...",
+                    reason: "\"key\" is \(text.utf8.count) UTF-8 bytes; the limit is \(RecordKey.maxBytes)")
+            }
             key = text
         }
         func fail(_ reason: String) -> TrafficError { TrafficError(file: file, line: line, key: key, reason: reason) }

@@ -20,6 +20,10 @@ extension DualWriter {
         /// transaction (a full ``maxBatch`` goes at once; zero writes each group as soon as it is queued). Reads
         /// through the writer and comparisons never see this delay; other processes reading the shadow file do.
         public var shadowWriteBatchWait: Duration
+        /// Whether opening takes the stores' writer locks, so that no other process writes them through a group commit
+        /// and an outbox relay at the same time (a second such writer is refused with ``StoreError/Code/locked``).
+        /// Verify, backfill and repair open with `false`: they write only conditionally and run beside a writer.
+        public var exclusive: Bool
         /// Called, off the caller's thread, for every deferred shadow write that failed after its primary commit
         /// (code ``StoreError/Code/shadowPending``; its outbox row stays pending for ``DualWriter/repair()``).
         public var onShadowWriteFailure: (@Sendable (StoreError) -> Void)?
@@ -29,8 +33,9 @@ extension DualWriter {
             mode: DualWriteMode = .outbox, durable: Bool = false, maxBatch: Int = 256,
             maxBatchWait: Duration = .zero, busyTimeout: Duration = .seconds(5),
             shadowWrites: ShadowWriteTiming = .deferred, shadowWriteBatchWait: Duration = .milliseconds(1),
-            onShadowWriteFailure: (@Sendable (StoreError) -> Void)? = nil
+            onShadowWriteFailure: (@Sendable (StoreError) -> Void)? = nil, exclusive: Bool = true
         ) {
+            self.exclusive = exclusive
             self.mode = mode
             self.durable = durable
             self.maxBatch = maxBatch

@@ -39,7 +39,8 @@ public final class DualWriter: Sendable {
         }
         let backend = try SQLiteRecordBackend(
             primaryPath: primaryPath, shadowPath: shadowPath, mode: configuration.mode,
-            durable: configuration.durable, busyTimeout: configuration.busyTimeout)
+            durable: configuration.durable, busyTimeout: configuration.busyTimeout,
+            exclusive: configuration.exclusive)
         try self.init(backend: backend, configuration: configuration)
     }
 

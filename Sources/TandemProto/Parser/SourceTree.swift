@@ -1,23 +1,40 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Finds `.proto` files by import path: in each import root in order, then among the built-in well-known types.
 /// Files are named relative to the root that holds them, as protoc names them.
 struct SourceTree: Sendable {
     let roots: [String]
 
     /// The text of the file at import path `path`, and where it was found (nil for built-ins).
+    ///
+    /// Import paths are relative paths inside an import root, as protoc's virtual paths are: an absolute path or one
+    /// that climbs out with `..` finds nothing (an `import "/etc/passwd";` never reads that file). A path that names a
+    /// directory or anything but a regular file (`/dev/zero`) is an error saying so, not "not found".
     func open(_ path: String) throws(ProtoError) -> (bytes: [UInt8], diskPath: String?)? {
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.hasPrefix("/"), !components.contains("..") else { return nil }
         for root in roots {
             let candidate = root.isEmpty || root == "." ? path : (root.hasSuffix("/") ? root + path : root + "/" + path)
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue {
-                guard let data = FileManager.default.contents(atPath: candidate) else {
-                    throw ProtoError(
-                        .io, at: SourceLocation(file: path, line: 0, column: 0),
-                        "\(candidate): could not be read.")
-                }
-                return ([UInt8](data), candidate)
+            var info = stat()
+            guard stat(candidate, &info) == 0 else { continue }
+            let kind = info.st_mode & S_IFMT
+            guard kind == S_IFREG else {
+                throw ProtoError(
+                    .io, at: SourceLocation(file: path, line: 0, column: 0),
+                    "\(candidate): \(kind == S_IFDIR ? "is a directory" : "is not a regular file"), not a .proto file.")
             }
+            guard let data = FileManager.default.contents(atPath: candidate) else {
+                throw ProtoError(
+                    .io, at: SourceLocation(file: path, line: 0, column: 0),
+                    "\(candidate): could not be read.")
+            }
+            return ([UInt8](data), candidate)
         }
         if let builtin = WellKnownTypes.source(for: path) {
             return (Array(builtin.utf8), nil)

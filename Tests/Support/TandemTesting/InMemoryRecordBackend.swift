@@ -111,7 +111,14 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
             var outcome = OutboxReplay()
             for key in state.outbox.keys.sorted(by: Self.precedes) {
                 guard let write = state.outbox[key] else { continue }
-                if state.shadow[key] == write.record {
+                // The shadow already holds this write or a newer one: only the outbox row goes.
+                let currentSeq = state.shadow[key]?.seq
+                let isCurrent: Bool
+                switch write.op {
+                case .put: isCurrent = (currentSeq ?? 0) >= write.receipt.seq
+                case .delete: isCurrent = currentSeq.map { $0 > write.receipt.seq } ?? true
+                }
+                if isCurrent {
                     state.outbox[key] = nil
                     continue
                 }

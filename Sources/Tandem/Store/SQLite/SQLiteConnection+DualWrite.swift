@@ -76,15 +76,16 @@ extension SQLiteConnection {
         }
     }
 
-    /// True when the shadow already holds exactly what `op` stamped with `receipt` writes (same seq, time
-    /// and bytes, or no row for a deletion): replaying it would change nothing.
-    func shadowHolds(_ op: DualWriteOp, receipt: WriteReceipt, in schema: RecordSchema) throws(SQLiteError) -> Bool {
-        let current = try record(key: op.key, in: schema)
-        switch op {
-        case .put(let key, _, let shadow):
-            return current == StoredRecord(key: key, payload: shadow, seq: receipt.seq, writtenAt: receipt.writtenAt)
+    /// True when the shadow already holds this write or a newer one of its key (a row with this seq or a later one;
+    /// for a deletion, no row or a later one): replaying it must change nothing. So a replayed outbox row never
+    /// overwrites a newer shadow row, even beside a live writer (DESIGN 10).
+    func shadowIsCurrent(_ write: ShadowWrite, in schema: RecordSchema) throws(SQLiteError) -> Bool {
+        let current = try record(key: write.op.key, in: schema)
+        switch write.op {
+        case .put:
+            return (current?.seq ?? 0) >= write.receipt.seq
         case .delete:
-            return current == nil
+            return current.map { $0.seq > write.receipt.seq } ?? true
         }
     }
 

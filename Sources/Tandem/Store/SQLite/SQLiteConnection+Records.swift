@@ -89,7 +89,23 @@ extension SQLiteConnection {
         let columns = try query("PRAGMA \(schema.rawValue).table_info(tandem_records)") { stmt in
             (name: stmt.text(1), type: stmt.text(2).uppercased(), notNull: stmt.int64(3) != 0, key: stmt.int64(5) != 0)
         }
-        guard !columns.isEmpty else { return }
+        guard !columns.isEmpty else {
+            // No tandem_records table: a new or empty file becomes a store, but a database that holds other tables
+            // (an application's, a ledger) is not one, and Tandem does not add its tables to it.
+            let others = try query(
+                "SELECT name FROM \(schema.rawValue).sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                    + "ORDER BY name LIMIT 6"
+            ) { $0.text(0) }
+            guard others.isEmpty else {
+                let listed = others.prefix(5).joined(separator: ", ") + (others.count > 5 ? ", ..." : "")
+                throw SQLiteError(
+                    code: SQLITE_SCHEMA, extendedCode: SQLITE_SCHEMA,
+                    message: "not a Tandem store: the database holds other tables (\(listed)) and no tandem_records "
+                        + "table; Tandem does not add its tables to it",
+                    sql: nil, path: path)
+            }
+            return
+        }
         let expected: [(name: String, type: String, notNull: Bool, key: Bool)] = [
             ("key", "TEXT", true, true), ("payload", "BLOB", true, false), ("seq", "INTEGER", true, false),
             ("written_at", "INTEGER", true, false),

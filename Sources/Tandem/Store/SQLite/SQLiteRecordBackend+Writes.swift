@@ -140,7 +140,8 @@ extension SQLiteRecordBackend {
             guard let last = page.last else { break }
             after = last.receipt.key
             // A row whose shadow side is already there (its outbox row was not removed yet when the process
-            // stopped) is removed without rewriting the shadow and is not counted as repaired.
+            // stopped), or was overtaken by a newer write, is removed without rewriting the shadow and is not counted
+            // as repaired.
             var settled = 0
             let applied = Result { () throws(SQLiteError) -> [WriteReceipt] in
                 try target.immediateTransaction { () throws(SQLiteError) -> [WriteReceipt] in
@@ -148,7 +149,7 @@ extension SQLiteRecordBackend {
                     settled = 0
                     for write in page {
                         let result = try target.savepoint { () throws(SQLiteError) -> Bool in
-                            if try target.shadowHolds(write.op, receipt: write.receipt, in: schema) { return false }
+                            if try target.shadowIsCurrent(write, in: schema) { return false }
                             try target.applyShadow(write.op, receipt: write.receipt, in: schema)
                             return true
                         }

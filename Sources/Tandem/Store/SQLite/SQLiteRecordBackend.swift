@@ -28,21 +28,36 @@ public final class SQLiteRecordBackend: RecordBackend {
     let shadow: Mutex<SQLiteConnection?>
     /// Outbox mode: the checkpoints of the primary and the shadow file, off the writers' threads.
     let checkpointers: [BackgroundCheckpointer]
+    /// The writer locks of both files, held while the backend lives (``init(primaryPath:shadowPath:mode:durable:busyTimeout:exclusive:)``).
+    private let locks: [StoreFileLock]
 
     /// Opens (creating if needed) both files and their tables.
     ///
     /// Both files are opened and validated before either is changed (journal mode, tables), so a bad shadow leaves
     /// the primary untouched. Throws ``StoreError`` (`openFailed`, `readOnly`, `notADatabase`, `corrupt`,
-    /// `schemaMismatch`, `locked`, `invalidArgument` when both paths name the same file) naming the file.
+    /// `schemaMismatch` for a file holding other tables or another `tandem_records`, `locked` when another writer
+    /// holds a store, `invalidArgument` when both paths name the same file) naming the file.
+    ///
+    /// - Parameter exclusive: Take both files' writer locks (see <doc:StorageBackends>): what a process that writes
+    ///   through the group commit and the outbox relay does. Verify, backfill and repair pass `false` and run beside
+    ///   such a writer.
     public init(
         primaryPath: String, shadowPath: String, mode: DualWriteMode = .outbox, durable: Bool = false,
-        busyTimeout: Duration = .seconds(5)
+        busyTimeout: Duration = .seconds(5), exclusive: Bool = true
     ) throws(StoreError) {
-        guard primaryPath != shadowPath else {
+        // By identity, not spelling: `x.sqlite`, `./x.sqlite` and a link to it are one file.
+        guard primaryPath != shadowPath, !StoreFileLock.sameFile(primaryPath, shadowPath) else {
             throw StoreError(
                 code: .invalidArgument, path: primaryPath,
-                message: "the primary and shadow stores must be different files")
+                message: "the primary and shadow stores must be different files; '\(shadowPath)' is the same file")
         }
+        var locks: [StoreFileLock] = []
+        if exclusive {
+            for path in [primaryPath, shadowPath] {
+                if let lock = try StoreFileLock.acquire(store: path) { locks.append(lock) }
+            }
+        }
+        self.locks = locks
         self.primaryPath = primaryPath
         self.shadowPath = shadowPath
         self.mode = mode
