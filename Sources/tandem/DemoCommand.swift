@@ -70,7 +70,8 @@ struct DemoCommand: ParsableCommand {
                 ledger: directory + "/ledger.sqlite", temporaryDirectory: nil)
             let report = try ReplayRun.run(
                 plan: plan, reader: try TrafficLineReader(path: trafficPath), trafficFile: trafficPath, files: files,
-                writer: DualWriter.Configuration(durable: false), maxSamples: 100, console: Console(quiet: false))
+                writer: DualWriter.Configuration(durable: false), maxSamples: 100, console: Console(quiet: false)
+            ).report
             let outputs = try ReportTargets(
                 reports: [directory + "/report.json", directory + "/report.html"], formats: [])
             try outputs.write(report)

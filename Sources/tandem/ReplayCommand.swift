@@ -75,7 +75,7 @@ struct ReplayCommand: ParsableCommand {
             }
         }
         let files = try RunFiles.resolve(primary: primary, shadow: shadow, ledger: ledger)
-        let report = try ReplayRun.run(
+        let (report, shadowPending) = try ReplayRun.run(
             plan: plan, reader: reader, trafficFile: traffic, files: files,
             writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: output.maxSamples,
             console: console)
@@ -85,6 +85,11 @@ struct ReplayCommand: ParsableCommand {
         ]
         for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
         console.summary(RunSummary.render(report, files: shown))
+        if shadowPending > 0 {
+            throw CLIError.io(
+                "\(shadowPending) shadow writes failed after their primary commit (\(files.shadow)); they wait in the "
+                    + "outbox of \(files.primary) and the next open or verify replays them")
+        }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }

@@ -4,25 +4,28 @@ import Tandem
 /// One replay of traffic into a plan's stores, shared by `replay` and `demo`: the engine, ledger checkpoints,
 /// progress, warnings about bad lines and pending shadow writes, and the final report (already in the ledger).
 enum ReplayRun {
+    /// The report, and the shadow writes that failed after their primary commit and still wait in the outbox (a store
+    /// fault: the caller exits 3 once the reports are written).
     static func run(
         plan: MigrationPlan, reader: TrafficLineReader, trafficFile: String, files: RunFiles,
         writer: DualWriter.Configuration, maxSamples: Int, console: Console
-    ) throws -> Report {
-        let runLedger = try RunLedger(path: files.ledger, durable: writer.durable, console: console)
+    ) throws -> (report: Report, shadowPending: Int) {
+        let hook = TransitionHook()
         let clock = TrafficClock()
         let configuration = MigrationEngine.Configuration(writer: writer, maxSamples: maxSamples, clock: clock)
         let engine: MigrationEngine
         do {
             engine = try MigrationEngine(
                 plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                configuration: configuration, onTransition: runLedger.onTransition)
+                configuration: configuration, onTransition: hook.onTransition)
         } catch {
             throw CLIError.engine(error)
         }
         let started = Date()
+        let runLedger = try RunLedger(
+            path: files.ledger, durable: writer.durable, console: console,
+            initial: engine.report(source: "replay", startedAt: started, timeline: []), hook: hook)
         let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: trafficFile)
-        // A first checkpoint at once: a replay killed at any moment leaves a ledger that renders.
-        runLedger.checkpoint(engine.report(source: "replay", startedAt: started, timeline: []))
         do {
             try runner.run(
                 reader, progress: { console.progress($0, unit: "lines") },
@@ -46,6 +49,6 @@ enum ReplayRun {
         }
         let report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
         try runLedger.finish(report)
-        return report
+        return (report, engine.totals.shadowPending)
     }
 }

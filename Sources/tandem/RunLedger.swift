@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Tandem
 
 /// The ledger of a `replay` or `verify` run: breaker transitions as they happen, and checkpoints of the report
@@ -7,18 +8,16 @@ final class RunLedger: Sendable {
     let ledger: Ledger
     let console: Console
 
-    init(path: String, durable: Bool, console: Console) throws(CLIError) {
+    /// Opens the ledger and writes the run's first checkpoint (`initial`) in the same transaction, so a run killed at
+    /// any moment from here on leaves a ledger that renders; transitions from `hook` go to it from now on.
+    init(path: String, durable: Bool, console: Console, initial: Report, hook: TransitionHook) throws(CLIError) {
         do {
-            ledger = try Ledger.open(path: path, configuration: .init(durable: durable))
+            ledger = try Ledger.open(path: path, configuration: .init(durable: durable), initial: initial)
         } catch {
             throw CLIError.io(error.description)
         }
         self.console = console
-    }
-
-    /// The breaker hook: transitions are buffered and written at the next checkpoint.
-    var onTransition: @Sendable (BreakerTransition) -> Void {
-        { [ledger] transition in ledger.record(transition: transition) }
+        hook.attach(ledger)
     }
 
     /// Writes the report as the ledger's current state; a failure is a warning during the run.
@@ -36,6 +35,35 @@ final class RunLedger: Sendable {
             try ledger.checkpoint(report: report)
         } catch {
             throw CLIError.io(error.description)
+        }
+    }
+}
+
+/// The breaker's transition hook of a run. The engine, which needs the hook, opens before the ledger, whose first
+/// checkpoint needs the engine's report: transitions made before the ledger is attached (none are, in practice:
+/// nothing has been compared yet) are buffered and handed over in order.
+final class TransitionHook: Sendable {
+    private struct State {
+        var ledger: Ledger?
+        var early: [BreakerTransition] = []
+    }
+
+    private let state = Mutex(State())
+
+    /// The hook to pass to the engine: transitions are buffered in the ledger and written at the next checkpoint.
+    var onTransition: @Sendable (BreakerTransition) -> Void {
+        { [self] transition in
+            state.withLock { state in
+                if let ledger = state.ledger { ledger.record(transition: transition) } else { state.early.append(transition) }
+            }
+        }
+    }
+
+    func attach(_ ledger: Ledger) {
+        state.withLock { state in
+            for transition in state.early { ledger.record(transition: transition) }
+            state.early.removeAll()
+            state.ledger = ledger
         }
     }
 }

@@ -40,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
             throw CLIError.io("\(path): no such store")
         }
         let files = try RunFiles.resolve(primary: primary, shadow: shadow, ledger: ledger)
-        let runLedger = try RunLedger(path: files.ledger, durable: false, console: console)
+        let hook = TransitionHook()
         let engine: MigrationEngine
         do {
             engine = try MigrationEngine(
@@ -48,14 +48,15 @@ struct VerifyCommand: ParsableCommand {
                 // Verify runs beside a live writer: no writer lock (the outbox replay on open is seq-conditional).
                 configuration: MigrationEngine.Configuration(
                     writer: .init(exclusive: false), maxSamples: output.maxSamples),
-                onTransition: runLedger.onTransition)
+                onTransition: hook.onTransition)
         } catch {
             throw CLIError.engine(error)
         }
         let started = Date()
+        let runLedger = try RunLedger(
+            path: files.ledger, durable: false, console: console,
+            initial: engine.report(source: "verify", startedAt: started, timeline: []), hook: hook)
         let runner = VerifyRunner(engine: engine)
-        // A first checkpoint at once: a verify killed at any moment leaves a ledger that renders.
-        runLedger.checkpoint(engine.report(source: "verify", startedAt: started, timeline: []))
         do {
             try runner.run(
                 progress: { console.progress($0, unit: "keys") },

@@ -34,8 +34,9 @@ struct KilledRunTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            // Anywhere from just after start to a few seconds in (a checkpoint is written at once, then every second).
-            usleep(UInt32.random(in: 50_000...2_500_000, using: &generator))
+            // A few moments into the run: once the stores are open, the ledger is created with its first checkpoint in one
+            // transaction, then checkpointed every second and at every breaker transition.
+            usleep(UInt32.random(in: 400_000...3_000_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
 
@@ -100,5 +101,35 @@ struct KilledRunTests {
             "tandem", ["verify", plan, "--primary", primary, "--shadow", shadow, "--ledger", "v.sqlite", "--quiet"],
             in: directory)
         #expect(verify.status == 4, "\(verify.stderr)")
+    }
+}
+
+@Suite("Store faults in a replay", .serialized)
+struct ReplayStoreFaultTests {
+    @Test func aShadowThatCannotBeWrittenIsAStoreErrorAndItsCountMatchesTheOutbox() throws {
+        let directory = try CLITest.temporaryDirectory("shadow-full")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let plan = CLITest.migrations.appendingPathComponent("user-profile").path
+        let primary = directory.appendingPathComponent("p.sqlite")
+        let shadow = directory.appendingPathComponent("s.sqlite")
+        // The documented table with a trigger that fails every insert, as a full disk fails every write.
+        try CLITest.sqlite(
+            shadow,
+            """
+            CREATE TABLE tandem_records(key TEXT PRIMARY KEY, payload BLOB NOT NULL, seq INTEGER NOT NULL,
+              written_at INTEGER NOT NULL) WITHOUT ROWID;
+            CREATE TRIGGER full BEFORE INSERT ON tandem_records BEGIN SELECT RAISE(ABORT, 'disk full'); END;
+            """)
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "replay", plan, "--traffic", CLITest.examples.appendingPathComponent("traffic/user-profile.jsonl").path,
+                "--primary", primary.path, "--shadow", shadow.path, "--quiet",
+            ])
+        #expect(result.status == 3, "\(result.stderr)")
+        let pending = try CLITest.sqlite(primary, "SELECT count(*) FROM tandem_outbox")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int(pending) ?? 0 > 0)
+        #expect(result.stderr.contains("tandem: \(pending) shadow writes failed"), "\(result.stderr)")
     }
 }

@@ -7,11 +7,20 @@ import TandemProto
 public struct Redactor: Sendable {
     /// The redacted v1 paths; sub-fields and elements of a redacted field are redacted too.
     public let paths: Set<String>
+    /// Whether record keys are redacted too: the plan's key field (or the v1 field it feeds) is in `redact:`, so a
+    /// key is the field's value and appears only as its token wherever Tandem writes it.
+    public let redactsKeys: Bool
     private let salt: [UInt8]
 
-    /// Creates a redactor; without a salt, 16 random bytes are drawn.
+    /// Creates a redactor of values only; without a salt, 16 random bytes are drawn.
     public init(paths: [FieldPath], salt: [UInt8]? = nil) {
+        self.init(paths: paths, redactsKeys: false, salt: salt)
+    }
+
+    /// Creates a redactor that also redacts record keys when `redactsKeys`; without a salt, 16 random bytes are drawn.
+    public init(paths: [FieldPath], redactsKeys: Bool, salt: [UInt8]? = nil) {
         self.paths = Set(paths.map(\.description))
+        self.redactsKeys = redactsKeys
         if let salt {
             self.salt = salt
         } else {
@@ -22,7 +31,18 @@ public struct Redactor: Sendable {
 
     /// Creates the redactor of a plan's `redact:` list.
     public init(plan: MigrationPlan, salt: [UInt8]? = nil) {
-        self.init(paths: plan.redact, salt: salt)
+        let redacted = Set(plan.redact.map(\.description))
+        let keyIsRedacted =
+            plan.key.map { key in
+                redacted.contains(key.description)
+                    || plan.whitelist.contains { $0.sourcePath == key && redacted.contains($0.field) }
+            } ?? false
+        self.init(paths: plan.redact, redactsKeys: keyIsRedacted, salt: salt)
+    }
+
+    /// `key` as reports, ledgers and logs show it: its token when keys are redacted (``redactsKeys``), else itself.
+    public func key(_ key: String) -> String {
+        redactsKeys ? token(for: .string(key)) : key
     }
 
     /// Whether the value at a diff path (`contacts[1].email`) is redacted.

@@ -242,9 +242,13 @@ public final class Comparator: Sendable {
                 findings.cohorts[cohort] = counts
             }
             guard !diffs.isEmpty else { return }
-            findings.aggregator.add(key: pair.key, diffs: diffs)
-            if findings.samples.count < maxSamples, findings.sampledKeys.insert(pair.key).inserted {
-                findings.samples.append(result)
+            // What is kept for reports and the ledger names the key as the plan allows (its token when redacted).
+            let shown = redactor.key(pair.key)
+            findings.aggregator.add(key: shown, diffs: diffs)
+            if findings.samples.count < maxSamples, findings.sampledKeys.insert(shown).inserted {
+                var sample = result
+                sample.key = shown
+                findings.samples.append(sample)
             }
         }
         if !diffs.isEmpty { metrics.recordKinds(diffs) }
@@ -260,6 +264,7 @@ public final class Comparator: Sendable {
 
     private func logFailure(_ key: String, _ error: EngineError) {
         configuration.logger?.warning(
-            "tandem comparison failed", metadata: ["key": "\(key)", "error": "\(error.reason)"])
+            "tandem comparison failed",
+            metadata: ["key": "\(redactor.key(key))", "error": "\(redactor.redactsKeys ? "store error" : error.reason)"])
     }
 }

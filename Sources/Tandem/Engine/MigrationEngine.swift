@@ -200,7 +200,10 @@ public final class MigrationEngine: Sendable {
             return receipts
         } catch  where error.code == .shadowPending {
             count(ops)
-            let pending = (try? writer.repair()).map { _ in (try? writer.pendingRepairs()) ?? 0 } ?? ops.count
+            // One repair pass at once; what still fails stays pending. The count is the outbox's own (rows of earlier
+            // batches included), so it always agrees with what the next open or verify finds.
+            _ = try? writer.repair()
+            let pending = (try? writer.pendingRepairs()) ?? ops.count
             state.withLock { $0.shadowPending = pending }
             configuration.logger?.error("tandem shadow writes pending", metadata: ["rows": "\(pending)"])
             return []

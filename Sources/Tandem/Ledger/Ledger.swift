@@ -72,10 +72,15 @@ public final class Ledger: Sendable {
     /// - Throws: ``LedgerError`` naming `path`: `notALedger` for a file that is not an SQLite database or holds other
     ///   tables (a record store, say), `unsupportedVersion` for a ledger from a newer Tandem, `corrupt`,
     ///   `openFailed`, `readOnly`. A file that is not a ledger is left untouched.
-    public static func open(path: String, configuration: Configuration = .init()) throws(LedgerError) -> Ledger {
+    ///
+    /// With `initial`, the run's first checkpoint is written as the run starts, in the same transaction: a process
+    /// killed at any moment after this call returns leaves a ledger that renders.
+    public static func open(path: String, configuration: Configuration = .init(), initial: Report? = nil)
+        throws(LedgerError) -> Ledger
+    {
         let backend = try SQLiteLedgerBackend(
             path: path, durable: configuration.durable,
-            busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds)
+            busyTimeoutMilliseconds: configuration.busyTimeoutMilliseconds, initial: initial)
         return Ledger(backend: backend, instance: configuration.instance)
     }
 

@@ -114,13 +114,24 @@ public final class ReplayRunner {
             }
         }
         try flush()
+        if let failure = reader.readFailure {
+            throw EngineError(
+                .store, key: nil, reason: "\(parser.file): the traffic could not be read past line \(reader.lineNumber): \(failure)")
+        }
         timeline.close(at: clock.now(), totals: engine.gate.totals)
         progress?(snapshot(processed: processed))
     }
 
     private func badLine(_ error: TrafficError) {
         engine.countBadLine()
-        if badLines.count < configuration.maxBadLineMessages { badLines.append(error) }
+        guard badLines.count < configuration.maxBadLineMessages else { return }
+        var shown = error
+        // A plan that redacts its key field never shows a key in clear, bad lines included.
+        if engine.redactor.redactsKeys {
+            shown.key = shown.key.map(engine.redactor.key)
+            shown.reason = shown.reason.replacingOccurrences(of: error.key ?? "\u{0}", with: "<key>")
+        }
+        badLines.append(shown)
     }
 
     private func snapshot(processed: Int) -> ReplayProgress {

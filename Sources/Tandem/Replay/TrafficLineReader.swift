@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads a traffic file (or standard input) line by line in fixed-size chunks, so memory stays flat whatever the
 /// file's size.
 ///
@@ -31,6 +37,9 @@ public final class TrafficLineReader {
     private var atStart = true
     /// The 1-based number of the last line returned.
     public private(set) var lineNumber = 0
+    /// Why reading stopped early, when the input could not be read to its end (an I/O error): the lines before it
+    /// were returned, and ``next()`` returned `nil` after them.
+    public private(set) var readFailure: String?
 
     /// Reads from an open handle (standard input, a pipe).
     public init(handle: FileHandle, maxLineBytes: Int = TrafficLineReader.defaultMaxLineBytes) {
@@ -125,12 +134,25 @@ public final class TrafficLineReader {
     }
 
     private func readChunk() {
-        let chunk = handle.readData(ofLength: 1 << 16)
-        if chunk.isEmpty {
+        // read(2) directly: a signal (SIGCHLD, SIGWINCH) interrupting the call is retried, where Foundation's
+        // `readData(ofLength:)` would trap on EINTR.
+        let chunkSize = 1 << 16
+        let start = buffer.count
+        buffer.append(contentsOf: repeatElement(0, count: chunkSize))
+        var count = 0
+        while true {
+            count = buffer.withUnsafeMutableBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
+                return read(handle.fileDescriptor, base + start, chunkSize)
+            }
+            if count >= 0 || errno != EINTR { break }
+        }
+        buffer.removeLast(chunkSize - max(count, 0))
+        if count <= 0 {
+            if count < 0 { readFailure = String(cString: strerror(errno)) }
             atEnd = true
             return
         }
-        buffer.append(contentsOf: chunk)
         // A UTF-8 byte order mark (EF BB BF) some editors write at the start of a file is not part of line 1.
         if atStart && buffer.count >= 3 {
             atStart = false

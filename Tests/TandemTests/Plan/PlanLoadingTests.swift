@@ -242,3 +242,42 @@ struct PlanLoadingTests {
         #expect(plan.fingerprint.count == 64)
     }
 }
+
+@Suite("Plan hardening")
+struct PlanHardeningTests {
+    @Test func aProtoPathThatIsNotADirectoryIsRefusedNamingIt() throws {
+        let yaml = """
+            v1: { proto: v1.proto, message: acme.user.v1.UserProfile }
+            v2: { proto: v2.proto, message: acme.user.v2.UserProfile }
+            proto_path: [missing/dir]
+            whitelist:
+              - field: id
+            """
+        let directory = try PlanTestSupport.planDirectory(yaml: yaml)
+        #expect {
+            try MigrationPlan.load(directory: directory)
+        } throws: { error in
+            guard let error = error as? PlanError else { return false }
+            return error.description.contains("proto_path") && error.description.contains("missing/dir")
+        }
+    }
+
+    @Test(arguments: ["window: 9223372036854775807", "window: 1000000001", "min_samples: 9223372036854775807"])
+    func gateNumbersThatCouldOverflowAreRefusedAtLoad(setting: String) throws {
+        let yaml = """
+            v1: { proto: v1.proto, message: acme.user.v1.UserProfile }
+            v2: { proto: v2.proto, message: acme.user.v2.UserProfile }
+            whitelist:
+              - field: id
+            gate:
+              \(setting)
+            """
+        let directory = try PlanTestSupport.planDirectory(yaml: yaml)
+        #expect {
+            try MigrationPlan.load(directory: directory)
+        } throws: { error in
+            guard let error = error as? PlanError else { return false }
+            return error.description.contains("gate.") && error.description.contains("at most")
+        }
+    }
+}

@@ -126,4 +126,32 @@ struct ReplayHardeningTests {
         #expect(bytes == 8 << 20)
         #expect(reader.next() == nil)
     }
+
+    @Test
+    func aPlanThatRedactsItsKeyFieldNeverShowsAKeyInClear() throws {
+        let original = try String(contentsOfFile: Self.plan + "/tandem.yaml", encoding: .utf8)
+        let yaml = original.replacingOccurrences(of: "redact: [email]", with: "redact: [email, id]")
+        try #require(yaml != original)
+        let plan = try MigrationPlan.load(directory: try PlanTestSupport.planDirectory(yaml: yaml))
+        let clock = TrafficClock()
+        let engine = try MigrationEngine(
+            plan: plan, backend: InMemoryRecordBackend(), configuration: .init(clock: clock))
+        #expect(engine.redactor.redactsKeys)
+        let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: Self.buggy)
+        try runner.run(try TrafficLineReader(path: Self.buggy))
+        let report = engine.report(source: "replay", startedAt: Date(), timeline: runner.timeline.points)
+        try #require(!report.mismatches.isEmpty)
+        let keys = report.mismatches.map(\.key) + report.fields.flatMap(\.sampleKeys)
+        #expect(keys.allSatisfy { $0.hasPrefix("redacted:") })
+        // Not one key of the traffic appears anywhere in the report.
+        let traffic = try String(contentsOfFile: Self.buggy, encoding: .utf8)
+        let trafficKeys = Set(
+            traffic.split(separator: "\n").compactMap { line -> String? in
+                guard let range = line.range(of: #""key":""#) else { return nil }
+                return String(line[range.upperBound...].prefix { $0 != "\"" })
+            })
+        let rendered = "\(report)"
+        #expect(trafficKeys.count > 100)
+        #expect(trafficKeys.filter { rendered.contains("\"\($0)\"") }.isEmpty)
+    }
 }

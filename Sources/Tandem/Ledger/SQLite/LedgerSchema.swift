@@ -107,13 +107,21 @@ enum LedgerSchema {
         return .ledger(version: (version ?? nil) ?? 0)
     }
 
-    /// Creates the tables of an empty database and stamps the version, in one transaction.
+    /// Creates the tables of an empty database and stamps the version; call inside a transaction.
     static func create(in connection: SQLiteConnection, nowUnixMillis: Int64) throws(SQLiteError) {
-        try connection.immediateTransaction { () throws(SQLiteError) in
-            for statement in createStatements { try connection.execute(statement) }
-            try connection.run(
-                "INSERT INTO tandem_ledger_version(version, created_at_unix_ms) VALUES (?, ?)",
-                [.integer(version), .integer(nowUnixMillis)])
+        for statement in createStatements { try connection.execute(statement) }
+        try connection.run(
+            "INSERT INTO tandem_ledger_version(version, created_at_unix_ms) VALUES (?, ?)",
+            [.integer(version), .integer(nowUnixMillis)])
+    }
+
+    /// Empties every table but the version stamp, adding the tables a ledger made before them lacks; call inside a
+    /// transaction.
+    static func reset(in connection: SQLiteConnection) throws(SQLiteError) {
+        for statement in stateStatements { try connection.execute(statement) }
+        for table in tables where table != versionTable {
+            // Table names come from the constant list above, never from input.
+            try connection.execute("DELETE FROM \(table)")
         }
     }
 }

@@ -21,12 +21,16 @@ public final class SQLiteLedgerBackend: LedgerBackend {
     private let store: Mutex<Store>
 
     /// Opens (creating if needed) the ledger at `path` for writing, and starts a new run in it (the previous run's
-    /// rows are removed).
+    /// rows are removed). With `initial`, the new run's first checkpoint is written in the same transaction, so the
+    /// file never holds a run without a checkpoint: a process killed at any moment after this leaves a ledger that
+    /// renders.
     ///
     /// - Throws: ``LedgerError`` naming `path`: `notALedger` for a file that is not an SQLite database or holds other
     ///   tables (a record store, say), `unsupportedVersion` for a ledger from a newer Tandem, `corrupt`, `openFailed`,
     ///   `readOnly`. A file that is not a ledger is left untouched.
-    public init(path: String, durable: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000) throws(LedgerError) {
+    public init(
+        path: String, durable: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000, initial: Report? = nil
+    ) throws(LedgerError) {
         let options = SQLiteConnection.Options(
             readOnly: false, create: true, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         let connection: SQLiteConnection
@@ -35,25 +39,35 @@ public final class SQLiteLedgerBackend: LedgerBackend {
         } catch {
             throw LedgerError(error, path: path, fallback: .openFailed)
         }
+        var store = Store(connection: connection)
         do {
-            switch try LedgerSchema.content(of: connection) {
+            let content = try LedgerSchema.content(of: connection)
+            switch content {
             case .foreign:
                 throw Self.notALedger(path)
             case .ledger(let version) where version != LedgerSchema.version:
                 throw Self.unsupported(path, version: version)
-            case .empty:
-                try LedgerSchema.create(in: connection, nowUnixMillis: unixMillisNow())
-            case .ledger:
-                try connection.immediateTransaction { () throws(SQLiteError) in
-                    for statement in LedgerSchema.stateStatements { try connection.execute(statement) }
-                    for table in LedgerSchema.tables where table != LedgerSchema.versionTable {
-                        // Table names come from the constant list above, never from input.
-                        try connection.execute("DELETE FROM \(table)")
-                    }
-                }
+            case .empty, .ledger:
+                break
             }
             // After the content check: a file that is not a ledger is left as it was.
             try connection.configure(journalMode: "WAL", synchronous: durable ? "FULL" : "NORMAL")
+            let now = unixMillisNow()
+            try connection.immediateTransaction { () throws(SQLiteError) in
+                if content == .empty {
+                    try LedgerSchema.create(in: connection, nowUnixMillis: now)
+                } else {
+                    try LedgerSchema.reset(in: connection)
+                }
+                if let initial {
+                    try connection.writeCheckpoint(
+                        initial, previous: nil, pending: [], checkpoints: 1, nowUnixMillis: now)
+                }
+            }
+            if let initial {
+                store.written = initial
+                store.checkpoints = 1
+            }
         } catch let error as LedgerError {
             throw error
         } catch let error as SQLiteError {
@@ -62,7 +76,7 @@ public final class SQLiteLedgerBackend: LedgerBackend {
             throw LedgerError(code: .openFailed, path: path, message: "\(error)")
         }
         self.path = path
-        self.store = Mutex(Store(connection: connection))
+        self.store = Mutex(store)
     }
 
     public func writeTransitions(_ transitions: [LedgerTransition]) throws(LedgerError) {
