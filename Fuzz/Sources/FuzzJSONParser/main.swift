@@ -5,8 +5,8 @@ import TandemProto
 /// parsed value written back parses to the same value; a message read from JSON writes JSON that reads back equal.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONParser(_ data: UnsafeRawPointer, _ count: Int) -> CInt {
-    guard let (selector, bytes) = FuzzSupport.split(data, count), !FuzzSupport.messages.isEmpty else { return 0 }
-    guard let value = try? JSONValue(parsing: bytes) else { return 0 }
+    guard let (selector, input) = FuzzSupport.split(data, count), !FuzzSupport.messages.isEmpty else { return 0 }
+    guard let value = try? JSONValue(parsing: input) else { return 0 }
     let written = value.jsonString()
     guard let reparsed = try? JSONValue(parsing: written), reparsed == value else {
         FuzzSupport.finding("JSON written back does not parse to the same value: \(written.prefix(200))")
