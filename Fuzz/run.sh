@@ -24,9 +24,14 @@ for target in "${targets[@]}"; do
         "$binary" -rss_limit_mb=2048 Regressions/"$target"/* || status=1
     fi
     work=$(mktemp -d)
+    # Seeds: the target's own corpus, and for the compiler every .proto the repository's tests and plans use.
+    seeds=("Corpus/$target")
+    if [ "$target" = FuzzProtoParser ]; then
+        seeds+=(../Tests/Fixtures/corpus/root/acme ../Tests/Fixtures/wire ../Migrations/user-profile ../Migrations/orders)
+    fi
     echo "== $target: ${seconds}s"
     if ! "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -max_len=65536 -print_final_stats=1 \
-        -artifact_prefix="Findings/$target-" "$work" "Corpus/$target" 2> "Findings/$target.log"; then
+        -artifact_prefix="Findings/$target-" "$work" "${seeds[@]}" 2> "Findings/$target.log"; then
         status=1
         tail -n 40 "Findings/$target.log"
     else

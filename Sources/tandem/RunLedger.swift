@@ -54,7 +54,11 @@ final class TransitionHook: Sendable {
     var onTransition: @Sendable (BreakerTransition) -> Void {
         { [self] transition in
             state.withLock { state in
-                if let ledger = state.ledger { ledger.record(transition: transition) } else { state.early.append(transition) }
+                if let ledger = state.ledger {
+                    ledger.record(transition: transition)
+                } else {
+                    state.early.append(transition)
+                }
             }
         }
     }

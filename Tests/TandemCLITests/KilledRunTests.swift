@@ -91,8 +91,10 @@ struct KilledRunTests {
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: ledger) { usleep(25_000) }
         let second = try Binaries.run(
             "tandem",
-            ["replay", plan, "--traffic", traffic, "--primary", "./p.sqlite", "--shadow", shadow, "--ledger",
-             "other.sqlite"], in: directory)
+            [
+                "replay", plan, "--traffic", traffic, "--primary", "./p.sqlite", "--shadow", shadow, "--ledger",
+                "other.sqlite",
+            ], in: directory)
         #expect(second.status == 3, "\(second.stderr)")
         #expect(second.stderr.contains("another Tandem writer holds this store"))
         #expect(second.stderr.contains("pid \(first.processIdentifier)"))

@@ -265,6 +265,8 @@ public final class Comparator: Sendable {
     private func logFailure(_ key: String, _ error: EngineError) {
         configuration.logger?.warning(
             "tandem comparison failed",
-            metadata: ["key": "\(redactor.key(key))", "error": "\(redactor.redactsKeys ? "store error" : error.reason)"])
+            metadata: [
+                "key": "\(redactor.key(key))", "error": "\(redactor.redactsKeys ? "store error" : error.reason)",
+            ])
     }
 }

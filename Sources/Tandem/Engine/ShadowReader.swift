@@ -112,13 +112,15 @@ public final class ShadowReader: Sendable {
     /// Compares queued keys until ``shutdown()`` (then finishes what is queued and returns) or cancellation (then
     /// stops, counting what it did not compare as shed). Run it in a task the service owns, or in a `ServiceGroup`.
     ///
-    /// The comparisons run on a thread of their own at the lowest scheduling priority (nice 19 on Linux), so that on
-    /// a busy machine they yield the CPU to the service's requests instead of adding to their latency.
+    /// The comparisons run on a thread of their own, named `tandem-compare` (what `ps -L` and `top -H` show), at the
+    /// lowest scheduling priority (nice 19 on Linux), so that on a busy machine they yield the CPU to the service's
+    /// requests instead of adding to their latency.
     public func run() async {
         let cancelled = Atomic<Bool>(false)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let thread = Thread { [self] in
+                    Self.nameThread()
                     Self.lowerPriority()
                     drain(cancelled: cancelled)
                     continuation.resume()
@@ -177,6 +179,21 @@ public final class ShadowReader: Sendable {
 
     /// Batches smaller than this make the comparator wait ``Configuration/idlePoll`` before taking the next one.
     static let gatherTarget = 64
+
+    /// The comparator thread's name as `ps -L`, `top -H` and `/proc/<pid>/task/*/comm` show it.
+    static let threadName = "tandem-compare"
+
+    /// Names the calling thread on Linux, where Foundation's `Thread.name` does not reach the kernel (the thread kept
+    /// the name of the dispatch queue it was spawned from). Linux allows 15 bytes. Written to `/proc/thread-self/comm`,
+    /// what `pthread_setname_np` does, since Swift's Glibc module does not export that GNU extension.
+    private static func nameThread() {
+        #if os(Linux)
+            let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { return }
+            _ = threadName.withCString { write(descriptor, $0, strlen($0)) }
+            close(descriptor)
+        #endif
+    }
 
     private static func lowerPriority() {
         #if os(Linux)

@@ -60,7 +60,8 @@ public struct GateConfiguration: Sendable, Hashable {
             guard seconds <= GateConfigurationError.maxSeconds else {
                 throw GateConfigurationError(
                     .outOfRange, key: "gate.window_seconds",
-                    requirement: "must be at most \(Int(GateConfigurationError.maxSeconds)) seconds", value: "\(seconds)")
+                    requirement: "must be at most \(Int(GateConfigurationError.maxSeconds)) seconds",
+                    value: "\(seconds)")
             }
         }
     }

@@ -91,7 +91,8 @@ public final class ReplayRunner {
                     badLine(error)
                 } catch let error as EngineError {
                     if error.code == .store { throw error }
-                    badLine(TrafficError(file: parser.file, line: reader.lineNumber, key: error.key, reason: error.reason))
+                    badLine(
+                        TrafficError(file: parser.file, line: reader.lineNumber, key: error.key, reason: error.reason))
                 } catch {
                     badLine(TrafficError(file: parser.file, line: reader.lineNumber, reason: "\(error)"))
                 }
@@ -116,7 +117,8 @@ public final class ReplayRunner {
         try flush()
         if let failure = reader.readFailure {
             throw EngineError(
-                .store, key: nil, reason: "\(parser.file): the traffic could not be read past line \(reader.lineNumber): \(failure)")
+                .store, key: nil,
+                reason: "\(parser.file): the traffic could not be read past line \(reader.lineNumber): \(failure)")
         }
         timeline.close(at: clock.now(), totals: engine.gate.totals)
         progress?(snapshot(processed: processed))

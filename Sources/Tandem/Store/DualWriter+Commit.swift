@@ -12,8 +12,7 @@ extension DualWriter {
     /// one when the writer goes idle, closes, or is asked about pending rows: until then they are ordinary pending
     /// rows whose replay is a no-op (the shadow already holds the same seq, time and bytes), so a crash in between
     /// loses nothing.
-    func commit(_ ops: ArraySlice<DualWriteOp>, isolateRows: Bool, deferShadow: Bool) -> Result<[Outcome], StoreError>
-    {
+    func commit(_ ops: ArraySlice<DualWriteOp>, isolateRows: Bool, deferShadow: Bool) -> Result<[Outcome], StoreError> {
         let settled = relay?.settledRows() ?? []
         let committed = backend.commitPrimary(ops, settling: settled, isolateRows: isolateRows)
         guard case .success(var outcomes) = committed, let relay else { return committed }

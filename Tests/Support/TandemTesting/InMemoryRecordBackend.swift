@@ -23,8 +23,9 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
     private let state = Mutex(State())
 
     /// Creates empty stores named `primaryName` and `shadowName` in errors.
-    public init(mode: DualWriteMode = .outbox, primaryName: String = "memory:primary", shadowName: String = "memory:shadow")
-    {
+    public init(
+        mode: DualWriteMode = .outbox, primaryName: String = "memory:primary", shadowName: String = "memory:shadow"
+    ) {
         self.mode = mode
         self.primaryName = primaryName
         self.shadowName = shadowName

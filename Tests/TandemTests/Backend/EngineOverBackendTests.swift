@@ -66,7 +66,8 @@ struct EngineOverBackendTests {
         #expect(engine.gate.totals.compared == 0)
         // Its shadow row lands before the retry: the retried comparison compares the pair.
         backend.overwrite(
-            StoredRecord(key: "user-1", payload: try #require(try engine.read("user-1", from: .shadow)).payload,
+            StoredRecord(
+                key: "user-1", payload: try #require(try engine.read("user-1", from: .shadow)).payload,
                 seq: row.seq + 1, writtenAt: row.writtenAt), in: .shadow)
         #expect(engine.comparator.compareBatch(retries, now: start + .milliseconds(20)).isEmpty)
         #expect(engine.gate.totals.matched == 1)
@@ -94,5 +95,29 @@ struct EngineOverBackendTests {
         #expect(engine.gate.totals.compared == 200)
         #expect(engine.gate.totals.matched == 200)
         #expect(engine.totals.reads == 200)
+    }
+
+    @Test
+    func theComparatorThreadCarriesItsNameOnLinux() async throws {
+        #if os(Linux)
+            let plan = try MigrationPlan.load(directory: PlanTestSupport.migrationDirectory("user-profile"))
+            let engine = try MigrationEngine(plan: plan, backend: InMemoryRecordBackend(mode: .outbox))
+            let reader = ShadowReader(engine: engine, stage: .shadow)
+            let comparator = Task { await reader.run() }
+            defer { reader.shutdown() }
+            var names: [String] = []
+            for _ in 0..<200 {
+                let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+                names = tasks.compactMap {
+                    try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)
+                        .trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                if names.contains("tandem-compare") { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(names.contains("tandem-compare"))
+            reader.shutdown()
+            await comparator.value
+        #endif
     }
 }

@@ -153,7 +153,9 @@ struct RecordBackendContractTests {
         let error = storeError { () throws(StoreError) in try fixture.backend.read(tooLong, from: .primary) }
         #expect(error?.code == .invalidKey)
         #expect(error?.path == fixture.backend.primaryName)
-        #expect(storeError { () throws(StoreError) in try fixture.backend.pairs(after: nil, limit: 0) }?.code == .invalidArgument)
+        #expect(
+            storeError { () throws(StoreError) in try fixture.backend.pairs(after: nil, limit: 0) }?.code
+                == .invalidArgument)
     }
 
     @Test(arguments: BackendKind.allCases)

@@ -74,7 +74,8 @@ struct ReplayHardeningTests {
     func aLineOverTheLimitIsSkippedToItsNewlineAndCounted() throws {
         let directory = try TemporaryDirectory()
         let traffic = directory.file("traffic.jsonl")
-        let huge = #"{"op":"write","key":"big","v2_json":{"id":"big","email_address":""#
+        let huge =
+            #"{"op":"write","key":"big","v2_json":{"id":"big","email_address":""#
             + String(repeating: "x", count: 300_000) + #""}}"#
         let lines = [
             #"{"op":"write","key":"a","v2_json":{"id":"a"}}"#, huge, #"{"op":"read","key":"a"}"#,

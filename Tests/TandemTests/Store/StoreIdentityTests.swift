@@ -81,7 +81,8 @@ struct StoreIdentityTests {
         // A newer write of the key reached the shadow (another process's relay) before this outbox row is replayed.
         let newer = StoredRecord(key: "k", payload: [9], seq: 5, writtenAt: 1)
         #expect(
-            try backend.conditionalWrite(ConditionalWrite(side: .shadow, record: newer, condition: .absent)) == .written)
+            try backend.conditionalWrite(ConditionalWrite(side: .shadow, record: newer, condition: .absent)) == .written
+        )
         let replay = backend.replayOutbox()
         #expect(replay.replayed == 0)
         #expect(try backend.read("k", from: .shadow) == newer)

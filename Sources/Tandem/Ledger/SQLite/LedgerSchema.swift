@@ -21,55 +21,56 @@ enum LedgerSchema {
     ]
 
     /// The DDL of version 1 (every value is bound at run time; no value is ever part of SQL text).
-    static let createStatements = [
-        "CREATE TABLE tandem_ledger_version(version INTEGER NOT NULL, created_at_unix_ms INTEGER NOT NULL)",
-        """
-        CREATE TABLE tandem_ledger_run(
-            id INTEGER PRIMARY KEY CHECK (id = 1),
-            report_version INTEGER NOT NULL, plan TEXT NOT NULL, plan_fingerprint TEXT NOT NULL, source TEXT NOT NULL,
-            started_at TEXT NOT NULL, finished_at TEXT NOT NULL, finished_at_unix_ms INTEGER NOT NULL,
-            writes INTEGER NOT NULL, reads INTEGER NOT NULL, deletes INTEGER NOT NULL,
-            compared INTEGER NOT NULL, matched INTEGER NOT NULL, mismatched INTEGER NOT NULL,
-            in_flight INTEGER NOT NULL, shed INTEGER NOT NULL, bad_lines INTEGER NOT NULL,
-            repaired INTEGER NOT NULL, unknown_fields INTEGER NOT NULL,
-            consistency TEXT NOT NULL, interval_low TEXT NOT NULL, interval_high TEXT NOT NULL,
-            interval_confidence TEXT NOT NULL,
-            gate_min_consistency TEXT NOT NULL, gate_min_samples INTEGER NOT NULL, gate_passed INTEGER NOT NULL,
-            gate_confident INTEGER NOT NULL, gate_inconclusive INTEGER NOT NULL, gate_reason TEXT NOT NULL,
-            breaker_state TEXT NOT NULL, transitions_checkpointed INTEGER NOT NULL,
-            checkpoints INTEGER NOT NULL, checkpointed_at_unix_ms INTEGER NOT NULL)
-        """,
-        """
-        CREATE TABLE tandem_ledger_transitions(
-            seq INTEGER PRIMARY KEY, at TEXT NOT NULL, at_unix_ms INTEGER NOT NULL, from_state TEXT NOT NULL,
-            to_state TEXT NOT NULL, mismatch_rate TEXT NOT NULL, samples INTEGER NOT NULL)
-        """,
-        """
-        CREATE TABLE tandem_ledger_groups(
-            rank INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL)
-        """,
-        """
-        CREATE TABLE tandem_ledger_group_samples(
-            group_rank INTEGER NOT NULL, ordinal INTEGER NOT NULL, key TEXT, path TEXT, kind TEXT,
-            v1 TEXT, v2 TEXT, detail TEXT, PRIMARY KEY (group_rank, ordinal)) WITHOUT ROWID
-        """,
-        "CREATE TABLE tandem_ledger_mismatches(ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL)",
-        """
-        CREATE TABLE tandem_ledger_mismatch_diffs(
-            mismatch INTEGER NOT NULL, ordinal INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
-            v1 TEXT, v2 TEXT, detail TEXT, PRIMARY KEY (mismatch, ordinal)) WITHOUT ROWID
-        """,
-        """
-        CREATE TABLE tandem_ledger_cohorts(
-            name TEXT PRIMARY KEY, compared INTEGER NOT NULL, mismatched INTEGER NOT NULL) WITHOUT ROWID
-        """,
-        """
-        CREATE TABLE tandem_ledger_timeline(
-            seq INTEGER PRIMARY KEY, at TEXT NOT NULL, at_unix_ms INTEGER NOT NULL, compared INTEGER NOT NULL,
-            mismatched INTEGER NOT NULL)
-        """,
-        "CREATE TABLE tandem_ledger_settings(ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)",
-    ] + stateStatements
+    static let createStatements =
+        [
+            "CREATE TABLE tandem_ledger_version(version INTEGER NOT NULL, created_at_unix_ms INTEGER NOT NULL)",
+            """
+            CREATE TABLE tandem_ledger_run(
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                report_version INTEGER NOT NULL, plan TEXT NOT NULL, plan_fingerprint TEXT NOT NULL, source TEXT NOT NULL,
+                started_at TEXT NOT NULL, finished_at TEXT NOT NULL, finished_at_unix_ms INTEGER NOT NULL,
+                writes INTEGER NOT NULL, reads INTEGER NOT NULL, deletes INTEGER NOT NULL,
+                compared INTEGER NOT NULL, matched INTEGER NOT NULL, mismatched INTEGER NOT NULL,
+                in_flight INTEGER NOT NULL, shed INTEGER NOT NULL, bad_lines INTEGER NOT NULL,
+                repaired INTEGER NOT NULL, unknown_fields INTEGER NOT NULL,
+                consistency TEXT NOT NULL, interval_low TEXT NOT NULL, interval_high TEXT NOT NULL,
+                interval_confidence TEXT NOT NULL,
+                gate_min_consistency TEXT NOT NULL, gate_min_samples INTEGER NOT NULL, gate_passed INTEGER NOT NULL,
+                gate_confident INTEGER NOT NULL, gate_inconclusive INTEGER NOT NULL, gate_reason TEXT NOT NULL,
+                breaker_state TEXT NOT NULL, transitions_checkpointed INTEGER NOT NULL,
+                checkpoints INTEGER NOT NULL, checkpointed_at_unix_ms INTEGER NOT NULL)
+            """,
+            """
+            CREATE TABLE tandem_ledger_transitions(
+                seq INTEGER PRIMARY KEY, at TEXT NOT NULL, at_unix_ms INTEGER NOT NULL, from_state TEXT NOT NULL,
+                to_state TEXT NOT NULL, mismatch_rate TEXT NOT NULL, samples INTEGER NOT NULL)
+            """,
+            """
+            CREATE TABLE tandem_ledger_groups(
+                rank INTEGER PRIMARY KEY, path TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL)
+            """,
+            """
+            CREATE TABLE tandem_ledger_group_samples(
+                group_rank INTEGER NOT NULL, ordinal INTEGER NOT NULL, key TEXT, path TEXT, kind TEXT,
+                v1 TEXT, v2 TEXT, detail TEXT, PRIMARY KEY (group_rank, ordinal)) WITHOUT ROWID
+            """,
+            "CREATE TABLE tandem_ledger_mismatches(ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL)",
+            """
+            CREATE TABLE tandem_ledger_mismatch_diffs(
+                mismatch INTEGER NOT NULL, ordinal INTEGER NOT NULL, path TEXT NOT NULL, kind TEXT NOT NULL,
+                v1 TEXT, v2 TEXT, detail TEXT, PRIMARY KEY (mismatch, ordinal)) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE tandem_ledger_cohorts(
+                name TEXT PRIMARY KEY, compared INTEGER NOT NULL, mismatched INTEGER NOT NULL) WITHOUT ROWID
+            """,
+            """
+            CREATE TABLE tandem_ledger_timeline(
+                seq INTEGER PRIMARY KEY, at TEXT NOT NULL, at_unix_ms INTEGER NOT NULL, compared INTEGER NOT NULL,
+                mismatched INTEGER NOT NULL)
+            """,
+            "CREATE TABLE tandem_ledger_settings(ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL, value TEXT NOT NULL)",
+        ] + stateStatements
 
     /// The tables of per-second counts and versioned state rows, added to version 1 without changing what it held:
     /// created with the rest, and on opening a ledger made before them.

@@ -159,7 +159,8 @@ public final class SQLiteLedgerBackend: LedgerBackend {
         -> (won: Bool, row: LedgerStateRow)
     {
         let now = unixMillisNow()
-        return try withStore(fallback: .writeFailed) { (store) throws(SQLiteError) -> (won: Bool, row: LedgerStateRow) in
+        return try withStore(fallback: .writeFailed) {
+            (store) throws(SQLiteError) -> (won: Bool, row: LedgerStateRow) in
             let connection = store.connection
             return try connection.immediateTransaction { () throws(SQLiteError) -> (won: Bool, row: LedgerStateRow) in
                 let current = try Self.stateRow(name, on: connection)

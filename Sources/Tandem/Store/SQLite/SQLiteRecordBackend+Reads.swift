@@ -27,7 +27,8 @@ extension SQLiteRecordBackend {
                 }
                 return RecordPair(key: key, primary: p, shadow: s)
             }
-            return try StoreError.mapping(key: key, fallback: .readFailed, path: primaryPath) { () throws(SQLiteError) in
+            return try StoreError.mapping(key: key, fallback: .readFailed, path: primaryPath) {
+                () throws(SQLiteError) in
                 try primary.readTransaction { () throws(SQLiteError) in
                     RecordPair(
                         key: key, primary: try primary.record(key: key),

@@ -134,7 +134,8 @@ extension SQLiteRecordBackend {
             switch Result(catching: { () throws(SQLiteError) in try primary.pendingOutbox(after: after, limit: 256) }) {
             case .success(let rows): page = rows
             case .failure(let error):
-                outcome.firstFailure = outcome.firstFailure ?? StoreError(error, fallback: .readFailed, path: primaryPath)
+                outcome.firstFailure =
+                    outcome.firstFailure ?? StoreError(error, fallback: .readFailed, path: primaryPath)
                 return outcome
             }
             guard let last = page.last else { break }
@@ -182,7 +183,8 @@ extension SQLiteRecordBackend {
                     return outcome
                 }
             case .failure(let error):
-                outcome.firstFailure = outcome.firstFailure ?? StoreError(error, fallback: .writeFailed, path: shadowPath)
+                outcome.firstFailure =
+                    outcome.firstFailure ?? StoreError(error, fallback: .writeFailed, path: shadowPath)
                 return outcome
             }
         }
@@ -192,8 +194,9 @@ extension SQLiteRecordBackend {
     public func conditionalWrite(_ write: ConditionalWrite) throws(StoreError) -> ConditionalWriteOutcome {
         let key = write.record.key
         try RecordKey.validate(key, path: write.side == .primary ? primaryPath : shadowPath)
-        let apply = { (connection: SQLiteConnection, schema: RecordSchema, tombstones: Bool) throws(SQLiteError)
-            -> ConditionalWriteOutcome in
+        let apply = {
+            (connection: SQLiteConnection, schema: RecordSchema, tombstones: Bool) throws(SQLiteError)
+                -> ConditionalWriteOutcome in
             try connection.immediateTransaction { () throws(SQLiteError) -> ConditionalWriteOutcome in
                 let current = try connection.record(key: key, in: schema)
                 switch write.condition {

@@ -148,7 +148,9 @@ public final class SQLiteRecordBackend: RecordBackend {
     }
 
     /// Runs `body` on the shadow file's own connection (outbox mode), mapping its errors to the shadow's path.
-    func withShadowConnection<T: Sendable>(key: String?, fallback: StoreError.Code, _ body: (SQLiteConnection) throws(SQLiteError) -> T)
+    func withShadowConnection<T: Sendable>(
+        key: String?, fallback: StoreError.Code, _ body: (SQLiteConnection) throws(SQLiteError) -> T
+    )
         throws(StoreError) -> T
     {
         try shadow.withLock { (shadow) throws(StoreError) -> T in

@@ -66,7 +66,8 @@ final class StoreFileLock: Sendable {
                     + "only one process may write a store at a time (verify, backfill and repair may run beside it)")
         }
         // Who holds it, for the next process that is refused.
-        let text = "pid \(getpid()) on \(hostName()), \(CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent } ?? "tandem")\n"
+        let text =
+            "pid \(getpid()) on \(hostName()), \(CommandLine.arguments.first.map { ($0 as NSString).lastPathComponent } ?? "tandem")\n"
         _ = ftruncate(descriptor, 0)
         _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
         return StoreFileLock(path: path, descriptor: descriptor)
