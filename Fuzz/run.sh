@@ -2,6 +2,8 @@
 # Builds the libFuzzer targets (fuzzer + address sanitizer, as swift-protobuf's FuzzTesting) and runs each for the
 # given number of seconds on a scratch copy of its seed corpus, after replaying its regression inputs.
 #   Fuzz/run.sh [SECONDS] [TARGET...]     default: 60 seconds, every target
+# FUZZ_SEED fixes libFuzzer's seed (CI sets it, so that a run on the same commit explores the same inputs first);
+# without it every run starts from a new seed.
 # Exits non-zero on the first crash, leak or invariant failure; the input that caused it is written to
 # Fuzz/Findings/<target>-crash-<hash> (add it to Fuzz/Regressions/<target>/ and as a test once fixed).
 set -euo pipefail
@@ -30,7 +32,8 @@ for target in "${targets[@]}"; do
         seeds+=(../Tests/Fixtures/corpus/root/acme ../Tests/Fixtures/wire ../Migrations/user-profile ../Migrations/orders)
     fi
     echo "== $target: ${seconds}s"
-    if ! "$binary" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -max_len=65536 -print_final_stats=1 \
+    if ! "$binary" -max_total_time="$seconds" -seed="${FUZZ_SEED:-0}" -rss_limit_mb=2048 -timeout=20 -max_len=65536 \
+        -print_final_stats=1 \
         -artifact_prefix="Findings/$target-" "$work" "${seeds[@]}" 2> "Findings/$target.log"; then
         status=1
         tail -n 40 "Findings/$target.log"
