@@ -155,10 +155,9 @@ public final class Ledger: Sendable {
             let mismatched = now.mismatched - buffer.lastCounts.mismatched
             guard compared > 0 || buffer.bucket?.second == second else { return nil }
             buffer.lastCounts = now
-            var bucket =
-                buffer.bucket?.second == second
-                ? buffer.bucket!
-                : LedgerBucket(instance: instance, second: second, compared: 0, mismatched: 0, breakerVersion: version)
+            var bucket = LedgerBucket(
+                instance: instance, second: second, compared: 0, mismatched: 0, breakerVersion: version)
+            if let current = buffer.bucket, current.second == second { bucket = current }
             bucket.compared += compared
             bucket.mismatched += mismatched
             bucket.breakerVersion = version

@@ -129,9 +129,9 @@ public final class ReplayRunner {
         guard badLines.count < configuration.maxBadLineMessages else { return }
         var shown = error
         // A plan that redacts its key field never shows a key in clear, bad lines included.
-        if engine.redactor.redactsKeys {
-            shown.key = shown.key.map(engine.redactor.key)
-            shown.reason = shown.reason.replacingOccurrences(of: error.key ?? "\u{0}", with: "<key>")
+        if engine.redactor.redactsKeys, let key = error.key {
+            shown.key = engine.redactor.key(key)
+            shown.reason = shown.reason.replacingOccurrences(of: key, with: "<key>")
         }
         badLines.append(shown)
     }

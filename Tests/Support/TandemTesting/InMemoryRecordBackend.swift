@@ -159,11 +159,6 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
         return state.withLock { side == .primary ? $0.primary[key] : $0.shadow[key] }
     }
 
-    public func read(keys: [String], from side: DualWriter.Side) throws(StoreError) -> [StoredRecord?] {
-        for key in keys { try RecordKey.validate(key, path: primaryName) }
-        return state.withLock { state in keys.map { side == .primary ? state.primary[$0] : state.shadow[$0] } }
-    }
-
     public func readPair(_ key: String) throws(StoreError) -> RecordPair {
         try RecordKey.validate(key, path: primaryName)
         return state.withLock { RecordPair(key: key, primary: $0.primary[key], shadow: $0.shadow[key]) }

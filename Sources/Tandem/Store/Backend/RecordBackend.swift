@@ -75,6 +75,4 @@ public protocol RecordReader: Sendable {
     func read(_ key: String, from side: DualWriter.Side) throws(StoreError) -> StoredRecord?
     /// Both rows of `key`, as committed.
     func readPair(_ key: String) throws(StoreError) -> RecordPair
-    /// The rows of `keys` in one store, in the same order (nil where absent), read in one go.
-    func read(keys: [String], from side: DualWriter.Side) throws(StoreError) -> [StoredRecord?]
 }

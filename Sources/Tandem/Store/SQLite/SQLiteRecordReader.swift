@@ -74,26 +74,4 @@ final class SQLiteRecordReader: RecordReader {
         if let pair { return pair }
         return try backend?.readPair(key) ?? RecordPair(key: key, primary: nil, shadow: nil)
     }
-
-    func read(keys: [String], from side: DualWriter.Side) throws(StoreError) -> [StoredRecord?] {
-        for key in keys { try RecordKey.validate(key, path: primaryPath) }
-        let path = side == .primary ? primaryPath : shadowPath
-        let rows = try connections.withLock { (connections) throws(StoreError) -> [StoredRecord?]? in
-            guard let connections else { return nil }
-            let connection = side == .primary ? connections.primary : connections.shadow
-            return try StoreError.mapping(fallback: .readFailed, path: path) { () throws(SQLiteError) in
-                try connection.readTransaction { () throws(SQLiteError) in
-                    var rows: [StoredRecord?] = []
-                    rows.reserveCapacity(keys.count)
-                    for key in keys { rows.append(try connection.record(key: key)) }
-                    return rows
-                }
-            }
-        }
-        if let rows { return rows }
-        var fallback: [StoredRecord?] = []
-        fallback.reserveCapacity(keys.count)
-        for key in keys { fallback.append(try backend?.read(key, from: side)) }
-        return fallback
-    }
 }
