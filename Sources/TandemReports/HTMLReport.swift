@@ -50,6 +50,7 @@ public enum HTMLReport {
             """
         out += verdictSection(report, verdict)
         out += "<main>\n"
+        if let job = report.job { out += jobSection(job) }
         out += totalsSection(report)
         out += timelineSection(report)
         out += barsSection(report)

@@ -100,7 +100,34 @@ public enum JSONReport {
                         ])
                     })))
         object.append(member("settings", .object(report.settings.map { member($0.key, .string($0.value)) })))
+        object.append(member("mismatches_truncated", .bool(report.mismatchesTruncated)))
+        object.append(member("keys_redacted", .bool(report.keysRedacted)))
+        if let job = report.job { object.append(member("job", jobValue(job))) }
         return .object(object)
+    }
+
+    /// A backfill or repair run (`job`): its counts and listed keys.
+    static func jobValue(_ job: Report.Job) -> JSONValue {
+        func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
+        return .object([
+            member("kind", .string(job.kind.rawValue)), member("direction", optional(job.direction)),
+            member("dry_run", .bool(job.dryRun)), member("complete", .bool(job.complete)),
+            member("resumed", .bool(job.resumed)), member("scanned", .integer(job.scanned)),
+            member("written", .integer(job.written)), member("unchanged", .integer(job.unchanged)),
+            member("raced", .integer(job.raced)), member("tombstoned", .integer(job.tombstoned)),
+            member("failed", .integer(job.failed)), member("missing_in_primary", .integer(job.missingInPrimary)),
+            member("absent", .integer(job.absent)), member("entries_omitted", .integer(job.entriesOmitted)),
+            member(
+                "keys",
+                .array(
+                    job.entries.map { entry in
+                        .object([
+                            member("key", .string(entry.key)), member("action", .string(entry.action.rawValue)),
+                            member("reason", optional(entry.reason)), member("old_hash", optional(entry.oldHash)),
+                            member("new_hash", optional(entry.newHash)), member("at", .string(timestamp(entry.at))),
+                        ])
+                    })),
+        ])
     }
 
     /// The report as pretty-printed JSON text, ending with a newline.

@@ -34,6 +34,7 @@ public enum MarkdownReport {
         out +=
             "over at least \(report.gate.minSamples) comparisons; breaker \(code(report.breakerState, inTable: false)).\n\n"
 
+        if let job = report.job { out += jobSection(job) }
         let totals = report.totals
         out += "| Writes | Reads | Deletes | Compared | Matched | Mismatched | In flight | Shed | Bad lines |\n"
         out += "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"

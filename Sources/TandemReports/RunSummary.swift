@@ -9,6 +9,14 @@ public enum RunSummary {
         let totals = report.totals
         let verdict = ReportVerdict(report).rawValue.uppercased()
         var out = "\(report.source) of plan \(report.plan): \(verdict) - \(report.gate.reason)\n"
+        if let job = report.job {
+            // A backfill or repair is judged by its keys, not by the gate (DESIGN 11).
+            out =
+                job.unresolved > 0
+                ? "\(report.source) of plan \(report.plan): FAILED - \(job.unresolved) keys could not be done\n"
+                : "\(report.source) of plan \(report.plan): DONE\n"
+            if totals.compared == 0 { return out + jobLines(job) + files.map { "  \($0.0): \($0.1)\n" }.joined() }
+        }
         out += String(
             format: "  consistency %.6f (%.0f%% interval %.6f..%.6f), budget %.6f\n", report.consistency,
             report.interval.confidence * 100, report.interval.low, report.interval.high,
@@ -37,7 +45,21 @@ public enum RunSummary {
                 out += "    \(group.count)  \(group.path)  \(group.kind)\(example)\n"
             }
         }
+        if let job = report.job { out += jobLines(job) }
         for (name, path) in files { out += "  \(name): \(path)\n" }
+        return out
+    }
+
+    /// What a backfill or repair run did, in a few lines.
+    static func jobLines(_ job: Report.Job) -> String {
+        let what = job.kind == .backfill ? "backfill \(job.direction ?? "")" : "repair"
+        let state = job.dryRun ? "dry run, nothing written" : job.complete ? "complete" : "stopped before the end"
+        var out = "  \(what): \(state)\(job.resumed ? ", resumed" : "")\n"
+        let verb = job.dryRun ? "would write" : "written"
+        out += "    keys \(job.scanned), \(verb) \(job.written), unchanged \(job.unchanged), raced \(job.raced)"
+        out += ", deleted \(job.tombstoned), failed \(job.failed)"
+        if job.kind == .repair { out += ", missing in primary \(job.missingInPrimary), absent \(job.absent)" }
+        out += "\n"
         return out
     }
 }

@@ -23,7 +23,7 @@ struct TandemCommand: ParsableCommand {
             """,
         subcommands: [
             SchemaCommand.self, CheckCommand.self, ReportCommand.self, ReplayCommand.self, VerifyCommand.self,
-            DiffCommand.self, DemoCommand.self, GenerateTrafficCommand.self,
+            DiffCommand.self, BackfillCommand.self, RepairCommand.self, DemoCommand.self, GenerateTrafficCommand.self,
         ]
     )
 

@@ -47,6 +47,8 @@ public final class Comparator: Sendable {
         var aggregator: MismatchAggregator
         var samples: [KeyComparison] = []
         var sampledKeys: Set<String> = []
+        /// A mismatching key was not sampled because the sample was full.
+        var samplesTruncated = false
     }
 
     /// The stores' writer (its queued shadow writes are written before rows of different writes are judged).
@@ -180,6 +182,8 @@ public final class Comparator: Sendable {
     var mismatchGroups: [MismatchGroup] { findings.withLock { $0.aggregator.groups } }
     /// The sampled mismatching keys with their diffs, in the order they were seen.
     var mismatchSamples: [KeyComparison] { findings.withLock { $0.samples } }
+    /// Whether a mismatching key was left out of ``mismatchSamples`` because it was full.
+    var mismatchSamplesTruncated: Bool { findings.withLock { $0.samplesTruncated } }
 
     /// Counts a comparison shed (queue full, or not run before shutdown).
     func countShed(_ count: Int = 1) {
@@ -245,10 +249,15 @@ public final class Comparator: Sendable {
             // What is kept for reports and the ledger names the key as the plan allows (its token when redacted).
             let shown = redactor.key(pair.key)
             findings.aggregator.add(key: shown, diffs: diffs)
-            if findings.samples.count < maxSamples, findings.sampledKeys.insert(shown).inserted {
-                var sample = result
-                sample.key = shown
-                findings.samples.append(sample)
+            if !findings.sampledKeys.contains(shown) {
+                if findings.samples.count < maxSamples {
+                    findings.sampledKeys.insert(shown)
+                    var sample = result
+                    sample.key = shown
+                    findings.samples.append(sample)
+                } else {
+                    findings.samplesTruncated = true
+                }
             }
         }
         if !diffs.isEmpty { metrics.recordKinds(diffs) }

@@ -114,10 +114,12 @@ struct PlanYAMLReader {
         let sampleRate =
             try top["sample_rate"].map { node throws(PlanError) in try number(node, anchor: "sample_rate") } ?? 1
 
-        return try MigrationPlan(
+        var plan = try MigrationPlan(
             name: name, v1: v1, v2: v2, key: key, whitelist: whitelist, compare: compare, redact: redact, gate: gate,
             breaker: breaker, sampleRate: sampleRate, converts: converts,
             fingerprint: SHA256.hexString(fingerprint.finalize()), planFile: file)
+        plan.whitelistLines = whitelist.indices.map { lines["whitelist[\($0)]"] }
+        return plan
     }
 
     // MARK: Sections

@@ -43,6 +43,8 @@ public struct MigrationPlan: Sendable {
     let resolved: [ResolvedEntry]
     /// Full names of v1 fields whose v2 source has a different presence discipline: only values are compared.
     let mixedPresence: Set<String>
+    /// The YAML line of each whitelist entry, for errors found after loading (empty for a plan built in Swift).
+    var whitelistLines: [Int?] = []
 
     /// Builds and validates a plan from Swift values.
     ///

@@ -23,6 +23,8 @@ public struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
         case outOfRange
         /// An entry repeats another, or contradicts it.
         case conflict
+        /// An entry cannot run backwards (v1 to v2), which `backfill --direction v1-to-v2` needs (DESIGN 11).
+        case notInvertible
     }
 
     /// What kind of problem the plan has.

@@ -29,7 +29,7 @@ extension MigrationEngine {
         }
         let mismatches = mismatchSamples.map { Report.Mismatch(key: $0.key, diffs: $0.diffs.map(diff)) }
         let verdict = snapshot.verdict
-        return Report(
+        var report = Report(
             plan: plan.name, planFingerprint: plan.fingerprint, source: source, startedAt: startedAt,
             finishedAt: Date(), totals: reportTotals, consistency: snapshot.consistency,
             interval: Report.Interval(
@@ -48,6 +48,9 @@ extension MigrationEngine {
             fields: groups, mismatches: mismatches,
             cohorts: run.cohorts.mapValues { Report.Cohort(compared: $0.compared, mismatched: $0.mismatched) },
             timeline: timeline, settings: settings)
+        report.mismatchesTruncated = comparator.mismatchSamplesTruncated
+        report.keysRedacted = redactor.redactsKeys
+        return report
     }
 
     /// A diff as reports show it: its values rendered as proto3 JSON by their v1 field (callers redact first).

@@ -163,6 +163,12 @@ public struct Report: Sendable, Hashable {
     public var settings: [(key: String, value: String)] { zip(settingKeys, settingValues).map { ($0, $1) } }
     public var settingKeys: [String]
     public var settingValues: [String]
+    /// What a backfill or repair run did (nil for replay and verify).
+    public var job: Job?
+    /// Whether mismatching keys were left out of ``mismatches`` because it reached `--max-samples`.
+    public var mismatchesTruncated = false
+    /// Whether keys appear as salted hashes (the plan redacts its key field): a report's keys then name no record.
+    public var keysRedacted = false
 
     /// Creates a report.
     public init(
@@ -191,7 +197,11 @@ public struct Report: Sendable, Hashable {
     }
 
     /// The exit code of the CLI contract: 0 passed, 1 gate failed or breaker opened, 4 inconclusive (1 wins over 4).
+    ///
+    /// A backfill or repair run exits by its job instead (DESIGN 11): 1 when some keys could not be filled or
+    /// repaired, else 0.
     public var exitCode: Int32 {
+        if let job { return job.unresolved > 0 ? 1 : 0 }
         if gate.passed { return 0 }
         if gate.inconclusive && transitions.allSatisfy({ $0.to != "open" }) { return 4 }
         return 1

@@ -135,20 +135,28 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
         }
     }
 
-    public func conditionalWrite(_ write: ConditionalWrite) throws(StoreError) -> ConditionalWriteOutcome {
-        let key = write.record.key
-        try RecordKey.validate(key, path: write.side == .primary ? primaryName : shadowName)
+    public func conditionalWrite(_ writes: [ConditionalWrite]) throws(StoreError) -> [ConditionalWriteOutcome] {
+        for write in writes {
+            try RecordKey.validate(write.record.key, path: write.side == .primary ? primaryName : shadowName)
+        }
         return state.withLock { state in
-            let current = write.side == .primary ? state.primary[key] : state.shadow[key]
-            switch write.condition {
-            case .absent:
-                if current != nil { return .conflict(current: current) }
-                if write.side == .primary && state.tombstones[key] != nil { return .tombstoned }
-            case .seq(let seq):
-                guard let current, current.seq == seq else { return .conflict(current: current) }
+            writes.map { write in
+                let key = write.record.key
+                let current = write.side == .primary ? state.primary[key] : state.shadow[key]
+                switch write.condition {
+                case .absent:
+                    if current != nil { return .conflict(current: current) }
+                    if write.side == .primary && state.tombstones[key] != nil { return .tombstoned }
+                case .seq(let seq):
+                    guard let current, current.seq == seq else { return .conflict(current: current) }
+                }
+                if let expected = write.partnerSeq {
+                    let other = write.side == .primary ? state.shadow[key] : state.primary[key]
+                    guard other?.seq == expected else { return .partnerChanged(current: other) }
+                }
+                if write.side == .primary { state.primary[key] = write.record } else { state.shadow[key] = write.record }
+                return .written
             }
-            if write.side == .primary { state.primary[key] = write.record } else { state.shadow[key] = write.record }
-            return .written
         }
     }
 

@@ -109,6 +109,46 @@ struct RecordBackendContractTests {
     }
 
     @Test(arguments: BackendKind.allCases)
+    func aConditionalWriteChecksItsPartnerRowAndABatchDecidesEachWriteAlone(kind: BackendKind) throws {
+        let fixture = try BackendFixture(kind)
+        let receipts = try fixture.dualWrite([put("a", [1], [1]), put("b", [1], [1])])
+        let a = try #require(receipts.first)
+        // Shadow "a" rewritten while the primary still holds the write it was built from; "b" refused because its
+        // primary moved on; "gone" refused because its primary was deleted; "c" put while absent.
+        try fixture.dualWrite([put("b", [2], [2]), put("gone", [1], [1])])
+        try fixture.dualWrite([.delete(key: "gone")])
+        let outcomes = try fixture.backend.conditionalWrite([
+            ConditionalWrite(
+                side: .shadow, record: StoredRecord(key: "a", payload: [9], seq: a.seq, writtenAt: 1),
+                condition: .seq(a.seq), partnerSeq: a.seq),
+            ConditionalWrite(
+                side: .shadow, record: StoredRecord(key: "b", payload: [9], seq: 1, writtenAt: 1),
+                condition: .seq(2), partnerSeq: 1),
+            ConditionalWrite(
+                side: .shadow, record: StoredRecord(key: "gone", payload: [9], seq: 1, writtenAt: 1),
+                condition: .absent, partnerSeq: 1),
+            ConditionalWrite(
+                side: .primary, record: StoredRecord(key: "c", payload: [5], seq: 4, writtenAt: 1),
+                condition: .absent),
+        ])
+        #expect(outcomes.count == 4)
+        #expect(outcomes.first == .written)
+        #expect(outcomes.dropFirst().first == .partnerChanged(current: try fixture.backend.read("b", from: .primary)))
+        #expect(outcomes.dropFirst(2).first == .partnerChanged(current: nil))
+        #expect(outcomes.last == .written)
+        #expect(try fixture.backend.read("a", from: .shadow)?.payload == [9])
+        #expect(try fixture.backend.read("b", from: .shadow)?.payload == [2])
+        #expect(try fixture.backend.read("gone", from: .shadow) == nil)
+        #expect(try fixture.backend.read("c", from: .primary)?.seq == 4)
+        // A primary write checks its shadow partner the same way.
+        #expect(
+            try fixture.backend.conditionalWrite(
+                ConditionalWrite(
+                    side: .primary, record: StoredRecord(key: "d", payload: [1], seq: 3, writtenAt: 1),
+                    condition: .absent, partnerSeq: 3)) == .partnerChanged(current: nil))
+    }
+
+    @Test(arguments: BackendKind.allCases)
     func pairsPageInByteWiseKeyOrderMergingBothStores(kind: BackendKind) throws {
         let fixture = try BackendFixture(kind)
         // Byte-wise UTF-8 order, not Swift's String order: "B" < "a" < "z" < "é".

@@ -44,7 +44,60 @@ struct LedgerReader {
         ) { (row) throws(LedgerError) in (row.string(0), row.string(1)) }
         report.settingKeys = settings.map(\.0)
         report.settingValues = settings.map(\.1)
+        // Tables added to version 1 later: a ledger written before them has none, and its report no flags or job.
+        let tables = try rows("SELECT name FROM sqlite_schema WHERE type = 'table'", table: "sqlite_schema") {
+            (row) throws(LedgerError) in row.string(0)
+        }
+        if tables.contains("tandem_ledger_flags") {
+            let flags = try rows("SELECT name, value FROM tandem_ledger_flags", table: "tandem_ledger_flags") {
+                (row) throws(LedgerError) in (row.string(0), row.bool(1))
+            }
+            for (name, value) in flags {
+                if name == "mismatches_truncated" { report.mismatchesTruncated = value }
+                if name == "keys_redacted" { report.keysRedacted = value }
+            }
+        }
+        if tables.contains("tandem_ledger_job") { report.job = try job() }
         return report
+    }
+
+    private func job() throws(LedgerError) -> Report.Job? {
+        let jobs = try rows(
+            """
+            SELECT kind, direction, dry_run, complete, resumed, scanned, written, unchanged, raced, tombstoned, failed,
+                missing_in_primary, absent, entries_omitted FROM tandem_ledger_job WHERE id = 1
+            """, table: "tandem_ledger_job"
+        ) { (row) throws(LedgerError) -> Report.Job in
+            guard let kind = Report.Job.Kind(rawValue: row.string(0)) else {
+                throw row.corrupt("kind", "'\(row.string(0))' is not a job")
+            }
+            var job = Report.Job(kind: kind, direction: row.optionalString(1), dryRun: row.bool(2))
+            job.complete = row.bool(3)
+            job.resumed = row.bool(4)
+            job.scanned = row.int(5)
+            job.written = row.int(6)
+            job.unchanged = row.int(7)
+            job.raced = row.int(8)
+            job.tombstoned = row.int(9)
+            job.failed = row.int(10)
+            job.missingInPrimary = row.int(11)
+            job.absent = row.int(12)
+            job.entriesOmitted = row.int(13)
+            return job
+        }
+        guard var job = jobs.first else { return nil }
+        job.entries = try rows(
+            "SELECT key, action, reason, old_hash, new_hash, at FROM tandem_ledger_job_keys ORDER BY ordinal",
+            table: "tandem_ledger_job_keys"
+        ) { (row) throws(LedgerError) -> Report.JobEntry in
+            guard let action = Report.JobEntry.Action(rawValue: row.string(1)) else {
+                throw row.corrupt("action", "'\(row.string(1))' is not a job action")
+            }
+            return Report.JobEntry(
+                key: row.string(0), action: action, reason: row.optionalString(2), oldHash: row.optionalString(3),
+                newHash: row.optionalString(4), at: try row.date(5, "at"))
+        }
+        return job
     }
 
     /// The run row, and how many transitions the checkpoint's report held.

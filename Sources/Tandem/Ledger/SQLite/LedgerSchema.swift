@@ -17,7 +17,7 @@ enum LedgerSchema {
         versionTable, "tandem_ledger_run", "tandem_ledger_transitions", "tandem_ledger_groups",
         "tandem_ledger_group_samples", "tandem_ledger_mismatches", "tandem_ledger_mismatch_diffs",
         "tandem_ledger_cohorts", "tandem_ledger_timeline", "tandem_ledger_settings", "tandem_ledger_buckets",
-        "tandem_ledger_state",
+        "tandem_ledger_state", "tandem_ledger_flags", "tandem_ledger_job", "tandem_ledger_job_keys",
     ]
 
     /// The DDL of version 1 (every value is bound at run time; no value is ever part of SQL text).
@@ -85,7 +85,26 @@ enum LedgerSchema {
             name TEXT PRIMARY KEY, version INTEGER NOT NULL, value BLOB NOT NULL,
             updated_at_unix_ms INTEGER NOT NULL) WITHOUT ROWID
         """,
+        // Report flags (`mismatches_truncated`, `keys_redacted`) as 0/1.
+        "CREATE TABLE IF NOT EXISTS tandem_ledger_flags(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+        // A backfill or repair run (DESIGN 11): its counts, and every key it repaired or could not fill.
+        """
+        CREATE TABLE IF NOT EXISTS tandem_ledger_job(
+            id INTEGER PRIMARY KEY CHECK (id = 1), kind TEXT NOT NULL, direction TEXT, dry_run INTEGER NOT NULL,
+            complete INTEGER NOT NULL, resumed INTEGER NOT NULL, scanned INTEGER NOT NULL, written INTEGER NOT NULL,
+            unchanged INTEGER NOT NULL, raced INTEGER NOT NULL, tombstoned INTEGER NOT NULL, failed INTEGER NOT NULL,
+            missing_in_primary INTEGER NOT NULL, absent INTEGER NOT NULL, entries_omitted INTEGER NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tandem_ledger_job_keys(
+            ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, old_hash TEXT,
+            new_hash TEXT, at TEXT NOT NULL, at_unix_ms INTEGER NOT NULL)
+        """,
     ]
+
+    /// State rows whose names start with this survive a new run in the same ledger: the positions of resumable jobs
+    /// (a backfill's last key), which a rerun continues from.
+    static let resumablePrefix = "resume/"
 
     /// What a file holds, judged by its tables.
     enum Content: Equatable {
@@ -120,9 +139,12 @@ enum LedgerSchema {
     /// transaction.
     static func reset(in connection: SQLiteConnection) throws(SQLiteError) {
         for statement in stateStatements { try connection.execute(statement) }
-        for table in tables where table != versionTable {
+        for table in tables where table != versionTable && table != "tandem_ledger_state" {
             // Table names come from the constant list above, never from input.
             try connection.execute("DELETE FROM \(table)")
         }
+        try connection.run(
+            "DELETE FROM tandem_ledger_state WHERE substr(name, 1, ?) != ?",
+            [.integer(Int64(resumablePrefix.utf8.count)), .text(resumablePrefix)])
     }
 }

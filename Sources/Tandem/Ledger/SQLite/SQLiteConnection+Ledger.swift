@@ -64,6 +64,19 @@ extension SQLiteConnection {
                 ])
         }
 
+        if previous?.mismatchesTruncated != report.mismatchesTruncated || previous?.keysRedacted != report.keysRedacted
+            || previous == nil
+        {
+            try run("DELETE FROM tandem_ledger_flags")
+            for (name, value) in [
+                ("mismatches_truncated", report.mismatchesTruncated), ("keys_redacted", report.keysRedacted),
+            ] {
+                try run(
+                    "INSERT INTO tandem_ledger_flags(name, value) VALUES (?, ?)", [.text(name), LedgerCoding.integer(value)])
+            }
+        }
+        if previous?.job != report.job { try writeJob(report.job, previous: previous?.job) }
+
         if previous?.settingKeys != report.settingKeys || previous?.settingValues != report.settingValues {
             try run("DELETE FROM tandem_ledger_settings")
             for (ordinal, setting) in zip(report.settingKeys, report.settingValues).enumerated() {
@@ -148,6 +161,43 @@ extension SQLiteConnection {
                         LedgerCoding.json(diff?.v2), LedgerCoding.text(diff?.detail),
                     ])
             }
+        }
+    }
+
+    /// The job row, and the job's entries past those the previous checkpoint wrote.
+    private func writeJob(_ job: Report.Job?, previous: Report.Job?) throws(SQLiteError) {
+        guard let job else {
+            try run("DELETE FROM tandem_ledger_job")
+            try run("DELETE FROM tandem_ledger_job_keys")
+            return
+        }
+        try run(
+            """
+            INSERT OR REPLACE INTO tandem_ledger_job(id, kind, direction, dry_run, complete, resumed, scanned, written,
+                unchanged, raced, tombstoned, failed, missing_in_primary, absent, entries_omitted)
+            VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                .text(job.kind.rawValue), LedgerCoding.text(job.direction), LedgerCoding.integer(job.dryRun),
+                LedgerCoding.integer(job.complete), LedgerCoding.integer(job.resumed), LedgerCoding.integer(job.scanned),
+                LedgerCoding.integer(job.written), LedgerCoding.integer(job.unchanged), LedgerCoding.integer(job.raced),
+                LedgerCoding.integer(job.tombstoned), LedgerCoding.integer(job.failed),
+                LedgerCoding.integer(job.missingInPrimary), LedgerCoding.integer(job.absent),
+                LedgerCoding.integer(job.entriesOmitted),
+            ])
+        let start = unchangedPrefix(job.entries, previous?.entries)
+        if start == 0 { try run("DELETE FROM tandem_ledger_job_keys") }
+        for (ordinal, entry) in job.entries.enumerated().dropFirst(start) {
+            try run(
+                """
+                INSERT OR REPLACE INTO tandem_ledger_job_keys(ordinal, key, action, reason, old_hash, new_hash, at,
+                    at_unix_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .integer(Int64(ordinal)), .text(entry.key), .text(entry.action.rawValue),
+                    LedgerCoding.text(entry.reason), LedgerCoding.text(entry.oldHash), LedgerCoding.text(entry.newHash),
+                    LedgerCoding.text(entry.at), LedgerCoding.unixMillis(entry.at),
+                ])
         }
     }
 }

@@ -16,12 +16,17 @@ public struct ConditionalWrite: Sendable, Equatable {
     public var record: StoredRecord
     /// The condition checked in the same transaction as the write.
     public var condition: Condition
+    /// The seq the other store's row must still carry (nil: the other store is not checked). Checked while the
+    /// written store is locked, so a dual write of the key that commits after the check also lands after this write
+    /// and supersedes it: a backfilled or repaired row never outlives a newer write or a deletion of its partner.
+    public var partnerSeq: Int64?
 
     /// Creates a conditional write.
-    public init(side: DualWriter.Side, record: StoredRecord, condition: Condition) {
+    public init(side: DualWriter.Side, record: StoredRecord, condition: Condition, partnerSeq: Int64? = nil) {
         self.side = side
         self.record = record
         self.condition = condition
+        self.partnerSeq = partnerSeq
     }
 }
 
@@ -31,6 +36,9 @@ public enum ConditionalWriteOutcome: Sendable, Equatable {
     case written
     /// The condition no longer held: nothing was written. `current` is the row found (nil: none).
     case conflict(current: StoredRecord?)
+    /// The other store's row no longer carries ``ConditionalWrite/partnerSeq`` (`current`: its row now, nil when
+    /// gone): nothing was written.
+    case partnerChanged(current: StoredRecord?)
     /// The key has a tombstone (it was deleted): nothing was written.
     case tombstoned
 }

@@ -42,9 +42,12 @@ public protocol RecordBackend: AnyObject, Sendable {
 
     // MARK: Conditional writes (any time, beside the writer)
 
-    /// Writes one row only if the condition still holds, in one transaction (backfill and repair): a row written
-    /// under a seq it did not expect never reverts a newer write.
-    func conditionalWrite(_ write: ConditionalWrite) throws(StoreError) -> ConditionalWriteOutcome
+    /// Writes each row only if its condition still holds (backfill and repair): a row written under a seq it did not
+    /// expect never reverts a newer write. The writes to one store commit in one transaction, each checked and
+    /// written on its own (one failing condition does not stop the others).
+    ///
+    /// - Returns: One outcome per write, in order.
+    func conditionalWrite(_ writes: [ConditionalWrite]) throws(StoreError) -> [ConditionalWriteOutcome]
 
     // MARK: Reading
 
@@ -67,6 +70,13 @@ public protocol RecordBackend: AnyObject, Sendable {
     /// A reader with connections of its own, for comparisons: they never wait for the writer, and the service's
     /// reads never wait for them. A backend whose readers would block commits returns a reader over itself.
     func makeReader() throws(StoreError) -> any RecordReader
+}
+
+extension RecordBackend {
+    /// Writes one row only if its condition still holds, in one transaction (see ``conditionalWrite(_:)-([ConditionalWrite])``).
+    public func conditionalWrite(_ write: ConditionalWrite) throws(StoreError) -> ConditionalWriteOutcome {
+        try conditionalWrite([write]).first ?? .conflict(current: nil)
+    }
 }
 
 /// Reads rows of both stores for comparisons, apart from the writer (see ``RecordBackend/makeReader()``).

@@ -191,41 +191,90 @@ extension SQLiteRecordBackend {
         return outcome
     }
 
-    public func conditionalWrite(_ write: ConditionalWrite) throws(StoreError) -> ConditionalWriteOutcome {
-        let key = write.record.key
-        try RecordKey.validate(key, path: write.side == .primary ? primaryPath : shadowPath)
+    public func conditionalWrite(_ writes: [ConditionalWrite]) throws(StoreError) -> [ConditionalWriteOutcome] {
+        for write in writes {
+            try RecordKey.validate(write.record.key, path: write.side == .primary ? primaryPath : shadowPath)
+        }
+        var outcomes = [ConditionalWriteOutcome](repeating: .conflict(current: nil), count: writes.count)
+        for side in [DualWriter.Side.primary, .shadow] {
+            let indices = writes.indices.filter { writes[$0].side == side }
+            guard !indices.isEmpty else { continue }
+            let done = try conditionalWrite(indices.map { writes[$0] }, to: side)
+            for (index, outcome) in zip(indices, done) { outcomes[index] = outcome }
+        }
+        return outcomes
+    }
+
+    /// Conditional writes to one store, in one IMMEDIATE transaction. A write's partner row is read inside it, so the
+    /// row seen is the latest committed one, and a dual write committed after the check lands after this transaction.
+    private func conditionalWrite(_ writes: [ConditionalWrite], to side: DualWriter.Side) throws(StoreError)
+        -> [ConditionalWriteOutcome]
+    {
         let apply = {
-            (connection: SQLiteConnection, schema: RecordSchema, tombstones: Bool) throws(SQLiteError)
-                -> ConditionalWriteOutcome in
-            try connection.immediateTransaction { () throws(SQLiteError) -> ConditionalWriteOutcome in
-                let current = try connection.record(key: key, in: schema)
-                switch write.condition {
-                case .absent:
-                    if current != nil { return .conflict(current: current) }
-                    if tombstones, try connection.hasTombstone(key: key) { return .tombstoned }
-                case .seq(let seq):
-                    guard let current, current.seq == seq else { return .conflict(current: current) }
+            (connection: SQLiteConnection, schema: RecordSchema, tombstones: Bool,
+                partner: (String) throws(SQLiteError) -> StoredRecord?) throws(SQLiteError) -> [ConditionalWriteOutcome] in
+            try connection.immediateTransaction { () throws(SQLiteError) -> [ConditionalWriteOutcome] in
+                var outcomes: [ConditionalWriteOutcome] = []
+                outcomes.reserveCapacity(writes.count)
+                for write in writes {
+                    let key = write.record.key
+                    let current = try connection.record(key: key, in: schema)
+                    switch write.condition {
+                    case .absent:
+                        if current != nil {
+                            outcomes.append(.conflict(current: current))
+                            continue
+                        }
+                        if tombstones, try connection.hasTombstone(key: key) {
+                            outcomes.append(.tombstoned)
+                            continue
+                        }
+                    case .seq(let seq):
+                        guard let current, current.seq == seq else {
+                            outcomes.append(.conflict(current: current))
+                            continue
+                        }
+                    }
+                    if let expected = write.partnerSeq {
+                        let other = try partner(key)
+                        guard other?.seq == expected else {
+                            outcomes.append(.partnerChanged(current: other))
+                            continue
+                        }
+                    }
+                    try connection.upsertRecord(write.record, in: schema)
+                    outcomes.append(.written)
                 }
-                try connection.upsertRecord(write.record, in: schema)
-                return .written
+                return outcomes
             }
         }
-        switch (write.side, mode) {
-        case (.primary, _):
-            return try primary.withLock { (primary) throws(StoreError) -> ConditionalWriteOutcome in
-                try StoreError.mapping(key: key, fallback: .writeFailed, path: primaryPath) { () throws(SQLiteError) in
-                    try apply(primary, .main, true)
+        let path = side == .primary ? primaryPath : shadowPath
+        let key = writes.count == 1 ? writes.first?.record.key : nil
+        // Locks in the backend's order: the primary connection, then the shadow's.
+        return try primary.withLock { (primary) throws(StoreError) -> [ConditionalWriteOutcome] in
+            switch (side, mode) {
+            case (_, .atomic):
+                let (schema, other): (RecordSchema, RecordSchema) = side == .primary ? (.main, .shadow) : (.shadow, .main)
+                return try StoreError.mapping(key: key, fallback: .writeFailed, path: path) { () throws(SQLiteError) in
+                    try apply(primary, schema, side == .primary) { key throws(SQLiteError) in
+                        try primary.record(key: key, in: other)
+                    }
                 }
-            }
-        case (.shadow, .atomic):
-            return try primary.withLock { (primary) throws(StoreError) -> ConditionalWriteOutcome in
-                try StoreError.mapping(key: key, fallback: .writeFailed, path: shadowPath) { () throws(SQLiteError) in
-                    try apply(primary, .shadow, false)
+            case (.primary, .outbox):
+                return try StoreError.mapping(key: key, fallback: .writeFailed, path: path) { () throws(SQLiteError) in
+                    try apply(primary, .main, true) { key throws(SQLiteError) in
+                        try self.shadow.withLock { (shadow) throws(SQLiteError) -> StoredRecord? in
+                            guard let shadow else { return nil }
+                            return try shadow.record(key: key, in: .main)
+                        }
+                    }
                 }
-            }
-        case (.shadow, .outbox):
-            return try withShadowConnection(key: key, fallback: .writeFailed) { shadow throws(SQLiteError) in
-                try apply(shadow, .main, false)
+            case (.shadow, .outbox):
+                return try withShadowConnection(key: key, fallback: .writeFailed) { shadow throws(SQLiteError) in
+                    try apply(shadow, .main, false) { key throws(SQLiteError) in
+                        try primary.record(key: key, in: .main)
+                    }
+                }
             }
         }
     }
