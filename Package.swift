@@ -72,7 +72,9 @@ let package = Package(
         .testTarget(name: "TandemReportsTests", dependencies: ["TandemReports", "TandemTestSupport"]),
         .testTarget(
             name: "TandemCLITests",
-            dependencies: ["TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "Tandem", "TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -459,7 +459,7 @@ public struct PlanInversion: Sendable {
         let collisions = sources.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }
         guard !collisions.isEmpty else { return nil }
         let described = collisions.map { number, names in
-            "\(names.joined(separator: " and ")) all become \(v1Enum?.name(of: number) ?? String(number))"
+            "\(names.joined(separator: " and ")) become \(v1Enum?.name(of: number) ?? String(number))"
         }
         return "the enum map is many-to-one (\(described.joined(separator: "; "))): a v1 record cannot tell which v2 value it had"
     }

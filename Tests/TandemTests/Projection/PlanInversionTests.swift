@@ -63,7 +63,7 @@ struct PlanInversionTests {
             #expect(entries == ["whitelist[2] (email)", "whitelist[3] (status)", "whitelist[4] (tags)"])
             #expect(error.errors.map(\.line) == [9, 11, 13])
             #expect(error.errors[0].reason.contains("email_address also feeds 'display_name'"))
-            #expect(error.errors[1].reason.contains("ACTIVE and SUSPENDED all become ACTIVE"))
+            #expect(error.errors[1].reason.contains("ACTIVE and SUSPENDED become ACTIVE"))
             #expect(error.errors[2].reason.contains("'upper' has no inverse"))
             #expect(error.description.contains("tandem.yaml:11: whitelist[3] (status)"))
         }
