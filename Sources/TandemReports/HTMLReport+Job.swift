@@ -18,16 +18,19 @@ extension HTMLReport {
         out += "</tr>\n<tr>"
         for (_, count) in counts { out += "<td>\(count)</td>" }
         out += "</tr>\n</table>\n"
-        out += "<p>\(job.complete ? "The run reached the end of its keys" : "The run stopped before the end of its keys")"
+        out +=
+            "<p>\(job.complete ? "The run reached the end of its keys" : "The run stopped before the end of its keys")"
         out += "\(job.resumed ? ", resuming an earlier run" : "").</p>\n"
         guard !job.entries.isEmpty else { return out + "</section>\n" }
-        out += "<table class=\"samples\">\n<thead><tr><th>At</th><th>Key</th><th>Action</th><th>Detail</th></tr></thead>\n<tbody>\n"
+        out +=
+            "<table class=\"samples\">\n<thead><tr><th>At</th><th>Key</th><th>Action</th><th>Detail</th></tr></thead>\n<tbody>\n"
         for entry in job.entries.prefix(maxJobEntries) {
             let detail =
                 entry.reason
                 ?? [entry.oldHash.map { "old " + $0.prefix(12) }, entry.newHash.map { "new " + $0.prefix(12) }]
                 .compactMap { $0 }.joined(separator: ", ")
-            out += "<tr><td>\(escapeText(ReportText.timestamp(entry.at)))</td><td><code>\(escapeText(name(entry.key)))</code></td>"
+            out +=
+                "<tr><td>\(escapeText(ReportText.timestamp(entry.at)))</td><td><code>\(escapeText(name(entry.key)))</code></td>"
             out += "<td>\(escapeText(entry.action.rawValue))</td><td>\(escapeText(value(detail)))</td></tr>\n"
         }
         out += "</tbody>\n</table>\n"

@@ -8,9 +8,11 @@ extension MarkdownReport {
     static func jobSection(_ job: Report.Job) -> String {
         let title = job.kind == .backfill ? "Backfill \(plain(job.direction ?? ""))" : "Repair"
         var out = "#### \(title)\(job.dryRun ? " (dry run)" : "")\(job.complete ? "" : " (stopped before the end)")\n\n"
-        out += "| Keys | \(job.dryRun ? "Would write" : "Written") | Unchanged | Raced | Deleted | Failed | Missing in primary |\n"
+        out +=
+            "| Keys | \(job.dryRun ? "Would write" : "Written") | Unchanged | Raced | Deleted | Failed | Missing in primary |\n"
         out += "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
-        out += "| \(job.scanned) | \(job.written) | \(job.unchanged) | \(job.raced) | \(job.tombstoned) | \(job.failed) "
+        out +=
+            "| \(job.scanned) | \(job.written) | \(job.unchanged) | \(job.raced) | \(job.tombstoned) | \(job.failed) "
         out += "| \(job.missingInPrimary) |\n\n"
         guard !job.entries.isEmpty else { return out }
         out += "| Key | Action | Detail |\n| --- | --- | --- |\n"

@@ -7,7 +7,8 @@ import TandemProto
 struct BackfillCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
-        abstract: "Fill the store that lacks a record: v2-to-v1 projects primary records, v1-to-v2 inverts shadow rows.",
+        abstract:
+            "Fill the store that lacks a record: v2-to-v1 projects primary records, v1-to-v2 inverts shadow rows.",
         discussion: """
             v2-to-v1 (default) writes the projection of every primary record that has no shadow row. v1-to-v2 builds
             v2 records from shadow rows that have no primary row, through the plan's inverse; a plan that does not
@@ -71,11 +72,13 @@ struct BackfillCommand: ParsableCommand {
         do {
             backfiller = try Backfiller(
                 engine: job.engine,
-                configuration: Backfiller.Configuration(direction: direction, batchSize: batch, rate: rate, dryRun: dryRun))
+                configuration: Backfiller.Configuration(
+                    direction: direction, batchSize: batch, rate: rate, dryRun: dryRun))
         } catch {
             throw CLIError.schema("\(job.plan.planFile ?? planDirectory): \(error.description)")
         }
-        let resume = ResumePoint(job: "backfill/\(direction.rawValue)", plan: job.plan, redactsKeys: job.engine.redactor.redactsKeys)
+        let resume = ResumePoint(
+            job: "backfill/\(direction.rawValue)", plan: job.plan, redactsKeys: job.engine.redactor.redactsKeys)
         let after = resume.load(from: job.ledger.ledger, console: job.console)
         if let after { job.console.summary("resuming after key \(job.engine.redactor.key(after))") }
         do {
@@ -87,7 +90,9 @@ struct BackfillCommand: ParsableCommand {
                     job.ledger.checkpoint(job.report(backfiller.job))
                 })
         } catch {
-            if !dryRun { resume.save(backfiller.position, complete: false, to: job.ledger.ledger, console: job.console) }
+            if !dryRun {
+                resume.save(backfiller.position, complete: false, to: job.ledger.ledger, console: job.console)
+            }
             throw job.fail(error, job: backfiller.job)
         }
         if !dryRun { resume.save(backfiller.position, complete: true, to: job.ledger.ledger, console: job.console) }

@@ -100,7 +100,9 @@ struct RepairCommand: ParsableCommand {
         }
         let keys = mismatches.compactMap { $0["key"]?.stringValue }
         let redactsKeys = Redactor(plan: plan).redactsKeys
-        if report["keys_redacted"]?.boolValue == true || redactsKeys || keys.contains(where: { $0.hasPrefix("redacted:") }) {
+        if report["keys_redacted"]?.boolValue == true || redactsKeys
+            || keys.contains(where: { $0.hasPrefix("redacted:") })
+        {
             throw CLIError.usage(
                 "\(path): the report's keys are redacted (the plan redacts its key field), so they name no record; "
                     + "use --all to compare and repair every key")

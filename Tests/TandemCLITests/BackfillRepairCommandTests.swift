@@ -72,7 +72,10 @@ struct BackfillRepairCommandTests {
         throws -> (status: Int32, report: JSONValue)
     {
         let result = try tandem(
-            ["verify", plan, "--primary", stores.primary, "--shadow", stores.shadow, "--report", report.path, "--quiet"]
+            [
+                "verify", plan, "--primary", stores.primary, "--shadow", stores.shadow, "--report", report.path,
+                "--quiet",
+            ]
                 + extra)
         return (result.status, try CLITest.report(report))
     }
@@ -135,7 +138,8 @@ struct BackfillRepairCommandTests {
             found.path, "--dry-run", "--ledger", ledger, "--quiet",
         ])
         #expect(dry.status == 0, "\(dry.stderr)")
-        #expect(try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("d.json")).status == 1)
+        #expect(
+            try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("d.json")).status == 1)
 
         let repairReport = directory.appendingPathComponent("repair.json")
         let repaired = try Self.tandem([
@@ -149,7 +153,8 @@ struct BackfillRepairCommandTests {
         #expect(job?["keys"]?[0]?["action"] == .string("repaired"))
         #expect(job?["keys"]?[0]?["old_hash"]?.stringValue?.count == 64)
         #expect(job?["keys"]?[0]?["new_hash"]?.stringValue?.count == 64)
-        #expect(try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("a.json")).status == 0)
+        #expect(
+            try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("a.json")).status == 0)
 
         // The ledger holds every repair: `tandem report` renders the job from it.
         let rendered = directory.appendingPathComponent("rendered.json")
@@ -168,7 +173,8 @@ struct BackfillRepairCommandTests {
         ])
         #expect(all.status == 0, "\(all.stderr)")
         #expect(try CLITest.report(repairReport)["job"]?["written"]?.int64Value == 100)
-        #expect(try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("b.json")).status == 0)
+        #expect(
+            try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("b.json")).status == 0)
     }
 
     @Test func repairRefusesATruncatedOrRedactedReportAndChangesNothing() throws {
@@ -181,7 +187,8 @@ struct BackfillRepairCommandTests {
                 "v1-to-v2", "--quiet",
             ]).status == 0)
         try CLITest.sqlite(
-            URL(fileURLWithPath: stores.shadow), "UPDATE tandem_records SET payload = X'0A03787978' WHERE substr(key, -1) = '3'")
+            URL(fileURLWithPath: stores.shadow),
+            "UPDATE tandem_records SET payload = X'0A03787978' WHERE substr(key, -1) = '3'")
         let truncated = directory.appendingPathComponent("truncated.json")
         let found = try Self.verify(Self.userProfile, stores, report: truncated, extra: ["--max-samples", "5"])
         #expect(found.report["mismatches_truncated"] == .bool(true))
@@ -209,7 +216,9 @@ struct BackfillRepairCommandTests {
         #expect(refusedRedacted.status == 2)
         #expect(refusedRedacted.stderr.contains("redacted"))
         // Nothing was repaired by either refusal.
-        #expect(try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("after.json")).report["totals"]?["mismatched"]?.int64Value == 30)
+        #expect(
+            try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("after.json")).report[
+                "totals"]?["mismatched"]?.int64Value == 30)
     }
 
     @Test func aPlanThatDoesNotInvertIsRefusedWithEveryReason() throws {
@@ -229,7 +238,8 @@ struct BackfillRepairCommandTests {
         #expect(result.stderr.contains("tandem.yaml:12: whitelist[3] (status)"), "\(result.stderr)")
         #expect(result.stderr.contains("whitelist[4] (email)"), "\(result.stderr)")
         #expect(result.stderr.contains("many-to-one"))
-        #expect(try CLITest.sqlite(URL(fileURLWithPath: stores.primary), "SELECT count(*) FROM tandem_records") == "0\n")
+        #expect(
+            try CLITest.sqlite(URL(fileURLWithPath: stores.primary), "SELECT count(*) FROM tandem_records") == "0\n")
     }
 
     @Test func aKilledBackfillResumesWhereItStopped() throws {
@@ -251,10 +261,13 @@ struct BackfillRepairCommandTests {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let saved = try CLITest.sqlite(
-            URL(fileURLWithPath: ledger), "SELECT value FROM tandem_ledger_state WHERE name = 'resume/backfill/v1-to-v2'")
+            URL(fileURLWithPath: ledger),
+            "SELECT value FROM tandem_ledger_state WHERE name = 'resume/backfill/v1-to-v2'")
         #expect(saved.contains("\"complete\":false"), "\(saved)")
-        let done = Int(try CLITest.sqlite(URL(fileURLWithPath: stores.primary), "SELECT count(*) FROM tandem_records")
-            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let done =
+            Int(
+                try CLITest.sqlite(URL(fileURLWithPath: stores.primary), "SELECT count(*) FROM tandem_records")
+                    .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         #expect(done > 0 && done < 40_000, "\(done) rows before the kill")
 
         let report = directory.appendingPathComponent("resumed.json")

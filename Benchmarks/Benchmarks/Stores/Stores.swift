@@ -159,4 +159,5 @@ let benchmarks: @Sendable () -> Void = {
             set = nil
         }
     }
+    backfillBenchmarks()
 }

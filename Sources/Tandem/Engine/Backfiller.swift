@@ -176,7 +176,10 @@ public final class Backfiller {
                         condition: .absent, partnerSeq: source.seq))
             case .failure(let failure):
                 job.failed += 1
-                list(Report.JobEntry(key: engine.redactor.key(pair.key), action: .unfillable, reason: failure.description, at: Date()))
+                list(
+                    Report.JobEntry(
+                        key: engine.redactor.key(pair.key), action: .unfillable, reason: failure.description, at: Date()
+                    ))
             }
         }
         guard !writes.isEmpty else { return }
@@ -223,7 +226,9 @@ public final class Backfiller {
                     options: engine.configuration.decoding)
             } catch {
                 return .failure(
-                    .init(path: "$", reason: "the shadow row does not decode as \(engine.plan.v1Message.fullName): \(error)"))
+                    .init(
+                        path: "$",
+                        reason: "the shadow row does not decode as \(engine.plan.v1Message.fullName): \(error)"))
             }
             switch inversion.invert(legacy, key: key) {
             case .success(let built): payload = built.serializedBytes()
@@ -240,7 +245,9 @@ public final class Backfiller {
             return .failure(
                 .init(
                     path: diff.path,
-                    reason: "the built record does not compare equal (\(diff.kind.rawValue)\(redacted.detail.map { ": \($0)" } ?? ""))"))
+                    reason:
+                        "the built record does not compare equal (\(diff.kind.rawValue)\(redacted.detail.map { ": \($0)" } ?? ""))"
+                ))
         }
         return .success(payload)
     }

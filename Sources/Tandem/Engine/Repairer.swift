@@ -26,7 +26,8 @@ public final class Repairer {
 
         /// Creates a configuration.
         public init(
-            dryRun: Bool = false, pageSize: Int = 512, inFlightRetries: Int = 3, retryDelay: Duration = .milliseconds(20),
+            dryRun: Bool = false, pageSize: Int = 512, inFlightRetries: Int = 3,
+            retryDelay: Duration = .milliseconds(20),
             checkpointInterval: Duration = .seconds(1), progressInterval: Duration = .milliseconds(500),
             maxEntries: Int = 100_000
         ) {
@@ -155,12 +156,16 @@ public final class Repairer {
         let shown = engine.redactor.key(pair.key)
         guard let primary = pair.primary else {
             job.missingInPrimary += 1
-            list(Report.JobEntry(key: shown, action: .missingInPrimary, reason: "only the shadow holds the key", at: Date()))
+            list(
+                Report.JobEntry(
+                    key: shown, action: .missingInPrimary, reason: "only the shadow holds the key", at: Date()))
             return
         }
         let projected: [UInt8]
         do {
-            guard case .put(_, _, let shadow) = try engine.prepareWrite(key: pair.key, v2: primary.payload) else { return }
+            guard case .put(_, _, let shadow) = try engine.prepareWrite(key: pair.key, v2: primary.payload) else {
+                return
+            }
             projected = shadow
         } catch {
             job.failed += 1

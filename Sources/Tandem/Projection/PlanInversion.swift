@@ -55,7 +55,9 @@ public struct PlanInversion: Sendable {
             for earlier in sourcePaths {
                 let other = plan.resolved[earlier.index].v1Field.name
                 if earlier.path == path {
-                    refuse(index, "v2 field \(shown) also feeds '\(other)': a v1 record where the two differ has no v2 record")
+                    refuse(
+                        index,
+                        "v2 field \(shown) also feeds '\(other)': a v1 record where the two differ has no v2 record")
                 } else if earlier.path.starts(with: path) || path.starts(with: earlier.path) {
                     refuse(
                         index,
@@ -117,19 +119,20 @@ public struct PlanInversion: Sendable {
                 let v2Entry = plan.v2.schema.messageType(of: source), v1Entry.fields.count == 2,
                 v2Entry.fields.count == 2
             else { throw Failure(path: path, reason: "the map's entry types do not match") }
-            var container = try container(for: entry, in: out)
-            for (key, value) in entries {
-                let elementPath = DiffPath.key(path, key)
-                let v2Key = try invertValue(key, from: v1Entry.fields[0], to: v2Entry.fields[0], nil, path: elementPath)
-                let v2Value = try invertValue(
-                    value, from: v1Entry.fields[1], to: v2Entry.fields[1], entry.convert, path: elementPath)
-                do {
-                    try container.setMapValue(v2Value, forKey: v2Key, in: source.number)
-                } catch {
-                    throw Failure(path: elementPath, reason: "\(error)")
+            try withContainer(for: entry, in: &out) { (container) throws(Failure) in
+                for (key, value) in entries {
+                    let elementPath = DiffPath.key(path, key)
+                    let v2Key = try invertValue(
+                        key, from: v1Entry.fields[0], to: v2Entry.fields[0], nil, path: elementPath)
+                    let v2Value = try invertValue(
+                        value, from: v1Entry.fields[1], to: v2Entry.fields[1], entry.convert, path: elementPath)
+                    do {
+                        try container.setMapValue(v2Value, forKey: v2Key, in: source.number)
+                    } catch {
+                        throw Failure(path: elementPath, reason: "\(error)")
+                    }
                 }
             }
-            try store(container, for: entry, into: &out)
             return
         }
         if v1Field.isRepeated {
@@ -141,25 +144,39 @@ public struct PlanInversion: Sendable {
                 converted.append(
                     try invertValue(value, from: v1Field, to: source, entry.convert, path: DiffPath.index(path, index)))
             }
-            var container = try container(for: entry, in: out)
-            do {
-                try container.setRepeated(source.number, to: converted)
-            } catch {
-                throw Failure(path: path, reason: "\(error)")
+            try withContainer(for: entry, in: &out) { (container) throws(Failure) in
+                do {
+                    try container.setRepeated(source.number, to: converted)
+                } catch {
+                    throw Failure(path: path, reason: "\(error)")
+                }
             }
-            try store(container, for: entry, into: &out)
             return
         }
         // An absent v1 value leaves the v2 source absent: it projects back absent (explicit presence) or as the
         // default (implicit presence), which DESIGN 4 compares equal to an unset field.
         guard v1.has(v1Field.number), let value = v1.get(v1Field.number) else { return }
         let converted = try invertValue(value, from: v1Field, to: source, entry.convert, path: path)
-        var container = try container(for: entry, in: out)
-        do {
-            try container.set(source.number, to: converted)
-        } catch {
-            throw Failure(path: path, reason: "\(error)")
+        try withContainer(for: entry, in: &out) { (container) throws(Failure) in
+            do {
+                try container.set(source.number, to: converted)
+            } catch {
+                throw Failure(path: path, reason: "\(error)")
+            }
         }
+    }
+
+    /// Runs `body` on the v2 message that holds `entry`'s source field: `out` itself for a top-level source (changed
+    /// in place, no copy), else the message along the source path, built if absent and put back after.
+    private func withContainer(
+        for entry: ResolvedEntry, in out: inout DynamicMessage, _ body: (inout DynamicMessage) throws(Failure) -> Void
+    ) throws(Failure) {
+        guard entry.sourcePath.count > 1 else {
+            try body(&out)
+            return
+        }
+        var container = try container(for: entry, in: out)
+        try body(&container)
         try store(container, for: entry, into: &out)
     }
 
@@ -321,7 +338,9 @@ public struct PlanInversion: Sendable {
         }
     }
 
-    private func plainInvert(_ value: ProtoValue, from v1Field: FieldDescriptor, to v2Field: FieldDescriptor, path: String)
+    private func plainInvert(
+        _ value: ProtoValue, from v1Field: FieldDescriptor, to v2Field: FieldDescriptor, path: String
+    )
         throws(Failure) -> ProtoValue
     {
         switch v2Field.type {
@@ -357,7 +376,8 @@ public struct PlanInversion: Sendable {
                 throw Failure(path: path, reason: "\(value) is not an integer")
             }
             guard let narrowed = IntegerValue.narrow(integer, to: v2Field.type) else {
-                throw Failure(path: path, reason: "\(integer) does not fit the v2 \(v2Field.type) field \(v2Field.name)")
+                throw Failure(
+                    path: path, reason: "\(integer) does not fit the v2 \(v2Field.type) field \(v2Field.name)")
             }
             return narrowed
         }
@@ -389,13 +409,15 @@ public struct PlanInversion: Sendable {
                         let elementPath = DiffPath.key(subPath, key)
                         try out.setMapValue(
                             try plainInvert(value, from: v1Entry.fields[1], to: v2Entry.fields[1], path: elementPath),
-                            forKey: try plainInvert(key, from: v1Entry.fields[0], to: v2Entry.fields[0], path: elementPath),
+                            forKey: try plainInvert(
+                                key, from: v1Entry.fields[0], to: v2Entry.fields[0], path: elementPath),
                             in: v2Sub.number)
                     }
                 } else if v1Sub.isRepeated {
                     var values: [ProtoValue] = []
                     for (index, value) in message.repeatedValues(v1Sub.number).enumerated() {
-                        values.append(try plainInvert(value, from: v1Sub, to: v2Sub, path: DiffPath.index(subPath, index)))
+                        values.append(
+                            try plainInvert(value, from: v1Sub, to: v2Sub, path: DiffPath.index(subPath, index)))
                     }
                     try out.setRepeated(v2Sub.number, to: values)
                 } else if let value = message.get(v1Sub.number) {
@@ -419,7 +441,8 @@ public struct PlanInversion: Sendable {
         guard let v2Enum = plan.v2.schema.enumType(of: v2Field) else {
             throw Failure(path: path, reason: "v2 field \(v2Field.name) is not an enum")
         }
-        for candidate in v2Enum.values where projectEnum(candidate.number, from: v2Field, to: v1Field, map: map) == number {
+        for candidate in v2Enum.values
+        where projectEnum(candidate.number, from: v2Field, to: v1Field, map: map) == number {
             return candidate.number
         }
         if v2Enum.name(of: number) == nil, !v2Enum.isClosed,
@@ -431,7 +454,9 @@ public struct PlanInversion: Sendable {
         throw Failure(path: path, reason: "no v2 value of \(v2Enum.fullName) becomes \(name)")
     }
 
-    private func projectEnum(_ number: Int32, from v2Field: FieldDescriptor, to v1Field: FieldDescriptor, map: [String: String])
+    private func projectEnum(
+        _ number: Int32, from v2Field: FieldDescriptor, to v1Field: FieldDescriptor, map: [String: String]
+    )
         -> Int32?
     {
         var issues: [String: ProtoValue] = [:]
@@ -461,7 +486,8 @@ public struct PlanInversion: Sendable {
         let described = collisions.map { number, names in
             "\(names.joined(separator: " and ")) become \(v1Enum?.name(of: number) ?? String(number))"
         }
-        return "the enum map is many-to-one (\(described.joined(separator: "; "))): a v1 record cannot tell which v2 value it had"
+        return
+            "the enum map is many-to-one (\(described.joined(separator: "; "))): a v1 record cannot tell which v2 value it had"
     }
 }
 

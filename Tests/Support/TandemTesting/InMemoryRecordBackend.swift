@@ -154,7 +154,11 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
                     let other = write.side == .primary ? state.shadow[key] : state.primary[key]
                     guard other?.seq == expected else { return .partnerChanged(current: other) }
                 }
-                if write.side == .primary { state.primary[key] = write.record } else { state.shadow[key] = write.record }
+                if write.side == .primary {
+                    state.primary[key] = write.record
+                } else {
+                    state.shadow[key] = write.record
+                }
                 return .written
             }
         }

@@ -59,10 +59,13 @@ struct BackfillRepairTests {
     func v1ToV2BuildsRecordsThatVerifyAndNeverRevivesADeletedKey(kind: BackendKind) throws {
         let plan = try Self.plan()
         let fixture = try BackendFixture(kind)
-        try Self.seed(fixture.backend, side: .shadow, try (0..<300).map { (Self.key($0), try Self.v1(plan, key: Self.key($0), variant: $0)) })
+        try Self.seed(
+            fixture.backend, side: .shadow,
+            try (0..<300).map { (Self.key($0), try Self.v1(plan, key: Self.key($0), variant: $0)) })
         // One key was deleted through the dual writer after the legacy data was copied: its tombstone stands.
         let engine = try MigrationEngine(
-            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(mode: kind.mode, exclusive: false)))
+            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(mode: kind.mode, exclusive: false))
+        )
         try engine.apply([.delete(key: Self.key(7))])
         try Self.seed(fixture.backend, side: .shadow, [(Self.key(7), try Self.v1(plan, key: Self.key(7)))])
 
@@ -90,9 +93,12 @@ struct BackfillRepairTests {
     func v2ToV1FillsTheShadowAndADryRunWritesNothing(kind: BackendKind) throws {
         let plan = try Self.plan()
         let fixture = try BackendFixture(kind)
-        try Self.seed(fixture.backend, side: .primary, try (0..<250).map { (Self.key($0), try Self.v2(plan, key: Self.key($0), variant: $0)) })
+        try Self.seed(
+            fixture.backend, side: .primary,
+            try (0..<250).map { (Self.key($0), try Self.v2(plan, key: Self.key($0), variant: $0)) })
         let engine = try MigrationEngine(
-            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(mode: kind.mode, exclusive: false)))
+            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(mode: kind.mode, exclusive: false))
+        )
 
         let dry = try Backfiller(engine: engine, configuration: .init(direction: .v2ToV1, batchSize: 50, dryRun: true))
         try dry.run()
@@ -129,7 +135,8 @@ struct BackfillRepairTests {
         try Self.seed(
             fixture.backend, side: .shadow,
             [("bad-enum", bad.serializedBytes()), ("garbage", [0xFF, 0xFF]), ("good", try Self.v1(plan, key: "good"))])
-        let engine = try MigrationEngine(plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false)))
+        let engine = try MigrationEngine(
+            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false)))
         let backfiller = try Backfiller(engine: engine, configuration: .init(direction: .v1ToV2))
         try backfiller.run()
         #expect(backfiller.job.written == 2)
@@ -146,7 +153,8 @@ struct BackfillRepairTests {
     @Test func repairRewritesDivergentShadowRowsAndListsWhatItCannotTouch() throws {
         let plan = try Self.plan()
         let fixture = try BackendFixture(.sqliteOutbox)
-        let engine = try MigrationEngine(plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false)))
+        let engine = try MigrationEngine(
+            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false)))
         let keys = (0..<200).map(Self.key)
         try engine.apply(try keys.map { try engine.prepareWrite(key: $0, v2: try Self.v2(plan, key: $0)) })
         // 1% diverge by hand, one key exists only in the shadow, one shadow row is missing.
@@ -155,7 +163,8 @@ struct BackfillRepairTests {
             _ = try fixture.backend.conditionalWrite(
                 ConditionalWrite(
                     side: .shadow,
-                    record: StoredRecord(key: row.key, payload: try Self.v1(plan, key: "other"), seq: row.seq, writtenAt: 0),
+                    record: StoredRecord(
+                        key: row.key, payload: try Self.v1(plan, key: "other"), seq: row.seq, writtenAt: 0),
                     condition: .seq(row.seq)))
         }
         try Self.seed(fixture.backend, side: .shadow, [("orphan", try Self.v1(plan, key: "orphan"))])
@@ -172,8 +181,9 @@ struct BackfillRepairTests {
         #expect(dry.job.entries.filter { $0.action == .wouldRepair }.count == 3)
         #expect(try Self.verify(plan, fixture.backend).totals.mismatched == 4)
 
-        let repairer = Repairer(engine: try MigrationEngine(
-            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false))))
+        let repairer = Repairer(
+            engine: try MigrationEngine(
+                plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false))))
         try repairer.repairAll()
         #expect(repairer.job.written == 3)
         #expect(repairer.job.missingInPrimary == 1)
@@ -190,8 +200,9 @@ struct BackfillRepairTests {
         #expect(after.fields.map(\.kind) == ["record_missing_in_primary"])
 
         // Named keys: a matching key is left alone, an unknown one is counted as absent.
-        let named = Repairer(engine: try MigrationEngine(
-            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false))))
+        let named = Repairer(
+            engine: try MigrationEngine(
+                plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false))))
         try named.repair(keys: [keys[0], "nobody", keys[0]])
         #expect(named.job.scanned == 2)
         #expect(named.job.unchanged == 1)
@@ -209,7 +220,8 @@ struct BackfillRepairTests {
         try timestamp.set(named: "seconds", to: .int64(Int64.max / 10))
         try record.set(named: "created_at", to: .message(timestamp))
         try Self.seed(fixture.backend, side: .primary, [("huge", record.serializedBytes())])
-        let engine = try MigrationEngine(plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false)))
+        let engine = try MigrationEngine(
+            plan: plan, backend: fixture.backend, configuration: .init(writer: .init(exclusive: false)))
         let repairer = Repairer(engine: engine)
         try repairer.repair(keys: ["huge"])
         #expect(repairer.job.failed == 1)
@@ -254,7 +266,9 @@ struct BackfillRepairTests {
                     if variant % 3 == 0 {
                         try writer.apply([.delete(key: key)])
                     } else {
-                        try writer.apply([try writer.prepareWrite(key: key, v2: try Self.v2(plan, key: key, variant: variant))])
+                        try writer.apply([
+                            try writer.prepareWrite(key: key, v2: try Self.v2(plan, key: key, variant: variant))
+                        ])
                     }
                 } catch {
                     Issue.record("writer: \(error)")
@@ -280,7 +294,8 @@ struct BackfillRepairTests {
                 _ = try jobBackend.conditionalWrite(
                     ConditionalWrite(
                         side: .shadow,
-                        record: StoredRecord(key: key, payload: try Self.v1(plan, key: "x"), seq: row.seq, writtenAt: 0),
+                        record: StoredRecord(
+                            key: key, payload: try Self.v1(plan, key: "x"), seq: row.seq, writtenAt: 0),
                         condition: .seq(row.seq)))
             }
         }
@@ -299,8 +314,9 @@ struct BackfillRepairTests {
             if pair.primary == nil { #expect(pair.shadow == nil, "\(key): a deleted key came back in the shadow") }
             if let p = pair.primary, let s = pair.shadow { #expect(p.seq == s.seq, "\(key): \(p.seq) vs \(s.seq)") }
         }
-        let final = Repairer(engine: try MigrationEngine(
-            plan: plan, backend: jobBackend, configuration: .init(writer: .init(mode: mode, exclusive: false))))
+        let final = Repairer(
+            engine: try MigrationEngine(
+                plan: plan, backend: jobBackend, configuration: .init(writer: .init(mode: mode, exclusive: false))))
         try final.repairAll()
         let report = try Self.verify(plan, jobBackend)
         #expect(report.totals.mismatched == 0, "\(report.fields.map { "\($0.path) \($0.kind) \($0.count)" })")

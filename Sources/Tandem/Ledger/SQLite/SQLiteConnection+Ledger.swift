@@ -72,7 +72,8 @@ extension SQLiteConnection {
                 ("mismatches_truncated", report.mismatchesTruncated), ("keys_redacted", report.keysRedacted),
             ] {
                 try run(
-                    "INSERT INTO tandem_ledger_flags(name, value) VALUES (?, ?)", [.text(name), LedgerCoding.integer(value)])
+                    "INSERT INTO tandem_ledger_flags(name, value) VALUES (?, ?)",
+                    [.text(name), LedgerCoding.integer(value)])
             }
         }
         if previous?.job != report.job { try writeJob(report.job, previous: previous?.job) }
@@ -179,7 +180,8 @@ extension SQLiteConnection {
             """,
             [
                 .text(job.kind.rawValue), LedgerCoding.text(job.direction), LedgerCoding.integer(job.dryRun),
-                LedgerCoding.integer(job.complete), LedgerCoding.integer(job.resumed), LedgerCoding.integer(job.scanned),
+                LedgerCoding.integer(job.complete), LedgerCoding.integer(job.resumed),
+                LedgerCoding.integer(job.scanned),
                 LedgerCoding.integer(job.written), LedgerCoding.integer(job.unchanged), LedgerCoding.integer(job.raced),
                 LedgerCoding.integer(job.tombstoned), LedgerCoding.integer(job.failed),
                 LedgerCoding.integer(job.missingInPrimary), LedgerCoding.integer(job.absent),

@@ -205,15 +205,21 @@ extension SQLiteRecordBackend {
         return outcomes
     }
 
-    /// Conditional writes to one store, in one IMMEDIATE transaction. A write's partner row is read inside it, so the
-    /// row seen is the latest committed one, and a dual write committed after the check lands after this transaction.
+    /// Conditional writes to one store, in one IMMEDIATE transaction. The partner rows are read inside it, all in one
+    /// read transaction of the other store, so the rows seen are the latest committed ones, and a dual write committed
+    /// after that read lands on this store after this transaction.
     private func conditionalWrite(_ writes: [ConditionalWrite], to side: DualWriter.Side) throws(StoreError)
         -> [ConditionalWriteOutcome]
     {
+        let partnerKeys = writes.filter { $0.partnerSeq != nil }.map(\.record.key)
         let apply = {
-            (connection: SQLiteConnection, schema: RecordSchema, tombstones: Bool,
-                partner: (String) throws(SQLiteError) -> StoredRecord?) throws(SQLiteError) -> [ConditionalWriteOutcome] in
+            (
+                connection: SQLiteConnection, schema: RecordSchema, tombstones: Bool,
+                partners: ([String]) throws(SQLiteError) -> [String: StoredRecord]
+            ) throws(SQLiteError)
+                -> [ConditionalWriteOutcome] in
             try connection.immediateTransaction { () throws(SQLiteError) -> [ConditionalWriteOutcome] in
+                let partner = partnerKeys.isEmpty ? [:] : try partners(partnerKeys)
                 var outcomes: [ConditionalWriteOutcome] = []
                 outcomes.reserveCapacity(writes.count)
                 for write in writes {
@@ -236,7 +242,7 @@ extension SQLiteRecordBackend {
                         }
                     }
                     if let expected = write.partnerSeq {
-                        let other = try partner(key)
+                        let other = partner[key]
                         guard other?.seq == expected else {
                             outcomes.append(.partnerChanged(current: other))
                             continue
@@ -248,31 +254,43 @@ extension SQLiteRecordBackend {
                 return outcomes
             }
         }
+        /// The rows of `keys` in `schema` of `connection`, read in one read transaction (or inside the caller's).
+        func rows(_ keys: [String], on connection: SQLiteConnection, in schema: RecordSchema, own: Bool)
+            throws(SQLiteError) -> [String: StoredRecord]
+        {
+            let read = { () throws(SQLiteError) -> [String: StoredRecord] in
+                var found: [String: StoredRecord] = [:]
+                for key in keys { found[key] = try connection.record(key: key, in: schema) }
+                return found
+            }
+            return own ? try connection.readTransaction(read) : try read()
+        }
         let path = side == .primary ? primaryPath : shadowPath
         let key = writes.count == 1 ? writes.first?.record.key : nil
         // Locks in the backend's order: the primary connection, then the shadow's.
         return try primary.withLock { (primary) throws(StoreError) -> [ConditionalWriteOutcome] in
             switch (side, mode) {
             case (_, .atomic):
-                let (schema, other): (RecordSchema, RecordSchema) = side == .primary ? (.main, .shadow) : (.shadow, .main)
+                let (schema, other): (RecordSchema, RecordSchema) =
+                    side == .primary ? (.main, .shadow) : (.shadow, .main)
                 return try StoreError.mapping(key: key, fallback: .writeFailed, path: path) { () throws(SQLiteError) in
-                    try apply(primary, schema, side == .primary) { key throws(SQLiteError) in
-                        try primary.record(key: key, in: other)
+                    try apply(primary, schema, side == .primary) { keys throws(SQLiteError) in
+                        try rows(keys, on: primary, in: other, own: false)
                     }
                 }
             case (.primary, .outbox):
                 return try StoreError.mapping(key: key, fallback: .writeFailed, path: path) { () throws(SQLiteError) in
-                    try apply(primary, .main, true) { key throws(SQLiteError) in
-                        try self.shadow.withLock { (shadow) throws(SQLiteError) -> StoredRecord? in
-                            guard let shadow else { return nil }
-                            return try shadow.record(key: key, in: .main)
+                    try apply(primary, .main, true) { keys throws(SQLiteError) in
+                        try self.shadow.withLock { (shadow) throws(SQLiteError) -> [String: StoredRecord] in
+                            guard let shadow else { return [:] }
+                            return try rows(keys, on: shadow, in: .main, own: true)
                         }
                     }
                 }
             case (.shadow, .outbox):
                 return try withShadowConnection(key: key, fallback: .writeFailed) { shadow throws(SQLiteError) in
-                    try apply(shadow, .main, false) { key throws(SQLiteError) in
-                        try primary.record(key: key, in: .main)
+                    try apply(shadow, .main, false) { keys throws(SQLiteError) in
+                        try rows(keys, on: primary, in: .main, own: true)
                     }
                 }
             }
