@@ -41,22 +41,12 @@ public enum JUnitReport {
         }
         out += "    </properties>\n"
 
-        out += "    <testcase classname=\"tandem.gate\" name=\"consistency gate\" time=\"\(time)\">\n"
-        if verdict != .passed {
-            let body = """
-                \(report.gate.reason)
-                consistency \(ReportText.percent(report.consistency)) \
-                (\(ReportText.percent(report.interval.low)) to \(ReportText.percent(report.interval.high)) \
-                at \(ReportText.percent(report.interval.confidence)) confidence), \
-                budget >= \(ReportText.percent(report.gate.minConsistency)), \
-                \(report.totals.mismatched) of \(report.totals.compared) comparisons mismatched \
-                (min_samples \(report.gate.minSamples)); breaker \(report.breakerState)
-                """
-            out +=
-                "      <failure type=\"\(verdict.rawValue)\" message=\"\(attribute(truncated(report.gate.reason)))\">"
-            out += text(body) + "</failure>\n"
+        if let job = report.job {
+            // A backfill or repair run is judged by its keys (DESIGN 11): its test case stands in for the gate's.
+            out += jobTestCase(job, time: time)
+        } else {
+            out += gateTestCase(report, verdict: verdict, time: time)
         }
-        out += "    </testcase>\n"
 
         for group in report.fields {
             let name = "\(truncated(group.path)) (\(truncated(group.kind)))"
@@ -77,6 +67,44 @@ public enum JUnitReport {
             out += "    </testcase>\n"
         }
         out += "  </testsuite>\n</testsuites>\n"
+        return out
+    }
+
+    /// The gate's test case: failing, with the verdict's numbers, unless the gate passed.
+    static func gateTestCase(_ report: Report, verdict: ReportVerdict, time: String) -> String {
+        var out = "    <testcase classname=\"tandem.gate\" name=\"consistency gate\" time=\"\(time)\">\n"
+        if verdict != .passed {
+            let body = """
+                \(report.gate.reason)
+                consistency \(ReportText.percent(report.consistency)) \
+                (\(ReportText.percent(report.interval.low)) to \(ReportText.percent(report.interval.high)) \
+                at \(ReportText.percent(report.interval.confidence)) confidence), \
+                budget >= \(ReportText.percent(report.gate.minConsistency)), \
+                \(report.totals.mismatched) of \(report.totals.compared) comparisons mismatched \
+                (min_samples \(report.gate.minSamples)); breaker \(report.breakerState)
+                """
+            out +=
+                "      <failure type=\"\(verdict.rawValue)\" message=\"\(attribute(truncated(report.gate.reason)))\">"
+            out += text(body) + "</failure>\n"
+        }
+        out += "    </testcase>\n"
+        return out
+    }
+
+    /// A backfill or repair run's test case: failing, listing the first keys it could not fill or repair, when any.
+    static func jobTestCase(_ job: Report.Job, time: String) -> String {
+        let name = job.kind == .backfill ? "backfill \(job.direction ?? "")" : "repair"
+        var out = "    <testcase classname=\"tandem.job\" name=\"\(attribute(name))\" time=\"\(time)\">\n"
+        if job.unresolved > 0 {
+            let message = "\(job.unresolved) key\(job.unresolved == 1 ? "" : "s") could not be done"
+            var body = message
+            for entry in job.entries.filter({ $0.action != .repaired && $0.action != .wouldRepair }).prefix(maxExamples)
+            {
+                body += "\n  key: \(truncated(entry.key)): \(entry.action.rawValue): \(truncated(entry.reason ?? ""))"
+            }
+            out += "      <failure type=\"job\" message=\"\(attribute(message))\">" + text(body) + "</failure>\n"
+        }
+        out += "    </testcase>\n"
         return out
     }
 

@@ -74,6 +74,19 @@ public enum PrometheusReport {
         family(
             "tandem_gate_inconclusive", "gauge", "1 when the run was inconclusive (exit code 4).",
             [([], ReportVerdict(report) == .inconclusive ? "1" : "0")])
+        if let job = report.job {
+            let labels = [("job", job.kind.rawValue), ("direction", job.direction ?? "")]
+            family(
+                "tandem_job_keys_total", "counter", "Keys a backfill or repair run handled, by outcome.",
+                [
+                    ("written", job.written), ("unchanged", job.unchanged), ("raced", job.raced),
+                    ("deleted", job.tombstoned), ("failed", job.failed), ("missing_in_primary", job.missingInPrimary),
+                    ("absent", job.absent),
+                ].map { (labels + [("outcome", $0.0)], "\($0.1)") })
+            family(
+                "tandem_job_complete", "gauge", "1 when the backfill or repair run reached the end of its keys.",
+                [(labels, job.complete ? "1" : "0")])
+        }
         let state = BreakerState(rawValue: report.breakerState)
         family(
             "tandem_breaker_state", "gauge",

@@ -108,6 +108,39 @@ func ledgerBytes(_ path: String) -> Data {
 }
 
 @Suite struct LedgerTests {
+    @Test func aJobAndTheReportFlagsReadBackAndGrowByCheckpoint() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("ledger.sqlite")
+        var report = LedgerFixture.report()
+        report.mismatchesTruncated = true
+        report.keysRedacted = true
+        var job = Report.Job(kind: .backfill, direction: "v1-to-v2")
+        job.scanned = 10
+        job.written = 8
+        job.failed = 2
+        job.entries = [
+            Report.JobEntry(
+                key: "k1", action: .unfillable, reason: "count: too big", at: Date(timeIntervalSince1970: 5))
+        ]
+        report.job = job
+        let ledger = try Ledger.open(path: path)
+        try ledger.checkpoint(report: report)
+        #expect(try Ledger.loadReport(path: path) == report)
+        // Entries only grow between checkpoints: the new ones are appended, the counts replaced.
+        job.entries.append(
+            Report.JobEntry(key: "k2", action: .unfillable, reason: nil, at: Date(timeIntervalSince1970: 6)))
+        job.complete = true
+        report.job = job
+        try ledger.checkpoint(report: report)
+        #expect(try Ledger.loadReport(path: path) == report)
+        // A new run on the same ledger starts without the job, but keeps resume positions.
+        try ledger.saveResumePoint("backfill/v1-to-v2", Array("k2".utf8))
+        let next = try Ledger.open(path: path, initial: LedgerFixture.report())
+        #expect(try next.loadReport().job == nil)
+        #expect(try next.resumePoint("backfill/v1-to-v2") == Array("k2".utf8))
+        #expect(try next.backend.state(Ledger.breakerStateRow) == nil)
+    }
+
     @Test func checkpointThenLoadGivesAnEqualReport() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file("ledger.sqlite")
