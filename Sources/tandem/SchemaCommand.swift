@@ -46,7 +46,9 @@ struct SchemaCommand: ParsableCommand {
         let compiled: CompiledFiles
         let schema: Schema
         do {
-            compiled = try ProtoCompiler(importPaths: roots).compile(diskPaths: files)
+            // `schema` shows no element's location: the compiler keeps none (errors still say where).
+            compiled = try ProtoCompiler(configuration: .init(importPaths: roots, recordsSourceLocations: false))
+                .compile(diskPaths: files)
             schema = try compiled.schema()
         } catch let error as ProtoError {
             throw CLIError.schema(error.description)
@@ -61,6 +63,6 @@ struct SchemaCommand: ParsableCommand {
                 throw CLIError.io("\(descriptorSetOut): cannot write the descriptor set: \(error.localizedDescription)")
             }
         }
-        print(SchemaListing.render(compiled.requestedFiles, schema: schema), terminator: "")
+        SchemaListing.write(compiled.requestedFiles, schema: schema) { print($0, terminator: "") }
     }
 }

@@ -5,6 +5,19 @@ import TandemProto
 enum SchemaListing {
     static func render(_ files: [Google_Protobuf_FileDescriptorProto], schema: Schema) -> String {
         var out = ""
+        write(files, schema: schema) { out += $0 }
+        return out
+    }
+
+    /// Hands the listing to `emit` a message at a time, so that a huge schema's listing is never held whole.
+    static func write(
+        _ files: [Google_Protobuf_FileDescriptorProto], schema: Schema, to emit: (String) -> Void
+    ) {
+        var out = ""
+        func flush() {
+            emit(out)
+            out = ""
+        }
         for file in files {
             out +=
                 "\(file.name) (\(file.syntax.isEmpty ? "proto2" : file.syntax)\(file.package.isEmpty ? "" : ", package \(file.package)"))\n"
@@ -23,6 +36,7 @@ enum SchemaListing {
                 for field in message.fields {
                     out += "    \(field.number)  \(field.name)  \(describe(field, in: message, schema: schema))\n"
                 }
+                if out.utf8.count >= 1 << 16 { flush() }
             }
             for enumProto in file.enumType {
                 out +=
@@ -30,7 +44,7 @@ enum SchemaListing {
                     + enumProto.value.map { "\($0.name)=\($0.number)" }.joined(separator: " ") + "\n"
             }
         }
-        return out
+        flush()
     }
 
     private static func describe(_ field: FieldDescriptor, in message: MessageDescriptor, schema: Schema) -> String {

@@ -8,10 +8,15 @@ public struct ProtoCompiler: Sendable {
     public struct Configuration: Sendable {
         /// Import roots, searched in order (protoc's `--proto_path`).
         public var importPaths: [String]
+        /// Whether ``CompiledFiles/sourceLocations`` records where each element is (what compatibility findings
+        /// point at). Without them a compilation holds about half the memory at its peak; errors still name the file,
+        /// line and column (a file whose linking fails is parsed again, with its locations, to say where).
+        public var recordsSourceLocations: Bool
 
         /// Creates a configuration; by default the current directory is the only import root.
-        public init(importPaths: [String] = ["."]) {
+        public init(importPaths: [String] = ["."], recordsSourceLocations: Bool = true) {
             self.importPaths = importPaths
+            self.recordsSourceLocations = recordsSourceLocations
         }
     }
 
@@ -32,7 +37,8 @@ public struct ProtoCompiler: Sendable {
     ///
     /// - Throws: ``ProtoError`` naming the file, line and column of the first problem.
     public func compile(_ importPaths: [String]) throws(ProtoError) -> CompiledFiles {
-        var loader = Loader(tree: SourceTree(roots: configuration.importPaths))
+        var loader = Loader(
+            tree: SourceTree(roots: configuration.importPaths), recordsLocations: configuration.recordsSourceLocations)
         for path in importPaths {
             try loader.load(path, importedFrom: nil)
         }
@@ -59,7 +65,8 @@ public struct ProtoCompiler: Sendable {
 
     /// Compiles `.proto` source text held in memory, named `fileName`, with imports resolved as usual.
     public func compile(source: String, fileName: String) throws(ProtoError) -> CompiledFiles {
-        var loader = Loader(tree: SourceTree(roots: configuration.importPaths))
+        var loader = Loader(
+            tree: SourceTree(roots: configuration.importPaths), recordsLocations: configuration.recordsSourceLocations)
         try loader.load(fileName, importedFrom: nil, text: Array(source.utf8))
         var compiled = CompiledFiles(files: loader.order.compactMap { loader.linked[$0] }, requested: [fileName])
         compiled.sourceLocations = loader.locations
@@ -76,9 +83,12 @@ private struct Loader {
     var symbols = SymbolTable()
     /// Where each element of each loaded file is (see ``SourceLocations``).
     var locations = SourceLocations()
+    /// Whether ``locations`` are recorded (see ``ProtoCompiler/Configuration/recordsSourceLocations``).
+    let recordsLocations: Bool
 
-    init(tree: SourceTree) {
+    init(tree: SourceTree, recordsLocations: Bool) {
         self.tree = tree
+        self.recordsLocations = recordsLocations
     }
 
     mutating func load(_ path: String, importedFrom: (SourceLocation, String)?, text: [UInt8]? = nil) throws(ProtoError)
@@ -107,7 +117,15 @@ private struct Loader {
             bytes = found.bytes
         }
         stack.append(path)
-        let parsed = try ProtoParser.parse(bytes, fileName: path)
+        let parsed: ParsedFile
+        do {
+            parsed = try ProtoParser.parse(bytes, fileName: path, recordsLocations: recordsLocations)
+        } catch {
+            // Without locations a few errors point at a coarser place: parse again with them to say exactly where.
+            guard !recordsLocations else { throw error }
+            _ = try ProtoParser.parse(bytes, fileName: path, recordsLocations: true)
+            throw error
+        }
         var seenImports: Set<String> = []
         for (i, dependency) in parsed.proto.dependency.enumerated() {
             let location = i < parsed.importLocations.count ? parsed.importLocations[i] : parsed.fileLocation
@@ -118,10 +136,23 @@ private struct Loader {
         }
         stack.removeLast()
         var linker = Linker(parsed: parsed, dependencies: linked, symbols: symbols)
-        let result = try linker.link()
+        let result: Google_Protobuf_FileDescriptorProto
+        do {
+            result = try linker.link()
+        } catch {
+            guard !recordsLocations else { throw error }
+            // Parsed without locations: parse again with them, and link again from the same state, so that the error
+            // says where (errors are the rare path; the locations are not kept).
+            let reparsed = try ProtoParser.parse(bytes, fileName: path, recordsLocations: true)
+            var located = Linker(parsed: reparsed, dependencies: linked, symbols: symbols)
+            _ = try located.link()
+            throw error
+        }
         symbols = linker.symbols
         linked[path] = result
-        locations.add(file: path, locations: parsed.locations, fileLocation: parsed.fileLocation)
+        if recordsLocations {
+            locations.add(file: path, locations: parsed.locations, fileLocation: parsed.fileLocation)
+        }
         order.append(path)
     }
 }

@@ -7,22 +7,26 @@ struct ProtoParser {
     private var index = 0
     private let fileName: String
     private var file = Google_Protobuf_FileDescriptorProto()
-    private var locations: [[Int32]: SourceLocation] = [:]
+    private var locations: LocationRecorder
     private var importLocations: [SourceLocation] = []
     private var customOptions: [PendingOption] = []
     private var isProto3 = false
 
     /// Parses `text`, naming the file `fileName` in the descriptor and in every error.
-    static func parse(_ text: [UInt8], fileName: String) throws(ProtoError) -> ParsedFile {
+    ///
+    /// - Parameter recordsLocations: Whether the result's `locations` say where each element is (else they are empty).
+    static func parse(_ text: [UInt8], fileName: String, recordsLocations: Bool = true) throws(ProtoError) -> ParsedFile
+    {
         var tokenizer = Tokenizer(text, file: fileName)
         let tokens = try tokenizer.tokenize()
-        var parser = ProtoParser(tokens: tokens, fileName: fileName)
+        var parser = ProtoParser(tokens: tokens, fileName: fileName, recordsLocations: recordsLocations)
         return try parser.parseFile()
     }
 
-    private init(tokens: [Token], fileName: String) {
+    private init(tokens: [Token], fileName: String, recordsLocations: Bool) {
         self.tokens = tokens
         self.fileName = fileName
+        locations = LocationRecorder(enabled: recordsLocations)
     }
 
     // MARK: - Token helpers
@@ -188,7 +192,7 @@ struct ProtoParser {
             }
         }
         return ParsedFile(
-            proto: file, locations: locations, importLocations: importLocations,
+            proto: file, locations: locations.table, importLocations: importLocations,
             customOptions: customOptions, fileLocation: fileLocation)
     }
 
@@ -982,5 +986,24 @@ struct ProtoParser {
             }
         } while depth > 0
         return parts.joined(separator: " ")
+    }
+}
+
+/// The parser's table of element locations; when disabled it records nothing (a compilation that needs no
+/// locations keeps no table).
+private struct LocationRecorder {
+    let enabled: Bool
+    private(set) var table: [[Int32]: SourceLocation] = [:]
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    subscript(path: [Int32]) -> SourceLocation? {
+        get { table[path] }
+        set {
+            guard enabled else { return }
+            table[path] = newValue
+        }
     }
 }
