@@ -27,17 +27,7 @@ struct BackfillCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The plan directory (holds tandem.yaml).", valueName: "plan-dir"))
-    var planDirectory: String
-
-    @Option(help: ArgumentHelp("The primary (v2) store.", valueName: "db"))
-    var primary: String
-
-    @Option(help: ArgumentHelp("The shadow (v1) store.", valueName: "db"))
-    var shadow: String
-
-    @Option(help: ArgumentHelp("Ledger file; default: ledger.sqlite next to --primary.", valueName: "db"))
-    var ledger: String?
+    @OptionGroup var stores: StoreOptions
 
     @Option(help: ArgumentHelp("Which store is filled: v2-to-v1 (default) or v1-to-v2.", valueName: "direction"))
     var direction: String = Backfiller.Direction.v2ToV1.rawValue
@@ -63,40 +53,40 @@ struct BackfillCommand: ParsableCommand {
 
     func run() throws {
         let direction = Backfiller.Direction(rawValue: direction) ?? .v2ToV1
-        let plan = try PlanLoading.load(planDirectory)
-        let job = try JobRun(
-            source: "backfill", plan: plan, primary: primary, shadow: shadow, ledger: ledger,
+        let plan = try PlanLoading.load(stores.planDirectory)
+        let run = try StoreRun(
+            source: "backfill", plan: plan, stores: stores,
             output: output, initialJob: Report.Job(kind: .backfill, direction: direction.rawValue, dryRun: dryRun),
             requirePrimary: direction == .v2ToV1, requireShadow: direction == .v1ToV2)
         let backfiller: Backfiller
         do {
             backfiller = try Backfiller(
-                engine: job.engine,
+                engine: run.engine,
                 configuration: Backfiller.Configuration(
                     direction: direction, batchSize: batch, rate: rate, dryRun: dryRun))
         } catch {
-            throw CLIError.schema("\(job.plan.planFile ?? planDirectory): \(error.description)")
+            throw CLIError.schema("\(run.plan.planFile ?? stores.planDirectory): \(error.description)")
         }
         let resume = ResumePoint(
-            job: "backfill/\(direction.rawValue)", plan: job.plan, redactsKeys: job.engine.redactor.redactsKeys)
-        let after = resume.load(from: job.ledger.ledger, console: job.console)
-        if let after { job.console.summary("resuming after key \(job.engine.redactor.key(after))") }
+            job: "backfill/\(direction.rawValue)", plan: run.plan, redactsKeys: run.engine.redactor.redactsKeys)
+        let after = resume.load(from: run.ledger.ledger, console: run.console)
+        if let after { run.console.summary("resuming after key \(run.engine.redactor.key(after))") }
         do {
             try backfiller.run(
                 after: after,
-                progress: { progress in Self.show(progress, console: job.console) },
+                progress: { progress in Self.show(progress, console: run.console) },
                 checkpoint: { position in
-                    if !dryRun { resume.save(position, complete: false, to: job.ledger.ledger, console: job.console) }
-                    job.ledger.checkpoint(job.report(backfiller.job))
+                    if !dryRun { resume.save(position, complete: false, to: run.ledger.ledger, console: run.console) }
+                    run.ledger.checkpoint(run.report(backfiller.job))
                 })
         } catch {
             if !dryRun {
-                resume.save(backfiller.position, complete: false, to: job.ledger.ledger, console: job.console)
+                resume.save(backfiller.position, complete: false, to: run.ledger.ledger, console: run.console)
             }
-            throw job.fail(error, job: backfiller.job)
+            throw run.fail(error, job: backfiller.job)
         }
-        if !dryRun { resume.save(backfiller.position, complete: true, to: job.ledger.ledger, console: job.console) }
-        try job.finish(backfiller.job)
+        if !dryRun { resume.save(backfiller.position, complete: true, to: run.ledger.ledger, console: run.console) }
+        try run.finish(backfiller.job)
     }
 
     /// The progress line, on a terminal only: keys so far of the total, rate, rows written, ETA.

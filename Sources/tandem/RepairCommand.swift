@@ -23,17 +23,7 @@ struct RepairCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The plan directory (holds tandem.yaml).", valueName: "plan-dir"))
-    var planDirectory: String
-
-    @Option(help: ArgumentHelp("The primary (v2) store.", valueName: "db"))
-    var primary: String
-
-    @Option(help: ArgumentHelp("The shadow (v1) store.", valueName: "db"))
-    var shadow: String
-
-    @Option(help: ArgumentHelp("Ledger file; default: ledger.sqlite next to --primary.", valueName: "db"))
-    var ledger: String?
+    @OptionGroup var stores: StoreOptions
 
     @Option(name: .customLong("key"), help: ArgumentHelp("A key to repair (repeatable).", valueName: "key"))
     var keys: [String] = []
@@ -58,24 +48,24 @@ struct RepairCommand: ParsableCommand {
 
     func run() throws {
         // The report is read before the stores are opened: a report that cannot name keys changes nothing.
-        let plan = try PlanLoading.load(planDirectory)
+        let plan = try PlanLoading.load(stores.planDirectory)
         let named = try fromReport.map { path throws(CLIError) in try Self.keys(fromReport: path, plan: plan) } ?? keys
-        let job = try JobRun(
-            source: "repair", plan: plan, primary: primary, shadow: shadow, ledger: ledger,
+        let run = try StoreRun(
+            source: "repair", plan: plan, stores: stores,
             output: output, initialJob: Report.Job(kind: .repair, dryRun: dryRun))
-        let repairer = Repairer(engine: job.engine, configuration: Repairer.Configuration(dryRun: dryRun))
-        let checkpoint = { job.ledger.checkpoint(job.report(repairer.job)) }
+        let repairer = Repairer(engine: run.engine, configuration: Repairer.Configuration(dryRun: dryRun))
+        let checkpoint = { run.ledger.checkpoint(run.report(repairer.job)) }
         do {
             if all {
                 try repairer.repairAll(
-                    progress: { job.console.progress($0, unit: "keys") }, checkpoint: checkpoint)
+                    progress: { run.console.progress($0, unit: "keys") }, checkpoint: checkpoint)
             } else {
                 try repairer.repair(keys: named, checkpoint: checkpoint)
             }
         } catch {
-            throw job.fail(error, job: repairer.job)
+            throw run.fail(error, job: repairer.job)
         }
-        try job.finish(repairer.job)
+        try run.finish(repairer.job)
     }
 
     /// The keys of a JSON report's `mismatches`, refused when they cannot name every mismatching record.

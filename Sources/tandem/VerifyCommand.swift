@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Tandem
-import TandemReports
 
 /// `tandem verify`: compares two existing stores in full, key by key, and gates on the result.
 struct VerifyCommand: ParsableCommand {
@@ -18,63 +17,21 @@ struct VerifyCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The plan directory (holds tandem.yaml).", valueName: "plan-dir"))
-    var planDirectory: String
-
-    @Option(help: ArgumentHelp("The primary (v2) store.", valueName: "db"))
-    var primary: String
-
-    @Option(help: ArgumentHelp("The shadow (v1) store.", valueName: "db"))
-    var shadow: String
-
-    @Option(help: ArgumentHelp("Ledger file; default: ledger.sqlite next to --primary.", valueName: "db"))
-    var ledger: String?
+    @OptionGroup var stores: StoreOptions
 
     @OptionGroup var output: ReportOptions
 
     func run() throws {
-        let console = Console(quiet: output.quiet)
-        let outputs = try output.targets()
-        let plan = try PlanLoading.load(planDirectory)
-        for path in [primary, shadow] where !FileManager.default.fileExists(atPath: path) {
-            throw CLIError.io("\(path): no such store")
-        }
-        let files = try RunFiles.resolve(primary: primary, shadow: shadow, ledger: ledger)
-        let hook = TransitionHook()
-        let engine: MigrationEngine
-        do {
-            engine = try MigrationEngine(
-                plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                // Verify runs beside a live writer: no writer lock (the outbox replay on open is seq-conditional).
-                configuration: MigrationEngine.Configuration(
-                    writer: .init(exclusive: false), maxSamples: output.maxSamples),
-                onTransition: hook.onTransition)
-        } catch {
-            throw CLIError.engine(error)
-        }
-        let started = Date()
-        let runLedger = try RunLedger(
-            path: files.ledger, durable: false, console: console,
-            initial: engine.report(source: "verify", startedAt: started, timeline: []), hook: hook)
-        let runner = VerifyRunner(engine: engine)
+        let plan = try PlanLoading.load(stores.planDirectory)
+        let run = try StoreRun(source: "verify", plan: plan, stores: stores, output: output, initialJob: nil)
+        let runner = VerifyRunner(engine: run.engine)
         do {
             try runner.run(
-                progress: { console.progress($0, unit: "keys") },
-                checkpoint: {
-                    runLedger.checkpoint(
-                        engine.report(source: "verify", startedAt: started, timeline: runner.timeline.points))
-                })
+                progress: { run.console.progress($0, unit: "keys") },
+                checkpoint: { run.ledger.checkpoint(run.report(nil, timeline: runner.timeline.points)) })
         } catch {
-            console.endProgress()
-            throw CLIError.io(error.description)
+            throw run.fail(error, job: nil, timeline: runner.timeline.points)
         }
-        console.endProgress()
-        let report = engine.report(source: "verify", startedAt: started, timeline: runner.timeline.points)
-        try runLedger.finish(report)
-        try outputs.write(report)
-        var shown: [(String, String)] = [("ledger", files.ledger)]
-        for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
-        console.summary(RunSummary.render(report, files: shown))
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        try run.finish(nil, timeline: runner.timeline.points)
     }
 }

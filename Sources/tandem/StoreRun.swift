@@ -3,9 +3,10 @@ import Foundation
 import Tandem
 import TandemReports
 
-/// What `backfill` and `repair` share: the plan, an engine over existing stores that runs beside a live writer (no
-/// writer lock; every write conditional), the run's ledger, and the report written at checkpoints and at the end.
-final class JobRun {
+/// What `verify`, `backfill` and `repair` share: the plan, an engine over existing stores that runs beside a live
+/// writer (no writer lock; backfill and repair write only conditionally), the run's ledger, and the report written at
+/// checkpoints and at the end.
+final class StoreRun {
     let console: Console
     let outputs: ReportTargets
     let plan: MigrationPlan
@@ -15,21 +16,22 @@ final class JobRun {
     let source: String
     let started = Date()
 
-    /// Opens the stores and the ledger. `requireShadow`: the shadow store must exist already
-    /// (it is created when a backfill fills it).
+    /// Opens the stores and the ledger, whose first checkpoint is the empty report (with `initialJob`, for backfill
+    /// and repair). `requirePrimary`, `requireShadow`: the store must exist already (a backfill creates the store it
+    /// fills).
     init(
-        source: String, plan: MigrationPlan, primary: String, shadow: String, ledger: String?,
-        output: ReportOptions, initialJob: Report.Job, requirePrimary: Bool = true, requireShadow: Bool = true
+        source: String, plan: MigrationPlan, stores: StoreOptions, output: ReportOptions, initialJob: Report.Job?,
+        requirePrimary: Bool = true, requireShadow: Bool = true
     ) throws(CLIError) {
         self.source = source
         console = Console(quiet: output.quiet)
         outputs = try output.targets()
         self.plan = plan
-        for (path, required) in [(primary, requirePrimary), (shadow, requireShadow)]
+        for (path, required) in [(stores.primary, requirePrimary), (stores.shadow, requireShadow)]
         where required && !FileManager.default.fileExists(atPath: path) {
             throw CLIError.io("\(path): no such store")
         }
-        files = try RunFiles.resolve(primary: primary, shadow: shadow, ledger: ledger)
+        files = try RunFiles.resolve(primary: stores.primary, shadow: stores.shadow, ledger: stores.ledger)
         let hook = TransitionHook()
         do {
             engine = try MigrationEngine(
@@ -43,27 +45,33 @@ final class JobRun {
         }
         var initial = engine.report(source: source, startedAt: started, timeline: [])
         initial.job = initialJob
-        self.ledger = try RunLedger(
+        ledger = try RunLedger(
             path: files.ledger, durable: false, console: console, initial: initial, hook: hook)
     }
 
-    /// The run's report as of now, with `job`.
-    func report(_ job: Report.Job) -> Report {
-        var report = engine.report(source: source, startedAt: started, timeline: [])
+    /// The run's report as of now, with `job` and the consistency `timeline`.
+    func report(_ job: Report.Job?, timeline: [Report.TimelinePoint] = []) -> Report {
+        var report = engine.report(source: source, startedAt: started, timeline: timeline)
         report.job = job
         return report
     }
 
-    /// Writes the final checkpoint and the reports, prints the summary and the listed keys, and exits as the job
-    /// says (0 done, 1 some keys not filled or repaired).
-    func finish(_ job: Report.Job) throws {
+    /// Writes the final checkpoint and the reports, prints the summary (and a job's keys not done), and exits as the
+    /// report says (a job: 0 done, 1 some keys not filled or repaired; else the gate's exit code).
+    func finish(_ job: Report.Job?, timeline: [Report.TimelinePoint] = []) throws {
         console.endProgress()
-        let report = report(job)
+        let report = report(job, timeline: timeline)
         try ledger.finish(report)
         try outputs.write(report)
         var shown: [(String, String)] = [("ledger", files.ledger)]
         for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
         console.summary(RunSummary.render(report, files: shown))
+        if let job { listUnresolved(job) }
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    /// The first keys a job could not do, on stderr (the ledger and the JSON report hold them all).
+    private func listUnresolved(_ job: Report.Job) {
         let failures = job.entries.filter { $0.action != .repaired && $0.action != .wouldRepair }
         for entry in failures.prefix(20) {
             console.warning("\(source): key \(entry.key): \(entry.action.rawValue): \(entry.reason ?? "")")
@@ -72,13 +80,12 @@ final class JobRun {
             console.warning(
                 "\(source): \(job.unresolved - min(failures.count, 20)) more keys not done; every one is in the ledger")
         }
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 
     /// A store failure mid-run: the ledger keeps what was done, and the run exits 3.
-    func fail(_ error: EngineError, job: Report.Job) -> CLIError {
+    func fail(_ error: EngineError, job: Report.Job?, timeline: [Report.TimelinePoint] = []) -> CLIError {
         console.endProgress()
-        ledger.checkpoint(report(job))
+        ledger.checkpoint(report(job, timeline: timeline))
         return CLIError.io(error.description)
     }
 }
