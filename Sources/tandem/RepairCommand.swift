@@ -54,7 +54,7 @@ struct RepairCommand: ParsableCommand {
             source: "repair", plan: plan, stores: stores,
             output: output, initialJob: Report.Job(kind: .repair, dryRun: dryRun))
         let repairer = Repairer(engine: run.engine, configuration: Repairer.Configuration(dryRun: dryRun))
-        let checkpoint = { run.ledger.checkpoint(run.report(repairer.job)) }
+        let checkpoint = { run.ledger.checkpoint(run.report(repairer.job, timeline: repairer.timeline.points)) }
         do {
             if all {
                 try repairer.repairAll(
@@ -63,9 +63,9 @@ struct RepairCommand: ParsableCommand {
                 try repairer.repair(keys: named, checkpoint: checkpoint)
             }
         } catch {
-            throw run.fail(error, job: repairer.job)
+            throw run.fail(error, job: repairer.job, timeline: repairer.timeline.points)
         }
-        try run.finish(repairer.job)
+        try run.finish(repairer.job, timeline: repairer.timeline.points)
     }
 
     /// The keys of a JSON report's `mismatches`, refused when they cannot name every mismatching record.

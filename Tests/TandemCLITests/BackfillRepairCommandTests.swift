@@ -221,6 +221,70 @@ struct BackfillRepairCommandTests {
                 "totals"]?["mismatched"]?.int64Value == 30)
     }
 
+    @Test func aRecordThatCannotBeFilledIsListedAndTheRunExitsOne() throws {
+        let directory = try CLITest.temporaryDirectory("unfillable")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stores = try Self.legacyStores(in: directory, count: 50)
+        // One legacy row that does not decode as a v1 record.
+        try CLITest.sqlite(
+            URL(fileURLWithPath: stores.shadow), "UPDATE tandem_records SET payload = X'FFFF' WHERE key = 'u000017'")
+        let report = directory.appendingPathComponent("backfill.json")
+        let result = try Self.tandem([
+            "backfill", Self.userProfile, "--primary", stores.primary, "--shadow", stores.shadow, "--direction",
+            "v1-to-v2", "--report", report.path,
+        ])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("FAILED - 1 keys could not be done"), "\(result.stdout)")
+        #expect(
+            result.stderr.contains("key u000017: unfillable: $: the shadow row does not decode"), "\(result.stderr)")
+        let job = try CLITest.report(report)["job"]
+        #expect(job?["written"]?.int64Value == 49)
+        #expect(job?["failed"]?.int64Value == 1)
+        #expect(job?["keys"]?[0]?["key"] == .string("u000017"))
+        #expect(
+            try CLITest.sqlite(URL(fileURLWithPath: stores.primary), "SELECT count(*) FROM tandem_records") == "49\n")
+    }
+
+    @Test func aRepairUnderAPlanThatRedactsItsKeysNamesThemOnlyByToken() throws {
+        let directory = try CLITest.temporaryDirectory("repair-redacted")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stores = try Self.legacyStores(in: directory, count: 100)
+        try #require(
+            try Self.tandem([
+                "backfill", Self.userProfile, "--primary", stores.primary, "--shadow", stores.shadow, "--direction",
+                "v1-to-v2", "--quiet",
+            ]).status == 0)
+        try CLITest.sqlite(
+            URL(fileURLWithPath: stores.shadow),
+            "UPDATE tandem_records SET payload = X'0A03787978' WHERE key = 'u000042'")
+        let plan = try CLITest.plan("user-profile", in: directory)
+        let yaml = plan.appendingPathComponent("tandem.yaml")
+        try String(contentsOf: yaml, encoding: .utf8).replacingOccurrences(
+            of: "redact: [email]", with: "redact: [email, id]"
+        )
+        .write(to: yaml, atomically: true, encoding: .utf8)
+        let ledger = directory.appendingPathComponent("repair.sqlite")
+        let report = directory.appendingPathComponent("repair.json")
+        let repaired = try Self.tandem([
+            "repair", plan.path, "--primary", stores.primary, "--shadow", stores.shadow, "--all", "--ledger",
+            ledger.path,
+            "--report", report.path,
+        ])
+        #expect(repaired.status == 0, "\(repaired.stderr)")
+        let keys = try CLITest.report(report)["job"]?["keys"]
+        #expect(keys?[0]?["action"] == .string("repaired"))
+        #expect(keys?[0]?["key"]?.stringValue?.hasPrefix("redacted:") == true)
+        // The key appears in clear nowhere Tandem wrote: the report, the ledger, the console.
+        for text in [try String(contentsOf: report, encoding: .utf8), repaired.stdout, repaired.stderr] {
+            #expect(!text.contains("u000042"))
+        }
+        #expect(!(try CLITest.sqlite(ledger, "SELECT key FROM tandem_ledger_job_keys")).contains("u000042"))
+        // 100 keys are fewer than the gate's min_samples: inconclusive (4), but nothing mismatches any more.
+        let after = try Self.verify(Self.userProfile, stores, report: directory.appendingPathComponent("v.json"))
+        #expect(after.status == 4)
+        #expect(after.report["totals"]?["mismatched"]?.int64Value == 0)
+    }
+
     @Test func aPlanThatDoesNotInvertIsRefusedWithEveryReason() throws {
         let directory = try CLITest.temporaryDirectory("not-invertible")
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -47,6 +47,8 @@ public final class Repairer {
     public let configuration: Configuration
     /// What the run did so far.
     public private(set) var job: Report.Job
+    /// The consistency of the comparisons made (before any repair), over time.
+    public private(set) var timeline = Timeline()
 
     /// Prepares a repair over `engine`'s stores.
     public init(engine: MigrationEngine, configuration: Configuration = .init()) {
@@ -79,6 +81,7 @@ public final class Repairer {
                 checkpoint()
             }
         }
+        timeline.close(at: Date(), totals: engine.gate.totals)
         job.complete = true
     }
 
@@ -116,6 +119,7 @@ public final class Repairer {
                         breakerState: engine.breaker.state))
             }
         }
+        timeline.close(at: Date(), totals: engine.gate.totals)
         job.complete = true
     }
 
@@ -143,6 +147,7 @@ public final class Repairer {
             if named { job.absent += 1 }
             return
         }
+        timeline.observe(at: Date(), totals: engine.gate.totals)
         switch comparison.outcome {
         case .match:
             job.unchanged += 1
