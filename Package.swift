@@ -63,7 +63,9 @@ let package = Package(
         .target(name: "TandemTesting", dependencies: ["Tandem"], path: "Tests/Support/TandemTesting"),
         .testTarget(
             name: "TandemProtoTests",
-            dependencies: ["TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         .testTarget(
             name: "TandemTests",
@@ -73,7 +75,8 @@ let package = Package(
         .testTarget(
             name: "TandemCLITests",
             dependencies: [
-                "Tandem", "TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "Tandem", "TandemProto", "TandemTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
     ],

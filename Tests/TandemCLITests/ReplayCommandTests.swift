@@ -398,8 +398,11 @@ struct ReplayCommandTests {
         try garbage.write(to: primary)
         let plan = CLITest.migrations.appendingPathComponent("user-profile").path
         for arguments in [
-            ["replay", plan, "--traffic", "-", "--primary", primary.path,
-             "--shadow", directory.appendingPathComponent("s.sqlite").path, "--ledger", directory.appendingPathComponent("l.sqlite").path],
+            [
+                "replay", plan, "--traffic", "-", "--primary", primary.path,
+                "--shadow", directory.appendingPathComponent("s.sqlite").path, "--ledger",
+                directory.appendingPathComponent("l.sqlite").path,
+            ],
             ["verify", plan, "--primary", primary.path, "--shadow", primary.path + ".missing"],
         ] {
             let result = try Binaries.run("tandem", arguments, stdin: Data())

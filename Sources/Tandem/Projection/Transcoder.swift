@@ -89,8 +89,11 @@ final class Transcoder: Sendable {
     init?(projection: Projection) {
         let plan = projection.plan
         let v2Schema = plan.v2.schema
-        var compiled: [(entry: Entry, table: [Int64], source: FieldDescriptor, v1Field: FieldDescriptor,
-            convert: FieldConvert?, container: MessageDescriptor)] = []
+        var compiled:
+            [(
+                entry: Entry, table: [Int64], source: FieldDescriptor, v1Field: FieldDescriptor,
+                convert: FieldConvert?, container: MessageDescriptor
+            )] = []
         var paths: [Int32] = []
         let validator = WireValidator(schema: v2Schema)
         for (index, resolved) in plan.resolved.enumerated() {
@@ -142,7 +145,8 @@ final class Transcoder: Sendable {
         }
         let v1Message = plan.v1Message
         compiled.sort {
-            (v1Message.position(ofNumber: $0.entry.v1Number) ?? 0) < (v1Message.position(ofNumber: $1.entry.v1Number) ?? 0)
+            (v1Message.position(ofNumber: $0.entry.v1Number) ?? 0)
+                < (v1Message.position(ofNumber: $1.entry.v1Number) ?? 0)
         }
         for slot in compiled.indices { compiled[slot].entry.slot = slot }
         self.projection = projection
@@ -413,7 +417,8 @@ final class Transcoder: Sendable {
         guard
             let result = IntegerValue.timestamp(
                 seconds: seconds, nanos: nanos, millis: entry.kind == .timestampMillis),
-            let narrowed = IntegerValue.narrow(Int128(result), to: entry.v1Type) else { return false }
+            let narrowed = IntegerValue.narrow(Int128(result), to: entry.v1Type)
+        else { return false }
         append(narrowed, entry, to: &out)
         return true
     }

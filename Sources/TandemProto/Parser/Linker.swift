@@ -359,7 +359,6 @@ struct Linker {
         }
     }
 
-
     private func checkNumbers(_ message: Google_Protobuf_DescriptorProto, fullName: String, path: [Int32])
         throws(ProtoError)
     {

@@ -184,7 +184,9 @@ private struct Scanner {
             _ = try reader.readVarint()
         case .enumValue:
             let bits = try reader.readVarint()
-            if field.closedEnum >= 0 && layout.isUnknown(Int32(truncatingIfNeeded: bits), inClosedEnum: field.closedEnum) {
+            if field.closedEnum >= 0
+                && layout.isUnknown(Int32(truncatingIfNeeded: bits), inClosedEnum: field.closedEnum)
+            {
                 unknown &+= 1
             }
         case .fixed32:

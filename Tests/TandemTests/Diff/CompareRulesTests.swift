@@ -17,7 +17,8 @@ struct CompareRulesTests {
         for _ in 0..<300 {
             let primary = try RandomRecords.v2Record(plain.plan, &rng)
             let projected = plain.projection.project(primary)
-            var shadow = Bool.random(using: &rng)
+            var shadow =
+                Bool.random(using: &rng)
                 ? plain.projection.project(try RandomRecords.v2Record(plain.plan, &rng)).message
                 : projected.message
             _ = try RandomRecords.mutate(&shadow, plain.plan, &rng)
@@ -36,7 +37,8 @@ struct CompareRulesTests {
         var rng = SeededGenerator(seed: 11)
         for _ in 0..<500 {
             let message = engine.projection.project(try RandomRecords.v2Record(plan, &rng)).message
-            var other = Bool.random(using: &rng)
+            var other =
+                Bool.random(using: &rng)
                 ? message : engine.projection.project(try RandomRecords.v2Record(plan, &rng)).message
             if Bool.random(using: &rng) { _ = try RandomRecords.mutate(&other, plan, &rng) }
             var bytes = other.serializedBytes()

@@ -112,7 +112,8 @@ import Testing
         #expect(projected.isFullyRepresentable, "answered for an unrepresentable record (\(context()))")
         #expect(transcoded.bytes == projected.message.serializedBytes(), "bytes differ (\(context()))")
         #expect(
-            transcoded.unknownFields == message.unknownFieldCountIncludingSubmessages, "unknown fields differ (\(context()))")
+            transcoded.unknownFields == message.unknownFieldCountIncludingSubmessages,
+            "unknown fields differ (\(context()))")
         return true
     }
 

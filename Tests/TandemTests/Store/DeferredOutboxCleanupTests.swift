@@ -64,9 +64,7 @@ struct DeferredOutboxCleanupTests {
         }
         let left = try outboxRows(crashed.file("primary.sqlite"))
         #expect(left >= 1, "the last group's outbox rows are still there (cleanup deferred)")
-        let before = try (
-            SQLiteConnection(path: crashed.file("shadow.sqlite")).scanRecords(after: nil, limit: 100)
-        )
+        let before = try (SQLiteConnection(path: crashed.file("shadow.sqlite")).scanRecords(after: nil, limit: 100))
         let reopened = try openWriter(crashed, .outbox)
         #expect(reopened.repaired == 0)
         #expect(try reopened.pendingRepairs() == 0)

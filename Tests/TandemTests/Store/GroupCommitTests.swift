@@ -64,7 +64,9 @@ struct GroupCommitTests {
             }
         }
         #expect(writer.largestGroup > 1)
-        #expect(try writer.counts() == (primary: 8 * DualWriter.leadsPerProbe * 4, shadow: 8 * DualWriter.leadsPerProbe * 4))
+        #expect(
+            try writer.counts() == (primary: 8 * DualWriter.leadsPerProbe * 4, shadow: 8 * DualWriter.leadsPerProbe * 4)
+        )
     }
 
     @Test(arguments: DualWriteMode.allCases)
