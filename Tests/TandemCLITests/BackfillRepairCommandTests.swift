@@ -64,6 +64,17 @@ struct BackfillRepairCommandTests {
         return (primary, shadow)
     }
 
+    /// Legacy stores of `count` records backfilled v1-to-v2: both stores hold every record, as one write each.
+    static func filledStores(in directory: URL, count: Int) throws -> (primary: String, shadow: String) {
+        let stores = try legacyStores(in: directory, count: count)
+        let filled = try tandem([
+            "backfill", userProfile, "--primary", stores.primary, "--shadow", stores.shadow, "--direction", "v1-to-v2",
+            "--quiet",
+        ])
+        try #require(filled.status == 0, "\(filled.stderr)")
+        return stores
+    }
+
     static func tandem(_ arguments: [String]) throws -> Binaries.Result {
         try Binaries.run("tandem", arguments)
     }
@@ -117,12 +128,7 @@ struct BackfillRepairCommandTests {
     @Test func aDivergenceInOnePercentOfKeysIsRepairedFromAReportAndWithAll() throws {
         let directory = try CLITest.temporaryDirectory("repair")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let stores = try Self.legacyStores(in: directory, count: 10_000)
-        let filled = try Self.tandem([
-            "backfill", Self.userProfile, "--primary", stores.primary, "--shadow", stores.shadow, "--direction",
-            "v1-to-v2", "--quiet",
-        ])
-        try #require(filled.status == 0, "\(filled.stderr)")
+        let stores = try Self.filledStores(in: directory, count: 10_000)
         let shadowURL = URL(fileURLWithPath: stores.shadow)
         // 1% of keys: their shadow rows replaced by another record's payload.
         try CLITest.sqlite(shadowURL, "UPDATE tandem_records SET payload = X'0A03787978' WHERE substr(key, -2) = '42'")
@@ -180,12 +186,7 @@ struct BackfillRepairCommandTests {
     @Test func repairRefusesATruncatedOrRedactedReportAndChangesNothing() throws {
         let directory = try CLITest.temporaryDirectory("repair-refused")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let stores = try Self.legacyStores(in: directory, count: 300)
-        try #require(
-            try Self.tandem([
-                "backfill", Self.userProfile, "--primary", stores.primary, "--shadow", stores.shadow, "--direction",
-                "v1-to-v2", "--quiet",
-            ]).status == 0)
+        let stores = try Self.filledStores(in: directory, count: 300)
         try CLITest.sqlite(
             URL(fileURLWithPath: stores.shadow),
             "UPDATE tandem_records SET payload = X'0A03787978' WHERE substr(key, -1) = '3'")
@@ -248,12 +249,7 @@ struct BackfillRepairCommandTests {
     @Test func aRepairUnderAPlanThatRedactsItsKeysNamesThemOnlyByToken() throws {
         let directory = try CLITest.temporaryDirectory("repair-redacted")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let stores = try Self.legacyStores(in: directory, count: 100)
-        try #require(
-            try Self.tandem([
-                "backfill", Self.userProfile, "--primary", stores.primary, "--shadow", stores.shadow, "--direction",
-                "v1-to-v2", "--quiet",
-            ]).status == 0)
+        let stores = try Self.filledStores(in: directory, count: 100)
         try CLITest.sqlite(
             URL(fileURLWithPath: stores.shadow),
             "UPDATE tandem_records SET payload = X'0A03787978' WHERE key = 'u000042'")

@@ -15,13 +15,7 @@ extension ProtoParser {
             if tryConsume(";") { continue }
             if at("option") {
                 _ = next()
-                var options = enumProto.options
-                try parseOptionStatement(
-                    owner: path + [3], kind: .enum,
-                    apply: { (bytes: [UInt8]) throws in
-                        try options.merge(serializedBytes: bytes)
-                    })
-                enumProto.options = options
+                try parseOptionStatement(into: &enumProto.options, owner: path + [3], kind: .enum)
             } else if at("reserved") {
                 _ = next()
                 if current.kind == .string {

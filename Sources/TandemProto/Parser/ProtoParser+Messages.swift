@@ -51,13 +51,7 @@ extension ProtoParser {
                 message.enumType.append(try parseEnum(path: path + [4, Int32(message.enumType.count)]))
             } else if at("option") {
                 _ = next()
-                var options = message.options
-                try parseOptionStatement(
-                    owner: path + [7], kind: .message,
-                    apply: { (bytes: [UInt8]) throws in
-                        try options.merge(serializedBytes: bytes)
-                    })
-                message.options = options
+                try parseOptionStatement(into: &message.options, owner: path + [7], kind: .message)
             } else if at("extensions") {
                 _ = next()
                 try parseExtensions(&message, path: path)
@@ -283,13 +277,8 @@ extension ProtoParser {
             if tryConsume(";") { continue }
             if at("option") {
                 _ = next()
-                var options = message.oneofDecl[Int(oneofIndex)].options
                 try parseOptionStatement(
-                    owner: oneofPath + [2], kind: .oneof,
-                    apply: { (bytes: [UInt8]) throws in
-                        try options.merge(serializedBytes: bytes)
-                    })
-                message.oneofDecl[Int(oneofIndex)].options = options
+                    into: &message.oneofDecl[Int(oneofIndex)].options, owner: oneofPath + [2], kind: .oneof)
                 continue
             }
             try parseField(into: &message, path: path, oneofIndex: oneofIndex)

@@ -11,6 +11,16 @@ extension ProtoParser {
         try expect(";")
     }
 
+    /// `option name = value;` merged into `options` (the `option` keyword already consumed).
+    mutating func parseOptionStatement<Options: SwiftProtobuf.Message>(
+        into options: inout Options, owner: [Int32], kind: OptionKind
+    ) throws(ProtoError) {
+        var merged = options
+        try parseOptionStatement(
+            owner: owner, kind: kind, apply: { (bytes: [UInt8]) throws in try merged.merge(serializedBytes: bytes) })
+        options = merged
+    }
+
     /// Field options in brackets, with the special `default` and `json_name` pseudo-options.
     mutating func parseFieldOptions(_ field: inout Google_Protobuf_FieldDescriptorProto, path: [Int32])
         throws(ProtoError)

@@ -15,13 +15,7 @@ extension ProtoParser {
             if tryConsume(";") { continue }
             if at("option") {
                 _ = next()
-                var options = service.options
-                try parseOptionStatement(
-                    owner: path + [3], kind: .service,
-                    apply: { (bytes: [UInt8]) throws in
-                        try options.merge(serializedBytes: bytes)
-                    })
-                service.options = options
+                try parseOptionStatement(into: &service.options, owner: path + [3], kind: .service)
             } else if at("rpc") {
                 _ = next()
                 let methodPath = path + [2, Int32(service.method.count)]
@@ -56,11 +50,7 @@ extension ProtoParser {
                         if tryConsume(";") { continue }
                         guard at("option") else { throw fail("\"option\" or \"}\"") }
                         _ = next()
-                        try parseOptionStatement(
-                            owner: methodPath + [4], kind: .method,
-                            apply: { (bytes: [UInt8]) throws in
-                                try options.merge(serializedBytes: bytes)
-                            })
+                        try parseOptionStatement(into: &options, owner: methodPath + [4], kind: .method)
                     }
                     method.options = options
                     _ = tryConsume(";")

@@ -166,12 +166,9 @@ struct ProtoParser {
                 file.dependency.append(path)
             } else if at("option") {
                 _ = next()
+                // Through a local: `file` is the parser's own, which the call mutates.
                 var options = file.options
-                try parseOptionStatement(
-                    owner: [8], kind: .file,
-                    apply: { (bytes: [UInt8]) throws in
-                        try options.merge(serializedBytes: bytes)
-                    })
+                try parseOptionStatement(into: &options, owner: [8], kind: .file)
                 file.options = options
             } else if at("message") {
                 _ = next()
