@@ -54,6 +54,14 @@ struct BackfillCommand: ParsableCommand {
     func run() throws {
         let direction = Backfiller.Direction(rawValue: direction) ?? .v2ToV1
         let plan = try PlanLoading.load(stores.planDirectory)
+        // A plan that does not run backwards is refused before any store or the ledger is opened.
+        if direction == .v1ToV2 {
+            do {
+                _ = try PlanInversion(plan: plan)
+            } catch {
+                throw CLIError.schema("\(plan.planFile ?? stores.planDirectory): \(error.description)")
+            }
+        }
         let run = try StoreRun(
             source: "backfill", plan: plan, stores: stores,
             output: output, initialJob: Report.Job(kind: .backfill, direction: direction.rawValue, dryRun: dryRun),
@@ -65,7 +73,7 @@ struct BackfillCommand: ParsableCommand {
                 configuration: Backfiller.Configuration(
                     direction: direction, batchSize: batch, rate: rate, dryRun: dryRun))
         } catch {
-            throw CLIError.schema("\(run.plan.planFile ?? stores.planDirectory): \(error.description)")
+            throw CLIError.schema("\(plan.planFile ?? stores.planDirectory): \(error.description)")
         }
         let resume = ResumePoint(
             job: "backfill/\(direction.rawValue)", plan: run.plan, redactsKeys: run.engine.redactor.redactsKeys)

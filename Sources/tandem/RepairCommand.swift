@@ -50,6 +50,15 @@ struct RepairCommand: ParsableCommand {
         // The report is read before the stores are opened: a report that cannot name keys changes nothing.
         let plan = try PlanLoading.load(stores.planDirectory)
         let named = try fromReport.map { path throws(CLIError) in try Self.keys(fromReport: path, plan: plan) } ?? keys
+        // Every key is checked before anything is written: a bad one is a usage error naming where it came from.
+        for key in named {
+            do {
+                try RecordKey.validate(key, path: nil)
+            } catch {
+                let shown = Redactor(plan: plan).redactsKeys ? "a key" : "key '\(key.prefix(64))'"
+                throw CLIError.usage("\(fromReport ?? "--key"): \(shown): \(error.message)")
+            }
+        }
         let run = try StoreRun(
             source: "repair", plan: plan, stores: stores,
             output: output, initialJob: Report.Job(kind: .repair, dryRun: dryRun))

@@ -86,6 +86,11 @@ final class StoreRun {
     func fail(_ error: EngineError, job: Report.Job?, timeline: [Report.TimelinePoint] = []) -> CLIError {
         console.endProgress()
         ledger.checkpoint(report(job, timeline: timeline))
-        return CLIError.io(error.description)
+        var message = error.description
+        // A plan that redacts its key field: the key the error names appears as its token (DESIGN 7).
+        if let key = error.key, engine.redactor.redactsKeys {
+            message = message.replacingOccurrences(of: key, with: engine.redactor.key(key))
+        }
+        return CLIError.io(message)
     }
 }

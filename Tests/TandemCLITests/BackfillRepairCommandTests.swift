@@ -199,6 +199,13 @@ struct BackfillRepairCommandTests {
         ])
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("truncated"))
+        // A key no store can hold is a usage error, before anything is opened.
+        let empty = try Self.tandem([
+            "repair", Self.userProfile, "--primary", stores.primary, "--shadow", stores.shadow, "--key", "u000001",
+            "--key", "",
+        ])
+        #expect(empty.status == 2)
+        #expect(empty.stderr.contains("--key: key '': "), "\(empty.stderr)")
 
         // A plan that redacts its key field: the report's keys are tokens that name no record.
         let redacting = try CLITest.plan("user-profile", in: directory)
@@ -298,6 +305,8 @@ struct BackfillRepairCommandTests {
         #expect(result.stderr.contains("tandem.yaml:12: whitelist[3] (status)"), "\(result.stderr)")
         #expect(result.stderr.contains("whitelist[4] (email)"), "\(result.stderr)")
         #expect(result.stderr.contains("many-to-one"))
+        // Refused before the ledger or any store was touched.
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("ledger.sqlite").path))
         #expect(
             try CLITest.sqlite(URL(fileURLWithPath: stores.primary), "SELECT count(*) FROM tandem_records") == "0\n")
     }

@@ -33,14 +33,14 @@ public final class Backfiller {
         public var checkpointInterval: Duration
         /// How often the progress callback is called.
         public var progressInterval: Duration
-        /// The most keys listed in ``job`` (failures beyond it are counted only).
+        /// The most keys listed in ``job`` (failures beyond it are counted only); by default every one.
         public var maxEntries: Int
 
         /// Creates a configuration.
         public init(
             direction: Direction = .v2ToV1, batchSize: Int = 512, rate: Double? = nil, dryRun: Bool = false,
             checkpointInterval: Duration = .seconds(1), progressInterval: Duration = .milliseconds(500),
-            maxEntries: Int = 100_000
+            maxEntries: Int = .max
         ) {
             self.direction = direction
             self.batchSize = batchSize
@@ -76,8 +76,14 @@ public final class Backfiller {
     public let configuration: Configuration
     /// What the run did so far.
     public private(set) var job: Report.Job
-    /// The last key handled (the run resumes after it), nil before the first batch.
-    public private(set) var position: String?
+    /// The key a rerun resumes after: the last key handled; once a record could not be filled, the key before the
+    /// first such record, so that a rerun meets it again and its failure is never dropped. Nil: from the first key.
+    public var position: String? { firstFailure.map { $0.before } ?? scanned }
+
+    /// The last key handled (the scan goes on after it).
+    private var scanned: String?
+    /// The key handled before the first record that could not be filled, once there is one.
+    private var firstFailure: (before: String?, key: String)?
 
     private let inversion: PlanInversion?
 
@@ -102,7 +108,8 @@ public final class Backfiller {
     ) throws(EngineError) {
         let backend = engine.writer.backend
         let started = ContinuousClock.now
-        position = after
+        scanned = after
+        firstFailure = nil
         job.resumed = after != nil
         let total: Int
         do {
@@ -117,13 +124,13 @@ public final class Backfiller {
         while true {
             let page: [RecordPair]
             do {
-                page = try backend.pairs(after: position, limit: batch)
+                page = try backend.pairs(after: scanned, limit: batch)
             } catch {
                 throw EngineError(error)
             }
             if page.isEmpty { break }
             try fill(page)
-            position = page.last?.key
+            scanned = page.last?.key
             let now = ContinuousClock.now
             if let rate = configuration.rate, rate > 0 {
                 // Throttle: the keys scanned so far may not run ahead of the rate.
@@ -156,8 +163,10 @@ public final class Backfiller {
     private func fill(_ page: [RecordPair]) throws(EngineError) {
         var writes: [ConditionalWrite] = []
         writes.reserveCapacity(page.count)
+        var previous = scanned
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         for pair in page {
+            defer { previous = pair.key }
             let source = configuration.direction == .v2ToV1 ? pair.primary : pair.shadow
             guard let source else { continue }
             job.scanned += 1
@@ -176,10 +185,14 @@ public final class Backfiller {
                         condition: .absent, partnerSeq: source.seq))
             case .failure(let failure):
                 job.failed += 1
+                if firstFailure == nil { firstFailure = (previous, pair.key) }
+                // A value of a redacted field never shows in clear: the reason then names only its path.
+                let reason =
+                    engine.redactor.isRedacted(path: failure.path)
+                    ? "\(failure.path): a redacted value does not carry over" : failure.description
                 list(
-                    Report.JobEntry(
-                        key: engine.redactor.key(pair.key), action: .unfillable, reason: failure.description, at: Date()
-                    ))
+                    Report.JobEntry(key: engine.redactor.key(pair.key), action: .unfillable, reason: reason, at: Date())
+                )
             }
         }
         guard !writes.isEmpty else { return }

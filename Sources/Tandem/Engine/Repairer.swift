@@ -21,7 +21,8 @@ public final class Repairer {
         public var checkpointInterval: Duration
         /// How often the progress callback is called.
         public var progressInterval: Duration
-        /// The most keys listed in ``job`` (beyond it they are counted only).
+        /// The most keys listed in ``job`` (beyond it they are counted only); by default every one, since every repair
+        /// goes to the ledger (DESIGN 11).
         public var maxEntries: Int
 
         /// Creates a configuration.
@@ -29,7 +30,7 @@ public final class Repairer {
             dryRun: Bool = false, pageSize: Int = 512, inFlightRetries: Int = 3,
             retryDelay: Duration = .milliseconds(20),
             checkpointInterval: Duration = .seconds(1), progressInterval: Duration = .milliseconds(500),
-            maxEntries: Int = 100_000
+            maxEntries: Int = .max
         ) {
             self.dryRun = dryRun
             self.pageSize = pageSize

@@ -254,7 +254,7 @@ public struct PlanInversion: Sendable {
         default: value = Int128(key).flatMap { IntegerValue.narrow($0, to: field.type) }
         }
         guard let value else {
-            throw Failure(path: "$", reason: "the key '\(key)' is not a value of the v2 key field \(keyPath)")
+            throw Failure(path: "$", reason: "the record's key is not a value of the v2 key field \(keyPath)")
         }
         var updated = holder
         do {
@@ -285,8 +285,9 @@ public struct PlanInversion: Sendable {
             var seconds = number
             var nanos: Int64 = 0
             if case .timestampMillis = convert {
+                // In Int128: `seconds * 1000` leaves Int64 for milliseconds near Int64.min.
                 seconds = IntegerValue.floorDivide(number, 1000)
-                nanos = (number - seconds * 1000) * 1_000_000
+                nanos = Int64(Int128(number) - Int128(seconds) * 1000) * 1_000_000
             }
             var timestamp = DynamicMessage(descriptor: type, schema: plan.v2.schema)
             do {

@@ -152,7 +152,9 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
                 }
                 if let expected = write.partnerSeq {
                     let other = write.side == .primary ? state.shadow[key] : state.primary[key]
-                    guard other?.seq == expected else { return .partnerChanged(current: other) }
+                    // A shadow write waiting in the outbox must land first: writing over its absence would hide it.
+                    let pending = write.side == .shadow && state.outbox[key] != nil
+                    guard other?.seq == expected, !pending else { return .partnerChanged(current: other) }
                 }
                 if write.side == .primary {
                     state.primary[key] = write.record

@@ -148,6 +148,23 @@ struct RecordBackendContractTests {
                     condition: .absent, partnerSeq: 3)) == .partnerChanged(current: nil))
     }
 
+    @Test(arguments: BackendKind.outboxKinds)
+    func aShadowWriteWaitingInTheOutboxIsNeverWrittenOver(kind: BackendKind) throws {
+        let fixture = try BackendFixture(kind)
+        // The primary committed with its outbox row; the shadow write (carrying a legacy payload) has not landed.
+        let receipt = try #require(
+            try fixture.backend.commitPrimary([put("k", [1], [7, 7])][...], settling: [], isolateRows: false).get()
+                .first?.get())
+        let outcome = try fixture.backend.conditionalWrite(
+            ConditionalWrite(
+                side: .shadow, record: StoredRecord(key: "k", payload: [1], seq: receipt.seq, writtenAt: 1),
+                condition: .absent, partnerSeq: receipt.seq))
+        #expect(outcome == .partnerChanged(current: try fixture.backend.read("k", from: .primary)))
+        // Once it has landed, the legacy payload is what the shadow holds.
+        #expect(fixture.backend.replayOutbox().replayed == 1)
+        #expect(try fixture.backend.read("k", from: .shadow)?.payload == [7, 7])
+    }
+
     @Test(arguments: BackendKind.allCases)
     func pairsPageInByteWiseKeyOrderMergingBothStores(kind: BackendKind) throws {
         let fixture = try BackendFixture(kind)

@@ -150,6 +150,55 @@ struct BackfillRepairTests {
         #expect(try fixture.backend.read("good", from: .primary) != nil)
     }
 
+    @Test func aRerunMeetsEveryEarlierFailureAgain() throws {
+        let plan = try Self.plan()
+        let fixture = try BackendFixture(.memoryOutbox)
+        let keys = (0..<40).map(Self.key)
+        try Self.seed(
+            fixture.backend, side: .shadow,
+            try keys.map { ($0, $0 == keys[12] ? [0xFF, 0xFF] : try Self.v1(plan, key: $0)) })
+        let engine = try MigrationEngine(plan: plan, backend: fixture.backend)
+        let backfiller = try Backfiller(engine: engine, configuration: .init(direction: .v1ToV2, batchSize: 5))
+        var saved: [String?] = []
+        try backfiller.run(checkpoint: { saved.append($0) })
+        // The position never moves past the key before the first failure, so a resumed run lists it again.
+        #expect(backfiller.position == keys[11])
+        #expect(saved.last == keys[11])
+        let rerun = try Backfiller(engine: engine, configuration: .init(direction: .v1ToV2, batchSize: 5))
+        try rerun.run(after: backfiller.position)
+        #expect(rerun.job.failed == 1)
+        #expect(rerun.job.entries.first?.key == keys[12])
+        #expect(rerun.job.written == 0)
+    }
+
+    @Test func aFailureAtARedactedFieldNamesItsPathNotItsValue() throws {
+        let v1 = "syntax = \"proto3\";\npackage n.v1;\nmessage R { string id = 1; int64 balance = 2; }\n"
+        let v2 = "syntax = \"proto3\";\npackage n.v2;\nmessage R { string id = 1; int32 balance = 2; }\n"
+        let yaml = """
+            name: narrow
+            v1: { proto: n1.proto, message: n.v1.R }
+            v2: { proto: n2.proto, message: n.v2.R }
+            key: id
+            whitelist:
+              - field: id
+              - field: balance
+            redact: [balance]
+            """
+        let directory = try PlanTestSupport.planDirectory(yaml: yaml, extraFiles: ["n1.proto": v1, "n2.proto": v2])
+        let plan = try MigrationPlan.load(directory: directory)
+        var record = DynamicMessage(descriptor: plan.v1Message, schema: plan.v1.schema)
+        try record.set(named: "id", to: .string("k"))
+        try record.set(named: "balance", to: .int64(1_099_511_627_776))
+        let fixture = try BackendFixture(.memoryOutbox)
+        try Self.seed(fixture.backend, side: .shadow, [("k", record.serializedBytes())])
+        let backfiller = try Backfiller(
+            engine: try MigrationEngine(plan: plan, backend: fixture.backend), configuration: .init(direction: .v1ToV2))
+        try backfiller.run()
+        let reason = try #require(backfiller.job.entries.first?.reason)
+        #expect(reason.hasPrefix("balance:"))
+        #expect(!reason.contains("1099511627776"))
+    }
+
     @Test func repairRewritesDivergentShadowRowsAndListsWhatItCannotTouch() throws {
         let plan = try Self.plan()
         let fixture = try BackendFixture(.sqliteOutbox)

@@ -31,6 +31,20 @@ struct PlanInversionTests {
         }
     }
 
+    @Test(arguments: [Int64.min, Int64.min + 1, -1, Int64.max])
+    func millisecondsAtTheEdgesOfInt64InvertWithoutATrap(millis: Int64) throws {
+        let plan = try MigrationPlan.load(directory: PlanTestSupport.migrationDirectory("user-profile"))
+        var v1 = DynamicMessage(descriptor: plan.v1Message, schema: plan.v1.schema)
+        try v1.set(named: "created_ms", to: .int64(millis))
+        let built = try PlanInversion(plan: plan).invert(v1, key: "u1").get()
+        let created = try #require(built.get(named: "created_at")?.messageValue)
+        let seconds = Int128(created.get(named: "seconds")?.int64Value ?? 0)
+        let nanos = Int128(created.get(named: "nanos")?.int64Value ?? 0)
+        // The Timestamp holds exactly the milliseconds (whether it projects back is the backfill's check).
+        #expect(seconds * 1000 + nanos / 1_000_000 == Int128(millis))
+        #expect(nanos >= 0 && nanos < 1_000_000_000)
+    }
+
     @Test func aPlanThatCannotRunBackwardsIsRefusedWithEveryReason() throws {
         let yaml = """
             name: lossy

@@ -18,7 +18,9 @@ public struct ConditionalWrite: Sendable, Equatable {
     public var condition: Condition
     /// The seq the other store's row must still carry (nil: the other store is not checked). Checked while the
     /// written store is locked, so a dual write of the key that commits after the check also lands after this write
-    /// and supersedes it: a backfilled or repaired row never outlives a newer write or a deletion of its partner.
+    /// and supersedes it: a backfilled or repaired row never outlives a newer write or a deletion of its partner. A
+    /// shadow write is also refused while the key's own shadow write waits in the outbox (it must land first: writing
+    /// over its absence would hide, say, the legacy payload it carries).
     public var partnerSeq: Int64?
 
     /// Creates a conditional write.

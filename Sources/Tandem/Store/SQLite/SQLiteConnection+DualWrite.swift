@@ -113,6 +113,11 @@ extension SQLiteConnection {
             [.integer(Int64(limit))], row)
     }
 
+    /// Whether `key` has an outbox row: a committed primary write whose shadow write has not landed yet.
+    func hasPendingOutbox(key: String) throws(SQLiteError) -> Bool {
+        try queryOne("SELECT 1 FROM main.tandem_outbox WHERE key = ?", [.text(key)]) { _ in true } ?? false
+    }
+
     /// Whether `key` was deleted (its tombstone keeps the last seq).
     func hasTombstone(key: String) throws(SQLiteError) -> Bool {
         try queryOne("SELECT 1 FROM main.tandem_tombstones WHERE key = ?", [.text(key)]) { _ in true } ?? false

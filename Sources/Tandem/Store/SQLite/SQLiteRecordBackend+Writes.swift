@@ -215,11 +215,11 @@ extension SQLiteRecordBackend {
         let apply = {
             (
                 connection: SQLiteConnection, schema: RecordSchema, tombstones: Bool,
-                partners: ([String]) throws(SQLiteError) -> [String: StoredRecord]
+                partners: ([String]) throws(SQLiteError) -> Partners
             ) throws(SQLiteError)
                 -> [ConditionalWriteOutcome] in
             try connection.immediateTransaction { () throws(SQLiteError) -> [ConditionalWriteOutcome] in
-                let partner = partnerKeys.isEmpty ? [:] : try partners(partnerKeys)
+                let partner = partnerKeys.isEmpty ? Partners() : try partners(partnerKeys)
                 var outcomes: [ConditionalWriteOutcome] = []
                 outcomes.reserveCapacity(writes.count)
                 for write in writes {
@@ -242,8 +242,8 @@ extension SQLiteRecordBackend {
                         }
                     }
                     if let expected = write.partnerSeq {
-                        let other = partner[key]
-                        guard other?.seq == expected else {
+                        let other = partner.rows[key]
+                        guard other?.seq == expected, !partner.pending.contains(key) else {
                             outcomes.append(.partnerChanged(current: other))
                             continue
                         }
@@ -254,13 +254,18 @@ extension SQLiteRecordBackend {
                 return outcomes
             }
         }
-        /// The rows of `keys` in `schema` of `connection`, read in one read transaction (or inside the caller's).
-        func rows(_ keys: [String], on connection: SQLiteConnection, in schema: RecordSchema, own: Bool)
-            throws(SQLiteError) -> [String: StoredRecord]
+        /// The rows of `keys` in `schema` of `connection`, and (`pending`) which keys have an outbox row waiting: their
+        /// shadow write has not landed, so a conditional shadow write would hide it (a legacy payload, say). Read in
+        /// one read transaction (or inside the caller's).
+        func rows(_ keys: [String], on connection: SQLiteConnection, in schema: RecordSchema, own: Bool, pending: Bool)
+            throws(SQLiteError) -> Partners
         {
-            let read = { () throws(SQLiteError) -> [String: StoredRecord] in
-                var found: [String: StoredRecord] = [:]
-                for key in keys { found[key] = try connection.record(key: key, in: schema) }
+            let read = { () throws(SQLiteError) -> Partners in
+                var found = Partners()
+                for key in keys {
+                    found.rows[key] = try connection.record(key: key, in: schema)
+                    if pending, try connection.hasPendingOutbox(key: key) { found.pending.insert(key) }
+                }
                 return found
             }
             return own ? try connection.readTransaction(read) : try read()
@@ -275,25 +280,31 @@ extension SQLiteRecordBackend {
                     side == .primary ? (.main, .shadow) : (.shadow, .main)
                 return try StoreError.mapping(key: key, fallback: .writeFailed, path: path) { () throws(SQLiteError) in
                     try apply(primary, schema, side == .primary) { keys throws(SQLiteError) in
-                        try rows(keys, on: primary, in: other, own: false)
+                        try rows(keys, on: primary, in: other, own: false, pending: false)
                     }
                 }
             case (.primary, .outbox):
                 return try StoreError.mapping(key: key, fallback: .writeFailed, path: path) { () throws(SQLiteError) in
                     try apply(primary, .main, true) { keys throws(SQLiteError) in
-                        try self.shadow.withLock { (shadow) throws(SQLiteError) -> [String: StoredRecord] in
-                            guard let shadow else { return [:] }
-                            return try rows(keys, on: shadow, in: .main, own: true)
+                        try self.shadow.withLock { (shadow) throws(SQLiteError) -> Partners in
+                            guard let shadow else { return Partners() }
+                            return try rows(keys, on: shadow, in: .main, own: true, pending: false)
                         }
                     }
                 }
             case (.shadow, .outbox):
                 return try withShadowConnection(key: key, fallback: .writeFailed) { shadow throws(SQLiteError) in
                     try apply(shadow, .main, false) { keys throws(SQLiteError) in
-                        try rows(keys, on: primary, in: .main, own: true)
+                        try rows(keys, on: primary, in: .main, own: true, pending: true)
                     }
                 }
             }
         }
     }
+}
+
+/// The partner rows of a batch of conditional writes, and the keys whose shadow write is still pending in the outbox.
+private struct Partners {
+    var rows: [String: StoredRecord] = [:]
+    var pending: Set<String> = []
 }
