@@ -18,8 +18,8 @@ struct BackfillCommand: ParsableCommand {
             live writer wrote meanwhile, or deleted, is left as it is. Runs beside a live writer.
 
             The position is saved in the ledger every second: a rerun with the same ledger resumes after the last
-            key done (from the start once a run completed, or when the plan redacts its key field, since the ledger
-            then holds no key). Exit codes: 0 done, 1 some records could not be filled, 2 plan or usage error,
+            key done, or just before the first record that could not be filled (from the start once a run
+            completed, or when the plan redacts its key field, since the ledger then holds no key). Exit codes: 0 done, 1 some records could not be filled, 2 plan or usage error,
             3 store error.
 
             Example:
