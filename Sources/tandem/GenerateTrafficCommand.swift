@@ -11,7 +11,8 @@ struct GenerateTrafficCommand: ParsableCommand {
         discussion: """
             Records are random but well-formed v2 messages; a share of writes carries the legacy v1 payload (the
             projection of the v2 record), and --bug-rate makes that share of legacy payloads diverge in one field, as
-            a buggy legacy writer would. The same --seed gives the same file.
+            a buggy legacy writer would. Keys are drawn from --keys distinct names (1,500 by default; raise it to
+            make large stores). The same --seed gives the same file.
 
             Example:
               tandem generate-traffic Migrations/orders --operations 6000 --seed 7 --out Examples/traffic/orders.jsonl
@@ -33,11 +34,15 @@ struct GenerateTrafficCommand: ParsableCommand {
     @Option(name: .customLong("legacy-rate"), help: "Share of writes that carry a legacy v1 payload (0 to 1).")
     var legacyRate: Double = 0.3
 
+    @Option(help: ArgumentHelp("Number of distinct keys the operations draw from.", valueName: "n"))
+    var keys: Int = 1500
+
     @Option(help: ArgumentHelp("Output file; standard output when omitted.", valueName: "file"))
     var out: String?
 
     func validate() throws {
         guard operations >= 0 else { throw ValidationError("--operations must be 0 or more") }
+        guard (1...100_000_000).contains(keys) else { throw ValidationError("--keys must be between 1 and 100000000") }
         guard (0...1).contains(bugRate) else { throw ValidationError("--bug-rate must be between 0 and 1") }
         guard (0...1).contains(legacyRate) else { throw ValidationError("--legacy-rate must be between 0 and 1") }
     }
@@ -47,7 +52,7 @@ struct GenerateTrafficCommand: ParsableCommand {
         let generator = TrafficGenerator(
             plan: plan,
             configuration: .init(
-                operations: operations, seed: seed, bugRate: bugRate, legacyRate: legacyRate))
+                operations: operations, seed: seed, bugRate: bugRate, legacyRate: legacyRate, keySpace: keys))
         let handle: FileHandle
         if let out {
             guard FileManager.default.createFile(atPath: out, contents: nil),

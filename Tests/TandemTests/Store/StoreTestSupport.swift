@@ -64,16 +64,26 @@ extension Result {
     var failure: Failure? { if case .failure(let error) = self { error } else { nil } }
 }
 
-/// Opens a writer, or records why it could not.
+/// Opens a writer of the directory's stores. A writer a test just dropped keeps the stores' writer lock until its
+/// outbox relay has written its queued shadow rows (the relay holds it until then), so a `locked` store is tried again
+/// for a while before the error is thrown.
 func openWriter(
     _ dir: TemporaryDirectory, _ mode: DualWriteMode, maxBatch: Int = 256, shadowWrites: ShadowWriteTiming = .deferred,
     failures: ShadowFailures? = nil
 ) throws(StoreError) -> DualWriter {
     var report: (@Sendable (StoreError) -> Void)?
     if let failures { report = { failures.add($0) } }
-    return try DualWriter(
-        primaryPath: dir.file("primary.sqlite"), shadowPath: dir.file("shadow.sqlite"),
-        configuration: .init(mode: mode, maxBatch: maxBatch, shadowWrites: shadowWrites, onShadowWriteFailure: report))
+    let deadline = ContinuousClock.now + .seconds(20)
+    while true {
+        do {
+            return try DualWriter(
+                primaryPath: dir.file("primary.sqlite"), shadowPath: dir.file("shadow.sqlite"),
+                configuration: .init(
+                    mode: mode, maxBatch: maxBatch, shadowWrites: shadowWrites, onShadowWriteFailure: report))
+        } catch  where error.code == .locked && ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+    }
 }
 
 /// Collects the deferred shadow-write failures a writer reports.
