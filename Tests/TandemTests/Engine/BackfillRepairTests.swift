@@ -172,20 +172,9 @@ struct BackfillRepairTests {
     }
 
     @Test func aFailureAtARedactedFieldNamesItsPathNotItsValue() throws {
-        let v1 = "syntax = \"proto3\";\npackage n.v1;\nmessage R { string id = 1; int64 balance = 2; }\n"
-        let v2 = "syntax = \"proto3\";\npackage n.v2;\nmessage R { string id = 1; int32 balance = 2; }\n"
-        let yaml = """
-            name: narrow
-            v1: { proto: n1.proto, message: n.v1.R }
-            v2: { proto: n2.proto, message: n.v2.R }
-            key: id
-            whitelist:
-              - field: id
-              - field: balance
-            redact: [balance]
-            """
-        let directory = try PlanTestSupport.planDirectory(yaml: yaml, extraFiles: ["n1.proto": v1, "n2.proto": v2])
-        let plan = try MigrationPlan.load(directory: directory)
+        let plan = try PlanTestSupport.narrowPlan(
+            v1Fields: "string id = 1; int64 balance = 2;", v2Fields: "string id = 1; int32 balance = 2;",
+            rest: "whitelist:\n  - field: id\n  - field: balance\nredact: [balance]\n")
         var record = DynamicMessage(descriptor: plan.v1Message, schema: plan.v1.schema)
         try record.set(named: "id", to: .string("k"))
         try record.set(named: "balance", to: .int64(1_099_511_627_776))

@@ -28,4 +28,20 @@ enum PlanTestSupport {
         try yaml.write(toFile: directory + "/tandem.yaml", atomically: true, encoding: .utf8)
         return directory
     }
+
+    /// A plan between two one-message schemas, `n.v1.R` and `n.v2.R`, with the given message bodies and the YAML lines
+    /// after `key: id` (the whitelist and what follows).
+    static func narrowPlan(v1Fields: String, v2Fields: String, rest: String) throws -> MigrationPlan {
+        let v1 = "syntax = \"proto3\";\npackage n.v1;\nmessage R { \(v1Fields) }\n"
+        let v2 = "syntax = \"proto3\";\npackage n.v2;\nmessage R { \(v2Fields) }\n"
+        let yaml = """
+            name: narrow
+            v1: { proto: n1.proto, message: n.v1.R }
+            v2: { proto: n2.proto, message: n.v2.R }
+            key: id
+
+            """ + rest
+        let directory = try planDirectory(yaml: yaml, extraFiles: ["n1.proto": v1, "n2.proto": v2])
+        return try MigrationPlan.load(directory: directory)
+    }
 }

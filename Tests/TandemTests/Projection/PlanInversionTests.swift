@@ -84,28 +84,10 @@ struct PlanInversionTests {
     }
 
     @Test func aValueTheV2FieldCannotHoldFailsItsRecordAlone() throws {
-        let v1 = """
-            syntax = "proto3";
-            package n.v1;
-            message R { string id = 1; int64 count = 2; bytes note = 3; }
-            """
-        let v2 = """
-            syntax = "proto3";
-            package n.v2;
-            message R { string id = 1; int32 count = 2; string note = 3; }
-            """
-        let yaml = """
-            name: narrow
-            v1: { proto: n1.proto, message: n.v1.R }
-            v2: { proto: n2.proto, message: n.v2.R }
-            key: id
-            whitelist:
-              - field: count
-              - field: note
-                convert: string_bytes
-            """
-        let directory = try PlanTestSupport.planDirectory(yaml: yaml, extraFiles: ["n1.proto": v1, "n2.proto": v2])
-        let plan = try MigrationPlan.load(directory: directory)
+        let plan = try PlanTestSupport.narrowPlan(
+            v1Fields: "string id = 1; int64 count = 2; bytes note = 3;",
+            v2Fields: "string id = 1; int32 count = 2; string note = 3;",
+            rest: "whitelist:\n  - field: count\n  - field: note\n    convert: string_bytes\n")
         let inversion = try PlanInversion(plan: plan)
         let diff = DiffEngine(plan: plan)
 
