@@ -164,7 +164,7 @@ public final class Backfiller {
         var writes: [ConditionalWrite] = []
         writes.reserveCapacity(page.count)
         var previous = scanned
-        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let now = unixMillisNow()
         for pair in page {
             defer { previous = pair.key }
             let source = configuration.direction == .v2ToV1 ? pair.primary : pair.shadow
@@ -217,19 +217,9 @@ public final class Backfiller {
 
     /// The payload of the missing row, checked: it compares equal to `source` under the plan's rules.
     private func build(key: String, from source: StoredRecord) -> Result<[UInt8], PlanInversion.Failure> {
-        let payload: [UInt8]
-        let (shadow, primary): ([UInt8], [UInt8])
         switch configuration.direction {
         case .v2ToV1:
-            do {
-                guard case .put(_, _, let projected) = try engine.prepareWrite(key: key, v2: source.payload) else {
-                    return .failure(.init(path: "$", reason: "no projection"))
-                }
-                payload = projected
-            } catch {
-                return .failure(.init(path: "$", reason: error.reason))
-            }
-            (shadow, primary) = (payload, source.payload)
+            return engine.checkedProjection(key: key, primary: source.payload)
         case .v1ToV2:
             guard let inversion else { return .failure(.init(path: "$", reason: "the plan was not inverted")) }
             let legacy: DynamicMessage
@@ -243,33 +233,16 @@ public final class Backfiller {
                         path: "$",
                         reason: "the shadow row does not decode as \(engine.plan.v1Message.fullName): \(error)"))
             }
+            let payload: [UInt8]
             switch inversion.invert(legacy, key: key) {
             case .success(let built): payload = built.serializedBytes()
             case .failure(let failure): return .failure(failure)
             }
-            (shadow, primary) = (source.payload, payload)
+            // DESIGN 11: what is written must project back equal to its partner.
+            if let failure = engine.inequality(shadow: source.payload, primary: payload) { return .failure(failure) }
+            return .success(payload)
         }
-        // DESIGN 11: what is written must project back equal to its partner.
-        if let comparison = engine.diffEngine.compare(
-            shadowPayload: shadow, primaryPayload: primary, options: engine.configuration.decoding),
-            let diff = comparison.diffs.first
-        {
-            let redacted = engine.redactor.redact(diff)
-            return .failure(
-                .init(
-                    path: diff.path,
-                    reason:
-                        "the built record does not compare equal (\(diff.kind.rawValue)\(redacted.detail.map { ": \($0)" } ?? ""))"
-                ))
-        }
-        return .success(payload)
     }
 
-    private func list(_ entry: Report.JobEntry) {
-        if job.entries.count < configuration.maxEntries {
-            job.entries.append(entry)
-        } else {
-            job.entriesOmitted += 1
-        }
-    }
+    private func list(_ entry: Report.JobEntry) { job.list(entry, limit: configuration.maxEntries) }
 }

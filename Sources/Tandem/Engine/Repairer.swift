@@ -168,26 +168,12 @@ public final class Repairer {
             return
         }
         let projected: [UInt8]
-        do {
-            guard case .put(_, _, let shadow) = try engine.prepareWrite(key: pair.key, v2: primary.payload) else {
-                return
-            }
-            projected = shadow
-        } catch {
+        switch engine.checkedProjection(key: pair.key, primary: primary.payload) {
+        case .success(let payload): projected = payload
+        case .failure(let failure):
+            // The primary is authoritative: a row that still would not compare equal is not written.
             job.failed += 1
-            list(Report.JobEntry(key: shown, action: .unrepairable, reason: error.reason, at: Date()))
-            return
-        }
-        if let check = engine.diffEngine.compare(
-            shadowPayload: projected, primaryPayload: primary.payload, options: engine.configuration.decoding),
-            let diff = check.diffs.first
-        {
-            job.failed += 1
-            list(
-                Report.JobEntry(
-                    key: shown, action: .unrepairable,
-                    reason: "\(diff.path): the primary's value does not fit the v1 field (\(diff.kind.rawValue))",
-                    at: Date()))
+            list(Report.JobEntry(key: shown, action: .unrepairable, reason: failure.description, at: Date()))
             return
         }
         let oldHash = pair.shadow.map { SHA256.hex(of: $0.payload) }
@@ -201,7 +187,7 @@ public final class Repairer {
             side: .shadow,
             record: StoredRecord(
                 key: pair.key, payload: projected, seq: primary.seq,
-                writtenAt: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))),
+                writtenAt: unixMillisNow()),
             condition: pair.shadow.map { .seq($0.seq) } ?? .absent, partnerSeq: primary.seq)
         let outcome: ConditionalWriteOutcome
         do {
@@ -220,11 +206,5 @@ public final class Repairer {
         }
     }
 
-    private func list(_ entry: Report.JobEntry) {
-        if job.entries.count < configuration.maxEntries {
-            job.entries.append(entry)
-        } else {
-            job.entriesOmitted += 1
-        }
-    }
+    private func list(_ entry: Report.JobEntry) { job.list(entry, limit: configuration.maxEntries) }
 }

@@ -65,6 +65,11 @@ extension Report {
 
         /// Keys the run could not fill or repair: what makes it exit 1.
         public var unresolved: Int { failed + missingInPrimary }
+
+        /// Lists `entry`, or only counts it once `limit` entries are listed.
+        mutating func list(_ entry: JobEntry, limit: Int) {
+            if entries.count < limit { entries.append(entry) } else { entriesOmitted += 1 }
+        }
     }
 
     /// One key a backfill or repair run reports.
