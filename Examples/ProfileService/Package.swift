@@ -21,6 +21,7 @@ let package = Package(
             name: "ProfileService",
             dependencies: [
                 .product(name: "Tandem", package: "tandem"),
+                .product(name: "TandemReports", package: "tandem"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

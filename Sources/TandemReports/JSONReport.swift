@@ -102,6 +102,17 @@ public enum JSONReport {
         object.append(member("settings", .object(report.settings.map { member($0.key, .string($0.value)) })))
         object.append(member("mismatches_truncated", .bool(report.mismatchesTruncated)))
         object.append(member("keys_redacted", .bool(report.keysRedacted)))
+        if let sampling = report.sampling {
+            object.append(
+                member(
+                    "sampling",
+                    .object([
+                        member("sample_rate", number(sampling.rate)),
+                        member("effective_sample_rate", number(sampling.effectiveRate)),
+                        member("budget_offered", .integer(sampling.budgetOffered)),
+                        member("budget_skipped", .integer(sampling.budgetSkipped)),
+                    ])))
+        }
         if let job = report.job { object.append(member("job", jobValue(job))) }
         return .object(object)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Tandem
 import TandemProto
 
@@ -40,6 +41,10 @@ public enum MarkdownReport {
         out += "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         out += "| \(totals.writes) | \(totals.reads) | \(totals.deletes) | \(totals.compared) | \(totals.matched) "
         out += "| \(totals.mismatched) | \(totals.inFlight) | \(totals.shed) | \(totals.badLines) |\n\n"
+        if let sampling = report.sampling, sampling.budgetSkipped > 0 {
+            out += "The comparison budget skipped \(sampling.budgetSkipped) of \(sampling.budgetOffered) queued "
+            out += "comparisons: effective sample rate \(String(format: "%.4f", sampling.effectiveRate)).\n\n"
+        }
 
         if !report.fields.isEmpty {
             out += "#### Top mismatch groups\n\n| Path | Kind | Count |\n| --- | --- | ---: |\n"

@@ -74,6 +74,16 @@ public enum PrometheusReport {
         family(
             "tandem_gate_inconclusive", "gauge", "1 when the run was inconclusive (exit code 4).",
             [([], ReportVerdict(report) == .inconclusive ? "1" : "0")])
+        if let sampling = report.sampling {
+            family(
+                "tandem_budget_skipped_total", "counter",
+                "Queued comparisons the comparator's CPU budget skipped (apart from queue sheds).",
+                [([], "\(sampling.budgetSkipped)")])
+            family(
+                "tandem_effective_sample_rate", "gauge",
+                "The share of reads compared: sample_rate lowered by what the CPU budget skipped.",
+                [([], number(sampling.effectiveRate))])
+        }
         if let job = report.job {
             let labels = [("job", job.kind.rawValue), ("direction", job.direction ?? "")]
             family(

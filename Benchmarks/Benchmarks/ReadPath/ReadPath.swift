@@ -89,6 +89,7 @@ func timedReads(_ reader: ShadowReader, _ keys: [String], pace: UInt64) -> [UInt
 }
 
 let benchmarks: @Sendable () -> Void = {
+    comparatorBenchmarks()
     // Back to back (the read path saturated: every read queues a comparison while the previous ones are still
     // being compared), and paced at 20,000 reads/s (one read every 50 us, a busy service instance).
     for (label, pace) in [("back to back", UInt64(0)), ("paced 20k reads/s", UInt64(50_000))] {

@@ -64,6 +64,8 @@ public final class Comparator: Sendable {
     private let configuration: MigrationEngine.Configuration
     private let findings: Mutex<Findings>
     private let metrics = EngineMetrics()
+    /// Queued comparisons that reached the CPU budget, and those it skipped.
+    private let budgetCounts = Mutex((offered: 0, skipped: 0))
 
     init(
         writer: DualWriter, reader: any RecordReader, gate: ConsistencyGate, diffEngine: DiffEngine,
@@ -138,11 +140,18 @@ public final class Comparator: Sendable {
         outcomes.reserveCapacity(batch.count)
         var unsettled: [Pending] = []
         var retries: [Pending] = []
-        for item in batch {
+        let others = otherRows(of: batch)
+        for (index, item) in batch.enumerated() {
             do throws(EngineError) {
-                if item.retryAt == nil, let side = item.side,
-                    let pair = try pairFromRow(key: item.key, row: item.row, side: side)
-                {
+                let pair: RecordPair?
+                if case .some(let other) = others[index], let row = item.row, let side = item.side {
+                    pair = Self.pair(key: item.key, row: row, side: side, other: other)
+                } else if item.retryAt == nil, let side = item.side {
+                    pair = try pairFromRow(key: item.key, row: item.row, side: side)
+                } else {
+                    pair = nil
+                }
+                if let pair {
                     if let result = evaluate(pair: pair, cohort: item.cohort) { outcomes.append(result.outcome) }
                 } else {
                     unsettled.append(item)
@@ -185,6 +194,21 @@ public final class Comparator: Sendable {
     /// Whether a mismatching key was left out of ``mismatchSamples`` because it was full.
     var mismatchSamplesTruncated: Bool { findings.withLock { $0.samplesTruncated } }
 
+    /// Queued comparisons that reached the background comparator's CPU budget (``ComparisonBudget``), and how many of
+    /// them it skipped.
+    var budget: (offered: Int, skipped: Int) { budgetCounts.withLock { $0 } }
+
+    /// Counts `offered` queued comparisons put to the CPU budget, `skipped` of which it skipped (never compared, not
+    /// counted by the gate).
+    func countBudget(offered: Int, skipped: Int) {
+        guard offered > 0 else { return }
+        budgetCounts.withLock {
+            $0.offered += offered
+            $0.skipped += skipped
+        }
+        if skipped > 0 { metrics.budgetSkipped.increment(by: skipped) }
+    }
+
     /// Counts a comparison shed (queue full, or not run before shutdown).
     func countShed(_ count: Int = 1) {
         guard count > 0 else { return }
@@ -213,10 +237,37 @@ public final class Comparator: Sendable {
         } catch {
             throw EngineError(error, key: key)
         }
+        return Self.pair(key: key, row: row, side: side, other: other)
+    }
+
+    /// The pair of `row` (read from `side`) and `other` (the other store's row), when both carry the same write.
+    private static func pair(key: String, row: StoredRecord, side: DualWriter.Side, other: StoredRecord?)
+        -> RecordPair?
+    {
         guard let other, other.seq == row.seq else { return nil }
         return side == .primary
             ? RecordPair(key: key, primary: row, shadow: other)
             : RecordPair(key: key, primary: other, shadow: row)
+    }
+
+    /// The other store's row of each first-time comparison that carries the row the read path read (`.some(nil)`:
+    /// the other store has none), read in one batch per store; `nil` for the others, and for all of a store's when
+    /// its batched read failed (they are then read one at a time, so that a failure names its key).
+    private func otherRows(of batch: [Pending]) -> [StoredRecord??] {
+        var rows = [StoredRecord??](repeating: nil, count: batch.count)
+        for side in [DualWriter.Side.primary, .shadow] {
+            var indices: [Int] = []
+            var keys: [String] = []
+            for (index, item) in batch.enumerated() where item.retryAt == nil && item.side == side && item.row != nil {
+                indices.append(index)
+                keys.append(item.key)
+            }
+            guard !keys.isEmpty, let others = try? reader.read(keys, from: side == .primary ? .shadow : .primary),
+                others.count == keys.count
+            else { continue }
+            for (index, other) in zip(indices, others) { rows[index] = .some(other) }
+        }
+        return rows
     }
 
     /// Diffs `pair` and keeps what the comparison found (mismatch groups, samples, cohorts, unknown fields); the

@@ -1,13 +1,14 @@
 import Metrics
 
 /// The engine's swift-metrics instruments, created once: `tandem_writes_total`, `tandem_comparisons_total{result}`,
-/// `tandem_mismatches_total{kind}` and `tandem_shed_total` (labels are low-cardinality enums, never keys or paths).
+/// `tandem_mismatches_total{kind}`, `tandem_shed_total` and `tandem_budget_skipped_total` (labels are low-cardinality enums, never keys or paths).
 struct EngineMetrics: Sendable {
     let writes = Counter(label: "tandem_writes_total")
     let matches = Counter(label: "tandem_comparisons_total", dimensions: [("result", "match")])
     let mismatches = Counter(label: "tandem_comparisons_total", dimensions: [("result", "mismatch")])
     let inFlight = Counter(label: "tandem_comparisons_total", dimensions: [("result", "in_flight")])
     let shed = Counter(label: "tandem_shed_total")
+    let budgetSkipped = Counter(label: "tandem_budget_skipped_total")
     let byKind: [FieldDiff.Kind: Counter] = Dictionary(
         uniqueKeysWithValues: FieldDiff.Kind.allCases.map {
             ($0, Counter(label: "tandem_mismatches_total", dimensions: [("kind", $0.rawValue)]))

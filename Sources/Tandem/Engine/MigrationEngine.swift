@@ -300,7 +300,16 @@ public final class MigrationEngine: Sendable {
         totals.reads = reads.load(ordering: .relaxed)
         totals.unknownFields = comparator.unknownFields
         totals.cohorts = comparator.cohorts
+        (totals.budgetOffered, totals.budgetSkipped) = comparator.budget
         return totals
+    }
+
+    /// The share of reads actually compared: the plan's sample rate, lowered by the share of queued comparisons the
+    /// background comparator's CPU budget skipped.
+    public var effectiveSampleRate: Double {
+        let budget = comparator.budget
+        guard budget.offered > 0 else { return plan.sampleRate }
+        return plan.sampleRate * Double(budget.offered - budget.skipped) / Double(budget.offered)
     }
 
     /// The mismatch groups so far, most frequent first.

@@ -20,10 +20,16 @@ public final class ShadowReader: Sendable {
         /// How long the background comparator waits when it finds fewer than 64 keys queued (none included), so that
         /// keys are taken in batches rather than one lock at a time.
         public var idlePoll: Duration
+        /// The CPU the background comparisons may use (see ``ComparisonBudget``); `nil` takes the plan's
+        /// `comparison_budget`, or ``ComparisonBudget/default`` when the plan sets none.
+        public var comparisonBudget: ComparisonBudget?
         /// Creates a configuration.
-        public init(queueCapacity: Int = 4096, idlePoll: Duration = .milliseconds(1)) {
+        public init(
+            queueCapacity: Int = 4096, idlePoll: Duration = .milliseconds(1), comparisonBudget: ComparisonBudget? = nil
+        ) {
             self.queueCapacity = queueCapacity
             self.idlePoll = idlePoll
+            self.comparisonBudget = comparisonBudget
         }
     }
 
@@ -33,6 +39,8 @@ public final class ShadowReader: Sendable {
     public let configuration: Configuration
     /// Which keys read v2 in `live`.
     public let router: Router?
+    /// The CPU budget in force: the configuration's, else the plan's, else ``ComparisonBudget/default``.
+    public let comparisonBudget: ComparisonBudget
     private let stageBox: Mutex<MigrationStage>
 
     /// Keys waiting for comparison. The read path only appends under a short lock and never wakes a thread: the
@@ -59,6 +67,7 @@ public final class ShadowReader: Sendable {
         self.engine = engine
         self.router = router
         self.configuration = configuration
+        comparisonBudget = configuration.comparisonBudget ?? engine.plan.comparisonBudget ?? .default
         stageBox = Mutex(stage)
     }
 
@@ -100,6 +109,11 @@ public final class ShadowReader: Sendable {
     }
 
     private func enqueue(_ item: Pending) {
+        if comparisonBudget.isZero {
+            // A budget of nothing: the comparison is skipped here, and nothing is queued for the comparator.
+            engine.comparator.countBudget(offered: 1, skipped: 1)
+            return
+        }
         let capacity = configuration.queueCapacity
         let accepted = queue.withLock { queue -> Bool in
             guard !queue.finished, queue.count < max(1, capacity) else { return false }
@@ -114,7 +128,11 @@ public final class ShadowReader: Sendable {
     ///
     /// The comparisons run on a thread of their own, named `tandem-compare` (what `ps -L` and `top -H` show), at the
     /// lowest scheduling priority (nice 19 on Linux), so that on a busy machine they yield the CPU to the service's
-    /// requests instead of adding to their latency.
+    /// requests instead of adding to their latency. A low priority alone does not bound what they take on a saturated
+    /// machine (the scheduler still gives a nice-19 thread a small share, and every cycle it gets is a request's): the
+    /// CPU budget (``comparisonBudget``) does. Before each batch the comparator takes what the budget has earned since
+    /// the last one, compares a uniformly random subset of the queued keys that it pays for, at their recent cost, and
+    /// counts the others as skipped by the budget.
     public func run() async {
         let cancelled = Atomic<Bool>(false)
         await withTaskCancellationHandler {
@@ -142,6 +160,10 @@ public final class ShadowReader: Sendable {
         // they all wait the same delay).
         var retries: [Pending] = []
         let comparator = engine.comparator
+        var meter = ComparisonBudgetMeter(
+            budget: comparisonBudget, wall: CPUClock.wall, processCPU: CPUClock.process,
+            processCores: ProcessInfo.processInfo.activeProcessorCount, seed: UInt64.random(in: .min ... .max))
+        let budgeted = comparisonBudget != .unlimited
         while true {
             batch.removeAll(keepingCapacity: true)
             let finished = queue.withLock { queue -> Bool in
@@ -152,21 +174,37 @@ public final class ShadowReader: Sendable {
                 comparator.countShed(batch.count + retries.count)
                 return
             }
+            let started = budgeted ? CPUClock.thread : 0
+            var compared = 0
             let now = ContinuousClock.now
             if finished && batch.isEmpty && !retries.isEmpty {
                 // Shut down: nothing new arrives, so the last retries only wait out their deadline.
                 if let last = retries.last?.retryAt, last > now { Thread.sleep(forTimeInterval: (last - now).seconds) }
                 _ = comparator.compareBatch(retries, now: ContinuousClock.now)
+                compared += retries.count
                 retries.removeAll()
             } else {
                 let due = retries.prefix { item in item.retryAt.map { $0 <= now } ?? true }.count
                 if due > 0 {
                     // A retried comparison never comes back: it counts as in_flight if its rows still differ.
                     _ = comparator.compareBatch(Array(retries.prefix(due)), now: now)
+                    compared += due
                     retries.removeFirst(due)
                 }
             }
-            if !batch.isEmpty { retries.append(contentsOf: comparator.compareBatch(batch, now: now)) }
+            if !batch.isEmpty {
+                var admitted = batch
+                if budgeted {
+                    meter.refill(wall: CPUClock.wall, processCPU: CPUClock.process)
+                    admitted = meter.choose(meter.admissible(batch.count), of: batch)
+                    comparator.countBudget(offered: batch.count, skipped: batch.count - admitted.count)
+                }
+                if !admitted.isEmpty {
+                    retries.append(contentsOf: comparator.compareBatch(admitted, now: now))
+                    compared += admitted.count
+                }
+            }
+            if budgeted && compared > 0 { meter.charge(cpu: CPUClock.thread &- started, comparisons: compared) }
             if batch.isEmpty && finished && retries.isEmpty { return }
             // A small batch means the comparator is keeping up: let keys gather for a poll interval instead of taking
             // the queue's lock again at once. Taking it after every key or two made the read path meet the
@@ -195,8 +233,16 @@ public final class ShadowReader: Sendable {
         #endif
     }
 
+    /// Linux's `SCHED_IDLE` policy (sched.h; Swift's Glibc module does not export it).
+    private static let schedIdle: Int32 = 5
+
+    /// Puts the calling thread below every request thread: `SCHED_IDLE` on Linux, which runs only on CPU time no
+    /// normal thread wants and never preempts one when it wakes; nice 19 where `SCHED_IDLE` is refused.
     private static func lowerPriority() {
         #if os(Linux)
+            var parameters = sched_param()
+            parameters.sched_priority = 0
+            if pthread_setschedparam(pthread_self(), schedIdle, &parameters) == 0 { return }
             // On Linux the nice value is per thread: PRIO_PROCESS with `who` 0 sets the calling thread's (setpriority(2)).
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
         #endif

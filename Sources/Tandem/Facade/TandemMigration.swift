@@ -115,7 +115,8 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         runState = Mutex(.idle)
         comparisons = ShadowReader(
             engine: engine, stage: configuration.stage, router: router,
-            configuration: ShadowReader.Configuration(queueCapacity: configuration.queueCapacity))
+            configuration: ShadowReader.Configuration(
+                queueCapacity: configuration.queueCapacity, comparisonBudget: configuration.comparisonBudget))
     }
 
     /// Loads the plan in `planDirectory` (its `tandem.yaml` and protos) and opens the stores.
@@ -154,6 +155,9 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
 
     /// The circuit breaker's state now.
     public var breakerState: BreakerState { engine.breaker.state }
+
+    /// The CPU budget of the background comparisons in force (the configuration's, the plan's, or the default).
+    public var comparisonBudget: ComparisonBudget { comparisons.comparisonBudget }
 
     /// The mismatch groups so far, most frequent first (values of redacted paths replaced).
     public var mismatchGroups: [MismatchGroup] { engine.mismatchGroups }

@@ -17,6 +17,9 @@ public struct TandemMigrationConfiguration: Sendable {
     /// Comparisons waiting at most for ``TandemMigration/run()``; beyond it new comparisons are shed and counted
     /// in `tandem_shed_total`, never blocking the caller.
     public var queueCapacity: Int
+    /// The CPU the background comparisons may use (see ``ComparisonBudget``); `nil` takes the plan's
+    /// `comparison_budget`, or ``ComparisonBudget/default`` (5% of the process's CPU) when the plan sets none.
+    public var comparisonBudget: ComparisonBudget?
     /// How the two stores are kept in step: `outbox` (WAL, faster) or `atomic` (both rows or neither).
     public var writeMode: DualWriteMode
     /// `synchronous=FULL`: commits survive power loss, not only a killed process.
@@ -40,6 +43,7 @@ public struct TandemMigrationConfiguration: Sendable {
         canaryPercent: Double = 100,
         canarySalt: String = "tandem.canary",
         queueCapacity: Int = 4096,
+        comparisonBudget: ComparisonBudget? = nil,
         writeMode: DualWriteMode = .outbox,
         durable: Bool = false,
         shadowWrites: ShadowWriteTiming = .deferred,
@@ -51,6 +55,7 @@ public struct TandemMigrationConfiguration: Sendable {
         self.canaryPercent = canaryPercent
         self.canarySalt = canarySalt
         self.queueCapacity = queueCapacity
+        self.comparisonBudget = comparisonBudget
         self.writeMode = writeMode
         self.durable = durable
         self.shadowWrites = shadowWrites

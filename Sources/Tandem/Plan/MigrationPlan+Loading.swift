@@ -74,7 +74,7 @@ struct PlanYAMLReader {
             of: root, anchor: "",
             allowed: [
                 "name", "v1", "v2", "proto_path", "key", "whitelist", "compare", "redact", "gate", "breaker",
-                "sample_rate",
+                "sample_rate", "comparison_budget",
             ])
 
         let name =
@@ -113,10 +113,11 @@ struct PlanYAMLReader {
             ?? BreakerConfiguration()
         let sampleRate =
             try top["sample_rate"].map { node throws(PlanError) in try number(node, anchor: "sample_rate") } ?? 1
+        let budget = try top["comparison_budget"].map { node throws(PlanError) in try comparisonBudget(node) }
 
         var plan = try MigrationPlan(
             name: name, v1: v1, v2: v2, key: key, whitelist: whitelist, compare: compare, redact: redact, gate: gate,
-            breaker: breaker, sampleRate: sampleRate, converts: converts,
+            breaker: breaker, sampleRate: sampleRate, comparisonBudget: budget, converts: converts,
             fingerprint: SHA256.hexString(fingerprint.finalize()), planFile: file)
         plan.whitelistLines = whitelist.indices.map { lines["whitelist[\($0)]"] }
         return plan
@@ -344,6 +345,17 @@ struct PlanYAMLReader {
     private func string(_ node: Node, anchor: String) throws(PlanError) -> String {
         guard case .scalar(let scalar) = node else { throw shape(anchor, "a string", node) }
         return scalar.string
+    }
+
+    private func comparisonBudget(_ node: Node) throws(PlanError) -> ComparisonBudget {
+        let text = try string(node, anchor: "comparison_budget")
+        guard let budget = ComparisonBudget(parsing: text) else {
+            throw PlanError(
+                .outOfRange, entry: "comparison_budget", anchor: "comparison_budget",
+                reason: "comparison_budget must be `unlimited`, a fraction of one core (0.25) or a share of the "
+                    + "process's CPU in percent (5%), found \"\(text)\"")
+        }
+        return budget
     }
 
     private func number(_ node: Node, anchor: String) throws(PlanError) -> Double {

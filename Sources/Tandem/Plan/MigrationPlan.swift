@@ -31,6 +31,9 @@ public struct MigrationPlan: Sendable {
     public let breaker: BreakerConfiguration
     /// The share of reads compared, in [0, 1].
     public let sampleRate: Double
+    /// The background comparator's CPU budget (`comparison_budget`), when the plan sets one; the service's
+    /// configuration may override it, and ``ComparisonBudget/default`` applies when neither sets one.
+    public let comparisonBudget: ComparisonBudget?
     /// Named converts available to the whitelist.
     public let converts: ConvertRegistry
     /// Hex SHA-256 of the plan file and every schema file (or, for a plan built in Swift, of its schemas and
@@ -61,18 +64,21 @@ public struct MigrationPlan: Sendable {
         gate: GateConfiguration = .init(),
         breaker: BreakerConfiguration = .init(),
         sampleRate: Double = 1,
+        comparisonBudget: ComparisonBudget? = nil,
         converts: ConvertRegistry = .init(),
         fingerprint: String? = nil
     ) throws(PlanError) {
         try self.init(
             name: name, v1: v1, v2: v2, key: key, whitelist: whitelist, compare: compare, redact: redact, gate: gate,
-            breaker: breaker, sampleRate: sampleRate, converts: converts, fingerprint: fingerprint, planFile: nil)
+            breaker: breaker, sampleRate: sampleRate, comparisonBudget: comparisonBudget, converts: converts,
+            fingerprint: fingerprint, planFile: nil)
     }
 
     init(
         name: String, v1: PlanSchema, v2: PlanSchema, key: FieldPath?, whitelist: [WhitelistEntry],
         compare: CompareOptions, redact: [FieldPath], gate: GateConfiguration, breaker: BreakerConfiguration,
-        sampleRate: Double, converts: ConvertRegistry, fingerprint: String?, planFile: String?
+        sampleRate: Double, comparisonBudget: ComparisonBudget?, converts: ConvertRegistry, fingerprint: String?,
+        planFile: String?
     ) throws(PlanError) {
         var validator = PlanValidator(v1: v1, v2: v2, converts: converts)
         let (v1Message, v2Message) = try validator.resolveMessages()
@@ -92,6 +98,7 @@ public struct MigrationPlan: Sendable {
         self.gate = gate
         self.breaker = breaker
         self.sampleRate = sampleRate
+        self.comparisonBudget = comparisonBudget
         self.converts = converts
         self.planFile = planFile
         self.resolved = resolved

@@ -50,6 +50,8 @@ extension MigrationEngine {
             timeline: timeline, settings: settings)
         report.mismatchesTruncated = comparator.mismatchSamplesTruncated
         report.keysRedacted = redactor.redactsKeys
+        report.sampling = Report.Sampling(
+            rate: plan.sampleRate, budgetOffered: run.budgetOffered, budgetSkipped: run.budgetSkipped)
         return report
     }
 

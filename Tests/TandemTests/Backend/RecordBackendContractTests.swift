@@ -201,6 +201,18 @@ struct RecordBackendContractTests {
         #expect(try reader.read("a", from: .primary)?.payload == [1])
         #expect(try reader.readPair("b").shadow?.payload == [4])
         #expect(try reader.read("missing", from: .shadow) == nil)
+        // The batched read (the comparator's) answers as the single reads do, in the keys' order, gaps included.
+        let keys = ["b", "missing", "a", "b"]
+        for side in [DualWriter.Side.primary, .shadow] {
+            let batch = try reader.read(keys, from: side)
+            #expect(batch == (try keys.map { try reader.read($0, from: side) }))
+            #expect(batch.compactMap(\.self).map(\.key) == ["b", "a", "b"])
+        }
+        #expect(try reader.read([], from: .primary).isEmpty)
+        // A key the store refuses fails the batch, naming the store.
+        let tooLong = String(repeating: "k", count: 1_025)
+        #expect(
+            storeError { () throws(StoreError) in try reader.read(["a", tooLong], from: .shadow) }?.code == .invalidKey)
     }
 
     @Test(arguments: BackendKind.allCases)

@@ -160,6 +160,12 @@ struct PlanLoadingTests {
             name: "sample_rate above one", yaml: header + "sample_rate: 1.5\n", line: 6, entry: "sample_rate",
             reason: "must be in [0, 1]"),
         BadPlan(
+            name: "comparison_budget not a budget", yaml: header + "comparison_budget: lots\n", line: 6,
+            entry: "comparison_budget", reason: "comparison_budget must be `unlimited`, a fraction of one core"),
+        BadPlan(
+            name: "comparison_budget above 100%", yaml: header + "comparison_budget: 120%\n", line: 6,
+            entry: "comparison_budget", reason: "share of the process's CPU in percent (5%), found \"120%\""),
+        BadPlan(
             name: "open_seconds zero", yaml: header + "breaker:\n  open_seconds: 0\n", line: 7,
             entry: "breaker.open_seconds", reason: "must be > 0"),
         BadPlan(

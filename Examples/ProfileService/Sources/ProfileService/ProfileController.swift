@@ -3,16 +3,22 @@ import Hummingbird
 import Prometheus
 import SwiftProtobuf
 import Tandem
+import TandemReports
 
 /// The HTTP routes: profiles in and out as JSON (protobuf's JSON mapping), protobuf at rest through the migration.
 struct ProfileController: Sendable {
     let migration: ProfileMigration
     let bug: BugInjector?
+    let startedAt = Date()
 
     func register(on router: Hummingbird.Router<BasicRequestContext>, metrics: PrometheusCollectorRegistry) {
         router.put("/profiles/:id") { request, context in try await put(request, context) }
         router.get("/profiles/:id") { _, context in try get(context) }
         router.get("/tandem/status") { _, _ in try status() }
+        router.get("/tandem/report") { _, _ in
+            let report = migration.engine.report(source: "profile-service", startedAt: startedAt, timeline: [])
+            return json(JSONReport.render(report))
+        }
         router.put("/tandem/stage/:stage") { _, context in try setStage(context) }
         router.post("/tandem/breaker/reset") { _, _ in
             migration.engine.breaker.reset()
@@ -77,6 +83,7 @@ struct ProfileController: Sendable {
 
     func status() throws -> Response {
         let snapshot = migration.consistency
+        let run = migration.engine.totals
         let status = TandemStatus(
             stage: migration.stage.rawValue,
             consistency: snapshot.consistency,
@@ -86,6 +93,9 @@ struct ProfileController: Sendable {
             totals: .init(
                 compared: snapshot.totals.compared, matched: snapshot.totals.matched,
                 mismatched: snapshot.totals.mismatched, inFlight: snapshot.totals.inFlight, shed: snapshot.totals.shed),
+            sampling: .init(
+                comparisonBudget: migration.comparisonBudget.description, budgetOffered: run.budgetOffered,
+                budgetSkipped: run.budgetSkipped, effectiveSampleRate: migration.engine.effectiveSampleRate),
             breaker: migration.breakerState.rawValue,
             breakerTripped: snapshot.breakerTripped,
             verdict: snapshot.verdict.outcome.rawValue,
@@ -124,6 +134,12 @@ struct TandemStatus: Codable, Sendable {
         var inFlight: Int
         var shed: Int
     }
+    struct Sampling: Codable, Sendable {
+        var comparisonBudget: String
+        var budgetOffered: Int
+        var budgetSkipped: Int
+        var effectiveSampleRate: Double
+    }
     struct Group: Codable, Sendable {
         var path: String
         var kind: String
@@ -133,6 +149,7 @@ struct TandemStatus: Codable, Sendable {
     var consistency: Double
     var interval: Interval
     var totals: Totals
+    var sampling: Sampling
     var breaker: String
     var breakerTripped: Bool
     var verdict: String

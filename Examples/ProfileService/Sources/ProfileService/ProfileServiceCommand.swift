@@ -36,6 +36,13 @@ struct ProfileServiceCommand: AsyncParsableCommand {
     @Option(help: "The share of keys, in percent, that v2 answers in the live stage.")
     var canaryPercent: Double = 100
 
+    @Option(
+        help: """
+            The CPU the background comparisons may use: a share of the process's CPU (5%), a fraction of one core \
+            (0.25), 0 (compare nothing) or unlimited; by default the plan's comparison_budget, else 5%.
+            """)
+    var comparisonBudget: String?
+
     @Flag(help: "Corrupt the v2 write path (drop display_name from a share of writes); also TANDEM_INJECT_BUG=1.")
     var injectBug = false
 
@@ -50,6 +57,15 @@ struct ProfileServiceCommand: AsyncParsableCommand {
             throw ValidationError("unknown stage \(stage); use one of \(MigrationStage.allCases.map(\.rawValue))")
         }
         guard (0...1).contains(bugShare) else { throw ValidationError("--bug-share must be in [0, 1]") }
+        var budget: ComparisonBudget?
+        if let comparisonBudget {
+            guard let parsed = ComparisonBudget(parsing: comparisonBudget) else {
+                throw ValidationError(
+                    "--comparison-budget \(comparisonBudget) is not a budget; use 5% (of the process's CPU), 0.25 "
+                        + "(of one core), 0 or unlimited")
+            }
+            budget = parsed
+        }
         var logger = Logger(label: "profile-service")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
 
@@ -58,7 +74,8 @@ struct ProfileServiceCommand: AsyncParsableCommand {
 
         let migration = try ProfileMigration(
             planDirectory: plan, primaryPath: primary, shadowPath: shadow,
-            configuration: .init(stage: stage, canaryPercent: canaryPercent, logger: logger))
+            configuration: .init(
+                stage: stage, canaryPercent: canaryPercent, comparisonBudget: budget, logger: logger))
         let bug = injectBug || ProcessInfo.processInfo.environment["TANDEM_INJECT_BUG"] == "1"
         let profiles = ProfileController(migration: migration, bug: bug ? BugInjector(share: bugShare) : nil)
 
@@ -73,7 +90,10 @@ struct ProfileServiceCommand: AsyncParsableCommand {
             logger: logger)
         logger.notice(
             "profile-service starting",
-            metadata: ["port": "\(port)", "stage": "\(stage.rawValue)", "inject_bug": "\(bug)"])
+            metadata: [
+                "port": "\(port)", "stage": "\(stage.rawValue)", "inject_bug": "\(bug)",
+                "comparison_budget": "\(migration.comparisonBudget)",
+            ])
         try await app.runService()
     }
 }

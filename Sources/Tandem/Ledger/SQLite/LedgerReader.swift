@@ -50,11 +50,22 @@ struct LedgerReader {
         }
         if tables.contains("tandem_ledger_flags") {
             let flags = try rows("SELECT name, value FROM tandem_ledger_flags", table: "tandem_ledger_flags") {
-                (row) throws(LedgerError) in (row.string(0), row.bool(1))
+                (row) throws(LedgerError) in (row.string(0), row.int(1))
             }
+            var sampling: (rate: Int?, offered: Int, skipped: Int) = (nil, 0, 0)
             for (name, value) in flags {
-                if name == "mismatches_truncated" { report.mismatchesTruncated = value }
-                if name == "keys_redacted" { report.keysRedacted = value }
+                switch name {
+                case "mismatches_truncated": report.mismatchesTruncated = value != 0
+                case "keys_redacted": report.keysRedacted = value != 0
+                case "sample_rate_ppb": sampling.rate = value
+                case "budget_offered": sampling.offered = value
+                case "budget_skipped": sampling.skipped = value
+                default: break
+                }
+            }
+            if let rate = sampling.rate {
+                report.sampling = Report.Sampling(
+                    rate: Double(rate) / 1e9, budgetOffered: sampling.offered, budgetSkipped: sampling.skipped)
             }
         }
         if tables.contains("tandem_ledger_job") { report.job = try job() }

@@ -65,15 +65,21 @@ extension SQLiteConnection {
         }
 
         if previous?.mismatchesTruncated != report.mismatchesTruncated || previous?.keysRedacted != report.keysRedacted
-            || previous == nil
+            || previous?.sampling != report.sampling || previous == nil
         {
             try run("DELETE FROM tandem_ledger_flags")
-            for (name, value) in [
-                ("mismatches_truncated", report.mismatchesTruncated), ("keys_redacted", report.keysRedacted),
-            ] {
-                try run(
-                    "INSERT INTO tandem_ledger_flags(name, value) VALUES (?, ?)",
-                    [.text(name), LedgerCoding.integer(value)])
+            var flags: [(String, SQLiteValue)] = [
+                ("mismatches_truncated", LedgerCoding.integer(report.mismatchesTruncated)),
+                ("keys_redacted", LedgerCoding.integer(report.keysRedacted)),
+            ]
+            if let sampling = report.sampling {
+                // The rate as an integer in parts per billion: the table holds integers.
+                flags.append(("sample_rate_ppb", .integer(Int64((sampling.rate * 1e9).rounded()))))
+                flags.append(("budget_offered", .integer(Int64(sampling.budgetOffered))))
+                flags.append(("budget_skipped", .integer(Int64(sampling.budgetSkipped))))
+            }
+            for (name, value) in flags {
+                try run("INSERT INTO tandem_ledger_flags(name, value) VALUES (?, ?)", [.text(name), value])
             }
         }
         if previous?.job != report.job { try writeJob(report.job, previous: previous?.job) }

@@ -85,4 +85,17 @@ public protocol RecordReader: Sendable {
     func read(_ key: String, from side: DualWriter.Side) throws(StoreError) -> StoredRecord?
     /// Both rows of `key`, as committed.
     func readPair(_ key: String) throws(StoreError) -> RecordPair
+    /// The rows of `keys` in one store, in order (`nil`: no row), as committed; a backend that can reads them at once
+    /// (the comparator reads a batch of queued comparisons' other rows through it).
+    func read(_ keys: [String], from side: DualWriter.Side) throws(StoreError) -> [StoredRecord?]
+}
+
+extension RecordReader {
+    /// The rows of `keys` in one store, read one at a time (a reader without a batched read).
+    public func read(_ keys: [String], from side: DualWriter.Side) throws(StoreError) -> [StoredRecord?] {
+        var rows: [StoredRecord?] = []
+        rows.reserveCapacity(keys.count)
+        for key in keys { rows.append(try read(key, from: side)) }
+        return rows
+    }
 }

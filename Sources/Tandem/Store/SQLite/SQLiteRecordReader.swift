@@ -57,6 +57,22 @@ final class SQLiteRecordReader: RecordReader {
         return try backend?.read(key, from: side)
     }
 
+    func read(_ keys: [String], from side: DualWriter.Side) throws(StoreError) -> [StoredRecord?] {
+        for key in keys { try RecordKey.validate(key, path: primaryPath) }
+        let path = side == .primary ? primaryPath : shadowPath
+        let read = try connections.withLock { (connections) throws(StoreError) -> [StoredRecord?]? in
+            guard let connections else { return nil }
+            return try StoreError.mapping(fallback: .readFailed, path: path) { () throws(SQLiteError) in
+                try (side == .primary ? connections.primary : connections.shadow).records(keys: keys)
+            }
+        }
+        if let read { return read }
+        var rows: [StoredRecord?] = []
+        rows.reserveCapacity(keys.count)
+        for key in keys { rows.append(try backend?.read(key, from: side) ?? nil) }
+        return rows
+    }
+
     func readPair(_ key: String) throws(StoreError) -> RecordPair {
         try RecordKey.validate(key, path: primaryPath)
         let primaryPath = primaryPath

@@ -100,6 +100,24 @@ final class SQLiteStatement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// Runs this `SELECT key, payload, seq, written_at ... WHERE key = ?` statement for `key` (bound without building
+    /// a value array) and returns its row; the row's key is `key` itself (the lookup is byte-wise).
+    func record(key: String) throws(SQLiteError) -> StoredRecord? {
+        sqlite3_reset(handle)
+        var text = key
+        let rc = text.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                guard let start = chars.baseAddress, !chars.isEmpty else {
+                    return sqlite3_bind_text(handle, 1, "", 0, Self.transient)
+                }
+                return sqlite3_bind_text(handle, 1, start, Int32(chars.count), Self.transient)
+            }
+        }
+        guard rc == SQLITE_OK else { throw error(rc) }
+        guard try step() else { return nil }
+        return StoredRecord(key: key, payload: blob(1), seq: int64(2), writtenAt: int64(3))
+    }
+
     func int64(_ column: Int32) -> Int64 {
         sqlite3_column_int64(handle, column)
     }

@@ -1,0 +1,25 @@
+extension Report {
+    /// How the run's reads were sampled for comparison: the plan's sample rate and what the background comparator's
+    /// CPU budget (``ComparisonBudget``) skipped of the comparisons queued.
+    public struct Sampling: Sendable, Hashable {
+        /// The plan's `sample_rate`.
+        public var rate: Double
+        /// Queued comparisons that reached the CPU budget.
+        public var budgetOffered: Int
+        /// Of those, how many the budget skipped (never compared; queue sheds are counted in `shed`).
+        public var budgetSkipped: Int
+
+        /// Creates sampling figures.
+        public init(rate: Double, budgetOffered: Int = 0, budgetSkipped: Int = 0) {
+            self.rate = rate
+            self.budgetOffered = budgetOffered
+            self.budgetSkipped = budgetSkipped
+        }
+
+        /// The share of reads actually compared: ``rate``, lowered by the share the budget skipped.
+        public var effectiveRate: Double {
+            guard budgetOffered > 0 else { return rate }
+            return rate * Double(budgetOffered - budgetSkipped) / Double(budgetOffered)
+        }
+    }
+}
