@@ -38,7 +38,7 @@ echo "profiles: $(wc -l <"$DIR/keys.txt")" >&2
 PORT=$(python3 -c "import socket; s = socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 BASE="http://127.0.0.1:$PORT"
 "$SERVICE" --plan "$PLAN" --primary "$P" --shadow "$S" --port "$PORT" --stage live --log-level warning \
-    ${BUDGET:+--comparison-budget "$BUDGET"} >"$DIR/service.log" 2>&1 &
+    ${BUDGET:+--comparison-budget "$BUDGET"} ${SERVICE_ARGS:-} >"$DIR/service.log" 2>&1 &
 SERVICE_PID=$!
 trap 'kill "$SERVICE_PID" 2>/dev/null || true; wait "$SERVICE_PID" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do curl -sf "$BASE/tandem/status" >/dev/null && break; sleep 0.1; done
@@ -82,12 +82,21 @@ def median(stage, column):
     return statistics.median(float(r[column]) for r in runs if r[0] == stage)
 on_rps, off_rps = median("live", 1), median("rampdown", 1)
 on_p99, off_p99 = median("live", 2), median("rampdown", 2)
+# Each round ran both stages back to back: its own ratio is immune to the machine's drift between rounds.
+rounds = [runs[i:i + 2] for i in range(0, len(runs) - 1, 2)]
+def paired(column):
+    ratios = []
+    for pair in rounds:
+        by_stage = {r[0]: float(r[column]) for r in pair}
+        ratios.append(by_stage["live"] / by_stage["rampdown"])
+    return statistics.median(ratios)
 status = json.load(open(sys.argv[2]))
 sampling, totals = status["sampling"], status["totals"]
 print()
 print(f"comparison budget:            {sampling['comparison_budget']} (asked: {sys.argv[3]})")
 print(f"throughput, median req/s:     live {on_rps:.0f}, rampdown {off_rps:.0f}: {on_rps / off_rps:.3f}x  (target >= 0.95x)")
 print(f"p99 latency, median ms:       live {on_p99:.3f}, rampdown {off_p99:.3f}: {on_p99 / off_p99:.3f}x  (target <= 1.15x)")
+print(f"median of per-round ratios:   throughput {paired(1):.3f}x, p99 {paired(2):.3f}x")
 print(f"comparisons: compared {totals['compared']}, mismatched {totals['mismatched']}, shed {totals['shed']}, "
       f"skipped by the budget {sampling['budget_skipped']} of {sampling['budget_offered']}; "
       f"effective sample rate {sampling['effective_sample_rate']:.4f}")

@@ -65,7 +65,8 @@ public final class Comparator: Sendable {
     private let findings: Mutex<Findings>
     private let metrics = EngineMetrics()
     /// Queued comparisons that reached the CPU budget, and those it skipped.
-    private let budgetCounts = Mutex((offered: 0, skipped: 0))
+    private let budgetOffered = Atomic<Int>(0)
+    private let budgetSkipped = Atomic<Int>(0)
 
     init(
         writer: DualWriter, reader: any RecordReader, gate: ConsistencyGate, diffEngine: DiffEngine,
@@ -196,16 +197,18 @@ public final class Comparator: Sendable {
 
     /// Queued comparisons that reached the background comparator's CPU budget (``ComparisonBudget``), and how many of
     /// them it skipped.
-    var budget: (offered: Int, skipped: Int) { budgetCounts.withLock { $0 } }
+    var budget: (offered: Int, skipped: Int) {
+        // Skipped first: a count read between the two increments never shows more skipped than offered.
+        let skipped = budgetSkipped.load(ordering: .acquiring)
+        return (budgetOffered.load(ordering: .acquiring), skipped)
+    }
 
     /// Counts `offered` queued comparisons put to the CPU budget, `skipped` of which it skipped (never compared, not
     /// counted by the gate).
     func countBudget(offered: Int, skipped: Int) {
         guard offered > 0 else { return }
-        budgetCounts.withLock {
-            $0.offered += offered
-            $0.skipped += skipped
-        }
+        budgetOffered.wrappingAdd(offered, ordering: .releasing)
+        if skipped > 0 { budgetSkipped.wrappingAdd(skipped, ordering: .releasing) }
         if skipped > 0 { metrics.budgetSkipped.increment(by: skipped) }
     }
 

@@ -305,11 +305,13 @@ public final class MigrationEngine: Sendable {
     }
 
     /// The share of reads actually compared: the plan's sample rate, lowered by the share of queued comparisons the
-    /// background comparator's CPU budget skipped.
+    /// background comparator's CPU budget skipped or the queue shed.
     public var effectiveSampleRate: Double {
         let budget = comparator.budget
-        guard budget.offered > 0 else { return plan.sampleRate }
-        return plan.sampleRate * Double(budget.offered - budget.skipped) / Double(budget.offered)
+        return Report.Sampling(
+            rate: plan.sampleRate, budgetOffered: budget.offered, budgetSkipped: budget.skipped,
+            shed: gate.totals.shed
+        ).effectiveRate
     }
 
     /// The mismatch groups so far, most frequent first.

@@ -17,19 +17,24 @@ public final class ShadowReader: Sendable {
     public struct Configuration: Sendable {
         /// Comparisons waiting at most; beyond it new comparisons are shed (counted, never blocking).
         public var queueCapacity: Int
-        /// How long the background comparator waits when it finds fewer than 64 keys queued (none included), so that
-        /// keys are taken in batches rather than one lock at a time.
+        /// How long the background comparator waits when it finds fewer than 256 keys queued (none included), so that
+        /// keys are taken in batches: each batch reads its rows in one transaction per store and pays one wake-up, so
+        /// a comparison costs less CPU in a large batch than in a small one.
         public var idlePoll: Duration
         /// The CPU the background comparisons may use (see ``ComparisonBudget``); `nil` takes the plan's
         /// `comparison_budget`, or ``ComparisonBudget/default`` when the plan sets none.
         public var comparisonBudget: ComparisonBudget?
+        /// The comparator thread's scheduling priority (see ``ComparatorPriority`` for why `normal` is the default).
+        public var priority: ComparatorPriority
         /// Creates a configuration.
         public init(
-            queueCapacity: Int = 4096, idlePoll: Duration = .milliseconds(1), comparisonBudget: ComparisonBudget? = nil
+            queueCapacity: Int = 4096, idlePoll: Duration = .milliseconds(5), comparisonBudget: ComparisonBudget? = nil,
+            priority: ComparatorPriority = .normal
         ) {
             self.queueCapacity = queueCapacity
             self.idlePoll = idlePoll
             self.comparisonBudget = comparisonBudget
+            self.priority = priority
         }
     }
 
@@ -56,6 +61,8 @@ public final class ShadowReader: Sendable {
     /// (so that the comparator reads only the other store, and never shares the locks of the file the service reads).
     private typealias Pending = Comparator.Pending
     private let queue = Mutex(Queue())
+    /// The kernel's id of the comparator thread while ``run()`` runs (0 before; Linux only), for tests and diagnostics.
+    package let comparatorThreadID = Atomic<Int32>(0)
 
     /// Creates the read path of `engine` at `stage`.
     ///
@@ -127,19 +134,21 @@ public final class ShadowReader: Sendable {
     /// stops, counting what it did not compare as shed). Run it in a task the service owns, or in a `ServiceGroup`.
     ///
     /// The comparisons run on a thread of their own, named `tandem-compare` (what `ps -L` and `top -H` show), at the
-    /// lowest scheduling priority (nice 19 on Linux), so that on a busy machine they yield the CPU to the service's
-    /// requests instead of adding to their latency. A low priority alone does not bound what they take on a saturated
-    /// machine (the scheduler still gives a nice-19 thread a small share, and every cycle it gets is a request's): the
-    /// CPU budget (``comparisonBudget``) does. Before each batch the comparator takes what the budget has earned since
-    /// the last one, compares a uniformly random subset of the queued keys that it pays for, at their recent cost, and
-    /// counts the others as skipped by the budget.
+    /// service's priority unless ``Configuration/priority`` lowers it (see ``ComparatorPriority`` for why it does not
+    /// by default). What they may take from the requests is bounded by the CPU budget (``comparisonBudget``): before
+    /// each batch the comparator adds what the budget has earned since the last one, compares a uniformly random
+    /// subset of the queued keys that it pays for at their recent cost, and counts the others as skipped by the
+    /// budget.
     public func run() async {
         let cancelled = Atomic<Bool>(false)
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let thread = Thread { [self] in
                     Self.nameThread()
-                    Self.lowerPriority()
+                    #if os(Linux)
+                        comparatorThreadID.store(Self.currentThreadID(), ordering: .releasing)
+                    #endif
+                    if configuration.priority == .background { Self.lowerPriority() }
                     drain(cancelled: cancelled)
                     continuation.resume()
                 }
@@ -197,8 +206,8 @@ public final class ShadowReader: Sendable {
                 if budgeted {
                     meter.refill(wall: CPUClock.wall, processCPU: CPUClock.process)
                     admitted = meter.choose(meter.admissible(batch.count), of: batch)
-                    comparator.countBudget(offered: batch.count, skipped: batch.count - admitted.count)
                 }
+                comparator.countBudget(offered: batch.count, skipped: batch.count - admitted.count)
                 if !admitted.isEmpty {
                     retries.append(contentsOf: comparator.compareBatch(admitted, now: now))
                     compared += admitted.count
@@ -216,7 +225,7 @@ public final class ShadowReader: Sendable {
     }
 
     /// Batches smaller than this make the comparator wait ``Configuration/idlePoll`` before taking the next one.
-    static let gatherTarget = 64
+    static let gatherTarget = 256
 
     /// The comparator thread's name as `ps -L`, `top -H` and `/proc/<pid>/task/*/comm` show it.
     static let threadName = "tandem-compare"
@@ -230,6 +239,20 @@ public final class ShadowReader: Sendable {
             guard descriptor >= 0 else { return }
             _ = threadName.withCString { write(descriptor, $0, strlen($0)) }
             close(descriptor)
+        #endif
+    }
+
+    /// The kernel's id of the calling thread, from the `/proc/thread-self` link (`/proc/<pid>/task/<tid>`); 0 when
+    /// unreadable. Swift's Glibc module exports neither `gettid` nor `SYS_gettid`.
+    private static func currentThreadID() -> Int32 {
+        #if os(Linux)
+            var buffer = [CChar](repeating: 0, count: 64)
+            let count = readlink("/proc/thread-self", &buffer, buffer.count - 1)
+            guard count > 0 else { return 0 }
+            let link = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return link.split(separator: "/").last.flatMap { Int32($0) } ?? 0
+        #else
+            return 0
         #endif
     }
 

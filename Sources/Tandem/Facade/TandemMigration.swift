@@ -116,7 +116,8 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
         comparisons = ShadowReader(
             engine: engine, stage: configuration.stage, router: router,
             configuration: ShadowReader.Configuration(
-                queueCapacity: configuration.queueCapacity, comparisonBudget: configuration.comparisonBudget))
+                queueCapacity: configuration.queueCapacity, comparisonBudget: configuration.comparisonBudget,
+                priority: configuration.comparatorPriority))
     }
 
     /// Loads the plan in `planDirectory` (its `tandem.yaml` and protos) and opens the stores.

@@ -20,6 +20,8 @@ public struct TandemMigrationConfiguration: Sendable {
     /// The CPU the background comparisons may use (see ``ComparisonBudget``); `nil` takes the plan's
     /// `comparison_budget`, or ``ComparisonBudget/default`` (5% of the process's CPU) when the plan sets none.
     public var comparisonBudget: ComparisonBudget?
+    /// The scheduling priority of the comparisons' thread (see ``ComparatorPriority``; `normal` by default).
+    public var comparatorPriority: ComparatorPriority
     /// How the two stores are kept in step: `outbox` (WAL, faster) or `atomic` (both rows or neither).
     public var writeMode: DualWriteMode
     /// `synchronous=FULL`: commits survive power loss, not only a killed process.
@@ -44,6 +46,7 @@ public struct TandemMigrationConfiguration: Sendable {
         canarySalt: String = "tandem.canary",
         queueCapacity: Int = 4096,
         comparisonBudget: ComparisonBudget? = nil,
+        comparatorPriority: ComparatorPriority = .normal,
         writeMode: DualWriteMode = .outbox,
         durable: Bool = false,
         shadowWrites: ShadowWriteTiming = .deferred,
@@ -56,6 +59,7 @@ public struct TandemMigrationConfiguration: Sendable {
         self.canarySalt = canarySalt
         self.queueCapacity = queueCapacity
         self.comparisonBudget = comparisonBudget
+        self.comparatorPriority = comparatorPriority
         self.writeMode = writeMode
         self.durable = durable
         self.shadowWrites = shadowWrites

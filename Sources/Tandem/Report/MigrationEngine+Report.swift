@@ -51,7 +51,8 @@ extension MigrationEngine {
         report.mismatchesTruncated = comparator.mismatchSamplesTruncated
         report.keysRedacted = redactor.redactsKeys
         report.sampling = Report.Sampling(
-            rate: plan.sampleRate, budgetOffered: run.budgetOffered, budgetSkipped: run.budgetSkipped)
+            rate: plan.sampleRate, budgetOffered: run.budgetOffered, budgetSkipped: run.budgetSkipped,
+            shed: reportTotals.shed)
         return report
     }
 

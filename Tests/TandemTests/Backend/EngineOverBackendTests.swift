@@ -97,25 +97,36 @@ struct EngineOverBackendTests {
         #expect(engine.totals.reads == 200)
     }
 
-    @Test
-    func theComparatorThreadCarriesItsNameOnLinux() async throws {
+    @Test(arguments: ComparatorPriority.allCases)
+    func theComparatorThreadCarriesItsNameAndPriorityOnLinux(priority: ComparatorPriority) async throws {
         #if os(Linux)
             let plan = try MigrationPlan.load(directory: PlanTestSupport.migrationDirectory("user-profile"))
             let engine = try MigrationEngine(plan: plan, backend: InMemoryRecordBackend(mode: .outbox))
-            let reader = ShadowReader(engine: engine, stage: .shadow)
+            let reader = ShadowReader(engine: engine, stage: .shadow, configuration: .init(priority: priority))
             let comparator = Task { await reader.run() }
             defer { reader.shutdown() }
-            var names: [String] = []
+            var thread: Int32 = 0
             for _ in 0..<200 {
-                let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
-                names = tasks.compactMap {
-                    try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8)
-                        .trimmingCharacters(in: .whitespacesAndNewlines)
-                }
-                if names.contains("tandem-compare") { break }
+                thread = reader.comparatorThreadID.load(ordering: .acquiring)
+                if thread != 0 { break }
                 try await Task.sleep(for: .milliseconds(10))
             }
-            #expect(names.contains("tandem-compare"))
+            try #require(thread != 0, "the comparator thread did not start")
+            let task = String(thread)
+            let name = try String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+            #expect(name.trimmingCharacters(in: .whitespacesAndNewlines) == "tandem-compare")
+            // /proc/<tid>/stat: after the command's closing parenthesis, field 19 is the nice value and 41 the policy.
+            let stat = try String(contentsOfFile: "/proc/self/task/\(task)/stat", encoding: .utf8)
+            let fields = stat[stat.index(after: try #require(stat.lastIndex(of: ")")))...]
+                .split(separator: " ").map(String.init)
+            let nice = Int(fields[16])
+            let policy = Int(fields[38])
+            switch priority {
+            case .normal:
+                #expect(policy == 0 && nice == 0, "policy \(policy ?? -1), nice \(nice ?? -1)")
+            case .background:
+                #expect(policy == 5 || nice == 19, "policy \(policy ?? -1), nice \(nice ?? -1)")
+            }
             reader.shutdown()
             await comparator.value
         #endif

@@ -164,6 +164,7 @@ struct ComparisonBudgetTests {
         let fixture = try EngineTests.Fixture()
         _ = try await readAll(fixture, budget: .unlimited, keys: 300)
         #expect(fixture.engine.gate.totals.compared == 300)
+        #expect(fixture.engine.totals.budgetOffered == 300)
         #expect(fixture.engine.totals.budgetSkipped == 0)
         #expect(fixture.engine.effectiveSampleRate == 1)
     }
@@ -184,6 +185,12 @@ struct ComparisonBudgetTests {
         let rate = fixture.engine.effectiveSampleRate
         #expect(rate == Double(gate.compared) / 300)
         #expect(fixture.engine.report(source: "test", startedAt: Date(), timeline: []).sampling?.effectiveRate == rate)
+    }
+
+    @Test func theEffectiveRateCountsBudgetSkipsAndQueueShedsAsNotCompared() {
+        #expect(Report.Sampling(rate: 0.5).effectiveRate == 0.5)
+        #expect(Report.Sampling(rate: 1, budgetOffered: 80, budgetSkipped: 20, shed: 20).effectiveRate == 0.6)
+        #expect(Report.Sampling(rate: 0.5, budgetOffered: 0, budgetSkipped: 0, shed: 10).effectiveRate == 0)
     }
 
     @Test func theConfigurationOverridesThePlanAndTheDefaultAppliesWhenNeitherSetsOne() throws {

@@ -43,6 +43,9 @@ struct ProfileServiceCommand: AsyncParsableCommand {
             """)
     var comparisonBudget: String?
 
+    @Option(help: "The comparator thread's priority: normal (the default) or background (SCHED_IDLE).")
+    var comparatorPriority = "normal"
+
     @Flag(help: "Corrupt the v2 write path (drop display_name from a share of writes); also TANDEM_INJECT_BUG=1.")
     var injectBug = false
 
@@ -57,6 +60,9 @@ struct ProfileServiceCommand: AsyncParsableCommand {
             throw ValidationError("unknown stage \(stage); use one of \(MigrationStage.allCases.map(\.rawValue))")
         }
         guard (0...1).contains(bugShare) else { throw ValidationError("--bug-share must be in [0, 1]") }
+        guard let priority = ComparatorPriority(rawValue: comparatorPriority) else {
+            throw ValidationError("--comparator-priority must be normal or background")
+        }
         var budget: ComparisonBudget?
         if let comparisonBudget {
             guard let parsed = ComparisonBudget(parsing: comparisonBudget) else {
@@ -75,7 +81,8 @@ struct ProfileServiceCommand: AsyncParsableCommand {
         let migration = try ProfileMigration(
             planDirectory: plan, primaryPath: primary, shadowPath: shadow,
             configuration: .init(
-                stage: stage, canaryPercent: canaryPercent, comparisonBudget: budget, logger: logger))
+                stage: stage, canaryPercent: canaryPercent, comparisonBudget: budget, comparatorPriority: priority,
+                logger: logger))
         let bug = injectBug || ProcessInfo.processInfo.environment["TANDEM_INJECT_BUG"] == "1"
         let profiles = ProfileController(migration: migration, bug: bug ? BugInjector(share: bugShare) : nil)
 
