@@ -81,12 +81,14 @@ CFG
 status_field() { python3 -c "import json,sys; d=json.load(open('$WORK/status.json')); print(eval(sys.argv[1]))" "$1"; }
 
 settle() {
-    # Comparisons run in the background; wait (bounded) until the queue has drained into the gate.
+    # Comparisons run in the background; wait (bounded) until the queue has drained into the gate (or was skipped by
+    # the comparator's CPU budget).
     local want=$1
     for _ in $(seq 1 100); do
         curl -s --max-time 2 "$BASE/tandem/status" > "$WORK/status.json"
         local seen
-        seen=$(status_field "d['totals']['compared'] + d['totals']['in_flight'] + d['totals']['shed']")
+        seen=$(status_field \
+            "d['totals']['compared'] + d['totals']['in_flight'] + d['totals']['shed'] + d['sampling']['budget_skipped']")
         [ "$seen" -ge "$want" ] && return 0
         sleep 0.1
     done
@@ -101,7 +103,7 @@ settle "$PAIRS"
 echo "-- /tandem/status"
 cat "$WORK/status.json"
 echo "-- /metrics (tandem_)"
-curl -s --max-time 2 "$BASE/metrics" | grep -E '^tandem_(writes|comparisons|mismatches|shed|reads|breaker_state|consistency)' | sort
+curl -s --max-time 2 "$BASE/metrics" | grep -E '^tandem_(writes|comparisons|mismatches|shed|budget|reads|breaker_state|consistency)' | sort
 [ "$(status_field "d['breaker']")" = closed ] || fail "breaker not closed on the healthy run"
 [ "$(status_field "d['totals']['mismatched']")" = 0 ] || fail "mismatches on the healthy run"
 [ "$(status_field "d['totals']['compared'] >= 1000")" = True ] || fail "fewer than 1000 comparisons"

@@ -5,7 +5,10 @@
 // (CLOCK_THREAD_CPUTIME_ID), so that only this thread's work counts, not the wall time of other threads.
 //
 // The breakdown times each part of a comparison alone over the same batch:
-// - `read other ns`: reading the other store's row on the comparator's own connection (`RecordReader.read`);
+// - `read other ns`: reading the other store's rows of the batch on the comparator's own connection, in one read
+//   transaction (`RecordReader.read(_:from:)` with the batch's keys, as the comparator reads them);
+// - `read 1-by-1 ns`: the same rows read one key at a time (one implicit transaction each: what a comparison cost
+//   before reads were batched);
 // - `diff ns`: decoding, projecting and diffing the two payloads (`DiffEngine.compare`);
 // - `record ns`: recording the batch's outcomes in the gate, the breaker and the metrics (`ConsistencyGate.record`).
 import Benchmark
@@ -84,13 +87,15 @@ func comparatorBenchmarks() {
     let batchSize = 1_024
     let perComparison = Ratio.value("cpu ns/comparison")
     let readOther = Ratio.value("read other ns")
+    let readSingly = Ratio.value("read 1-by-1 ns")
     let diff = Ratio.value("diff ns")
     let record = Ratio.value("record ns")
     var fixture: ComparatorFixture?
     Benchmark(
         "Comparator: CPU per comparison at saturation, user-profile",
         configuration: .init(
-            metrics: [perComparison, readOther, diff, record], warmupIterations: 3, maxDuration: .seconds(20),
+            metrics: [perComparison, readOther, readSingly, diff, record], warmupIterations: 3,
+            maxDuration: .seconds(20),
             maxIterations: 200)
     ) { benchmark in
         guard let fixture else { fatalError("fixture not set up") }
@@ -100,11 +105,15 @@ func comparatorBenchmarks() {
         var retries = 0
         let total = cpuNanos { retries = comparator.compareBatch(batch, now: now).count }
         precondition(retries == 0, "rows of one write must compare at once")
+        let keys = batch.map(\.key)
         var others: [StoredRecord?] = []
-        others.reserveCapacity(batch.count)
-        let reads = cpuNanos {
-            for item in batch { others.append(try! fixture.reader.read(item.key, from: .shadow)) }
+        let reads = cpuNanos { others = try! fixture.reader.read(keys, from: .shadow) }
+        var singly: [StoredRecord?] = []
+        singly.reserveCapacity(batch.count)
+        let singleReads = cpuNanos {
+            for key in keys { singly.append(try! fixture.reader.read(key, from: .shadow)) }
         }
+        precondition(singly == others, "batched and single reads must agree")
         let engine = fixture.engine.diffEngine
         var outcomes: [ComparisonOutcome] = []
         outcomes.reserveCapacity(batch.count)
@@ -119,6 +128,7 @@ func comparatorBenchmarks() {
         let count = UInt64(batch.count)
         benchmark.measurement(perComparison, Int(total / count))
         benchmark.measurement(readOther, Int(reads / count))
+        benchmark.measurement(readSingly, Int(singleReads / count))
         benchmark.measurement(diff, Int(diffs / count))
         benchmark.measurement(record, Int(recording / count))
     } setup: {

@@ -5,7 +5,9 @@
 // Each iteration reads a block of keys with comparisons off, then the same number with comparisons on while the
 // background task drains, then waits for the queue to empty so that the next "off" block runs on a quiet
 // engine. Every read is timed; the per-read latencies go into the "read off ns" / "read on ns" metrics (their
-// p50/p99 columns are over all reads), and each iteration records its own p99 and p50 ratios.
+// p50/p99 columns are over all reads), and each iteration records its own p99 and p50 ratios. The comparator runs
+// with the default CPU budget (5% of the process's CPU): back to back, the reads keep a core busy and the budget
+// skips most comparisons ("budget skipped per block"); paced, it skips few or none.
 import Benchmark
 import BenchmarkSupport
 import Foundation
@@ -51,12 +53,13 @@ final class ReadPathFixture: @unchecked Sendable {  // Set up and torn down by o
         }
     }
 
-    /// Waits until the background task has compared (or shed) every queued key.
+    /// Waits until the background task has compared (or shed, or skipped by its CPU budget) every queued key.
     func waitForDrain() {
         let deadline = nowNanos() + 30_000_000_000
         while nowNanos() < deadline {
             let totals = engine.gate.totals
-            if totals.compared + totals.shed + totals.inFlight >= queued { return }
+            let skipped = engine.totals.budgetSkipped
+            if totals.compared + totals.shed + totals.inFlight + skipped >= queued { return }
             usleep(500)
         }
         fatalError("comparisons did not drain in 30 s")
@@ -99,16 +102,19 @@ let benchmarks: @Sendable () -> Void = {
         let p99Ratio = Ratio.cost("p99 on/off %")
         let p50Ratio = Ratio.cost("p50 on/off %")
         let shed = Ratio.value("shed per block")
+        let skipped = Ratio.value("budget skipped per block")
         var fixture: ReadPathFixture?
         Benchmark(
             "ReadPath: ShadowReader.read, comparisons off vs on, \(label)",
             configuration: .init(
-                metrics: [p99Ratio, p50Ratio, offNs, onNs, shed], warmupIterations: 2, maxDuration: .seconds(20),
+                metrics: [p99Ratio, p50Ratio, offNs, onNs, shed, skipped], warmupIterations: 2,
+                maxDuration: .seconds(20),
                 maxIterations: 50)
         ) { benchmark in
             guard let fixture else { fatalError("fixture not set up") }
             var off = timedReads(fixture.off, fixture.nextKeys(block), pace: pace)
             let shedBefore = fixture.engine.gate.totals.shed
+            let skippedBefore = fixture.engine.totals.budgetSkipped
             var on = timedReads(fixture.on, fixture.nextKeys(block), pace: pace)
             fixture.queued += block
             fixture.waitForDrain()
@@ -121,6 +127,7 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(p99Ratio, Ratio.percent(p99On, of: p99Off))
             benchmark.measurement(p50Ratio, Ratio.percent(p50On, of: p50Off))
             benchmark.measurement(shed, fixture.engine.gate.totals.shed - shedBefore)
+            benchmark.measurement(skipped, fixture.engine.totals.budgetSkipped - skippedBefore)
         } setup: {
             fixture = try ReadPathFixture()
         } teardown: {
