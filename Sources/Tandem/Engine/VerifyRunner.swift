@@ -2,7 +2,7 @@ import Foundation
 
 /// Verifies two existing stores in full through a ``MigrationEngine``: streams every key of both stores in key order,
 /// one page at a time (memory stays flat), and compares each pair with the plan's rules, feeding the gate and the
-/// breaker. A key in one store only is compared as missing from the other.
+/// breaker a page of outcomes at a time. A thread of its own reads the next pages while the caller's compares. A key in one store only is compared as missing from the other.
 ///
 /// Pending outbox rows were replayed when the engine opened the stores (counted as repaired); no other row is ever
 /// rewritten, so a row changed by hand is reported, not repaired.
@@ -53,23 +53,22 @@ public final class VerifyRunner {
     /// - Throws: ``EngineError`` when a store cannot be read (what was compared before stays counted).
     public func run(progress: ((ReplayProgress) -> Void)? = nil, checkpoint: (() -> Void)? = nil) throws(EngineError) {
         let started = Date()
-        var cursor = engine.writer.pairCursor(pageSize: configuration.pageSize)
+        // One thread pages both stores a few pages ahead; this one compares: two cores where there are two.
+        let pipeline = PagePipeline(cursor: engine.writer.pairCursor(pageSize: configuration.pageSize))
+        defer { pipeline.cancel() }
         var lastProgress = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
-        while true {
+        while let item = pipeline.next() {
             let page: [RecordPair]
-            do {
-                page = try cursor.nextPage()
-            } catch {
-                throw EngineError(error)
+            switch item {
+            case .page(let read): page = read
+            case .failed(let error): throw EngineError(error)
             }
-            if page.isEmpty { break }
             let transitions = engine.breaker.transitionCount
-            for pair in page {
-                processed += 1
-                guard engine.record(pair: pair) != nil else { continue }
-                timeline.observe(at: Date(), totals: engine.gate.totals)
-            }
+            // The page's outcomes go to the gate and the breaker at once (one pass through each lock per page).
+            let compared = engine.comparator.record(pairs: page)
+            processed += page.count
+            for _ in 0..<compared { timeline.observe(at: Date(), totals: engine.gate.totals) }
             // By the clock, and at once after a breaker transition, so a killed run's ledger shows every transition.
             if let checkpoint,
                 engine.breaker.transitionCount != transitions

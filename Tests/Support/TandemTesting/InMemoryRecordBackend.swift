@@ -17,6 +17,7 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
         var outbox: [String: ShadowWrite] = [:]
         var tombstones: [String: Int64] = [:]
         var failingShadowKeys: Set<String> = []
+        var failPagesAfter: String?
         var clock: Int64 = 1_700_000_000_000
     }
 
@@ -34,6 +35,12 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
     /// Makes shadow writes of `keys` fail (as a full disk would) until called again with other keys.
     public func failShadowWrites(for keys: Set<String>) {
         state.withLock { $0.failingShadowKeys = keys }
+    }
+
+    /// Makes every page read after `key` (``pairs(after:limit:)`` with `after >= key`) fail, as a lost disk would;
+    /// `nil` lets them succeed again.
+    public func failPages(after key: String?) {
+        state.withLock { $0.failPagesAfter = key }
     }
 
     /// Replaces a row of one store directly, as a person editing the table by hand would (no seq bookkeeping).
@@ -182,7 +189,10 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
         guard limit > 0 else {
             throw StoreError(code: .invalidArgument, path: primaryName, message: "page limit \(limit) must be positive")
         }
-        return state.withLock { state in
+        return try state.withLock { (state) throws(StoreError) -> [RecordPair] in
+            if let after, let failing = state.failPagesAfter, !Self.precedes(after, failing) {
+                throw StoreError(code: .readFailed, path: primaryName, message: "page after \(after) is unreadable")
+            }
             func page(_ rows: [String: StoredRecord]) -> [StoredRecord] {
                 let keys = rows.keys.filter { key in after.map { Self.precedes($0, key) } ?? true }
                 return keys.sorted(by: Self.precedes).prefix(limit).compactMap { rows[$0] }

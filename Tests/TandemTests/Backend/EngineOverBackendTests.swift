@@ -1,5 +1,6 @@
 import Foundation
 import Tandem
+import TandemProto
 import TandemTesting
 import Testing
 
@@ -95,6 +96,39 @@ struct EngineOverBackendTests {
         #expect(engine.gate.totals.compared == 200)
         #expect(engine.gate.totals.matched == 200)
         #expect(engine.totals.reads == 200)
+    }
+
+    @Test func verifyReadsAheadOnAThreadOfItsOwnAndStopsAtTheFirstUnreadablePage() throws {
+        let plan = try MigrationPlan.load(directory: PlanTestSupport.migrationDirectory("user-profile"))
+        let backend = InMemoryRecordBackend(mode: .outbox)
+        let writer = try MigrationEngine(plan: plan, backend: backend)
+        let payload = try DynamicMessage(
+            jsonString: #"{"id":"x","profile":{"displayName":"Ada"},"status":"ACTIVE"}"#,
+            descriptor: plan.v2Message, schema: plan.v2.schema
+        ).serializedBytes()
+        let keys = (0..<100).map { String(format: "k%03d", $0) }
+        _ = try writer.apply(try keys.map { try writer.prepareWrite(key: $0, v2: payload) })
+        writer.writer.waitForShadowWrites()
+
+        // Every page is compared, in order, a page of outcomes at a time.
+        let whole = try MigrationEngine(plan: plan, backend: backend)
+        let runner = VerifyRunner(engine: whole, configuration: .init(pageSize: 7))
+        try runner.run()
+        #expect(runner.processed == 100)
+        #expect(whole.gate.totals.compared == 100 && whole.gate.totals.matched == 100)
+        #expect(runner.timeline.points.last?.compared == 100)
+
+        // A page that cannot be read stops the run with the store's error; the pages before it stay counted.
+        backend.failPages(after: "k049")
+        let partial = try MigrationEngine(plan: plan, backend: backend)
+        let stopped = VerifyRunner(engine: partial, configuration: .init(pageSize: 10))
+        #expect {
+            try stopped.run()
+        } throws: { error in
+            (error as? EngineError)?.reason.contains("page after k049 is unreadable") == true
+        }
+        #expect(stopped.processed == 50)
+        #expect(partial.gate.totals.compared == 50)
     }
 
     @Test(arguments: ComparatorPriority.allCases)
