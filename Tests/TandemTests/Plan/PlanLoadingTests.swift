@@ -31,6 +31,14 @@ struct PlanLoadingTests {
         #expect(plan.sampleRate == 0.25)
     }
 
+    @Test func catalogExampleLoads() throws {
+        let plan = try MigrationPlan.load(directory: PlanTestSupport.migrationDirectory("catalog"))
+        #expect(plan.whitelist.count == 27)
+        #expect(plan.whitelist.last?.sourcePath == FieldPath(["supplier", "rating"]))
+        #expect(plan.redact == [FieldPath(["supplier", "name"])])
+        #expect(plan.comparisonBudget == nil)
+    }
+
     @Test func separatePoolsAllowTheSameFullNames() throws {
         let v1 = try ProtoCompiler(importPaths: []).compile(
             source: "syntax = \"proto3\"; package p; message M { int32 a = 1; }", fileName: "a.proto"
