@@ -37,9 +37,14 @@ public enum ComparisonBudget: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unlimited: "unlimited"
-        case .cores(let cores): "\(cores)"
-        case .processShare(let share): "\(share * 100)%"
+        case .cores(let cores): Self.plain(cores)
+        case .processShare(let share): Self.plain(share * 100) + "%"
         }
+    }
+
+    /// `5` for 5.0, `2.5` for 2.5: a number as a person writes it in a plan.
+    private static func plain(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     /// Parses the plan's spelling (see ``description``); `nil` when `text` is none of them or out of range.

@@ -18,6 +18,14 @@ struct ComparisonBudgetTests {
         #expect(ComparisonBudget(parsing: budget.description) == budget)
     }
 
+    @Test func theBudgetIsShownAsThePlanSpellsIt() {
+        #expect(ComparisonBudget.default.description == "5%")
+        #expect(ComparisonBudget.processShare(0.025).description == "2.5%")
+        #expect(ComparisonBudget.cores(0).description == "0")
+        #expect(ComparisonBudget.cores(0.25).description == "0.25")
+        #expect(ComparisonBudget.unlimited.description == "unlimited")
+    }
+
     @Test(arguments: ["", "lots", "-0.1", "101%", "five%", "nan", "inf"])
     func anythingElseIsNotABudget(_ text: String) {
         #expect(ComparisonBudget(parsing: text) == nil)
