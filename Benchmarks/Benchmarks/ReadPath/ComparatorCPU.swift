@@ -43,17 +43,7 @@ final class ComparatorFixture: @unchecked Sendable {  // Set up and torn down by
     var cursor = 0
 
     init() throws {
-        let plan = try MigrationPlan.load(directory: Repository.path("Migrations/user-profile"))
-        directory = makeScratchDirectory("comparator")
-        engine = try MigrationEngine(
-            plan: plan, primaryPath: directory + "/primary.sqlite", shadowPath: directory + "/shadow.sqlite")
-        var ops: [DualWriteOp] = []
-        for index in 0..<recordCount {
-            ops.append(try engine.prepareWrite(key: "u\(index)", v2: primaryPayload))
-        }
-        _ = try engine.apply(ops)
-        engine.writer.waitForShadowWrites()
-        Thread.sleep(forTimeInterval: 0.5)
+        (directory, engine) = try makeStoredEngine("comparator")
         reader = try engine.writer.backend.makeReader()
         // A fixed stride over the key space, as the read-path benchmark reads.
         var keys: [String] = []

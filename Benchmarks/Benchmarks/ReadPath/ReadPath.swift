@@ -16,6 +16,24 @@ import Tandem
 let primaryPayload = UserProfilePayloads.primary
 let recordCount = 10_000
 
+/// A scratch directory with `user-profile` stores holding `recordCount` records (keys `u0`...), written through a
+/// fresh engine, once the shadow holds them and the background checkpoint of those writes has finished (so that its
+/// copying and syncs do not fall into the first timed blocks).
+func makeStoredEngine(_ label: String) throws -> (directory: String, engine: MigrationEngine) {
+    let plan = try MigrationPlan.load(directory: Repository.path("Migrations/user-profile"))
+    let directory = makeScratchDirectory(label)
+    let engine = try MigrationEngine(
+        plan: plan, primaryPath: directory + "/primary.sqlite", shadowPath: directory + "/shadow.sqlite")
+    var ops: [DualWriteOp] = []
+    for index in 0..<recordCount {
+        ops.append(try engine.prepareWrite(key: "u\(index)", v2: primaryPayload))
+    }
+    _ = try engine.apply(ops)
+    engine.writer.waitForShadowWrites()
+    Thread.sleep(forTimeInterval: 0.5)
+    return (directory, engine)
+}
+
 final class ReadPathFixture: @unchecked Sendable {  // Set up and torn down by one benchmark; the readers are Sendable.
     let directory: String
     let engine: MigrationEngine
@@ -26,19 +44,8 @@ final class ReadPathFixture: @unchecked Sendable {  // Set up and torn down by o
     var keyCursor = 0
 
     init() throws {
-        let plan = try MigrationPlan.load(directory: Repository.path("Migrations/user-profile"))
-        precondition(plan.sampleRate == 1.0, "the user-profile plan is expected to sample every read")
-        directory = makeScratchDirectory("readpath")
-        engine = try MigrationEngine(
-            plan: plan, primaryPath: directory + "/primary.sqlite", shadowPath: directory + "/shadow.sqlite")
-        var ops: [DualWriteOp] = []
-        for index in 0..<recordCount {
-            ops.append(try engine.prepareWrite(key: "u\(index)", v2: primaryPayload))
-        }
-        _ = try engine.apply(ops)
-        // The stores checkpoint on a background thread; let the checkpoint of these writes finish before reads are
-        // timed, so that its copying and syncs do not fall into the first blocks.
-        Thread.sleep(forTimeInterval: 0.5)
+        (directory, engine) = try makeStoredEngine("readpath")
+        precondition(engine.plan.sampleRate == 1.0, "the user-profile plan is expected to sample every read")
         off = ShadowReader(engine: engine, stage: .dualwrite)
         on = ShadowReader(engine: engine, stage: .shadow)
         let reader = on

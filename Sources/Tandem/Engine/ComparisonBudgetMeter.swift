@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// Keeps the background comparator within its ``ComparisonBudget``: a bucket of CPU time that fills at the budget's
 /// rate (a fraction of wall time, or a share of the process's CPU time) up to a small burst, out of which each batch of
 /// comparisons is paid, at the CPU each comparison has cost lately.
@@ -24,7 +18,7 @@ struct ComparisonBudgetMeter {
     private(set) var costPerComparison = Self.initialCost
     private var lastWall: UInt64
     private var lastProcessCPU: UInt64
-    private var random: UInt64
+    private var random: SplitMix64
 
     /// A meter starting with a full burst.
     ///
@@ -39,7 +33,7 @@ struct ComparisonBudgetMeter {
         credit = capacity
         lastWall = wall
         lastProcessCPU = processCPU
-        random = seed
+        random = SplitMix64(seed: seed)
     }
 
     /// Adds what the budget has earned since the last call.
@@ -72,8 +66,8 @@ struct ComparisonBudgetMeter {
         costPerComparison = costPerComparison * 0.75 + cost * 0.25
     }
 
-    /// `count` of `items`, chosen uniformly at random, in their order (selection sampling, Knuth's algorithm S); all of
-    /// them when `count` is not smaller.
+    /// `count` of `items`, chosen uniformly at random (SplitMix64 draws, independent of the keys), in their order
+    /// (selection sampling, Knuth's algorithm S); all of them when `count` is not smaller.
     mutating func choose<Item>(_ count: Int, of items: [Item]) -> [Item] {
         guard count < items.count else { return items }
         var chosen: [Item] = []
@@ -81,36 +75,11 @@ struct ComparisonBudgetMeter {
         var needed = count
         for (index, item) in items.enumerated() where needed > 0 {
             let left = UInt64(items.count - index)
-            if nextRandom() % left < UInt64(needed) {
+            if random.next() % left < UInt64(needed) {
                 chosen.append(item)
                 needed -= 1
             }
         }
         return chosen
-    }
-
-    /// SplitMix64: a fast generator whose draws do not depend on the keys.
-    private mutating func nextRandom() -> UInt64 {
-        random &+= 0x9E37_79B9_7F4A_7C15
-        var z = random
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// The CPU clocks the comparator's budget reads (Linux and Darwin).
-enum CPUClock {
-    /// Monotonic wall-clock nanoseconds.
-    static var wall: UInt64 { read(CLOCK_MONOTONIC) }
-    /// CPU nanoseconds the whole process has used.
-    static var process: UInt64 { read(CLOCK_PROCESS_CPUTIME_ID) }
-    /// CPU nanoseconds the calling thread has used.
-    static var thread: UInt64 { read(CLOCK_THREAD_CPUTIME_ID) }
-
-    private static func read(_ clock: clockid_t) -> UInt64 {
-        var time = timespec()
-        guard clock_gettime(clock, &time) == 0 else { return 0 }
-        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
     }
 }
