@@ -100,10 +100,8 @@ public enum HTMLReport {
         var out = "<section id=\"totals\">\n<h2>Totals</h2>\n<table class=\"totals\">\n<tr>"
         out += rows.map { "<th scope=\"col\">\($0.0)</th>" }.joined() + "</tr>\n<tr>"
         out += rows.map { "<td>\($0.1)</td>" }.joined() + "</tr>\n</table>\n"
-        if let sampling = report.sampling, sampling.budgetOffered > 0 {
-            out += "<p class=\"sampling\">The comparison budget skipped \(sampling.budgetSkipped) of "
-            out += "\(sampling.budgetOffered) queued comparisons: effective sample rate "
-            out += "\(String(format: "%.4f", sampling.effectiveRate)) (plan: \(sampling.rate)).</p>\n"
+        if let sentence = ReportText.sampling(report) {
+            out += "<p class=\"sampling\">\(escape(sentence)).</p>\n"
         }
         out += "</section>\n"
         return out

@@ -102,13 +102,13 @@ public enum JSONReport {
         object.append(member("settings", .object(report.settings.map { member($0.key, .string($0.value)) })))
         object.append(member("mismatches_truncated", .bool(report.mismatchesTruncated)))
         object.append(member("keys_redacted", .bool(report.keysRedacted)))
-        if let sampling = report.sampling {
+        if let sampling = report.sampling, let effectiveRate = report.effectiveSampleRate {
             object.append(
                 member(
                     "sampling",
                     .object([
                         member("sample_rate", number(sampling.rate)),
-                        member("effective_sample_rate", number(sampling.effectiveRate)),
+                        member("effective_sample_rate", number(effectiveRate)),
                         member("budget_offered", .integer(sampling.budgetOffered)),
                         member("budget_skipped", .integer(sampling.budgetSkipped)),
                     ])))

@@ -1,4 +1,3 @@
-import Foundation
 import Tandem
 import TandemProto
 
@@ -41,9 +40,8 @@ public enum MarkdownReport {
         out += "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
         out += "| \(totals.writes) | \(totals.reads) | \(totals.deletes) | \(totals.compared) | \(totals.matched) "
         out += "| \(totals.mismatched) | \(totals.inFlight) | \(totals.shed) | \(totals.badLines) |\n\n"
-        if let sampling = report.sampling, sampling.budgetSkipped > 0 {
-            out += "The comparison budget skipped \(sampling.budgetSkipped) of \(sampling.budgetOffered) queued "
-            out += "comparisons: effective sample rate \(String(format: "%.4f", sampling.effectiveRate)).\n\n"
+        if let sentence = ReportText.sampling(report) {
+            out += sentence + ".\n\n"
         }
 
         if !report.fields.isEmpty {

@@ -74,7 +74,7 @@ public enum PrometheusReport {
         family(
             "tandem_gate_inconclusive", "gauge", "1 when the run was inconclusive (exit code 4).",
             [([], ReportVerdict(report) == .inconclusive ? "1" : "0")])
-        if let sampling = report.sampling {
+        if let sampling = report.sampling, let effectiveRate = report.effectiveSampleRate {
             family(
                 "tandem_budget_skipped_total", "counter",
                 "Queued comparisons the comparator's CPU budget skipped (apart from queue sheds).",
@@ -82,7 +82,7 @@ public enum PrometheusReport {
             family(
                 "tandem_effective_sample_rate", "gauge",
                 "The share of reads compared: sample_rate lowered by what the CPU budget skipped.",
-                [([], number(sampling.effectiveRate))])
+                [([], number(effectiveRate))])
         }
         if let job = report.job {
             let labels = [("job", job.kind.rawValue), ("direction", job.direction ?? "")]

@@ -23,6 +23,16 @@ enum ReportText {
     /// The marker that ends a truncated value.
     static func truncationMarker(_ omitted: Int) -> String { "… [truncated: \(omitted) more characters]" }
 
+    /// What the comparator's CPU budget skipped and the effective sample rate, as a sentence without a final stop;
+    /// `nil` when the budget skipped nothing (the sentence would say nothing).
+    static func sampling(_ report: Report) -> String? {
+        guard let sampling = report.sampling, let rate = report.effectiveSampleRate, sampling.budgetSkipped > 0 else {
+            return nil
+        }
+        return "Comparison budget: skipped \(sampling.budgetSkipped) of \(sampling.budgetOffered) queued "
+            + "comparisons; effective sample rate \(String(format: "%.4f", rate)) (plan: \(number(sampling.rate)))"
+    }
+
     /// A ratio as a percentage with enough digits to tell 99.99% from 99.995% (`n/a` when not a number).
     static func percent(_ ratio: Double) -> String {
         guard ratio.isFinite else { return ratio.isNaN ? "n/a" : (ratio > 0 ? "∞" : "-∞") }

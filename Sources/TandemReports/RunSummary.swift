@@ -27,11 +27,7 @@ public enum RunSummary {
             out +=
                 "  writes \(totals.writes), reads \(totals.reads), deletes \(totals.deletes), bad lines \(totals.badLines)\n"
         }
-        if let sampling = report.sampling, sampling.budgetSkipped > 0 {
-            out += String(
-                format: "  comparison budget skipped %d of %d queued comparisons; effective sample rate %.4f\n",
-                sampling.budgetSkipped, sampling.budgetOffered, sampling.effectiveRate)
-        }
+        if let sentence = ReportText.sampling(report) { out += "  \(sentence)\n" }
         if totals.repaired > 0 { out += "  repaired \(totals.repaired) pending outbox rows\n" }
         if totals.unknownFields > 0 { out += "  unknown fields seen \(totals.unknownFields) (not mismatches)\n" }
         out += "  breaker: \(report.breakerState)"

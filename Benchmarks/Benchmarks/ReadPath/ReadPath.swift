@@ -65,7 +65,7 @@ final class ReadPathFixture: @unchecked Sendable {  // Set up and torn down by o
         let deadline = nowNanos() + 30_000_000_000
         while nowNanos() < deadline {
             let totals = engine.gate.totals
-            let skipped = engine.totals.budgetSkipped
+            let skipped = engine.sampling.budgetSkipped
             if totals.compared + totals.shed + totals.inFlight + skipped >= queued { return }
             usleep(500)
         }
@@ -121,7 +121,7 @@ let benchmarks: @Sendable () -> Void = {
             guard let fixture else { fatalError("fixture not set up") }
             var off = timedReads(fixture.off, fixture.nextKeys(block), pace: pace)
             let shedBefore = fixture.engine.gate.totals.shed
-            let skippedBefore = fixture.engine.totals.budgetSkipped
+            let skippedBefore = fixture.engine.sampling.budgetSkipped
             var on = timedReads(fixture.on, fixture.nextKeys(block), pace: pace)
             fixture.queued += block
             fixture.waitForDrain()
@@ -134,7 +134,7 @@ let benchmarks: @Sendable () -> Void = {
             benchmark.measurement(p99Ratio, Ratio.percent(p99On, of: p99Off))
             benchmark.measurement(p50Ratio, Ratio.percent(p50On, of: p50Off))
             benchmark.measurement(shed, fixture.engine.gate.totals.shed - shedBefore)
-            benchmark.measurement(skipped, fixture.engine.totals.budgetSkipped - skippedBefore)
+            benchmark.measurement(skipped, fixture.engine.sampling.budgetSkipped - skippedBefore)
         } setup: {
             fixture = try ReadPathFixture()
         } teardown: {

@@ -208,8 +208,9 @@ public final class Comparator: Sendable {
     func countBudget(offered: Int, skipped: Int) {
         guard offered > 0 else { return }
         budgetOffered.wrappingAdd(offered, ordering: .releasing)
-        if skipped > 0 { budgetSkipped.wrappingAdd(skipped, ordering: .releasing) }
-        if skipped > 0 { metrics.budgetSkipped.increment(by: skipped) }
+        guard skipped > 0 else { return }
+        budgetSkipped.wrappingAdd(skipped, ordering: .releasing)
+        metrics.budgetSkipped.increment(by: skipped)
     }
 
     /// Counts a comparison shed (queue full, or not run before shutdown).

@@ -300,19 +300,18 @@ public final class MigrationEngine: Sendable {
         totals.reads = reads.load(ordering: .relaxed)
         totals.unknownFields = comparator.unknownFields
         totals.cohorts = comparator.cohorts
-        (totals.budgetOffered, totals.budgetSkipped) = comparator.budget
         return totals
+    }
+
+    /// The plan's sample rate and what the background comparator's CPU budget has skipped so far.
+    public var sampling: Report.Sampling {
+        let budget = comparator.budget
+        return Report.Sampling(rate: plan.sampleRate, budgetOffered: budget.offered, budgetSkipped: budget.skipped)
     }
 
     /// The share of reads actually compared: the plan's sample rate, lowered by the share of queued comparisons the
     /// background comparator's CPU budget skipped or the queue shed.
-    public var effectiveSampleRate: Double {
-        let budget = comparator.budget
-        return Report.Sampling(
-            rate: plan.sampleRate, budgetOffered: budget.offered, budgetSkipped: budget.skipped,
-            shed: gate.totals.shed
-        ).effectiveRate
-    }
+    public var effectiveSampleRate: Double { sampling.effectiveRate(shed: gate.totals.shed) }
 
     /// The mismatch groups so far, most frequent first.
     public var mismatchGroups: [MismatchGroup] { comparator.mismatchGroups }

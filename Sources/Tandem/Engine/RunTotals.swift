@@ -30,10 +30,6 @@ public struct RunTotals: Sendable, Hashable {
     public var shadowPending = 0
     /// Writes that failed (typed error raised to the caller).
     public var failedWrites = 0
-    /// Comparisons queued by the read path that reached the background comparator's CPU budget.
-    public var budgetOffered = 0
-    /// Of those, how many the budget skipped (never compared, not counted by the gate; queue sheds are apart).
-    public var budgetSkipped = 0
     /// Comparisons by cohort.
     public var cohorts: [String: Cohort] = [:]
 

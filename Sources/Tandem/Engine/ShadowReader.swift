@@ -145,9 +145,7 @@ public final class ShadowReader: Sendable {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let thread = Thread { [self] in
                     Self.nameThread()
-                    #if os(Linux)
-                        comparatorThreadID.store(Self.currentThreadID(), ordering: .releasing)
-                    #endif
+                    comparatorThreadID.store(Self.currentThreadID(), ordering: .releasing)
                     if configuration.priority == .background { Self.lowerPriority() }
                     drain(cancelled: cancelled)
                     continuation.resume()

@@ -2,7 +2,8 @@ import Foundation
 
 /// Verifies two existing stores in full through a ``MigrationEngine``: streams every key of both stores in key order,
 /// one page at a time (memory stays flat), and compares each pair with the plan's rules, feeding the gate and the
-/// breaker a page of outcomes at a time. A thread of its own reads the next pages while the caller's compares. A key in one store only is compared as missing from the other.
+/// breaker a page of outcomes at a time; a thread of its own reads the next pages while the caller's compares. A key
+/// in one store only is compared as missing from the other.
 ///
 /// Pending outbox rows were replayed when the engine opened the stores (counted as repaired); no other row is ever
 /// rewritten, so a row changed by hand is reported, not repaired.
@@ -68,7 +69,7 @@ public final class VerifyRunner {
             // The page's outcomes go to the gate and the breaker at once (one pass through each lock per page).
             let compared = engine.comparator.record(pairs: page)
             processed += page.count
-            for _ in 0..<compared { timeline.observe(at: Date(), totals: engine.gate.totals) }
+            if compared > 0 { timeline.observe(at: Date(), totals: engine.gate.totals, comparisons: compared) }
             // By the clock, and at once after a breaker transition, so a killed run's ledger shows every transition.
             if let checkpoint,
                 engine.breaker.transitionCount != transitions

@@ -14,12 +14,13 @@ public struct Timeline: Sendable {
         self.maxPoints = max(4, maxPoints)
     }
 
-    /// Notes the totals after a comparison; `force` keeps a point (breaker transitions). The date and totals are
-    /// read only when a point is kept.
+    /// Notes the totals after `comparisons` comparisons (one by default; a page at a time in verify); `force` keeps a
+    /// point (breaker transitions). The date and totals are read only when a point is kept.
     public mutating func observe(
-        at date: @autoclosure () -> Date, totals: @autoclosure () -> GateTotals, force: Bool = false
+        at date: @autoclosure () -> Date, totals: @autoclosure () -> GateTotals, comparisons: Int = 1,
+        force: Bool = false
     ) {
-        sinceLast += 1
+        sinceLast += comparisons
         guard force || sinceLast >= spacing else { return }
         sinceLast = 0
         let totals = totals()

@@ -50,9 +50,7 @@ extension MigrationEngine {
             timeline: timeline, settings: settings)
         report.mismatchesTruncated = comparator.mismatchSamplesTruncated
         report.keysRedacted = redactor.redactsKeys
-        report.sampling = Report.Sampling(
-            rate: plan.sampleRate, budgetOffered: run.budgetOffered, budgetSkipped: run.budgetSkipped,
-            shed: reportTotals.shed)
+        report.sampling = sampling
         return report
     }
 

@@ -8,24 +8,24 @@ extension Report {
         public var budgetOffered: Int
         /// Of those, how many the budget skipped (never compared).
         public var budgetSkipped: Int
-        /// Comparisons shed before reaching the comparator (queue full, or not run before shutdown): the report's
-        /// `totals.shed`.
-        public var shed: Int
 
         /// Creates sampling figures.
-        public init(rate: Double, budgetOffered: Int = 0, budgetSkipped: Int = 0, shed: Int = 0) {
+        public init(rate: Double, budgetOffered: Int = 0, budgetSkipped: Int = 0) {
             self.rate = rate
             self.budgetOffered = budgetOffered
             self.budgetSkipped = budgetSkipped
-            self.shed = shed
         }
 
         /// The share of reads actually compared: ``rate``, lowered by the share of the queued comparisons that the
-        /// budget skipped or the queue shed.
-        public var effectiveRate: Double {
+        /// budget skipped or the queue shed (`shed`: comparisons dropped before reaching the comparator).
+        public func effectiveRate(shed: Int) -> Double {
             let asked = budgetOffered + shed
             guard asked > 0 else { return rate }
             return rate * Double(budgetOffered - budgetSkipped) / Double(asked)
         }
     }
+
+    /// The share of reads the run actually compared (see ``Sampling/effectiveRate(shed:)``), counting this report's
+    /// queue sheds; `nil` when the report does not know its sampling.
+    public var effectiveSampleRate: Double? { sampling?.effectiveRate(shed: totals.shed) }
 }

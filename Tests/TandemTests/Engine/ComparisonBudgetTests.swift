@@ -160,20 +160,20 @@ struct ComparisonBudgetTests {
         #expect(reader.comparisonBudget == .cores(0))
         let gate = fixture.engine.gate.totals
         #expect(gate.compared == 0 && gate.shed == 0 && gate.inFlight == 0)
-        #expect(fixture.engine.totals.budgetOffered == 40)
-        #expect(fixture.engine.totals.budgetSkipped == 40)
+        #expect(fixture.engine.sampling.budgetOffered == 40)
+        #expect(fixture.engine.sampling.budgetSkipped == 40)
         #expect(fixture.engine.effectiveSampleRate == 0)
         let report = fixture.engine.report(source: "test", startedAt: Date(), timeline: [])
         #expect(report.sampling == Report.Sampling(rate: 1, budgetOffered: 40, budgetSkipped: 40))
-        #expect(report.sampling?.effectiveRate == 0)
+        #expect(report.effectiveSampleRate == 0)
     }
 
     @Test func anUnlimitedBudgetComparesEveryQueuedKey() async throws {
         let fixture = try EngineTests.Fixture()
         _ = try await readAll(fixture, budget: .unlimited, keys: 300)
         #expect(fixture.engine.gate.totals.compared == 300)
-        #expect(fixture.engine.totals.budgetOffered == 300)
-        #expect(fixture.engine.totals.budgetSkipped == 0)
+        #expect(fixture.engine.sampling.budgetOffered == 300)
+        #expect(fixture.engine.sampling.budgetSkipped == 0)
         #expect(fixture.engine.effectiveSampleRate == 1)
     }
 
@@ -182,23 +182,23 @@ struct ComparisonBudgetTests {
         // A hundred-thousandth of a core: a burst of 1 us, then 10 us of CPU a second, far less than 300 comparisons.
         _ = try await readAll(fixture, budget: .cores(0.000_01), keys: 300, mismatching: true)
         let gate = fixture.engine.gate.totals
-        let totals = fixture.engine.totals
+        let sampling = fixture.engine.sampling
         #expect(gate.compared >= 1, "the burst pays for at least one comparison")
-        #expect(totals.budgetSkipped > 0)
+        #expect(sampling.budgetSkipped > 0)
         #expect(gate.shed == 0, "budget skips are not queue sheds")
-        #expect(totals.budgetOffered == 300)
-        #expect(gate.compared + totals.budgetSkipped == 300)
+        #expect(sampling.budgetOffered == 300)
+        #expect(gate.compared + sampling.budgetSkipped == 300)
         // What is compared is still compared for real: every pair here differs.
         #expect(gate.mismatched == gate.compared)
         let rate = fixture.engine.effectiveSampleRate
         #expect(rate == Double(gate.compared) / 300)
-        #expect(fixture.engine.report(source: "test", startedAt: Date(), timeline: []).sampling?.effectiveRate == rate)
+        #expect(fixture.engine.report(source: "test", startedAt: Date(), timeline: []).effectiveSampleRate == rate)
     }
 
     @Test func theEffectiveRateCountsBudgetSkipsAndQueueShedsAsNotCompared() {
-        #expect(Report.Sampling(rate: 0.5).effectiveRate == 0.5)
-        #expect(Report.Sampling(rate: 1, budgetOffered: 80, budgetSkipped: 20, shed: 20).effectiveRate == 0.6)
-        #expect(Report.Sampling(rate: 0.5, budgetOffered: 0, budgetSkipped: 0, shed: 10).effectiveRate == 0)
+        #expect(Report.Sampling(rate: 0.5).effectiveRate(shed: 0) == 0.5)
+        #expect(Report.Sampling(rate: 1, budgetOffered: 80, budgetSkipped: 20).effectiveRate(shed: 20) == 0.6)
+        #expect(Report.Sampling(rate: 0.5, budgetOffered: 0, budgetSkipped: 0).effectiveRate(shed: 10) == 0)
     }
 
     @Test func theConfigurationOverridesThePlanAndTheDefaultAppliesWhenNeitherSetsOne() throws {

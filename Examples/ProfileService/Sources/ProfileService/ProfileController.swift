@@ -83,7 +83,7 @@ struct ProfileController: Sendable {
 
     func status() throws -> Response {
         let snapshot = migration.consistency
-        let run = migration.engine.totals
+        let sampling = migration.engine.sampling
         let status = TandemStatus(
             stage: migration.stage.rawValue,
             consistency: snapshot.consistency,
@@ -94,8 +94,9 @@ struct ProfileController: Sendable {
                 compared: snapshot.totals.compared, matched: snapshot.totals.matched,
                 mismatched: snapshot.totals.mismatched, inFlight: snapshot.totals.inFlight, shed: snapshot.totals.shed),
             sampling: .init(
-                comparisonBudget: migration.comparisonBudget.description, budgetOffered: run.budgetOffered,
-                budgetSkipped: run.budgetSkipped, effectiveSampleRate: migration.engine.effectiveSampleRate),
+                comparisonBudget: migration.comparisonBudget.description, budgetOffered: sampling.budgetOffered,
+                budgetSkipped: sampling.budgetSkipped,
+                effectiveSampleRate: sampling.effectiveRate(shed: snapshot.totals.shed)),
             breaker: migration.breakerState.rawValue,
             breakerTripped: snapshot.breakerTripped,
             verdict: snapshot.verdict.outcome.rawValue,

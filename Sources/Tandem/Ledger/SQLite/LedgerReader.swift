@@ -65,8 +65,7 @@ struct LedgerReader {
             }
             if let rate = sampling.rate {
                 report.sampling = Report.Sampling(
-                    rate: Double(rate) / 1e9, budgetOffered: sampling.offered, budgetSkipped: sampling.skipped,
-                    shed: report.totals.shed)
+                    rate: Double(rate) / 1e9, budgetOffered: sampling.offered, budgetSkipped: sampling.skipped)
             }
         }
         if tables.contains("tandem_ledger_job") { report.job = try job() }

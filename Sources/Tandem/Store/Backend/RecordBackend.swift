@@ -93,9 +93,6 @@ public protocol RecordReader: Sendable {
 extension RecordReader {
     /// The rows of `keys` in one store, read one at a time (a reader without a batched read).
     public func read(_ keys: [String], from side: DualWriter.Side) throws(StoreError) -> [StoredRecord?] {
-        var rows: [StoredRecord?] = []
-        rows.reserveCapacity(keys.count)
-        for key in keys { rows.append(try read(key, from: side)) }
-        return rows
+        try keys.map { (key) throws(StoreError) in try read(key, from: side) }
     }
 }

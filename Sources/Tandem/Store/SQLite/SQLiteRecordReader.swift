@@ -67,10 +67,7 @@ final class SQLiteRecordReader: RecordReader {
             }
         }
         if let read { return read }
-        var rows: [StoredRecord?] = []
-        rows.reserveCapacity(keys.count)
-        for key in keys { rows.append(try backend?.read(key, from: side) ?? nil) }
-        return rows
+        return try keys.map { (key) throws(StoreError) in try backend?.read(key, from: side) }
     }
 
     func readPair(_ key: String) throws(StoreError) -> RecordPair {

@@ -51,18 +51,7 @@ final class SQLiteStatement {
             case .integer(let number):
                 rc = sqlite3_bind_int64(handle, index, number)
             case .text(let string):
-                // Bind with an explicit byte length so keys are stored byte for byte (an interior NUL included).
-                // A native string's UTF-8 is used in place; only a bridged one is copied.
-                var text = string
-                rc = text.withUTF8 { utf8 in
-                    utf8.withMemoryRebound(to: CChar.self) { chars in
-                        // A NULL pointer would bind SQL NULL: an empty string binds a zero-length text instead.
-                        guard let start = chars.baseAddress, !chars.isEmpty else {
-                            return sqlite3_bind_text(handle, index, "", 0, Self.transient)
-                        }
-                        return sqlite3_bind_text(handle, index, start, Int32(chars.count), Self.transient)
-                    }
-                }
+                rc = bindText(string, at: index)
             case .blob(let bytes):
                 // A NULL pointer binds SQL NULL, not an empty blob; an empty protobuf message is a valid,
                 // empty payload, so bind a zero-length blob explicitly.
@@ -100,19 +89,26 @@ final class SQLiteStatement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// Binds `string` to parameter `index` with an explicit byte length, so keys are stored byte for byte (an
+    /// interior NUL included). A native string's UTF-8 is used in place; only a bridged one is copied.
+    private func bindText(_ string: String, at index: Int32) -> Int32 {
+        var text = string
+        return text.withUTF8 { utf8 in
+            utf8.withMemoryRebound(to: CChar.self) { chars in
+                // A NULL pointer would bind SQL NULL: an empty string binds a zero-length text instead.
+                guard let start = chars.baseAddress, !chars.isEmpty else {
+                    return sqlite3_bind_text(handle, index, "", 0, Self.transient)
+                }
+                return sqlite3_bind_text(handle, index, start, Int32(chars.count), Self.transient)
+            }
+        }
+    }
+
     /// Runs this `SELECT key, payload, seq, written_at ... WHERE key = ?` statement for `key` (bound without building
     /// a value array) and returns its row; the row's key is `key` itself (the lookup is byte-wise).
     func record(key: String) throws(SQLiteError) -> StoredRecord? {
         sqlite3_reset(handle)
-        var text = key
-        let rc = text.withUTF8 { utf8 in
-            utf8.withMemoryRebound(to: CChar.self) { chars in
-                guard let start = chars.baseAddress, !chars.isEmpty else {
-                    return sqlite3_bind_text(handle, 1, "", 0, Self.transient)
-                }
-                return sqlite3_bind_text(handle, 1, start, Int32(chars.count), Self.transient)
-            }
-        }
+        let rc = bindText(key, at: 1)
         guard rc == SQLITE_OK else { throw error(rc) }
         guard try step() else { return nil }
         return StoredRecord(key: key, payload: blob(1), seq: int64(2), writtenAt: int64(3))
