@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "TandemProto", targets: ["TandemProto"]),
         .library(name: "Tandem", targets: ["Tandem"]),
         .library(name: "TandemReports", targets: ["TandemReports"]),
+        .library(name: "TandemTesting", targets: ["TandemTesting"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],
     dependencies: [
@@ -40,7 +41,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
-        .target(name: "TandemReports", dependencies: ["Tandem"]),
+        .target(name: "TandemReports", dependencies: ["Tandem", "TandemProto"]),
         .executableTarget(
             name: "tandem",
             dependencies: [
@@ -48,6 +49,7 @@ let package = Package(
                 "TandemProto",
                 "TandemReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // Child process for the store crash tests (Tests/TandemTests/Store/CrashTests.swift): built by
@@ -59,23 +61,32 @@ let package = Package(
             dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
             path: "Tests/Support/TestSupport"
         ),
-        // In-memory record backend and ledger: the reference the backend contract tests hold every backend to.
-        .target(name: "TandemTesting", dependencies: ["Tandem"], path: "Tests/Support/TandemTesting"),
+        // For tests of code built on Tandem (ours and our users'): in-memory record backend and ledger (the reference
+        // the backend contract tests hold every backend to) and a manual clock.
+        .target(name: "TandemTesting", dependencies: ["Tandem"]),
         .testTarget(
             name: "TandemProtoTests",
             dependencies: [
-                "TandemProto", "TandemTestSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "TandemProto", "Tandem", "TandemTesting", "TandemTestSupport",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .testTarget(
             name: "TandemTests",
-            dependencies: ["Tandem", "TandemTesting", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "Tandem", "TandemProto", "TandemTesting", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
-        .testTarget(name: "TandemReportsTests", dependencies: ["TandemReports", "TandemTestSupport"]),
+        .testTarget(
+            name: "TandemReportsTests",
+            dependencies: ["TandemReports", "Tandem", "TandemProto", "TandemTesting", "TandemTestSupport"]
+        ),
         .testTarget(
             name: "TandemCLITests",
             dependencies: [
-                "Tandem", "TandemProto", "TandemTestSupport",
+                "Tandem", "TandemProto", "TandemTesting", "TandemTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),

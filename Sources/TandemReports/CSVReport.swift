@@ -19,7 +19,7 @@ public enum CSVReport {
         for mismatch in report.mismatches {
             for diff in mismatch.diffs {
                 out += row([
-                    neutralized(mismatch.key), neutralized(diff.path), neutralized(diff.kind),
+                    neutralized(mismatch.key), neutralized(diff.path), neutralized(diff.kind.rawValue),
                     ReportText.value(diff.v1), ReportText.value(diff.v2),
                 ])
             }

@@ -80,13 +80,14 @@ extension HTMLReport {
                 let index = points.firstIndex { $0.at >= transition.at } ?? (points.count - 1)
                 position = x(index: index, at: transition.at)
             }
-            svg += "<line class=\"transition state-\(stateClass(transition.to))\" x1=\"\(format(position))\" "
+            svg += "<line class=\"transition state-\(stateClass(transition.to.rawValue))\" x1=\"\(format(position))\" "
             svg += "x2=\"\(format(position))\" y1=\"\(format(top))\" y2=\"\(format(top + plotHeight))\"><title>"
-            svg += "\(escape(ReportText.timestamp(transition.at))): \(escape(name(transition.from))) to "
-            svg += "\(escape(name(transition.to))) (mismatch rate \(ReportText.percent(transition.mismatchRate)) over "
+            svg += "\(escape(ReportText.timestamp(transition.at))): \(escape(name(transition.from.rawValue))) to "
+            svg +=
+                "\(escape(name(transition.to.rawValue))) (mismatch rate \(ReportText.percent(transition.mismatchRate)) over "
             svg += "\(transition.samples) comparisons)</title></line>\n"
             svg += "<text class=\"transition-label\" x=\"\(format(position + 3))\" y=\"\(format(top + 10))\">"
-            svg += "\(escape(name(transition.to)))</text>\n"
+            svg += "\(escape(name(transition.to.rawValue)))</text>\n"
         }
 
         // The series.

@@ -83,7 +83,7 @@ public enum HTMLReport {
         out +=
             "<div><dt>Compared</dt><dd>\(report.totals.compared) (\(report.totals.mismatched) mismatched)</dd></div>\n"
         out += "<div><dt>Confident</dt><dd>\(gate.confident ? "yes" : "no")</dd></div>\n"
-        out += "<div><dt>Breaker</dt><dd><code>\(escape(name(report.breakerState)))</code>, "
+        out += "<div><dt>Breaker</dt><dd><code>\(escape(name(report.breakerState.rawValue)))</code>, "
         out += "\(report.transitions.count) transition\(report.transitions.count == 1 ? "" : "s")</dd></div>\n"
         out += "</dl>\n</header>\n"
         return out
@@ -126,7 +126,7 @@ public enum HTMLReport {
         out +=
             "<th scope=\"col\" class=\"num\">Count</th><th scope=\"col\" class=\"num\">Share</th></tr></thead>\n<tbody>\n"
         for group in report.fields {
-            out += "<tr><td><code>\(escape(name(group.path)))</code></td><td>\(escape(name(group.kind)))</td>"
+            out += "<tr><td><code>\(escape(name(group.path)))</code></td><td>\(escape(name(group.kind.rawValue)))</td>"
             out += "<td class=\"num\">\(group.count)</td>"
             out += "<td class=\"num\">\(ReportText.percent(Double(group.count) / Double(total)))</td></tr>\n"
             let samples = group.samples
@@ -162,15 +162,16 @@ public enum HTMLReport {
         var out = "<section id=\"breaker\">\n<h2>Breaker transitions</h2>\n"
         guard !report.transitions.isEmpty else {
             return out
-                + "<p class=\"empty\">None: the breaker stayed <code>\(escape(name(report.breakerState)))</code>.</p>\n</section>\n"
+                + "<p class=\"empty\">None: the breaker stayed <code>\(escape(name(report.breakerState.rawValue)))</code>.</p>\n</section>\n"
         }
         out += "<table>\n<thead><tr><th scope=\"col\">At</th><th scope=\"col\">From</th><th scope=\"col\">To</th>"
         out +=
             "<th scope=\"col\" class=\"num\">Mismatch rate</th><th scope=\"col\" class=\"num\">Samples</th></tr></thead>\n<tbody>\n"
         for transition in report.transitions {
             out += "<tr><td>\(escape(ReportText.timestamp(transition.at)))</td>"
-            out += "<td><code>\(escape(name(transition.from)))</code></td>"
-            out += "<td class=\"state-\(stateClass(transition.to))\"><code>\(escape(name(transition.to)))</code></td>"
+            out += "<td><code>\(escape(name(transition.from.rawValue)))</code></td>"
+            out +=
+                "<td class=\"state-\(stateClass(transition.to.rawValue))\"><code>\(escape(name(transition.to.rawValue)))</code></td>"
             out += "<td class=\"num\">\(ReportText.percent(transition.mismatchRate))</td>"
             out += "<td class=\"num\">\(transition.samples)</td></tr>\n"
         }
@@ -198,7 +199,7 @@ public enum HTMLReport {
 
     static func settingsSection(_ report: Report) -> String {
         var rows: [(String, String)] = [
-            ("plan", report.plan), ("plan fingerprint", report.planFingerprint), ("source", report.source),
+            ("plan", report.plan), ("plan fingerprint", report.planFingerprint), ("source", report.source.rawValue),
             ("started", ReportText.timestamp(report.startedAt)), ("finished", ReportText.timestamp(report.finishedAt)),
         ]
         rows += report.settings.map { ($0.key, $0.value) }
@@ -221,7 +222,7 @@ public enum HTMLReport {
         for (key, diff) in rows {
             out += "<tr>"
             if showKey { out += "<td><code>\(escape(name(key)))</code></td>" }
-            out += "<td><code>\(escape(name(diff.path)))</code></td><td>\(escape(name(diff.kind)))</td>"
+            out += "<td><code>\(escape(name(diff.path)))</code></td><td>\(escape(name(diff.kind.rawValue)))</td>"
             let (v1, v2) = highlighted(diff.v1, diff.v2)
             out += "<td class=\"v1\">\(v1)</td><td class=\"v2\">\(v2)</td></tr>\n"
             if let detail = diff.detail {

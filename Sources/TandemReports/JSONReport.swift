@@ -42,15 +42,15 @@ public enum JSONReport {
             member(
                 "breaker",
                 .object([
-                    member("state", .string(report.breakerState)),
+                    member("state", .string(report.breakerState.rawValue)),
                     member(
                         "transitions",
                         .array(
                             report.transitions.map { transition in
                                 .object([
                                     member("at", .string(timestamp(transition.at))),
-                                    member("from", .string(transition.from)),
-                                    member("to", .string(transition.to)),
+                                    member("from", .string(transition.from.rawValue)),
+                                    member("to", .string(transition.to.rawValue)),
                                     member("mismatch_rate", number(transition.mismatchRate)),
                                     member("samples", .integer(transition.samples)),
                                 ])
@@ -61,7 +61,7 @@ public enum JSONReport {
                 .array(
                     report.fields.map { group in
                         .object([
-                            member("path", .string(group.path)), member("kind", .string(group.kind)),
+                            member("path", .string(group.path)), member("kind", .string(group.kind.rawValue)),
                             member("count", .integer(group.count)),
                         ])
                     })),
@@ -86,7 +86,7 @@ public enum JSONReport {
                             ]))
                     })),
         ]
-        object.append(member("source", .string(report.source)))
+        object.append(member("source", .string(report.source.rawValue)))
         object.append(member("started_at", .string(timestamp(report.startedAt))))
         object.append(member("finished_at", .string(timestamp(report.finishedAt))))
         object.append(
@@ -148,7 +148,7 @@ public enum JSONReport {
 
     static func diff(_ diff: Report.Diff) -> JSONValue {
         var members = [
-            member("path", .string(diff.path)), member("kind", .string(diff.kind)),
+            member("path", .string(diff.path)), member("kind", .string(diff.kind.rawValue)),
             member("v1", diff.v1 ?? .null), member("v2", diff.v2 ?? .null),
         ]
         if let detail = diff.detail { members.append(member("detail", .string(detail))) }

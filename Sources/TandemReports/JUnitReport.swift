@@ -28,12 +28,12 @@ public enum JUnitReport {
 
         out += "    <properties>\n"
         var properties: [(String, String)] = [
-            ("plan", report.plan), ("plan_fingerprint", report.planFingerprint), ("source", report.source),
+            ("plan", report.plan), ("plan_fingerprint", report.planFingerprint), ("source", report.source.rawValue),
             ("verdict", verdict.rawValue), ("consistency", ReportText.number(report.consistency)),
             ("consistency_low", ReportText.number(report.interval.low)),
             ("consistency_high", ReportText.number(report.interval.high)),
             ("compared", String(report.totals.compared)), ("mismatched", String(report.totals.mismatched)),
-            ("breaker_state", report.breakerState),
+            ("breaker_state", report.breakerState.rawValue),
         ]
         properties += report.settings.map { ("setting." + $0.key, $0.value) }
         for (name, value) in properties {
@@ -49,7 +49,7 @@ public enum JUnitReport {
         }
 
         for group in report.fields {
-            let name = "\(truncated(group.path)) (\(truncated(group.kind)))"
+            let name = "\(truncated(group.path)) (\(truncated(group.kind.rawValue)))"
             let message = "\(group.count) mismatch\(group.count == 1 ? "" : "es") at \(name)"
             var body = message
             let examples = group.samples.prefix(maxExamples)
@@ -62,7 +62,8 @@ public enum JUnitReport {
                 if let detail = example.diff.detail { body += "\n    detail: \(truncated(detail))" }
             }
             out += "    <testcase classname=\"tandem.fields\" name=\"\(attribute(name))\">\n"
-            out += "      <failure type=\"\(attribute(truncated(group.kind)))\" message=\"\(attribute(message))\">"
+            out +=
+                "      <failure type=\"\(attribute(truncated(group.kind.rawValue)))\" message=\"\(attribute(message))\">"
             out += text(body) + "</failure>\n"
             out += "    </testcase>\n"
         }

@@ -32,7 +32,7 @@ public enum MarkdownReport {
         out += "at \(plain(ReportText.percent(report.interval.confidence))) confidence); "
         out += "budget ≥ \(plain(ReportText.percent(report.gate.minConsistency))) "
         out +=
-            "over at least \(report.gate.minSamples) comparisons; breaker \(code(report.breakerState, inTable: false)).\n\n"
+            "over at least \(report.gate.minSamples) comparisons; breaker \(code(report.breakerState.rawValue, inTable: false)).\n\n"
 
         if let job = report.job { out += jobSection(job) }
         let totals = report.totals
@@ -47,7 +47,7 @@ public enum MarkdownReport {
         if !report.fields.isEmpty {
             out += "#### Top mismatch groups\n\n| Path | Kind | Count |\n| --- | --- | ---: |\n"
             for group in report.fields.prefix(maxGroups) {
-                out += "| \(code(group.path)) | \(code(group.kind)) | \(group.count) |\n"
+                out += "| \(code(group.path)) | \(code(group.kind.rawValue)) | \(group.count) |\n"
             }
             if report.fields.count > maxGroups {
                 out += "\n\(report.fields.count - maxGroups) more group(s) in the full report.\n"
@@ -60,7 +60,7 @@ public enum MarkdownReport {
         if !samples.isEmpty {
             out += "#### Samples\n\n| Key | Path | Kind | v1 | v2 |\n| --- | --- | --- | --- | --- |\n"
             for (key, diff) in samples {
-                out += "| \(code(key)) | \(code(diff.path)) | \(code(diff.kind)) "
+                out += "| \(code(key)) | \(code(diff.path)) | \(code(diff.kind.rawValue)) "
                 out += "| \(value(diff.v1)) | \(value(diff.v2)) |\n"
             }
             out += "\n"
@@ -74,7 +74,7 @@ public enum MarkdownReport {
             }
             out += "\n</details>\n\n"
         }
-        out += "Plan fingerprint \(code(report.planFingerprint, inTable: false)), \(plain(report.source)) "
+        out += "Plan fingerprint \(code(report.planFingerprint, inTable: false)), \(plain(report.source.rawValue)) "
         out += "finished \(plain(ReportText.timestamp(report.finishedAt))).\n"
         return out
     }

@@ -25,7 +25,14 @@ public enum PrometheusReport {
         }
         family(
             "tandem_info", "gauge", "The run the report is about (always 1).",
-            [([("plan", report.plan), ("plan_fingerprint", report.planFingerprint), ("source", report.source)], "1")])
+            [
+                (
+                    [
+                        ("plan", report.plan), ("plan_fingerprint", report.planFingerprint),
+                        ("source", report.source.rawValue),
+                    ], "1"
+                )
+            ])
         family(
             "tandem_operations_total", "counter", "Operations replayed or verified, by operation.",
             [
@@ -43,7 +50,7 @@ public enum PrometheusReport {
             ReportText.mismatchesByKind(report).map { ([("kind", $0.kind)], "\($0.count)") })
         family(
             "tandem_field_mismatches_total", "counter", "Field mismatches, by normalised path and kind.",
-            report.fields.map { ([("path", $0.path), ("kind", $0.kind)], "\($0.count)") })
+            report.fields.map { ([("path", $0.path), ("kind", $0.kind.rawValue)], "\($0.count)") })
         family(
             "tandem_bad_lines_total", "counter", "Traffic lines that could not be read.", [([], "\(totals.badLines)")])
         family(
@@ -97,15 +104,14 @@ public enum PrometheusReport {
                 "tandem_job_complete", "gauge", "1 when the backfill or repair run reached the end of its keys.",
                 [(labels, job.complete ? "1" : "0")])
         }
-        let state = BreakerState(rawValue: report.breakerState)
         family(
             "tandem_breaker_state", "gauge",
             "The breaker's final state: 0 closed, 1 open, 2 half_open, 3 forced_open, 4 disabled, 5 metrics_only.",
-            [([], state.map { "\($0.gaugeValue)" } ?? "-1")])
-        let opened = report.transitions.filter { $0.to == BreakerState.open.rawValue }.count
+            [([], "\(report.breakerState.gaugeValue)")])
+        let opened = report.transitions.filter { $0.to == .open }.count
         family("tandem_breaker_open_total", "counter", "Times the breaker opened.", [([], "\(opened)")])
         var byTarget: [String: Int] = [:]
-        for transition in report.transitions { byTarget[transition.to, default: 0] += 1 }
+        for transition in report.transitions { byTarget[transition.to.rawValue, default: 0] += 1 }
         family(
             "tandem_breaker_transitions_total", "counter", "Breaker transitions, by the state entered.",
             byTarget.keys.sorted().map { ([("to", $0)], "\(byTarget[$0] ?? 0)") })

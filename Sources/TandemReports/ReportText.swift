@@ -54,7 +54,7 @@ enum ReportText {
     /// The mismatch count of each group's kind, most frequent first, then by name.
     static func mismatchesByKind(_ report: Report) -> [(kind: String, count: Int)] {
         var counts: [String: Int] = [:]
-        for group in report.fields { counts[group.kind, default: 0] += group.count }
+        for group in report.fields { counts[group.kind.rawValue, default: 0] += group.count }
         return counts.map { ($0.key, $0.value) }.sorted {
             $0.count != $1.count ? $0.count > $1.count : $0.kind < $1.kind
         }

@@ -1,21 +1,27 @@
 import Tandem
 
-/// The outcome a report shows first: passed, failed or inconclusive, following the CLI's exit code (a breaker that
-/// opened fails the run even with too few comparisons).
+/// The outcome a report shows first, and the one the CLI exits with: passed, failed or inconclusive.
+///
+/// A breaker that opened fails the run even with too few comparisons (failed wins over inconclusive). A backfill or
+/// repair run is judged by its job instead (DESIGN 11): failed when some keys could not be filled or repaired.
 public enum ReportVerdict: String, Sendable, Hashable, CaseIterable {
-    /// Exit code 0.
+    /// The gate passed (or the job resolved every key).
     case passed
-    /// Exit code 1.
+    /// The gate failed, the breaker opened, or the job left keys unresolved.
     case failed
-    /// Exit code 4.
+    /// Fewer than `min_samples` comparisons and the breaker never opened.
     case inconclusive
 
     /// The verdict of `report`.
     public init(_ report: Report) {
-        switch report.exitCode {
-        case 0: self = .passed
-        case 4: self = .inconclusive
-        default: self = .failed
+        if let job = report.job {
+            self = job.unresolved > 0 ? .failed : .passed
+        } else if report.gate.passed {
+            self = .passed
+        } else if report.gate.inconclusive && !report.transitions.contains(where: { $0.to == .open }) {
+            self = .inconclusive
+        } else {
+            self = .failed
         }
     }
 }

@@ -4,12 +4,12 @@ import Tandem
 struct CLIError: Error {
     /// The message printed after `tandem: ` on stderr; it names the file, line, entry or key concerned.
     var message: String
-    /// 1 gate failed, 2 usage/plan/schema, 3 store or I/O, 4 inconclusive.
-    var exitCode: Int32
+    /// What the process exits with.
+    var status: ExitStatus
 
-    static func usage(_ message: String) -> CLIError { CLIError(message: message, exitCode: 2) }
-    static func schema(_ message: String) -> CLIError { CLIError(message: message, exitCode: 2) }
-    static func io(_ message: String) -> CLIError { CLIError(message: message, exitCode: 3) }
+    static func usage(_ message: String) -> CLIError { CLIError(message: message, status: .usage) }
+    static func schema(_ message: String) -> CLIError { CLIError(message: message, status: .usage) }
+    static func io(_ message: String) -> CLIError { CLIError(message: message, status: .io) }
 }
 
 extension CLIError {

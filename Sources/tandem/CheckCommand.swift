@@ -85,7 +85,7 @@ struct CheckCommand: ParsableCommand {
         if !report.passed {
             throw CLIError(
                 message: "check failed: \(report.errorCount) error-level finding(s) under policy \(report.policy)",
-                exitCode: 1)
+                status: .failed)
         }
     }
 

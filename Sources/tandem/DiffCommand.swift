@@ -65,6 +65,6 @@ struct DiffCommand: ParsableCommand {
         } else {
             print(RecordViewText.render(view), terminator: "")
         }
-        if !view.diffs.isEmpty { throw ExitCode(1) }
+        if !view.diffs.isEmpty { try ExitStatus.failed.exitUnlessPassed() }
     }
 }

@@ -60,7 +60,7 @@ struct RepairCommand: ParsableCommand {
             }
         }
         let run = try StoreRun(
-            source: "repair", plan: plan, stores: stores,
+            source: .repair, plan: plan, stores: stores,
             output: output, initialJob: Report.Job(kind: .repair, dryRun: dryRun))
         let repairer = Repairer(engine: run.engine, configuration: Repairer.Configuration(dryRun: dryRun))
         let checkpoint = { run.ledger.checkpoint(run.report(repairer.job, timeline: repairer.timeline.points)) }

@@ -90,6 +90,6 @@ struct ReplayCommand: ParsableCommand {
                 "\(shadowPending) shadow writes failed after their primary commit (\(files.shadow)); they wait in the "
                     + "outbox of \(files.primary) and the next open or verify replays them")
         }
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        try ExitStatus(ReportVerdict(report)).exitUnlessPassed()
     }
 }

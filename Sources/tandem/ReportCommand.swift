@@ -62,6 +62,7 @@ struct ReportCommand: ParsableCommand {
         } catch {
             throw CLIError.io("\(out): cannot write the report: \(error.localizedDescription)")
         }
-        if report.exitCode != 0 { throw CLIError(message: "\(out): \(report.gate.reason)", exitCode: report.exitCode) }
+        let status = ExitStatus(ReportVerdict(report))
+        if status != .passed { throw CLIError(message: "\(out): \(report.gate.reason)", status: status) }
     }
 }

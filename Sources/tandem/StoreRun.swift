@@ -13,14 +13,15 @@ final class StoreRun {
     let files: RunFiles
     let engine: MigrationEngine
     let ledger: RunLedger
-    let source: String
+    let source: Report.Source
     let started = Date()
 
     /// Opens the stores and the ledger, whose first checkpoint is the empty report (with `initialJob`, for backfill
     /// and repair). `requirePrimary`, `requireShadow`: the store must exist already (a backfill creates the store it
     /// fills).
     init(
-        source: String, plan: MigrationPlan, stores: StoreOptions, output: ReportOptions, initialJob: Report.Job?,
+        source: Report.Source, plan: MigrationPlan, stores: StoreOptions, output: ReportOptions,
+        initialJob: Report.Job?,
         requirePrimary: Bool = true, requireShadow: Bool = true
     ) throws(CLIError) {
         self.source = source
@@ -67,7 +68,7 @@ final class StoreRun {
         for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
         console.summary(RunSummary.render(report, files: shown))
         if let job { listUnresolved(job) }
-        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+        try ExitStatus(ReportVerdict(report)).exitUnlessPassed()
     }
 
     /// The first keys a job could not do, on stderr (the ledger and the JSON report hold them all).

@@ -37,7 +37,7 @@ struct TandemCommand: ParsableCommand {
             Foundation.exit(code.rawValue)
         } catch let error as CLIError {
             FileHandle.standardError.write(Data(("tandem: " + error.message + "\n").utf8))
-            Foundation.exit(error.exitCode)
+            Foundation.exit(error.status.rawValue)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
@@ -46,7 +46,8 @@ struct TandemCommand: ParsableCommand {
                 Foundation.exit(0)
             }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            Foundation.exit(code == ExitCode.validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
+            Foundation.exit(
+                code == ExitCode.validationFailure || code.rawValue == 64 ? ExitStatus.usage.rawValue : code.rawValue)
         }
     }
 }

@@ -23,7 +23,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let plan = try PlanLoading.load(stores.planDirectory)
-        let run = try StoreRun(source: "verify", plan: plan, stores: stores, output: output, initialJob: nil)
+        let run = try StoreRun(source: .verify, plan: plan, stores: stores, output: output, initialJob: nil)
         let runner = VerifyRunner(engine: run.engine)
         do {
             try runner.run(

@@ -16,7 +16,7 @@ import Testing
                 // Text cells a spreadsheet would run as formulas come back with the one quote that defuses them.
                 expected.append([
                     CSVReport.neutralized(mismatch.key), CSVReport.neutralized(diff.path),
-                    CSVReport.neutralized(diff.kind), diff.v1?.jsonString() ?? "",
+                    CSVReport.neutralized(diff.kind.rawValue), diff.v1?.jsonString() ?? "",
                     diff.v2?.jsonString() ?? "",
                 ])
             }
@@ -45,7 +45,7 @@ import Testing
     func aKeyThatASpreadsheetWouldRunAsAFormulaIsDefused(key: String) throws {
         var report = HostileReport.empty()
         report.mismatches = [
-            Report.Mismatch(key: key, diffs: [Report.Diff(path: "a", kind: "changed", v1: .number("-5"), v2: nil)])
+            Report.Mismatch(key: key, diffs: [Report.Diff(path: "a", kind: .changed, v1: .number("-5"), v2: nil)])
         ]
         let rows = try Validators.check(Validators.csv, CSVReport.render(report)).arrayElements?.map(\.strings) ?? []
         #expect(rows.count == 2)
@@ -60,10 +60,10 @@ import Testing
             Report.Mismatch(
                 key: "k",
                 diffs: [
-                    Report.Diff(path: "a", kind: "missing", v1: nil, v2: .null)
+                    Report.Diff(path: "a", kind: .missingInShadow, v1: nil, v2: .null)
                 ])
         ]
         let rows = try Validators.check(Validators.csv, CSVReport.render(report)).arrayElements?.map(\.strings) ?? []
-        #expect(rows == [["key", "path", "kind", "v1", "v2"], ["k", "a", "missing", "", "null"]])
+        #expect(rows == [["key", "path", "kind", "v1", "v2"], ["k", "a", "missing_in_shadow", "", "null"]])
     }
 }

@@ -48,48 +48,50 @@ enum HostileReport {
         for index in 0..<groups {
             let text = strings[index % strings.count]
             let diffs = [
-                Report.Diff(path: "profile.\(text)", kind: "value", v1: .string(text), v2: .string(text + "!")),
-                Report.Diff(path: "profile.\(text)", kind: "value", v1: .number("12"), v2: nil),
+                Report.Diff(path: "profile.\(text)", kind: .changed, v1: .string(text), v2: .string(text + "!")),
+                Report.Diff(path: "profile.\(text)", kind: .changed, v1: .number("12"), v2: nil),
                 Report.Diff(
-                    path: "profile.\(text)", kind: "value", v1: .null, v2: .array([.string(text), .bool(true)])),
-                Report.Diff(path: "profile.\(text)", kind: "value", v1: .string("fourth, never shown"), v2: nil),
+                    path: "profile.\(text)", kind: .changed, v1: .null, v2: .array([.string(text), .bool(true)])),
+                Report.Diff(path: "profile.\(text)", kind: .changed, v1: .string("fourth, never shown"), v2: nil),
             ]
             fields.append(
                 Report.FieldGroup(
-                    path: "profile.\(text)", kind: index % 2 == 0 ? "value" : text,
+                    path: "profile.\(text)", kind: index % 2 == 0 ? .changed : .missingInPrimary,
                     count: 100 - index, sampleKeys: ["k-\(index)-\(text)", text, "k3", "k4"],
                     sampleDiffs: diffs))
         }
         fields.append(
             Report.FieldGroup(
-                path: "ssn", kind: "value", count: 2, sampleKeys: ["user-7"],
-                sampleDiffs: [Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: .string(token + "0"))]))
+                path: "ssn", kind: .changed, count: 2, sampleKeys: ["user-7"],
+                sampleDiffs: [Report.Diff(path: "ssn", kind: .changed, v1: .string(token), v2: .string(token + "0"))]))
         var mismatches = strings.map { text in
             Report.Mismatch(
                 key: text,
                 diffs: [
-                    Report.Diff(path: text, kind: text, v1: .string(text), v2: .object([.init(text, .string(text))])),
-                    Report.Diff(path: "bytes", kind: "undecodable", v1: nil, v2: .string("AAE="), detail: text),
+                    Report.Diff(
+                        path: text, kind: .missingInShadow, v1: .string(text), v2: .object([.init(text, .string(text))])
+                    ),
+                    Report.Diff(path: "bytes", kind: .undecodable, v1: nil, v2: .string("AAE="), detail: text),
                 ])
         }
         mismatches.append(
             Report.Mismatch(
                 key: "long-\(long.prefix(10))",
                 diffs: [
-                    Report.Diff(path: "bio", kind: "value", v1: .string(long), v2: .string(long + "x"))
+                    Report.Diff(path: "bio", kind: .changed, v1: .string(long), v2: .string(long + "x"))
                 ]))
         mismatches.append(
             Report.Mismatch(
                 key: "user-7",
                 diffs: [
-                    Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: .string(token + "0"))
+                    Report.Diff(path: "ssn", kind: .changed, v1: .string(token), v2: .string(token + "0"))
                 ]))
         let transitions = [
             Report.Transition(
-                at: start.addingTimeInterval(30), from: "closed", to: "open", mismatchRate: 0.02,
+                at: start.addingTimeInterval(30), from: .closed, to: .open, mismatchRate: 0.02,
                 samples: 500),
             Report.Transition(
-                at: start.addingTimeInterval(90), from: "open", to: strings[0], mismatchRate: 0,
+                at: start.addingTimeInterval(90), from: .open, to: .halfOpen, mismatchRate: 0,
                 samples: 0),
         ]
         let timeline = (0..<50).map { index in
@@ -108,7 +110,7 @@ enum HostileReport {
             gate: Report.Gate(
                 minConsistency: 0.9999, minSamples: 100, passed: passed, confident: false,
                 inconclusive: false, reason: "failed: " + strings.joined(separator: " ")),
-            breakerState: strings[0], transitions: transitions, fields: fields, mismatches: mismatches,
+            breakerState: .halfOpen, transitions: transitions, fields: fields, mismatches: mismatches,
             cohorts: cohorts, timeline: timeline,
             settings: strings.map { ("setting \($0)", $0) } + [("redact", "ssn")])
     }
@@ -122,7 +124,7 @@ enum HostileReport {
             gate: Report.Gate(
                 minConsistency: 0.9999, minSamples: 100, passed: false, confident: false,
                 inconclusive: true, reason: "inconclusive: 0 of 100 required comparisons"),
-            breakerState: "closed", transitions: [], fields: [], mismatches: [], cohorts: [:], timeline: [],
+            breakerState: .closed, transitions: [], fields: [], mismatches: [], cohorts: [:], timeline: [],
             settings: [])
     }
 }

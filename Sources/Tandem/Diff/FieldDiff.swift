@@ -3,7 +3,7 @@ import TandemProto
 /// One difference between a shadow record and its projected primary, at an exact path (DESIGN 4).
 public struct FieldDiff: Sendable, Hashable, CustomStringConvertible {
     /// What kind of difference (**Contract**: the raw values appear in reports).
-    public enum Kind: String, Sendable, Hashable, CaseIterable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
         /// Both sides hold a value and the values differ.
         case changed
         /// The primary holds a value the shadow lacks.
@@ -16,6 +16,9 @@ public struct FieldDiff: Sendable, Hashable, CustomStringConvertible {
         case recordMissingInShadow = "record_missing_in_shadow"
         /// The key has a shadow row but no primary row (path `$`).
         case recordMissingInPrimary = "record_missing_in_primary"
+
+        /// The name reports use (`missing_in_shadow`).
+        public var description: String { rawValue }
     }
 
     /// A value shown in a diff.

@@ -1,5 +1,5 @@
 /// The state of the circuit breaker. Raw values are the names reports and the ledger use.
-public enum BreakerState: String, Sendable, Hashable, CaseIterable {
+public enum BreakerState: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
     /// Healthy: the canary runs and the window is judged.
     case closed
     /// Tripped: the canary is halted until `open_seconds` have passed.
@@ -12,6 +12,9 @@ public enum BreakerState: String, Sendable, Hashable, CaseIterable {
     case disabled
     /// Evaluates and reports would-be trips, never halts.
     case metricsOnly = "metrics_only"
+
+    /// The name reports and the ledger use (`half_open`).
+    public var description: String { rawValue }
 
     /// Whether the canary is halted: every key is routed to the legacy path.
     ///

@@ -169,7 +169,7 @@ public final class Ledger: Sendable {
 
     /// The breaker's state row follows the report's state, changed by compare-and-set.
     private func recordBreakerState(_ report: Report) throws(LedgerError) {
-        let value = Array(report.breakerState.utf8)
+        let value = Array(report.breakerState.rawValue.utf8)
         let current = buffer.withLock { $0.breakerRow }
         guard current?.value != value else { return }
         let outcome = try backend.compareAndSet(Self.breakerStateRow, expected: current?.version, value: value)
@@ -191,6 +191,6 @@ public final class Ledger: Sendable {
 extension BreakerTransition {
     /// The transition as a report shows it.
     var report: Report.Transition {
-        Report.Transition(at: at, from: from.rawValue, to: to.rawValue, mismatchRate: mismatchRate, samples: samples)
+        Report.Transition(at: at, from: from, to: to, mismatchRate: mismatchRate, samples: samples)
     }
 }

@@ -5,7 +5,7 @@ extension Report {
         guard let last = late.last else { return }
         transitions += late
         breakerState = last.to
-        if late.contains(where: { $0.to == BreakerState.open.rawValue }) {
+        if late.contains(where: { $0.to == .open }) {
             gate.passed = false
             gate.inconclusive = false
             gate.reason = "failed: the circuit breaker opened (after the ledger's last checkpoint)"

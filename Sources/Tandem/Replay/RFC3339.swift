@@ -1,4 +1,5 @@
 import Foundation
+import TandemProto
 
 /// RFC 3339 timestamps (`2026-11-27T10:15:00Z`, `2026-11-27T10:15:00.123456+01:00`), parsed without locale or
 /// formatter state.
@@ -50,37 +51,19 @@ public enum RFC3339 {
             return nil
         }
         guard index == bytes.count else { return nil }
-        // Days from the civil calendar (proleptic Gregorian), after Howard Hinnant's algorithm.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
-        let seconds = Double(days * 86_400 + hour * 3600 + minute * 60 + min(second, 59) - offset) + fraction
+        let days = ProtoJSONTime.days(year: Int64(year), month: Int64(month), day: Int64(day))
+        let seconds =
+            Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59) - offset)) + fraction
         return Date(timeIntervalSince1970: seconds)
     }
 
     /// `2026-11-27T10:15:00.123Z` (milliseconds, UTC).
     public static func format(_ date: Date) -> String {
-        let millis = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        var days = millis >= 0 ? millis / 86_400_000 : (millis - 86_399_999) / 86_400_000
-        let msOfDay = millis - days * 86_400_000
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let doe = days - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return
-            "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(msOfDay / 3_600_000, 2)):\(pad(msOfDay / 60_000 % 60, 2)):\(pad(msOfDay / 1000 % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
+        // Whole microseconds first, so a double just under a millisecond boundary (-0.001 is -0.00100000000000000002)
+        // does not print the millisecond before it.
+        let micros = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let millis = micros >= 0 ? micros / 1000 : (micros - 999) / 1000
+        let seconds = millis >= 0 ? millis / 1000 : (millis - 999) / 1000
+        return ProtoJSONTime.dateTime(seconds: seconds) + "." + ProtoJSONTime.pad(millis - seconds * 1000, 3) + "Z"
     }
 }

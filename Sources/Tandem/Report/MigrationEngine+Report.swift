@@ -4,7 +4,7 @@ import TandemProto
 extension MigrationEngine {
     /// The report of everything the engine has seen: totals, the gate's verdict, breaker transitions, mismatch
     /// groups and samples (values as proto3 JSON, redacted), cohorts, and the given timeline.
-    public func report(source: String, startedAt: Date, timeline: [Report.TimelinePoint]) -> Report {
+    public func report(source: Report.Source, startedAt: Date, timeline: [Report.TimelinePoint]) -> Report {
         let snapshot = gate.snapshot()
         let breakerSnapshot = breaker.snapshot()
         let run = totals
@@ -24,7 +24,7 @@ extension MigrationEngine {
         let diff = reportDiff
         let groups = mismatchGroups.map { group in
             Report.FieldGroup(
-                path: group.path, kind: group.kind.rawValue, count: group.count,
+                path: group.path, kind: group.kind, count: group.count,
                 sampleKeys: group.samples.map(\.key), sampleDiffs: group.samples.map { diff($0.diff) })
         }
         let mismatches = mismatchSamples.map { Report.Mismatch(key: $0.key, diffs: $0.diffs.map(diff)) }
@@ -39,10 +39,10 @@ extension MigrationEngine {
                 minConsistency: plan.gate.minConsistency, minSamples: plan.gate.minSamples,
                 passed: verdict.passed, confident: verdict.confident, inconclusive: verdict.inconclusive,
                 reason: verdict.reason),
-            breakerState: breakerSnapshot.state.rawValue,
+            breakerState: breakerSnapshot.state,
             transitions: breakerSnapshot.transitions.map {
                 Report.Transition(
-                    at: $0.at, from: $0.from.rawValue, to: $0.to.rawValue, mismatchRate: $0.mismatchRate,
+                    at: $0.at, from: $0.from, to: $0.to, mismatchRate: $0.mismatchRate,
                     samples: $0.samples)
             },
             fields: groups, mismatches: mismatches,
@@ -58,7 +58,7 @@ extension MigrationEngine {
     func reportDiff(_ fieldDiff: FieldDiff) -> Report.Diff {
         let renderer = DiffValueRenderer(schema: plan.v1.schema, root: plan.v1Message)
         return Report.Diff(
-            path: fieldDiff.path, kind: fieldDiff.kind.rawValue,
+            path: fieldDiff.path, kind: fieldDiff.kind,
             v1: renderer.render(fieldDiff.v1, path: fieldDiff.path),
             v2: renderer.render(fieldDiff.v2, path: fieldDiff.path), detail: fieldDiff.detail)
     }

@@ -46,9 +46,18 @@ public struct Report: Sendable, Hashable {
 
     /// One breaker transition.
     public struct Transition: Sendable, Hashable {
-        public var at: Date, from: String, to: String, mismatchRate: Double, samples: Int
+        /// When it happened (the breaker's clock).
+        public var at: Date
+        /// The state it left.
+        public var from: BreakerState
+        /// The state it entered.
+        public var to: BreakerState
+        /// The window's mismatch rate when it happened.
+        public var mismatchRate: Double
+        /// Comparisons in the window when it happened.
+        public var samples: Int
         /// Creates a transition.
-        public init(at: Date, from: String, to: String, mismatchRate: Double, samples: Int) {
+        public init(at: Date, from: BreakerState, to: BreakerState, mismatchRate: Double, samples: Int) {
             self.at = at
             self.from = from
             self.to = to
@@ -59,12 +68,18 @@ public struct Report: Sendable, Hashable {
 
     /// One difference in a sample.
     public struct Diff: Sendable, Hashable {
-        public var path: String, kind: String
-        public var v1: JSONValue?, v2: JSONValue?
+        /// The exact path (`a.b`, `tags[2]`, `$`).
+        public var path: String
+        /// What kind of difference.
+        public var kind: FieldDiff.Kind
+        /// The shadow (v1) value as proto3 JSON, when it has one.
+        public var v1: JSONValue?
+        /// The projected primary (v2) value as proto3 JSON, when it has one.
+        public var v2: JSONValue?
         /// The decoding error of an `undecodable` diff.
         public var detail: String?
         /// Creates a diff.
-        public init(path: String, kind: String, v1: JSONValue?, v2: JSONValue?, detail: String? = nil) {
+        public init(path: String, kind: FieldDiff.Kind, v1: JSONValue?, v2: JSONValue?, detail: String? = nil) {
             self.path = path
             self.kind = kind
             self.v1 = v1
@@ -75,13 +90,21 @@ public struct Report: Sendable, Hashable {
 
     /// A mismatch group: normalised path (`[*]`), kind, count, and a few samples.
     public struct FieldGroup: Sendable, Hashable {
-        public var path: String, kind: String, count: Int
+        /// The normalised path (`tags[*]`).
+        public var path: String
+        /// What kind of difference.
+        public var kind: FieldDiff.Kind
+        /// How many diffs fell in the group.
+        public var count: Int
         /// Samples: the key and the diff at its exact path.
         public var samples: [(key: String, diff: Diff)] { zip(sampleKeys, sampleDiffs).map { ($0, $1) } }
+        /// The sampled keys, in step with ``sampleDiffs``.
         public var sampleKeys: [String]
+        /// The sampled diffs, in step with ``sampleKeys``.
         public var sampleDiffs: [Diff]
         /// Creates a group.
-        public init(path: String, kind: String, count: Int, sampleKeys: [String] = [], sampleDiffs: [Diff] = []) {
+        public init(path: String, kind: FieldDiff.Kind, count: Int, sampleKeys: [String] = [], sampleDiffs: [Diff] = [])
+        {
             self.path = path
             self.kind = kind
             self.count = count
@@ -135,8 +158,8 @@ public struct Report: Sendable, Hashable {
     public var plan: String
     /// The plan's fingerprint (hash of its YAML and schemas).
     public var planFingerprint: String
-    /// What produced the report: `replay` or `verify`.
-    public var source: String
+    /// What produced the report.
+    public var source: Source
     /// When the run started and finished (wall clock).
     public var startedAt: Date, finishedAt: Date
     /// Counts.
@@ -147,8 +170,8 @@ public struct Report: Sendable, Hashable {
     public var interval: Interval
     /// The verdict.
     public var gate: Gate
-    /// The breaker's final state and its transitions.
-    public var breakerState: String
+    /// The breaker's final state.
+    public var breakerState: BreakerState
     /// Every transition, in order.
     public var transitions: [Transition]
     /// Every mismatch group, most frequent first.
@@ -175,8 +198,8 @@ public struct Report: Sendable, Hashable {
 
     /// Creates a report.
     public init(
-        plan: String, planFingerprint: String, source: String, startedAt: Date, finishedAt: Date, totals: Totals,
-        consistency: Double, interval: Interval, gate: Gate, breakerState: String, transitions: [Transition],
+        plan: String, planFingerprint: String, source: Source, startedAt: Date, finishedAt: Date, totals: Totals,
+        consistency: Double, interval: Interval, gate: Gate, breakerState: BreakerState, transitions: [Transition],
         fields: [FieldGroup], mismatches: [Mismatch], cohorts: [String: Cohort], timeline: [TimelinePoint],
         settings: [(String, String)]
     ) {
@@ -197,16 +220,5 @@ public struct Report: Sendable, Hashable {
         self.timeline = timeline
         self.settingKeys = settings.map(\.0)
         self.settingValues = settings.map(\.1)
-    }
-
-    /// The exit code of the CLI contract: 0 passed, 1 gate failed or breaker opened, 4 inconclusive (1 wins over 4).
-    ///
-    /// A backfill or repair run exits by its job instead (DESIGN 11): 1 when some keys could not be filled or
-    /// repaired, else 0.
-    public var exitCode: Int32 {
-        if let job { return job.unresolved > 0 ? 1 : 0 }
-        if gate.passed { return 0 }
-        if gate.inconclusive && transitions.allSatisfy({ $0.to != "open" }) { return 4 }
-        return 1
     }
 }

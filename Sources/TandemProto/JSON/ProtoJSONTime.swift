@@ -1,5 +1,6 @@
-/// The JSON forms of `google.protobuf.Timestamp` (RFC 3339) and `google.protobuf.Duration` (`"1.5s"`).
-enum ProtoJSONTime {
+/// The JSON forms of `google.protobuf.Timestamp` (RFC 3339) and `google.protobuf.Duration` (`"1.5s"`), and the civil
+/// calendar behind them, which Tandem's own RFC 3339 timestamps share.
+package enum ProtoJSONTime {
     /// Seconds of 0001-01-01T00:00:00Z, the earliest Timestamp (timestamp.proto).
     static let minTimestampSeconds: Int64 = -62_135_596_800
     /// Seconds of 9999-12-31T23:59:59Z, the latest Timestamp.
@@ -9,7 +10,8 @@ enum ProtoJSONTime {
 
     // MARK: Civil calendar (proleptic Gregorian; H. Hinnant's days_from_civil / civil_from_days)
 
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    /// Days from 1970-01-01 to `year`-`month`-`day`.
+    package static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -19,7 +21,8 @@ enum ProtoJSONTime {
         return era * 146_097 + doe - 719_468
     }
 
-    static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    /// The date `days` after 1970-01-01.
+    package static func civil(days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -101,13 +104,16 @@ enum ProtoJSONTime {
     static func formatTimestamp(seconds: Int64, nanos: Int32) -> String? {
         guard seconds >= minTimestampSeconds && seconds <= maxTimestampSeconds, nanos >= 0 && nanos <= 999_999_999
         else { return nil }
+        return dateTime(seconds: seconds) + fraction(nanos) + "Z"
+    }
+
+    /// `YYYY-MM-DDThh:mm:ss` in UTC, `seconds` after the Unix epoch.
+    package static func dateTime(seconds: Int64) -> String {
         let dayNumber = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - dayNumber * 86_400
         let (year, month, day) = civil(days: dayNumber)
-        var text = pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
-        text += pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
-        text += fraction(nanos)
-        return text + "Z"
+        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
+            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2)
     }
 
     // MARK: Duration
@@ -166,7 +172,8 @@ enum ProtoJSONTime {
         return "." + pad(Int64(nanos), 9)
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
+    /// `value` in decimal, zero-padded to `width` digits.
+    package static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }

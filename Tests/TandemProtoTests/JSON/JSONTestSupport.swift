@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import Tandem
 import Testing
 
 @testable import TandemProto
@@ -72,11 +73,11 @@ enum JSONRandomRecords {
         "", "a", "héllo", "日本語", "🙂🙃", "\u{0}\u{1F}nul", "quote\"and\\slash", "</script>", "\u{2028}",
     ]
 
-    static func string(_ rng: inout JSONTestRNG) -> String { strings[Int(rng.next() % UInt64(strings.count))] }
-    static func coin(_ rng: inout JSONTestRNG) -> Bool { rng.next() % 2 == 0 }
-    static func count(_ rng: inout JSONTestRNG, _ max: UInt64 = 3) -> Int { Int(rng.next() % (max + 1)) }
+    static func string(_ rng: inout SplitMix64) -> String { strings[Int(rng.next() % UInt64(strings.count))] }
+    static func coin(_ rng: inout SplitMix64) -> Bool { rng.next() % 2 == 0 }
+    static func count(_ rng: inout SplitMix64, _ max: UInt64 = 3) -> Int { Int(rng.next() % (max + 1)) }
 
-    static func int64(_ rng: inout JSONTestRNG) -> Int64 {
+    static func int64(_ rng: inout SplitMix64) -> Int64 {
         switch rng.next() % 5 {
         case 0: return .min
         case 1: return .max
@@ -85,7 +86,7 @@ enum JSONRandomRecords {
         }
     }
 
-    static func int32(_ rng: inout JSONTestRNG) -> Int32 {
+    static func int32(_ rng: inout SplitMix64) -> Int32 {
         switch rng.next() % 4 {
         case 0: return .min
         case 1: return .max
@@ -94,7 +95,7 @@ enum JSONRandomRecords {
     }
 
     /// Finite doubles only: generated code's `==` says NaN != NaN (NaN is covered by the edge-case table).
-    static func double(_ rng: inout JSONTestRNG) -> Double {
+    static func double(_ rng: inout SplitMix64) -> Double {
         switch rng.next() % 8 {
         case 0: return -0.0
         case 1: return .greatestFiniteMagnitude
@@ -108,7 +109,7 @@ enum JSONRandomRecords {
         }
     }
 
-    static func float(_ rng: inout JSONTestRNG) -> Float {
+    static func float(_ rng: inout SplitMix64) -> Float {
         switch rng.next() % 5 {
         case 0: return .greatestFiniteMagnitude
         case 1: return .leastNonzeroMagnitude
@@ -119,17 +120,17 @@ enum JSONRandomRecords {
         }
     }
 
-    static func bytes(_ rng: inout JSONTestRNG) -> Data {
+    static func bytes(_ rng: inout SplitMix64) -> Data {
         Data((0..<Int(rng.next() % 8)).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
     }
 
     /// Declared values mostly, sometimes a number the open enum does not declare.
-    static func status(_ rng: inout JSONTestRNG) -> Tandem_Json_V1_Status {
+    static func status(_ rng: inout SplitMix64) -> Tandem_Json_V1_Status {
         let raw = rng.next() % 5 == 0 ? Int(Int32.random(in: -3...9, using: &rng)) : Int(rng.next() % 3)
         return Tandem_Json_V1_Status(rawValue: raw) ?? .unspecified
     }
 
-    static func address(_ rng: inout JSONTestRNG) -> Tandem_Json_V1_Address {
+    static func address(_ rng: inout SplitMix64) -> Tandem_Json_V1_Address {
         var address = Tandem_Json_V1_Address()
         if coin(&rng) { address.city = string(&rng) }
         if coin(&rng) { address.postalCode = string(&rng) }
@@ -137,7 +138,7 @@ enum JSONRandomRecords {
         return address
     }
 
-    static func timestamp(_ rng: inout JSONTestRNG) -> Google_Protobuf_Timestamp {
+    static func timestamp(_ rng: inout SplitMix64) -> Google_Protobuf_Timestamp {
         var timestamp = Google_Protobuf_Timestamp()
         switch rng.next() % 4 {
         case 0: timestamp.seconds = -62_135_596_800
@@ -153,7 +154,7 @@ enum JSONRandomRecords {
         return timestamp
     }
 
-    static func duration(_ rng: inout JSONTestRNG) -> Google_Protobuf_Duration {
+    static func duration(_ rng: inout SplitMix64) -> Google_Protobuf_Duration {
         var duration = Google_Protobuf_Duration()
         let seconds = Int64.random(in: -315_576_000_000...315_576_000_000, using: &rng)
         let nanos = rng.next() % 3 == 0 ? 0 : Int32.random(in: 0...999_999_999, using: &rng)
@@ -162,7 +163,7 @@ enum JSONRandomRecords {
         return duration
     }
 
-    static func value(_ rng: inout JSONTestRNG, depth: Int) -> Google_Protobuf_Value {
+    static func value(_ rng: inout SplitMix64, depth: Int) -> Google_Protobuf_Value {
         var value = Google_Protobuf_Value()
         switch rng.next() % (depth > 0 ? 6 : 4) {
         case 0: value.nullValue = .nullValue
@@ -175,13 +176,13 @@ enum JSONRandomRecords {
         return value
     }
 
-    static func structValue(_ rng: inout JSONTestRNG, depth: Int) -> Google_Protobuf_Struct {
+    static func structValue(_ rng: inout SplitMix64, depth: Int) -> Google_Protobuf_Struct {
         var result = Google_Protobuf_Struct()
         for _ in 0..<count(&rng) { result.fields[string(&rng)] = value(&rng, depth: depth) }
         return result
     }
 
-    static func listValue(_ rng: inout JSONTestRNG, depth: Int) -> Google_Protobuf_ListValue {
+    static func listValue(_ rng: inout SplitMix64, depth: Int) -> Google_Protobuf_ListValue {
         var result = Google_Protobuf_ListValue()
         result.values = (0..<count(&rng)).map { _ in value(&rng, depth: depth) }
         return result
@@ -190,7 +191,7 @@ enum JSONRandomRecords {
     static let maskPaths = ["a", "city", "postal_code", "address.postal_code", "r_address.lines", "x1_y"]
 
     /// Any payloads without maps, so that their packed bytes are canonical whoever writes them.
-    static func any(_ rng: inout JSONTestRNG) throws -> Google_Protobuf_Any {
+    static func any(_ rng: inout SplitMix64) throws -> Google_Protobuf_Any {
         switch rng.next() % 7 {
         case 0: return try Google_Protobuf_Any(message: address(&rng))
         case 1: return try Google_Protobuf_Any(message: timestamp(&rng))
@@ -205,7 +206,7 @@ enum JSONRandomRecords {
         }
     }
 
-    static func record(_ rng: inout JSONTestRNG, depth: Int) throws -> Tandem_Json_V1_Record {
+    static func record(_ rng: inout SplitMix64, depth: Int) throws -> Tandem_Json_V1_Record {
         var r = Tandem_Json_V1_Record()
         if coin(&rng) { r.fInt32 = int32(&rng) }
         if coin(&rng) { r.fInt64 = int64(&rng) }

@@ -1,3 +1,4 @@
+import Tandem
 import Testing
 
 @testable import TandemProto
@@ -169,9 +170,9 @@ struct JSONValueTests {
 
     @Test("writing then reading gives the same value")
     func writeReadRoundTrip() throws {
-        var rng = JSONTestRNG(seed: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<300 {
-            let value = JSONTestRNG.randomValue(&rng, depth: 4)
+            let value = RandomJSON.randomValue(&rng, depth: 4)
             let compact = value.jsonString()
             #expect(try JSONValue(parsing: compact) == value, "\(compact)")
             let pretty = value.jsonString(options: .init(pretty: true))
@@ -186,21 +187,11 @@ struct JSONValueTests {
     }
 }
 
-/// SplitMix64 for the JSON tests: every random test is reproducible from its seed.
-struct JSONTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+/// Random JSON values for the property tests, drawn from the package's SplitMix64 so every run is reproducible.
+enum RandomJSON {
     static let strings = ["", "a", "é", "日本", "🙂", "\u{0}\u{1F}", "\"\\/", "line\nbreak", "\u{7F}\u{2028}"]
 
-    static func randomValue(_ rng: inout JSONTestRNG, depth: Int) -> JSONValue {
+    static func randomValue(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
         switch rng.next() % (depth > 0 ? 7 : 5) {
         case 0: return .null
         case 1: return .bool(rng.next() % 2 == 0)

@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import Tandem
 import Testing
 
 @testable import TandemProto
@@ -13,7 +14,7 @@ struct ProtoJSONCrossCheckTests {
     @Test("generated code's JSON reads dynamically to the same message", arguments: seeds)
     func generatedJSONReadsToSameMessage(seed: UInt64) throws {
         #expect(JSONFixtures.registered || true)
-        var rng = JSONTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let generated = try JSONRandomRecords.record(&rng, depth: 2)
         let json = try generated.jsonString()
         let dynamic = try JSONFixtures.parse(json)
@@ -29,7 +30,7 @@ struct ProtoJSONCrossCheckTests {
     @Test("our JSON reads back with generated code to an equal message", arguments: seeds)
     func ourJSONReadsWithGeneratedCode(seed: UInt64) throws {
         #expect(JSONFixtures.registered || true)
-        var rng = JSONTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let generated = try JSONRandomRecords.record(&rng, depth: 2)
         let dynamic = try JSONFixtures.dynamic(generated)
         let json = try dynamic.jsonString()
@@ -54,7 +55,7 @@ struct ProtoJSONCrossCheckTests {
         arguments: optionSets, Array(seeds.prefix(40)))
     func optionsKeepRoundTrip(options: ProtoJSONOptions, seed: UInt64) throws {
         #expect(JSONFixtures.registered || true)
-        var rng = JSONTestRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let generated = try JSONRandomRecords.record(&rng, depth: 1)
         let dynamic = try JSONFixtures.dynamic(generated)
         let json = try dynamic.jsonString(options: options)

@@ -1,4 +1,5 @@
 import Foundation
+import Tandem
 import TandemTestSupport
 import Testing
 
@@ -8,17 +9,6 @@ import Testing
 @Suite("Parser robustness")
 struct ParserRobustnessTests {
     /// A small deterministic generator, so failures reproduce.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func corpusTexts() throws -> [String] {
         let root = Oracle.fixtures.appendingPathComponent("corpus/root/acme")
         return try ["scalars2.proto", "proto3_all.proto", "services.proto", "scoping.proto"].map {
@@ -48,7 +38,7 @@ struct ParserRobustnessTests {
     }
 
     @Test func mutatedCorpusFilesCompileOrFail() throws {
-        var rng = SplitMix64(state: 0x7A4D)
+        var rng = SplitMix64(seed: 0x7A4D)
         let alphabet = Array("{}[]()<>;=,.\"'\\/*-+0123456789abcxyz_ \n\tmessage enum oneof map optional repeated".utf8)
         for text in try Self.corpusTexts() {
             let original = Array(text.utf8)
@@ -68,7 +58,7 @@ struct ParserRobustnessTests {
     }
 
     @Test func randomBytesCompileOrFail() {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for length in [0, 1, 2, 5, 17, 100, 1000] {
             for _ in 0..<40 {
                 compileNeverCrashes((0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) })

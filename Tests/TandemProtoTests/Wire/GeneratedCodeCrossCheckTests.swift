@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import Tandem
 import Testing
 
 @testable import TandemProto
@@ -27,7 +28,7 @@ struct GeneratedCodeCrossCheckTests {
 
     @Test("proto3 messages from generated code decode to the same field values", arguments: seeds)
     func proto3GeneratedBytesDecodeToSameValues(seed: UInt64) throws {
-        var rng = SeededRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let generated = GeneratedModels.allTypes(&rng, depth: 2, maps: true)
         let bytes: [UInt8] = try generated.serializedBytes()
         let decoded = try WireFixtures.decode(bytes, as: WireFixtures.allTypes())
@@ -36,7 +37,7 @@ struct GeneratedCodeCrossCheckTests {
 
     @Test("proto3 canonical bytes decode with generated code to an equal message", arguments: seeds)
     func proto3OurBytesDecodeWithGeneratedCode(seed: UInt64) throws {
-        var rng = SeededRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let generated = GeneratedModels.allTypes(&rng, depth: 2, maps: true)
         let ours = try GeneratedModels.dynamic(generated).serializedBytes()
         let back = try Tandem_Codec_V1_AllTypes(serializedBytes: ours)
@@ -45,7 +46,7 @@ struct GeneratedCodeCrossCheckTests {
 
     @Test("proto3 canonical bytes equal generated code's bytes", arguments: seeds)
     func proto3CanonicalBytesEqualGeneratedBytes(seed: UInt64) throws {
-        var rng = SeededRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let withoutMaps = GeneratedModels.allTypes(&rng, depth: 2, maps: false)
         let expected: [UInt8] = try withoutMaps.serializedBytes()
         #expect(try GeneratedModels.dynamic(withoutMaps).serializedBytes() == expected, "seed \(seed)")
@@ -61,7 +62,7 @@ struct GeneratedCodeCrossCheckTests {
 
     @Test("proto2 messages round-trip with generated code, bytes included", arguments: seeds)
     func proto2RoundTripsWithGeneratedCode(seed: UInt64) throws {
-        var rng = SeededRNG(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let generated = GeneratedModels.legacy(&rng, depth: 2, maps: seed % 2 == 0)
         let bytes: [UInt8] = try generated.serializedBytes()
         let decoded = try WireFixtures.decode(bytes, as: WireFixtures.legacy())

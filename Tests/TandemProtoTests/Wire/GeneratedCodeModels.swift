@@ -1,5 +1,6 @@
 import Foundation
 import SwiftProtobuf
+import Tandem
 
 @testable import TandemProto
 
@@ -8,7 +9,7 @@ import SwiftProtobuf
 enum GeneratedModels {
     // MARK: Random values
 
-    static func int32(_ rng: inout SeededRNG) -> Int32 {
+    static func int32(_ rng: inout SplitMix64) -> Int32 {
         switch rng.next() % 6 {
         case 0: return 0
         case 1: return -1
@@ -19,7 +20,7 @@ enum GeneratedModels {
         }
     }
 
-    static func int64(_ rng: inout SeededRNG) -> Int64 {
+    static func int64(_ rng: inout SplitMix64) -> Int64 {
         switch rng.next() % 5 {
         case 0: return 0
         case 1: return .min
@@ -29,10 +30,10 @@ enum GeneratedModels {
         }
     }
 
-    static func uint32(_ rng: inout SeededRNG) -> UInt32 { UInt32(bitPattern: int32(&rng)) }
-    static func uint64(_ rng: inout SeededRNG) -> UInt64 { UInt64(bitPattern: int64(&rng)) }
+    static func uint32(_ rng: inout SplitMix64) -> UInt32 { UInt32(bitPattern: int32(&rng)) }
+    static func uint64(_ rng: inout SplitMix64) -> UInt64 { UInt64(bitPattern: int64(&rng)) }
 
-    static func double(_ rng: inout SeededRNG) -> Double {
+    static func double(_ rng: inout SplitMix64) -> Double {
         switch rng.next() % 6 {
         case 0: return 0
         case 1: return -0.0
@@ -43,32 +44,32 @@ enum GeneratedModels {
         }
     }
 
-    static func float(_ rng: inout SeededRNG) -> Float { Float(double(&rng)) }
+    static func float(_ rng: inout SplitMix64) -> Float { Float(double(&rng)) }
 
     static let strings = [
         "", "a", "sku-1", "héllo", "日本語テキスト", "🙂🙃", "a longer string, well past fifteen bytes",
         "\u{0}nul", "quote\"and\\slash",
     ]
 
-    static func string(_ rng: inout SeededRNG) -> String { strings[Int(rng.next() % UInt64(strings.count))] }
+    static func string(_ rng: inout SplitMix64) -> String { strings[Int(rng.next() % UInt64(strings.count))] }
 
-    static func bytes(_ rng: inout SeededRNG) -> Data {
+    static func bytes(_ rng: inout SplitMix64) -> Data {
         let count = Int(rng.next() % 20)
         return Data((0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
     }
 
     /// Declared values most of the time, and sometimes a number the open enum does not declare.
-    static func color(_ rng: inout SeededRNG) -> Tandem_Codec_V1_Color {
+    static func color(_ rng: inout SplitMix64) -> Tandem_Codec_V1_Color {
         let raw = rng.next() % 6 == 0 ? Int(Int32.random(in: -5...9, using: &rng)) : Int(rng.next() % 4)
         return Tandem_Codec_V1_Color(rawValue: raw) ?? .unspecified
     }
 
-    static func count(_ rng: inout SeededRNG, _ max: UInt64 = 4) -> Int { Int(rng.next() % (max + 1)) }
-    static func coin(_ rng: inout SeededRNG) -> Bool { rng.next() % 2 == 0 }
+    static func count(_ rng: inout SplitMix64, _ max: UInt64 = 4) -> Int { Int(rng.next() % (max + 1)) }
+    static func coin(_ rng: inout SplitMix64) -> Bool { rng.next() % 2 == 0 }
 
     // MARK: proto3
 
-    static func item(_ rng: inout SeededRNG, depth: Int) -> Tandem_Codec_V1_Item {
+    static func item(_ rng: inout SplitMix64, depth: Int) -> Tandem_Codec_V1_Item {
         var item = Tandem_Codec_V1_Item()
         if coin(&rng) { item.sku = string(&rng) }
         if coin(&rng) { item.quantity = int32(&rng) }
@@ -78,7 +79,7 @@ enum GeneratedModels {
         return item
     }
 
-    static func allTypes(_ rng: inout SeededRNG, depth: Int, maps: Bool) -> Tandem_Codec_V1_AllTypes {
+    static func allTypes(_ rng: inout SplitMix64, depth: Int, maps: Bool) -> Tandem_Codec_V1_AllTypes {
         var m = Tandem_Codec_V1_AllTypes()
         if coin(&rng) { m.fInt32 = int32(&rng) }
         if coin(&rng) { m.fInt64 = int64(&rng) }
@@ -236,11 +237,11 @@ enum GeneratedModels {
 
     // MARK: proto2
 
-    static func level(_ rng: inout SeededRNG) -> Tandem_Codec_V1_Level {
+    static func level(_ rng: inout SplitMix64) -> Tandem_Codec_V1_Level {
         Tandem_Codec_V1_Level(rawValue: Int(rng.next() % 3) + 1) ?? .low
     }
 
-    static func legacy(_ rng: inout SeededRNG, depth: Int, maps: Bool) -> Tandem_Codec_V1_Legacy {
+    static func legacy(_ rng: inout SplitMix64, depth: Int, maps: Bool) -> Tandem_Codec_V1_Legacy {
         var m = Tandem_Codec_V1_Legacy()
         m.id = int32(&rng)
         if coin(&rng) { m.name = string(&rng) }

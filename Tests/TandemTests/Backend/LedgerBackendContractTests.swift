@@ -30,7 +30,7 @@ struct LedgerBackendContractTests {
 
     static func transition(_ from: BreakerState, _ to: BreakerState, at seconds: Double) -> Report.Transition {
         Report.Transition(
-            at: Date(timeIntervalSinceReferenceDate: seconds), from: from.rawValue, to: to.rawValue, mismatchRate: 0.5,
+            at: Date(timeIntervalSinceReferenceDate: seconds), from: from, to: to, mismatchRate: 0.5,
             samples: 100)
     }
 
@@ -48,17 +48,17 @@ struct LedgerBackendContractTests {
         let fixture = try Fixture(kind)
         var report = LedgerFixture.report()
         report.transitions = []
-        report.breakerState = BreakerState.closed.rawValue
+        report.breakerState = .closed
         try fixture.backend.writeCheckpoint(report, pending: [])
         let opened = Self.transition(.closed, .open, at: 800_000_000)
         try fixture.backend.writeTransitions([LedgerTransition(seq: 1, transition: opened)])
         let loaded = try fixture.backend.loadReport()
         #expect(loaded.transitions == [opened])
-        #expect(loaded.breakerState == BreakerState.open.rawValue)
+        #expect(loaded.breakerState == .open)
         #expect(loaded.gate.passed == false)
         // The next checkpoint takes the transition in at the same place.
         report.transitions = [opened]
-        report.breakerState = BreakerState.open.rawValue
+        report.breakerState = .open
         try fixture.backend.writeCheckpoint(report, pending: [])
         #expect(try fixture.backend.loadReport().transitions == [opened])
     }
@@ -107,7 +107,7 @@ struct LedgerBackendContractTests {
         let fixture = try Fixture(kind)
         let ledger = Ledger(backend: fixture.backend, instance: "test:1")
         var report = LedgerFixture.report(compared: 500)
-        report.breakerState = BreakerState.closed.rawValue
+        report.breakerState = .closed
         report.transitions = []
         try ledger.checkpoint(report: report)
         report.totals.compared = 800
@@ -118,7 +118,7 @@ struct LedgerBackendContractTests {
         #expect(buckets.reduce(0) { $0 + $1.compared } == 800)
         #expect(buckets.reduce(0) { $0 + $1.mismatched } == 5)
         #expect(try fixture.backend.state(Ledger.breakerStateRow)?.value == Array("closed".utf8))
-        report.breakerState = BreakerState.open.rawValue
+        report.breakerState = .open
         report.transitions = [Self.transition(.closed, .open, at: 800_000_000)]
         try ledger.checkpoint(report: report)
         let row = try #require(try fixture.backend.state(Ledger.breakerStateRow))

@@ -3,26 +3,13 @@ import Testing
 
 @testable import Tandem
 
-/// SplitMix64: a small seeded generator, so a failing property names its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 enum RandomRecords {
-    static func string(_ rng: inout SeededGenerator) -> String {
+    static func string(_ rng: inout SplitMix64) -> String {
         let letters = Array("abcxyz\u{e9}\u{1F600} ")
         return String((0..<Int.random(in: 0...6, using: &rng)).map { _ in letters.randomElement(using: &rng) ?? "a" })
     }
 
-    static func double(_ rng: inout SeededGenerator) -> Double {
+    static func double(_ rng: inout SplitMix64) -> Double {
         switch Int.random(in: 0..<8, using: &rng) {
         case 0: return .nan
         case 1: return -0.0
@@ -32,7 +19,7 @@ enum RandomRecords {
     }
 
     /// A random v2 record of the fixture, every value representable in v1.
-    static func v2Record(_ plan: MigrationPlan, _ rng: inout SeededGenerator) throws -> DynamicMessage {
+    static func v2Record(_ plan: MigrationPlan, _ rng: inout SplitMix64) throws -> DynamicMessage {
         var m = DiffFixture.v2(plan)
         func maybe(_ body: () throws -> Void) rethrows { if Bool.random(using: &rng) { try body() } }
         try maybe { try m.set(named: "i32", to: .int64(Int64(Int32.random(in: -1000...1000, using: &rng)))) }
@@ -86,8 +73,7 @@ enum RandomRecords {
     }
 
     /// Changes one field of a v1 record; returns the path at which exactly one diff must appear.
-    static func mutate(_ m: inout DynamicMessage, _ plan: MigrationPlan, _ rng: inout SeededGenerator) throws -> String
-    {
+    static func mutate(_ m: inout DynamicMessage, _ plan: MigrationPlan, _ rng: inout SplitMix64) throws -> String {
         switch Int.random(in: 0..<8, using: &rng) {
         case 0:
             let value = m.get(named: "i32")?.int64Value ?? 0
@@ -141,7 +127,7 @@ struct DiffPropertyTests {
     @Test(arguments: 0..<300 as Range<UInt64>)
     func diffOfARecordWithItselfIsEmpty(seed: UInt64) throws {
         let plan = try DiffFixture.plan()
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let primary = try RandomRecords.v2Record(plan, &rng)
         let engine = DiffEngine(plan: plan)
         let projected = engine.projection.project(primary)
@@ -158,7 +144,7 @@ struct DiffPropertyTests {
     @Test(arguments: 0..<300 as Range<UInt64>)
     func oneMutationIsReportedAtExactlyThatPath(seed: UInt64) throws {
         let plan = try DiffFixture.plan()
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let primary = try RandomRecords.v2Record(plan, &rng)
         let engine = DiffEngine(plan: plan)
         let projected = engine.projection.project(primary)
@@ -172,7 +158,7 @@ struct DiffPropertyTests {
     @Test func fastPathNeverDisagreesWithTheFieldWalk() throws {
         let plan = try DiffFixture.plan()
         let engine = DiffEngine(plan: plan)
-        var rng = SeededGenerator(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var fast = 0
         var mismatched = 0
         var matchedByWalk = 0

@@ -162,7 +162,7 @@ import Testing
     @Test func fixtureRecordsAreAllAnswered() throws {
         let plan = try DiffFixture.plan()
         let engine = DiffEngine(plan: plan)
-        var rng = SeededGenerator(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for index in 0..<400 {
             let record = try RandomRecords.v2Record(plan, &rng)
             #expect(try Self.check(engine, record.serializedBytes(), "fixture record #\(index)"))

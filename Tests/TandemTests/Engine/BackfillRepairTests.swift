@@ -235,7 +235,7 @@ struct BackfillRepairTests {
         #expect(try fixture.backend.read("orphan", from: .shadow) != nil)
         let after = try Self.verify(plan, fixture.backend)
         #expect(after.totals.mismatched == 1)
-        #expect(after.fields.map(\.kind) == ["record_missing_in_primary"])
+        #expect(after.fields.map(\.kind) == [.recordMissingInPrimary])
 
         // Named keys: a matching key is left alone, an unknown one is counted as absent.
         let named = Repairer(

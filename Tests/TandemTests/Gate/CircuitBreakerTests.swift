@@ -1,5 +1,6 @@
 import Foundation
 import Tandem
+import TandemTesting
 import Testing
 
 @Suite("Circuit breaker")
@@ -182,7 +183,7 @@ struct CircuitBreakerTests {
     /// Default plan settings, a true mismatch rate of 1e-5 (a tenth of the budget), 1,000,000 comparisons.
     @Test func healthyStreamNeverTripsOverAMillionComparisons() throws {
         let breaker = try CircuitBreaker(clock: ManualClock(), logger: gateTestLogger)
-        var random = GateSeededGenerator(seed: 20_240_601)
+        var random = SplitMix64(seed: 20_240_601)
         var mismatches = 0
         for _ in 0..<1_000_000 {
             let mismatch = Double.random(in: 0..<1, using: &random) < 1e-5
@@ -197,7 +198,7 @@ struct CircuitBreakerTests {
     /// The counterpart that shows the test above can fail: ten times the budget trips.
     @Test func unhealthyStreamTrips() throws {
         let breaker = try CircuitBreaker(clock: ManualClock(), logger: gateTestLogger)
-        var random = GateSeededGenerator(seed: 20_240_601)
+        var random = SplitMix64(seed: 20_240_601)
         for _ in 0..<100_000 {
             breaker.record(matched: Double.random(in: 0..<1, using: &random) >= 1e-3)
         }

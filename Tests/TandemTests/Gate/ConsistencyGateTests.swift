@@ -1,5 +1,6 @@
 import Foundation
 import Tandem
+import TandemTesting
 import Testing
 
 @Suite("Consistency gate")

@@ -29,19 +29,20 @@ enum LedgerFixture {
         let start = Date(timeIntervalSinceReferenceDate: 736_000_000.123456789)
         let fields = [
             Report.FieldGroup(
-                path: "name", kind: "value", count: 2, sampleKeys: ["k1", odd[1]],
+                path: "name", kind: .changed, count: 2, sampleKeys: ["k1", odd[1]],
                 sampleDiffs: [
-                    Report.Diff(path: "name", kind: "value", v1: .string(odd[0]), v2: .null),
-                    Report.Diff(path: "name", kind: "value", v1: nil, v2: .number("1e-7")),
+                    Report.Diff(path: "name", kind: .changed, v1: .string(odd[0]), v2: .null),
+                    Report.Diff(path: "name", kind: .changed, v1: nil, v2: .number("1e-7")),
                 ]),
             Report.FieldGroup(
-                path: "ssn", kind: "value", count: 1, sampleKeys: ["user-7"],
+                path: "ssn", kind: .changed, count: 1, sampleKeys: ["user-7"],
                 sampleDiffs: [
                     Report.Diff(
-                        path: "ssn", kind: "value", v1: .string(token),
+                        path: "ssn", kind: .changed, v1: .string(token),
                         v2: .string(token + "0"))
                 ]),
-            Report.FieldGroup(path: "tags[*]", kind: "missing", count: 1, sampleKeys: ["only-key"], sampleDiffs: []),
+            Report.FieldGroup(
+                path: "tags[*]", kind: .missingInShadow, count: 1, sampleKeys: ["only-key"], sampleDiffs: []),
         ]
         let mismatches =
             (0..<mismatchCount).map { index in
@@ -49,19 +50,19 @@ enum LedgerFixture {
                     key: "key-\(index)-\(odd[index % odd.count])",
                     diffs: [
                         Report.Diff(
-                            path: "a.b[\(index)]", kind: "value",
+                            path: "a.b[\(index)]", kind: .changed,
                             v1: .object([
                                 .init("x", .number("18446744073709551615")),
                                 .init(odd[index % odd.count], .array([.bool(true), .null])),
                             ]),
                             v2: .string(odd[(index + 1) % odd.count])),
                         Report.Diff(
-                            path: "payload", kind: "undecodable", v1: nil, v2: nil, detail: "truncated varint at byte 3"
+                            path: "payload", kind: .undecodable, v1: nil, v2: nil, detail: "truncated varint at byte 3"
                         ),
                     ])
             } + [
                 Report.Mismatch(
-                    key: "user-7", diffs: [Report.Diff(path: "ssn", kind: "value", v1: .string(token), v2: nil)])
+                    key: "user-7", diffs: [Report.Diff(path: "ssn", kind: .changed, v1: .string(token), v2: nil)])
             ]
         return Report(
             plan: "user-profile " + odd[0], planFingerprint: "sha256:abc", source: "replay", startedAt: start,
@@ -71,10 +72,10 @@ enum LedgerFixture {
             gate: Report.Gate(
                 minConsistency: 0.99, minSamples: 100, passed: passed, confident: true, inconclusive: false,
                 reason: "passed: consistency " + odd[1]),
-            breakerState: "closed",
+            breakerState: .closed,
             transitions: [
                 Report.Transition(
-                    at: start.addingTimeInterval(1.1), from: "closed", to: "metrics_only", mismatchRate: 0.1,
+                    at: start.addingTimeInterval(1.1), from: .closed, to: .metricsOnly, mismatchRate: 0.1,
                     samples: 10)
             ],
             fields: fields, mismatches: mismatches,
@@ -172,7 +173,7 @@ func ledgerBytes(_ path: String) -> Data {
         report.timeline.append(Report.TimelinePoint(at: report.finishedAt, compared: 900, mismatched: 3))
         report.transitions.append(
             Report.Transition(
-                at: report.finishedAt, from: "metrics_only", to: "open",
+                at: report.finishedAt, from: .metricsOnly, to: .open,
                 mismatchRate: 0.2, samples: 50))
         try ledger.checkpoint(report: report)
         #expect(try Ledger.loadReport(path: path) == report)
@@ -233,13 +234,14 @@ func ledgerBytes(_ path: String) -> Data {
         #expect(ledger.pendingTransitions == 0)
         let loaded = try Ledger.loadReport(path: path)
         #expect(loaded.transitions == report.transitions + [opened.report])
-        #expect(loaded.breakerState == "open")
+        #expect(loaded.breakerState == .open)
+        // Failed (exit 1), not inconclusive: the breaker opened.
         #expect(loaded.gate.passed == false)
-        #expect(loaded.exitCode == 1)
+        #expect(loaded.gate.inconclusive == false)
         // The next checkpoint's report holds it: exactly that report again.
         var next = report
         next.transitions.append(opened.report)
-        next.breakerState = "open"
+        next.breakerState = .open
         try ledger.checkpoint(report: next)
         #expect(try Ledger.loadReport(path: path) == next)
     }

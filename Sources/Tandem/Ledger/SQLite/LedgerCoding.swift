@@ -39,6 +39,15 @@ enum LedgerCoding {
         func string(_ column: Int32) -> String { statement.text(column) }
         func optionalString(_ column: Int32) -> String? { statement.isNull(column) ? nil : statement.text(column) }
 
+        /// The value whose raw spelling the column holds (a breaker state, a diff kind).
+        func value<Value: RawRepresentable>(_ column: Int32, _ name: String, as type: Value.Type) throws(LedgerError)
+            -> Value where Value.RawValue == String
+        {
+            let text = statement.text(column)
+            guard let value = Value(rawValue: text) else { throw corrupt(name, "'\(text)' is not a known value") }
+            return value
+        }
+
         func double(_ column: Int32, _ name: String) throws(LedgerError) -> Double {
             let text = statement.text(column)
             guard let value = Double(text) else { throw corrupt(name, "'\(text)' is not a number") }

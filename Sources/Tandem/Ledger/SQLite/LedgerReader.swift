@@ -15,7 +15,8 @@ struct LedgerReader {
             (
                 seq: row.int(0),
                 transition: Report.Transition(
-                    at: try row.date(1, "at"), from: row.string(2), to: row.string(3),
+                    at: try row.date(1, "at"), from: try row.value(2, "from_state", as: BreakerState.self),
+                    to: try row.value(3, "to_state", as: BreakerState.self),
                     mismatchRate: try row.double(4, "mismatch_rate"), samples: row.int(5))
             )
         }
@@ -144,10 +145,10 @@ struct LedgerReader {
                 throw row.corrupt("transitions_checkpointed", "\(checkpointed) is out of range")
             }
             var report = Report(
-                plan: row.string(1), planFingerprint: row.string(2), source: row.string(3),
+                plan: row.string(1), planFingerprint: row.string(2), source: Report.Source(rawValue: row.string(3)),
                 startedAt: try row.date(4, "started_at"), finishedAt: try row.date(5, "finished_at"), totals: totals,
                 consistency: try row.double(17, "consistency"), interval: interval, gate: gate,
-                breakerState: row.string(27), transitions: [],
+                breakerState: try row.value(27, "breaker_state", as: BreakerState.self), transitions: [],
                 fields: [], mismatches: [], cohorts: [:], timeline: [], settings: [])
             report.version = row.int(0)
             return (report, checkpointed)
@@ -164,7 +165,11 @@ struct LedgerReader {
         var groups = try rows(
             "SELECT rank, path, kind, count FROM tandem_ledger_groups ORDER BY rank", table: "tandem_ledger_groups"
         ) { (row) throws(LedgerError) in
-            (rank: row.int(0), group: Report.FieldGroup(path: row.string(1), kind: row.string(2), count: row.int(3)))
+            (
+                rank: row.int(0),
+                group: Report.FieldGroup(
+                    path: row.string(1), kind: try row.value(2, "kind", as: FieldDiff.Kind.self), count: row.int(3))
+            )
         }
         let index = Dictionary(
             groups.enumerated().map { ($0.element.rank, $0.offset) }, uniquingKeysWith: { a, _ in a })
@@ -178,7 +183,8 @@ struct LedgerReader {
                 row.optionalString(2) == nil
                 ? nil
                 : Report.Diff(
-                    path: row.string(2), kind: row.optionalString(3) ?? "", v1: try row.json(4, "v1"),
+                    path: row.string(2), kind: try row.value(3, "kind", as: FieldDiff.Kind.self),
+                    v1: try row.json(4, "v1"),
                     v2: try row.json(5, "v2"), detail: row.optionalString(6))
             return (rank: row.int(0), key: row.optionalString(1), diff: diff)
         }
@@ -210,7 +216,8 @@ struct LedgerReader {
             (
                 ordinal: row.int(0),
                 diff: Report.Diff(
-                    path: row.string(1), kind: row.string(2), v1: try row.json(3, "v1"),
+                    path: row.string(1), kind: try row.value(2, "kind", as: FieldDiff.Kind.self),
+                    v1: try row.json(3, "v1"),
                     v2: try row.json(4, "v2"), detail: row.optionalString(5))
             )
         }

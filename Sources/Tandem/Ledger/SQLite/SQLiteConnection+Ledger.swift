@@ -36,7 +36,7 @@ extension SQLiteConnection {
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        .integer(Int64(ordinal)), .integer(Int64(index)), .text(diff.path), .text(diff.kind),
+                        .integer(Int64(ordinal)), .integer(Int64(index)), .text(diff.path), .text(diff.kind.rawValue),
                         LedgerCoding.json(diff.v1), LedgerCoding.json(diff.v2), LedgerCoding.text(diff.detail),
                     ])
             }
@@ -109,7 +109,8 @@ extension SQLiteConnection {
             """,
             [
                 .integer(Int64(seq)), LedgerCoding.text(transition.at), LedgerCoding.unixMillis(transition.at),
-                .text(transition.from), .text(transition.to), LedgerCoding.text(transition.mismatchRate),
+                .text(transition.from.rawValue), .text(transition.to.rawValue),
+                LedgerCoding.text(transition.mismatchRate),
                 LedgerCoding.integer(transition.samples),
             ])
     }
@@ -118,7 +119,7 @@ extension SQLiteConnection {
         let totals = report.totals
         let values: [SQLiteValue] = [
             LedgerCoding.integer(report.version), .text(report.plan), .text(report.planFingerprint),
-            .text(report.source), LedgerCoding.text(report.startedAt), LedgerCoding.text(report.finishedAt),
+            .text(report.source.rawValue), LedgerCoding.text(report.startedAt), LedgerCoding.text(report.finishedAt),
             LedgerCoding.unixMillis(report.finishedAt),
             LedgerCoding.integer(totals.writes), LedgerCoding.integer(totals.reads),
             LedgerCoding.integer(totals.deletes),
@@ -131,7 +132,7 @@ extension SQLiteConnection {
             LedgerCoding.text(report.gate.minConsistency), LedgerCoding.integer(report.gate.minSamples),
             LedgerCoding.integer(report.gate.passed), LedgerCoding.integer(report.gate.confident),
             LedgerCoding.integer(report.gate.inconclusive), .text(report.gate.reason),
-            .text(report.breakerState), LedgerCoding.integer(report.transitions.count),
+            .text(report.breakerState.rawValue), LedgerCoding.integer(report.transitions.count),
             LedgerCoding.integer(checkpoints), .integer(nowUnixMillis),
         ]
         try run(
@@ -152,7 +153,10 @@ extension SQLiteConnection {
         for (rank, group) in groups.enumerated() {
             try run(
                 "INSERT INTO tandem_ledger_groups(rank, path, kind, count) VALUES (?, ?, ?, ?)",
-                [.integer(Int64(rank)), .text(group.path), .text(group.kind), LedgerCoding.integer(group.count)])
+                [
+                    .integer(Int64(rank)), .text(group.path), .text(group.kind.rawValue),
+                    LedgerCoding.integer(group.count),
+                ])
             // Keys and diffs are stored side by side; when one list is longer, the other side's columns are NULL.
             for ordinal in 0..<max(group.sampleKeys.count, group.sampleDiffs.count) {
                 let key = ordinal < group.sampleKeys.count ? group.sampleKeys[ordinal] : nil
@@ -164,7 +168,8 @@ extension SQLiteConnection {
                     """,
                     [
                         .integer(Int64(rank)), .integer(Int64(ordinal)), LedgerCoding.text(key),
-                        LedgerCoding.text(diff?.path), LedgerCoding.text(diff?.kind), LedgerCoding.json(diff?.v1),
+                        LedgerCoding.text(diff?.path), LedgerCoding.text(diff?.kind.rawValue),
+                        LedgerCoding.json(diff?.v1),
                         LedgerCoding.json(diff?.v2), LedgerCoding.text(diff?.detail),
                     ])
             }

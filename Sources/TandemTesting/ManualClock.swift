@@ -1,7 +1,9 @@
 import Foundation
 import Synchronization
+import Tandem
 
-/// A clock that moves only when told to: for tests, and for replay, which sets it from each traffic line's `ts`.
+/// A clock that moves only when told to, for tests of windows, breaker timeouts and anything else that reads a
+/// ``TandemClock``.
 public final class ManualClock: TandemClock {
     private let current: Mutex<Date>
 
