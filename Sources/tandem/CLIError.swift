@@ -13,9 +13,10 @@ struct CLIError: Error {
 }
 
 extension CLIError {
-    /// An engine failure opening or using the stores: a usage error (2) when the arguments name the stores wrongly
-    /// (one file as both stores), else a store error (3).
+    /// An engine failure opening or using the stores: a usage error (2) when the settings are invalid or the
+    /// arguments name the stores wrongly (one file as both stores), else a store or I/O error (3).
     static func engine(_ error: EngineError) -> CLIError {
-        error.storeError?.code == .invalidArgument ? usage(error.description) : io(error.description)
+        error.code == .configuration || error.storeError?.code == .invalidArgument
+            ? usage(error.description) : io(error.description)
     }
 }

@@ -3,15 +3,26 @@ import TandemProto
 /// A write or comparison failed: the payload, the key or a store was at fault, with the key and the reason.
 public struct EngineError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public enum Code: String, Sendable, Hashable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// The v2 payload does not decode with the v2 schema: nothing was written.
-        case undecodablePrimary
+        public static let undecodablePrimary = Code(rawValue: "undecodablePrimary")
         /// No key was given and the plan's `key` path yields none in the record.
-        case missingKey
+        public static let missingKey = Code(rawValue: "missingKey")
         /// The key is empty or longer than 1024 UTF-8 bytes: nothing was written.
-        case invalidKey
+        public static let invalidKey = Code(rawValue: "invalidKey")
         /// A store operation failed (see ``storeError``).
-        case store
+        public static let store = Code(rawValue: "store")
+        /// The engine's settings are invalid (a gate or breaker setting out of range): nothing was opened.
+        public static let configuration = Code(rawValue: "configuration")
+        /// The input the engine was reading (a traffic file) could not be read further.
+        public static let io = Code(rawValue: "io")
     }
 
     /// What went wrong.

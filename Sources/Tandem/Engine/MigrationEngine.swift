@@ -80,7 +80,7 @@ public final class MigrationEngine: Sendable {
                 onTransition: onTransition)
             gate = try ConsistencyGate(configuration: plan.gate, breaker: breaker, clock: configuration.clock)
         } catch {
-            throw EngineError(.store, key: nil, reason: "\(plan.planFile ?? plan.name): \(error)")
+            throw EngineError(.configuration, key: nil, reason: "\(plan.planFile ?? plan.name): \(error)")
         }
         diffEngine = DiffEngine(plan: plan)
         redactor = Redactor(plan: plan)

@@ -104,7 +104,8 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
                 plan: plan, primaryPath: primaryPath, shadowPath: shadowPath, configuration: engineConfiguration,
                 onTransition: { eventContinuation.yield(.breakerTransition($0)) })
         } catch {
-            throw TandemMigrationError(.store, reason: error.reason, engineError: error)
+            throw TandemMigrationError(
+                error.code == .configuration ? .configuration : .store, reason: error.reason, engineError: error)
         }
         do {
             router = try Router(

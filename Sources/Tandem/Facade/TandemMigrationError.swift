@@ -1,25 +1,32 @@
 /// A ``TandemMigration`` could not be opened, or a write or read through it failed: what, for which key, and why.
 public struct TandemMigrationError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public enum Code: String, Sendable, Hashable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// The plan directory could not be loaded (see ``TandemMigrationError/underlying``).
-        case plan
+        public static let plan = Code(rawValue: "plan")
         /// The generated message types are not the plan's v2 or v1 messages.
-        case schemaMismatch
+        public static let schemaMismatch = Code(rawValue: "schemaMismatch")
         /// A setting is out of range (the canary share, the queue capacity).
-        case configuration
+        public static let configuration = Code(rawValue: "configuration")
         /// A store could not be opened.
-        case store
+        public static let store = Code(rawValue: "store")
         /// A message could not be serialized.
-        case encoding
+        public static let encoding = Code(rawValue: "encoding")
         /// The dual write was refused or failed; nothing was acknowledged (see ``TandemMigrationError/engineError``).
-        case write
+        public static let write = Code(rawValue: "write")
         /// The authoritative store could not be read.
-        case read
+        public static let read = Code(rawValue: "read")
         /// The stored record does not decode as the generated message type of its store.
-        case undecodableRecord
+        public static let undecodableRecord = Code(rawValue: "undecodableRecord")
         /// ``TandemMigration/run()`` was called while it was already running, or after it finished.
-        case alreadyRunning
+        public static let alreadyRunning = Code(rawValue: "alreadyRunning")
     }
 
     /// What went wrong.

@@ -4,9 +4,16 @@
 /// `gate.min_consistency must be in (0, 1), got 1.5`.
 public struct GateConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
-    public enum Code: String, Sendable, Hashable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// A value lies outside the range the key accepts.
-        case outOfRange
+        public static let outOfRange = Code(rawValue: "outOfRange")
     }
 
     /// What went wrong.

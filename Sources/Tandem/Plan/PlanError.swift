@@ -4,27 +4,34 @@
 /// unknown (a plan built in Swift has no file or line) are left out.
 public struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem the plan has.
-    public enum Code: String, Sendable, Hashable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// The plan file or a schema file could not be read.
-        case unreadable
+        public static let unreadable = Code(rawValue: "unreadable")
         /// The YAML does not parse, or a value has the wrong YAML shape (a list where a string belongs).
-        case invalidYAML
+        public static let invalidYAML = Code(rawValue: "invalidYAML")
         /// A key the plan format does not define (typo protection).
-        case unknownKey
+        public static let unknownKey = Code(rawValue: "unknownKey")
         /// A required key is missing.
-        case missingKey
+        public static let missingKey = Code(rawValue: "missingKey")
         /// A schema file does not compile or a descriptor set does not load.
-        case schema
+        public static let schema = Code(rawValue: "schema")
         /// A message, field, path or enum value the plan names does not exist.
-        case notFound
+        public static let notFound = Code(rawValue: "notFound")
         /// A field's type does not fit its source or its convert.
-        case typeMismatch
+        public static let typeMismatch = Code(rawValue: "typeMismatch")
         /// A number is outside its allowed range.
-        case outOfRange
+        public static let outOfRange = Code(rawValue: "outOfRange")
         /// An entry repeats another, or contradicts it.
-        case conflict
+        public static let conflict = Code(rawValue: "conflict")
         /// An entry cannot run backwards (v1 to v2), which `backfill --direction v1-to-v2` needs (DESIGN 11).
-        case notInvertible
+        public static let notInvertible = Code(rawValue: "notInvertible")
     }
 
     /// What kind of problem the plan has.

@@ -90,9 +90,11 @@ public final class ReplayRunner {
                 } catch let error as TrafficError {
                     badLine(error)
                 } catch let error as EngineError {
-                    if error.code == .store { throw error }
+                    if error.code == .store || error.code == .configuration || error.code == .io { throw error }
                     badLine(
-                        TrafficError(file: parser.file, line: reader.lineNumber, key: error.key, reason: error.reason))
+                        TrafficError(
+                            .rejected, file: parser.file, line: reader.lineNumber, key: error.key, reason: error.reason)
+                    )
                 } catch {
                     badLine(TrafficError(file: parser.file, line: reader.lineNumber, reason: "\(error)"))
                 }
@@ -117,7 +119,7 @@ public final class ReplayRunner {
         try flush()
         if let failure = reader.readFailure {
             throw EngineError(
-                .store, key: nil,
+                .io, key: nil,
                 reason: "\(parser.file): the traffic could not be read past line \(reader.lineNumber): \(failure)")
         }
         timeline.close(at: clock.now(), totals: engine.gate.totals)

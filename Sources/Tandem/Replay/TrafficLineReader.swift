@@ -54,10 +54,11 @@ public final class TrafficLineReader {
     public init(path: String, maxLineBytes: Int = TrafficLineReader.defaultMaxLineBytes) throws(TrafficError) {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw TrafficError(file: path, line: 0, reason: "is a directory, not a traffic file")
+            throw TrafficError(.unreadable, file: path, line: 0, reason: "is a directory, not a traffic file")
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TrafficError(file: path, line: 0, reason: "cannot open the traffic file (missing or unreadable)")
+            throw TrafficError(
+                .unreadable, file: path, line: 0, reason: "cannot open the traffic file (missing or unreadable)")
         }
         self.handle = handle
         self.closeWhenDone = true

@@ -2,26 +2,33 @@
 /// value being read.
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong with the document.
-    public enum Code: String, Sendable, Hashable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// A character that cannot start or continue a value here (including trailing commas and content after the
         /// document).
-        case syntax
+        public static let syntax = Code(rawValue: "syntax")
         /// The document ended inside a value.
-        case unexpectedEnd
+        public static let unexpectedEnd = Code(rawValue: "unexpectedEnd")
         /// A number that does not follow RFC 8259 number syntax (`01`, `1.`, `+1`, `.5`).
-        case invalidNumber
+        public static let invalidNumber = Code(rawValue: "invalidNumber")
         /// A backslash escape that RFC 8259 does not define, or a malformed `\u` escape.
-        case invalidEscape
+        public static let invalidEscape = Code(rawValue: "invalidEscape")
         /// A `\u` escape of a UTF-16 surrogate that is not part of a high-low pair.
-        case loneSurrogate
+        public static let loneSurrogate = Code(rawValue: "loneSurrogate")
         /// Bytes that are not well-formed UTF-8.
-        case invalidUTF8
+        public static let invalidUTF8 = Code(rawValue: "invalidUTF8")
         /// An unescaped control character (below U+0020) inside a string.
-        case controlCharacter
+        public static let controlCharacter = Code(rawValue: "controlCharacter")
         /// An object with two members of the same key.
-        case duplicateKey
+        public static let duplicateKey = Code(rawValue: "duplicateKey")
         /// Containers nested deeper than the depth limit.
-        case depthLimit
+        public static let depthLimit = Code(rawValue: "depthLimit")
     }
 
     /// What was wrong with the document.

@@ -2,43 +2,50 @@
 /// concerned (`$.address.city`).
 public struct ProtoJSONError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong.
-    public enum Code: String, Sendable, Hashable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// The text is not JSON (RFC 8259); ``ProtoJSONError/offset`` says where.
-        case malformedJSON
+        public static let malformedJSON = Code(rawValue: "malformedJSON")
         /// An object has two members with the same key (or a map two keys that read as the same key).
-        case duplicateKey
+        public static let duplicateKey = Code(rawValue: "duplicateKey")
         /// Arrays and objects are nested deeper than ``ProtoJSONOptions/maxDepth``.
-        case depthLimit
+        public static let depthLimit = Code(rawValue: "depthLimit")
         /// A JSON value of the wrong kind for the field (a string for a bool, an array for a message, ...).
-        case wrongType
+        public static let wrongType = Code(rawValue: "wrongType")
         /// A number outside the field type's range (`int32`, `uint64`, float overflow).
-        case outOfRange
+        public static let outOfRange = Code(rawValue: "outOfRange")
         /// A number, or a string holding one, that is malformed or not an integer where one is needed.
-        case invalidNumber
+        public static let invalidNumber = Code(rawValue: "invalidNumber")
         /// A member names no field of the message.
-        case unknownField
+        public static let unknownField = Code(rawValue: "unknownField")
         /// The same field is given twice (by its JSON name and by its `.proto` name).
-        case duplicateField
+        public static let duplicateField = Code(rawValue: "duplicateField")
         /// An enum name the enum does not declare (or an undeclared number of a closed enum).
-        case unknownEnumValue
+        public static let unknownEnumValue = Code(rawValue: "unknownEnumValue")
         /// Two members of the same oneof are set.
-        case oneofConflict
+        public static let oneofConflict = Code(rawValue: "oneofConflict")
         /// A `google.protobuf.Timestamp` that is not RFC 3339 or is outside 0001-01-01 to 9999-12-31.
-        case invalidTimestamp
+        public static let invalidTimestamp = Code(rawValue: "invalidTimestamp")
         /// A `google.protobuf.Duration` that is malformed or outside ±315,576,000,000 seconds.
-        case invalidDuration
+        public static let invalidDuration = Code(rawValue: "invalidDuration")
         /// A `bytes` value that is not base64.
-        case invalidBase64
+        public static let invalidBase64 = Code(rawValue: "invalidBase64")
         /// A `google.protobuf.FieldMask` path that has no JSON form.
-        case invalidFieldMask
+        public static let invalidFieldMask = Code(rawValue: "invalidFieldMask")
         /// A `google.protobuf.Any` whose `@type` names a type the schema does not hold.
-        case unknownAnyType
+        public static let unknownAnyType = Code(rawValue: "unknownAnyType")
         /// A `google.protobuf.Any` without `@type`, with a malformed type URL, or whose bytes do not decode.
-        case invalidAny
+        public static let invalidAny = Code(rawValue: "invalidAny")
         /// A `google.protobuf.Value` with no kind set or a number JSON cannot hold (NaN, infinity).
-        case invalidValue
+        public static let invalidValue = Code(rawValue: "invalidValue")
         /// The message type is not in the schema (for example a field's message type).
-        case unknownType
+        public static let unknownType = Code(rawValue: "unknownType")
     }
 
     /// What was wrong.

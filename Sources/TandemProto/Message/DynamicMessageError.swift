@@ -1,18 +1,25 @@
 /// A field of a ``DynamicMessage`` could not be read or written as asked.
 public struct DynamicMessageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong with the request.
-    public enum Code: String, Sendable, Hashable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// The message type declares no field with that number or name.
-        case unknownField
+        public static let unknownField = Code(rawValue: "unknownField")
         /// The value's case does not fit the field's type (for example `.string` for an `int32` field, or a
         /// message of another type).
-        case typeMismatch
+        public static let typeMismatch = Code(rawValue: "typeMismatch")
         /// A singular-field operation was used on a repeated or map field.
-        case notSingular
+        public static let notSingular = Code(rawValue: "notSingular")
         /// A repeated-field operation was used on a singular or map field.
-        case notRepeated
+        public static let notRepeated = Code(rawValue: "notRepeated")
         /// A map operation was used on a field that is not a map.
-        case notMap
+        public static let notMap = Code(rawValue: "notMap")
     }
 
     /// What was wrong with the request.
@@ -38,6 +45,7 @@ public struct DynamicMessageError: Error, Sendable, Hashable, CustomStringConver
         case .notSingular: what = "the field is repeated or a map; use the repeated or map accessors"
         case .notRepeated: what = "the field is not a repeated (non-map) field"
         case .notMap: what = "the field is not a map"
+        default: what = "the field cannot be accessed this way"
         }
         return "\(code.rawValue): \(messageType).\(field): \(what)"
     }

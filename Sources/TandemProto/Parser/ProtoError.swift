@@ -2,31 +2,38 @@
 /// location it is about.
 public struct ProtoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of problem.
-    public enum Code: String, Sendable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// The text does not follow the `.proto` grammar (`expected X, found Y`).
-        case syntax
+        public static let syntax = Code(rawValue: "syntax")
         /// The file names an `edition`, which this compiler does not support.
-        case editionsUnsupported
+        public static let editionsUnsupported = Code(rawValue: "editionsUnsupported")
         /// An imported file was not found in any import root.
-        case importNotFound
+        public static let importNotFound = Code(rawValue: "importNotFound")
         /// Files import each other in a cycle.
-        case importCycle
+        public static let importCycle = Code(rawValue: "importCycle")
         /// A name is defined twice in one scope.
-        case duplicateName
+        public static let duplicateName = Code(rawValue: "duplicateName")
         /// A field number is used twice in one message.
-        case duplicateNumber
+        public static let duplicateNumber = Code(rawValue: "duplicateNumber")
         /// A number is outside the allowed range, or in protobuf's reserved 19000-19999 range.
-        case numberOutOfRange
+        public static let numberOutOfRange = Code(rawValue: "numberOutOfRange")
         /// A reserved number or name is used.
-        case reservedUsed
+        public static let reservedUsed = Code(rawValue: "reservedUsed")
         /// A type name does not resolve, resolves to the wrong kind, or is ambiguous.
-        case unresolvedType
+        public static let unresolvedType = Code(rawValue: "unresolvedType")
         /// An option is unknown, set twice, or has a value of the wrong type.
-        case invalidOption
+        public static let invalidOption = Code(rawValue: "invalidOption")
         /// A construct is not allowed here (for example `required` in proto3).
-        case invalidDefinition
+        public static let invalidDefinition = Code(rawValue: "invalidDefinition")
         /// A file could not be read.
-        case io
+        public static let io = Code(rawValue: "io")
     }
 
     /// The kind of problem.

@@ -1,11 +1,18 @@
 /// A schema could not be resolved: a type name that does not resolve, or a malformed descriptor.
 public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
-    public enum Code: String, Sendable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// A field's type name names no message or enum in the pool.
-        case unresolvedType
+        public static let unresolvedType = Code(rawValue: "unresolvedType")
         /// The descriptor itself is malformed (bad bytes, indices out of range).
-        case invalidDescriptor
+        public static let invalidDescriptor = Code(rawValue: "invalidDescriptor")
     }
 
     /// What went wrong.

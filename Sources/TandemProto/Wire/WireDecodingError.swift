@@ -2,36 +2,43 @@
 /// path of the message being decoded there.
 public struct WireDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong with the payload.
-    public enum Code: String, Sendable, Hashable, CaseIterable {
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        /// The code's name, as messages and reports spell it.
+        public var rawValue: String
+        /// A code named `rawValue`; the static members are the codes Tandem throws.
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// The code's name.
+        public var description: String { rawValue }
+
         /// The input ends inside a varint.
-        case truncatedVarint
+        public static let truncatedVarint = Code(rawValue: "truncatedVarint")
         /// A varint runs longer than 10 bytes.
-        case malformedVarint
+        public static let malformedVarint = Code(rawValue: "malformedVarint")
         /// The input ends inside a fixed32 or fixed64 value.
-        case truncatedFixed
+        public static let truncatedFixed = Code(rawValue: "truncatedFixed")
         /// A length-delimited field declares more bytes than the input has left.
-        case truncatedLength
+        public static let truncatedLength = Code(rawValue: "truncatedLength")
         /// A length-delimited field runs past the end of the message or group that contains it, or declares a
         /// length of 2 GiB or more.
-        case lengthPastEnd
+        public static let lengthPastEnd = Code(rawValue: "lengthPastEnd")
         /// A packed field's length is not a whole number of fixed-width values.
-        case invalidPackedLength
+        public static let invalidPackedLength = Code(rawValue: "invalidPackedLength")
         /// A tag carries wire type 6 or 7, which protobuf does not define.
-        case invalidWireType
+        public static let invalidWireType = Code(rawValue: "invalidWireType")
         /// An end-group tag closes no open group, or closes a group with a different field number.
-        case unmatchedEndGroup
+        public static let unmatchedEndGroup = Code(rawValue: "unmatchedEndGroup")
         /// A start-group tag is never closed before its enclosing message ends.
-        case unterminatedGroup
+        public static let unterminatedGroup = Code(rawValue: "unterminatedGroup")
         /// A tag carries field number 0.
-        case fieldNumberZero
+        public static let fieldNumberZero = Code(rawValue: "fieldNumberZero")
         /// A tag carries a field number above 536,870,911 (2^29 - 1).
-        case fieldNumberOutOfRange
+        public static let fieldNumberOutOfRange = Code(rawValue: "fieldNumberOutOfRange")
         /// A string field that requires UTF-8 (proto3) holds bytes that are not valid UTF-8.
-        case invalidUTF8
+        public static let invalidUTF8 = Code(rawValue: "invalidUTF8")
         /// Messages and groups are nested deeper than ``WireDecodingOptions/maxDepth``.
-        case depthLimitExceeded
+        public static let depthLimitExceeded = Code(rawValue: "depthLimitExceeded")
         /// The payload is larger than ``WireDecodingOptions/maxSize``.
-        case sizeLimitExceeded
+        public static let sizeLimitExceeded = Code(rawValue: "sizeLimitExceeded")
     }
 
     /// What is wrong with the payload.
@@ -70,6 +77,7 @@ public struct WireDecodingError: Error, Sendable, Hashable, CustomStringConverti
         case .invalidUTF8: return "a string field is not valid UTF-8"
         case .depthLimitExceeded: return "messages are nested deeper than the decoding depth limit"
         case .sizeLimitExceeded: return "the payload is larger than the decoding size limit"
+        default: return "the payload is not valid protobuf"
         }
     }
 

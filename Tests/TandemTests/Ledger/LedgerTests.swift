@@ -332,6 +332,25 @@ func ledgerBytes(_ path: String) -> Data {
         #expect(error?.path == path)
     }
 
+    @Test(arguments: [
+        ("UPDATE tandem_ledger_run SET breaker_state = 'ajar'", "tandem_ledger_run.breaker_state: 'ajar'"),
+        ("UPDATE tandem_ledger_transitions SET to_state = 'shut'", "tandem_ledger_transitions.to_state: 'shut'"),
+        ("UPDATE tandem_ledger_groups SET kind = 'value'", "tandem_ledger_groups.kind: 'value'"),
+        ("UPDATE tandem_ledger_mismatch_diffs SET kind = 'missing'", "tandem_ledger_mismatch_diffs.kind: 'missing'"),
+    ])
+    func aStateOrKindTheReportDoesNotKnowIsCorruptionNamedByTableAndColumn(sql: String, named: String) throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("ledger.sqlite")
+        do {
+            let ledger = try Ledger.open(path: path)
+            try ledger.checkpoint(report: LedgerFixture.report(mismatchCount: 3))
+        }
+        try SQLiteConnection(path: path).execute(sql)
+        let error = ledgerError { () throws(LedgerError) in try Ledger.loadReport(path: path) }
+        #expect(error?.code == .corrupt)
+        #expect(error?.description.contains(named) == true, "\(String(describing: error))")
+    }
+
     @Test func missingFilesEmptyLedgersAndNewerVersionsAreTypedErrors() throws {
         let directory = try TemporaryDirectory()
         let missing = directory.file("nope.sqlite")
