@@ -166,7 +166,7 @@ public enum JSONReport {
     }
 
     /// RFC 3339 with milliseconds, UTC.
-    public static func timestamp(_ date: Date) -> String {
+    package static func timestamp(_ date: Date) -> String {
         RFC3339.format(date)
     }
 }

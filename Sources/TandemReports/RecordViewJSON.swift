@@ -3,9 +3,9 @@ import TandemProto
 
 /// One record's side-by-side view (`tandem diff --format json`) as a JSON object: `key`, `shadow`,
 /// `primary_projected` and `diffs`, each diff as the JSON report writes it.
-public enum RecordViewJSON {
+package enum RecordViewJSON {
     /// The view as one JSON object.
-    public static func value(_ view: RecordView) -> JSONValue {
+    package static func value(_ view: RecordView) -> JSONValue {
         .object([
             JSONReport.member("key", .string(view.key)), JSONReport.member("shadow", view.shadow),
             JSONReport.member("primary_projected", view.projected),

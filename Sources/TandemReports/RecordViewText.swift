@@ -3,9 +3,9 @@ import Tandem
 import TandemProto
 
 /// The text layout of `tandem diff`: both records side by side, then the differences.
-public enum RecordViewText {
+package enum RecordViewText {
     /// The view as text: a header with the key and both seqs, the two records as JSON in two columns, the diffs.
-    public static func render(_ view: RecordView) -> String {
+    package static func render(_ view: RecordView) -> String {
         let options = JSONWritingOptions(pretty: true)
         func lines(_ value: JSONValue) -> [String] {
             value.jsonString(options: options).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

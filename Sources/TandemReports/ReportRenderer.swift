@@ -1,6 +1,6 @@
 import Tandem
 
-/// Renders a ``Report`` in any ``ReportFormat``: the one entry point the CLI uses.
+/// Renders a `Report` in any ``ReportFormat``: the one entry point the CLI uses.
 public enum ReportRenderer {
     /// `report` as text in `format`. Every format escapes every value it shows, and shows redacted values only as
     /// the tokens the report holds.

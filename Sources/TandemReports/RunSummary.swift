@@ -3,9 +3,9 @@ import Tandem
 
 /// The human summary `tandem replay` and `tandem verify` print: verdict, consistency and its interval, counts, the
 /// breaker's state and first transitions, the most frequent mismatching fields, then the files of the run.
-public enum RunSummary {
+package enum RunSummary {
     /// The summary of `report`, followed by one `name: path` line per entry of `files`.
-    public static func render(_ report: Report, files: [(String, String)]) -> String {
+    package static func render(_ report: Report, files: [(String, String)]) -> String {
         let totals = report.totals
         let verdict = ReportVerdict(report).rawValue.uppercased()
         var out = "\(report.source) of plan \(report.plan): \(verdict) - \(report.gate.reason)\n"

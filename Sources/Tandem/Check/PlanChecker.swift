@@ -1,7 +1,7 @@
 import Foundation
 import TandemProto
 
-/// `tandem check PLAN_DIR`: loads a plan, compares its v1 and v2 record messages with ``CompatibilityChecker``, and
+/// `tandem check PLAN_DIR`: loads a plan, compares its v1 and v2 record messages with `CompatibilityChecker` (TandemProto), and
 /// checks that each whitelisted field can be carried from v2 to the shadow (``PlanRule``).
 public struct PlanChecker: Sendable {
     /// The policy severities are judged under.

@@ -8,7 +8,7 @@ import TandemProto
 public struct DiffEngine: Sendable {
     /// The plan whose rules the engine applies.
     public let plan: MigrationPlan
-    /// The projection used by ``compare(shadowPayload:primaryPayload:)``.
+    /// The projection used by ``compare(shadowPayload:primaryPayload:options:)``.
     public let projection: Projection
 
     /// The projection compiled to run on v2 bytes (`nil` when the plan's shape is left to the message path).

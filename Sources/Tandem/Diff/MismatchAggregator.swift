@@ -1,9 +1,9 @@
 /// Groups diffs by normalised path and kind, counting them and keeping a bounded, redacted sample of each group.
-public struct MismatchAggregator: Sendable {
+package struct MismatchAggregator: Sendable {
     /// Samples kept per group.
-    public let maxSamplesPerGroup: Int
+    package let maxSamplesPerGroup: Int
     /// Replaces redacted values before any sample is kept: no clear value is ever stored.
-    public let redactor: Redactor
+    package let redactor: Redactor
 
     private struct GroupKey: Hashable {
         let path: String
@@ -12,13 +12,13 @@ public struct MismatchAggregator: Sendable {
     private var groupsByKey: [GroupKey: MismatchGroup] = [:]
 
     /// Creates an aggregator.
-    public init(redactor: Redactor, maxSamplesPerGroup: Int = 10) {
+    package init(redactor: Redactor, maxSamplesPerGroup: Int = 10) {
         self.redactor = redactor
         self.maxSamplesPerGroup = max(0, maxSamplesPerGroup)
     }
 
     /// Adds the diffs of one key.
-    public mutating func add(key: String, diffs: [FieldDiff]) {
+    package mutating func add(key: String, diffs: [FieldDiff]) {
         for diff in diffs {
             let groupKey = GroupKey(path: diff.normalizedPath, kind: diff.kind)
             var group = groupsByKey[groupKey] ?? MismatchGroup(path: groupKey.path, kind: groupKey.kind)
@@ -31,7 +31,7 @@ public struct MismatchAggregator: Sendable {
     }
 
     /// The groups, most frequent first (ties by path, then kind).
-    public var groups: [MismatchGroup] {
+    package var groups: [MismatchGroup] {
         groupsByKey.values.sorted {
             if $0.count != $1.count { return $0.count > $1.count }
             if $0.path != $1.path { return $0.path < $1.path }

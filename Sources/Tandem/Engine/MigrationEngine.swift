@@ -37,6 +37,10 @@ public final class MigrationEngine: Sendable {
     /// Opens the two SQLite stores (replaying pending outbox rows) and sets up the gate and breaker from the plan.
     ///
     /// - Parameters:
+    ///   - plan: The migration plan.
+    ///   - primaryPath: The v2 (primary) store's SQLite file, created if missing.
+    ///   - shadowPath: The v1 (shadow) store's SQLite file, created if missing.
+    ///   - configuration: Write mode, durability, samples, clock, logger and comparison budget.
     ///   - onTransition: Called synchronously with every breaker transition (the ledger records them); it must not
     ///     call back into the breaker.
     /// - Throws: ``EngineError`` when a store cannot be opened or the plan's gate settings are out of range.
@@ -281,16 +285,13 @@ public final class MigrationEngine: Sendable {
     }
 
     /// Counts reads served (the comparison, if any, is counted by ``compare(key:cohort:)``).
-    public func countRead() { reads.wrappingAdd(1, ordering: .relaxed) }
+    package func countRead() { reads.wrappingAdd(1, ordering: .relaxed) }
 
     /// Counts an input line that could not be used.
-    public func countBadLine() { state.withLock { $0.badLines += 1 } }
+    package func countBadLine() { state.withLock { $0.badLines += 1 } }
 
     /// Counts a comparison shed because the comparison queue was full.
-    public func countShed() { comparator.countShed() }
-
-    /// Counts outbox rows replayed by a later repair.
-    public func countRepaired(_ rows: Int) { state.withLock { $0.repaired += rows } }
+    package func countShed() { comparator.countShed() }
 
     // MARK: - Results
 

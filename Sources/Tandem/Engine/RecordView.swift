@@ -2,20 +2,20 @@ import TandemProto
 
 /// One key's two records as `tandem diff` shows them: the shadow and the projected primary as proto3 JSON in the v1
 /// shape (redacted paths replaced by their tokens), the rows' `seq`, and the diffs with proto3 JSON values.
-public struct RecordView: Sendable {
+package struct RecordView: Sendable {
     /// The record key.
-    public let key: String
+    package let key: String
     /// The shadow record, `null` when the shadow has no row (a string when it does not decode).
-    public let shadow: JSONValue
+    package let shadow: JSONValue
     /// The primary record projected onto the v1 shape, `null` when the primary has no row.
-    public let projected: JSONValue
+    package let projected: JSONValue
     /// The rows' `seq` (nil for a missing row).
-    public let primarySeq: Int64?, shadowSeq: Int64?
+    package let primarySeq: Int64?, shadowSeq: Int64?
     /// The differences, values rendered and redacted as in reports.
-    public let diffs: [Report.Diff]
+    package let diffs: [Report.Diff]
 
     /// The view of `pair` under the engine's plan (nothing is counted in the gate).
-    public init(engine: MigrationEngine, pair: RecordPair) {
+    package init(engine: MigrationEngine, pair: RecordPair) {
         key = pair.key
         let plan = engine.plan
         let redactor = engine.redactor

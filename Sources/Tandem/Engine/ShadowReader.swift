@@ -66,7 +66,11 @@ public final class ShadowReader: Sendable {
 
     /// Creates the read path of `engine` at `stage`.
     ///
-    /// - Parameter router: In `live`, which keys read v2 (the canary); without one, every key does.
+    /// - Parameters:
+    ///   - engine: The engine whose stores, gate and comparator the reads use.
+    ///   - stage: Which store answers and whether reads are compared.
+    ///   - router: In `live`, which keys read v2 (the canary); without one, every key does.
+    ///   - configuration: Queue depth, sample rate, comparison budget and the comparator's priority.
     public init(
         engine: MigrationEngine, stage: MigrationStage = .shadow, router: Router? = nil,
         configuration: Configuration = .init()

@@ -6,7 +6,7 @@ import SwiftProtobuf
 /// whitelist. Which one answers depends on the stage, the canary and the breaker, so a read can return either.
 /// A v1 record is never silently turned into a v2 one: v2 fields that have no v1 counterpart would come back
 /// empty, which is data loss the caller must choose knowingly. Use ``v2(upgradingLegacy:)`` with the service's
-/// own v1 -> v2 mapping (the one its legacy read path already has), or serve ``legacy`` records as they are.
+/// own v1 -> v2 mapping (the one its legacy read path already has), or serve ``legacy(_:_:)`` records as they are.
 public enum TandemRecord<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.Message>: Sendable {
     /// The primary (v2) store answered.
     case v2(V2, StoredRecord)

@@ -28,7 +28,7 @@ public enum BreakerState: String, Sendable, Hashable, CaseIterable, CustomString
     }
 
     /// The value of the `tandem_breaker_state` gauge: a small fixed code per state.
-    public var gaugeValue: Int {
+    package var gaugeValue: Int {
         switch self {
         case .closed: 0
         case .open: 1

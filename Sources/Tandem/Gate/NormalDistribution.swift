@@ -1,12 +1,12 @@
 import Foundation
 
 /// The standard normal distribution: the quantiles that confidence intervals are built from.
-public enum NormalDistribution {
+package enum NormalDistribution {
     /// The quantile (inverse CDF) of the standard normal distribution at probability `p`.
     ///
     /// Accurate to about 1e-15 relative error over (0, 1). Returns `-infinity` for `p <= 0`,
     /// `+infinity` for `p >= 1` and NaN for NaN.
-    public static func quantile(_ p: Double) -> Double {
+    package static func quantile(_ p: Double) -> Double {
         if p.isNaN { return .nan }
         if p <= 0 { return -.infinity }
         if p >= 1 { return .infinity }
@@ -21,7 +21,7 @@ public enum NormalDistribution {
     /// The two-sided critical value z for a confidence level: `quantile(0.5 + confidence / 2)`.
     ///
     /// `z(confidence: 0.95)` is 1.959963984540054.
-    public static func z(confidence: Double) -> Double {
+    package static func z(confidence: Double) -> Double {
         quantile(0.5 + confidence / 2)
     }
 

@@ -8,7 +8,7 @@ extension WilsonInterval {
     /// section 4.1.1). With a handful of events the plain Wilson lower bound is far too high: one mismatch in
     /// 1,000 comparisons gives a Wilson lower bound of 1.75e-4 at 95%, which would "prove" that a canary
     /// with a true rate of 1e-5 exceeds a 1e-4 budget; the exact bound is 2.5e-5.
-    public static func rareEventLowerBound(events: Int, trials: Int, confidence: Double) -> Double {
+    package static func rareEventLowerBound(events: Int, trials: Int, confidence: Double) -> Double {
         let z = NormalDistribution.z(confidence: confidence)
         return rareEventLowerBound(
             events: events, trials: trials, z: z, poisson: poissonLowerBounds(confidence: confidence))

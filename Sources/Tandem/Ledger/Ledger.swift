@@ -10,7 +10,7 @@ import Synchronization
 /// The ledger of a run: mismatch groups and samples, breaker transitions, the consistency time series, per-cohort and
 /// run totals, per-second comparison counts and the breaker's state row, and the plan's name and fingerprint, from
 /// which ``loadReport()`` rebuilds the exact ``Report`` of the last checkpoint. Written through a ``LedgerBackend``
-/// (an SQLite file by default, ``open(path:configuration:)``).
+/// (an SQLite file by default, ``open(path:configuration:initial:)``).
 ///
 /// Writing stays off the hot path: ``record(transition:)`` only appends to an in-memory buffer (it is safe to call
 /// from the breaker's `onTransition` hook, under the breaker's lock), and ``checkpoint(report:)``, which replay and

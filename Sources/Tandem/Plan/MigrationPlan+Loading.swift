@@ -8,7 +8,9 @@ extension MigrationPlan {
     /// v1 and v2 are compiled by separate compiler calls into separate pools. Import roots are the plan directory
     /// first, then `proto_path` entries relative to it.
     ///
-    /// - Parameter converts: named converts the plan may use (`convert: <name>`).
+    /// - Parameters:
+    ///   - directory: The plan directory, holding `tandem.yaml`.
+    ///   - converts: Named converts the plan may use (`convert: <name>`).
     /// - Throws: ``PlanError`` naming the plan file, the YAML line, the entry and the reason.
     public static func load(directory: String, converts: ConvertRegistry = .init()) throws(PlanError) -> MigrationPlan {
         let trimmed = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory

@@ -4,7 +4,7 @@ import TandemProto
 /// records are compared, and the gate, breaker and sampling settings.
 ///
 /// Load one from a plan directory with ``load(directory:converts:)``, or build one in Swift with
-/// ``init(name:v1:v2:key:whitelist:compare:redact:gate:breaker:sampleRate:converts:fingerprint:)``. Either way
+/// ``init(name:v1:v2:key:whitelist:compare:redact:gate:breaker:sampleRate:comparisonBudget:converts:fingerprint:)``. Either way
 /// every name, path, convert and number is checked before the plan exists.
 public struct MigrationPlan: Sendable {
     /// The plan's name.
@@ -51,7 +51,20 @@ public struct MigrationPlan: Sendable {
 
     /// Builds and validates a plan from Swift values.
     ///
-    /// - Parameter fingerprint: the plan's fingerprint; by default a hash of both schemas and the settings.
+    /// - Parameters:
+    ///   - name: The plan's name, as reports show it.
+    ///   - v1: The shadow side: its schema and record message.
+    ///   - v2: The primary side: its schema and record message.
+    ///   - key: The v2 field path that holds each record's key; without one, traffic and callers give keys.
+    ///   - whitelist: The v1 fields the shadow keeps, each with its v2 source and convert.
+    ///   - compare: Fields ignored and repeated fields compared as multisets.
+    ///   - redact: Fields shown only as salted hashes.
+    ///   - gate: The consistency gate's budget, confidence, min_samples and window.
+    ///   - breaker: The circuit breaker's open period and half-open probes.
+    ///   - sampleRate: The share of reads compared.
+    ///   - comparisonBudget: The CPU the background comparisons may use (nil: the default, 5% of the process).
+    ///   - converts: Named converts the whitelist may use.
+    ///   - fingerprint: The plan's fingerprint; by default a hash of both schemas and the settings.
     /// - Throws: ``PlanError`` naming the entry and the reason when a name, path, convert or number is wrong.
     public init(
         name: String,

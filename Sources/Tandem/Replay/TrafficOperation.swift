@@ -5,7 +5,12 @@ import TandemProto
 public struct TrafficOperation: Sendable {
     /// What the line does.
     public enum Kind: String, Sendable, Hashable {
-        case write, read, delete
+        /// `{"op":"write"}`: a dual write of the line's payload.
+        case write
+        /// `{"op":"read"}`: a read of the key, compared when it is sampled.
+        case read
+        /// `{"op":"delete"}`: a delete of the key from both stores.
+        case delete
     }
 
     /// A payload as the line gives it: base64 bytes or proto3 JSON.

@@ -8,16 +8,40 @@ import TandemProto
 public struct Report: Sendable, Hashable {
     /// Operation and comparison counts (the JSON report's `totals`).
     public struct Totals: Sendable, Hashable {
-        public var writes = 0, reads = 0, deletes = 0
-        public var compared = 0, matched = 0, mismatched = 0, inFlight = 0, shed = 0
-        public var badLines = 0, repaired = 0, unknownFields = 0
+        /// Dual writes.
+        public var writes = 0
+        /// Reads served.
+        public var reads = 0
+        /// Deletes.
+        public var deletes = 0
+        /// Comparisons made.
+        public var compared = 0
+        /// Comparisons that found the records equal.
+        public var matched = 0
+        /// Comparisons that found a difference.
+        public var mismatched = 0
+        /// Comparisons queued and not finished when the report was taken.
+        public var inFlight = 0
+        /// Comparisons dropped because the comparison queue was full.
+        public var shed = 0
+        /// Traffic lines that could not be used.
+        public var badLines = 0
+        /// Shadow writes replayed from the outbox.
+        public var repaired = 0
+        /// Unknown fields seen in the payloads compared, counted apart and never as mismatches.
+        public var unknownFields = 0
         /// Creates zero totals.
         public init() {}
     }
 
     /// The consistency interval at the plan's confidence.
     public struct Interval: Sendable, Hashable {
-        public var low: Double, high: Double, confidence: Double
+        /// The lower bound of the consistency.
+        public var low: Double
+        /// The upper bound of the consistency.
+        public var high: Double
+        /// The confidence level of the interval (`0.95`).
+        public var confidence: Double
         /// Creates an interval.
         public init(low: Double, high: Double, confidence: Double) {
             self.low = low
@@ -28,8 +52,17 @@ public struct Report: Sendable, Hashable {
 
     /// The gate's settings and verdict.
     public struct Gate: Sendable, Hashable {
-        public var minConsistency: Double, minSamples: Int
-        public var passed: Bool, confident: Bool, inconclusive: Bool
+        /// `gate.min_consistency`: the consistency the run must reach.
+        public var minConsistency: Double
+        /// `gate.min_samples`: the comparisons a verdict needs.
+        public var minSamples: Int
+        /// At least `min_samples` comparisons, the breaker never opened, consistency at least `min_consistency`.
+        public var passed: Bool
+        /// The interval's upper bound on the mismatch rate is under the budget: strong enough to promote.
+        public var confident: Bool
+        /// Fewer than `min_samples` comparisons and the breaker never opened.
+        public var inconclusive: Bool
+        /// The verdict in one sentence (`passed: consistency 1.0 over 1200 comparisons`).
         public var reason: String
         /// Creates a gate verdict.
         public init(
@@ -115,7 +148,9 @@ public struct Report: Sendable, Hashable {
 
     /// One sampled mismatching key with its diffs.
     public struct Mismatch: Sendable, Hashable {
+        /// The key (its salted hash when the plan redacts the key field).
         public var key: String
+        /// Every difference found for the key.
         public var diffs: [Diff]
         /// Creates a sample.
         public init(key: String, diffs: [Diff]) {
@@ -126,7 +161,10 @@ public struct Report: Sendable, Hashable {
 
     /// Comparisons and mismatches of one cohort.
     public struct Cohort: Sendable, Hashable {
-        public var compared: Int, mismatched: Int
+        /// Comparisons in the cohort.
+        public var compared: Int
+        /// Mismatches in the cohort.
+        public var mismatched: Int
         /// Creates cohort counts.
         public init(compared: Int, mismatched: Int) {
             self.compared = compared
@@ -184,8 +222,8 @@ public struct Report: Sendable, Hashable {
     public var timeline: [TimelinePoint]
     /// The plan's settings, for display (`gate.min_consistency` -> `0.9999`).
     public var settings: [(key: String, value: String)] { zip(settingKeys, settingValues).map { ($0, $1) } }
-    public var settingKeys: [String]
-    public var settingValues: [String]
+    package var settingKeys: [String]
+    package var settingValues: [String]
     /// What a backfill or repair run did (nil for replay and verify).
     public var job: Job?
     /// Whether mismatching keys were left out of ``mismatches`` because it reached `--max-samples`.

@@ -4,9 +4,9 @@
 /// stay put across restarts and replays. This is FNV-1a 64 over the UTF-8 bytes of salt and key, followed by
 /// the MurmurHash3 64-bit finaliser, whose avalanche makes the top bits uniform even for keys that differ in
 /// one trailing character.
-public enum KeyHash {
+package enum KeyHash {
     /// The 64-bit hash of `key` under `salt`.
-    public static func hash(_ key: String, salt: String = "") -> UInt64 {
+    package static func hash(_ key: String, salt: String = "") -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in salt.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
         // 0xFF never occurs in UTF-8, so ("ab", "c") and ("a", "bc") hash differently.
@@ -21,7 +21,7 @@ public enum KeyHash {
     }
 
     /// A uniform value in [0, 1) for `key` under `salt`.
-    public static func unit(_ key: String, salt: String = "") -> Double {
+    package static func unit(_ key: String, salt: String = "") -> Double {
         // The top 53 bits fill a Double's mantissa exactly, so every value is below 1.
         Double(hash(key, salt: salt) >> 11) * 0x1p-53
     }
@@ -29,7 +29,7 @@ public enum KeyHash {
     /// Whether `key` falls in a stable sample of share `rate` (0 = none, 1 = all).
     ///
     /// The default salt differs from the router's, so the compared keys and the canary keys are independent.
-    public static func sampled(_ key: String, rate: Double, salt: String = "tandem.sample") -> Bool {
+    package static func sampled(_ key: String, rate: Double, salt: String = "tandem.sample") -> Bool {
         if rate >= 1 { return true }
         if !(rate > 0) { return false }
         return unit(key, salt: salt) < rate

@@ -1,6 +1,6 @@
 /// Chooses, per key, whether a read is served by the v2 canary or by the legacy path.
 ///
-/// A stable share of keys (``canaryPercent``, chosen by ``KeyHash``) goes to v2 while the breaker lets the
+/// A stable share of keys (``canaryPercent``, chosen by a salted hash of the key) goes to v2 while the breaker lets the
 /// canary run (`closed`, `metrics_only`, `disabled`); every key goes to legacy while it halts (`open`,
 /// `half_open`, `forced_open`). Both stores keep being written and compared either way: routing only decides
 /// which answer the caller gets, in stages where both stores are written.

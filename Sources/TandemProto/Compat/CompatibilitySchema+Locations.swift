@@ -1,7 +1,7 @@
 extension CompatibilitySchema {
     /// Where the message `messageName` (full name), or its field `field`, is declared; `nil` when the pool has no
     /// such message or field. Without source locations line and column are 0.
-    public func locate(message messageName: String, field: String? = nil) -> FindingLocation? {
+    package func locate(message messageName: String, field: String? = nil) -> FindingLocation? {
         let pool = CompatibilityPool(side: "", schema: self)
         guard let message = pool.messages[messageName] else { return nil }
         guard let field else { return pool.locate(file: message.file, path: message.path, element: message.fullName) }
@@ -12,7 +12,7 @@ extension CompatibilitySchema {
 
     /// Where the enum `enumName` (full name), or its value `value`, is declared; `nil` when there is no such enum or
     /// value.
-    public func locate(enum enumName: String, value: String? = nil) -> FindingLocation? {
+    package func locate(enum enumName: String, value: String? = nil) -> FindingLocation? {
         let pool = CompatibilityPool(side: "", schema: self)
         guard let enumType = pool.enums[enumName] else { return nil }
         guard let value else {

@@ -11,7 +11,7 @@ public struct SourceLocations: Sendable {
     public init() {}
 
     /// Records the locations of one file (as the parser keeps them), and where the file starts.
-    public mutating func add(file: String, locations: [[Int32]: SourceLocation], fileLocation: SourceLocation) {
+    package mutating func add(file: String, locations: [[Int32]: SourceLocation], fileLocation: SourceLocation) {
         byFile[file] = locations
         fileStarts[file] = fileLocation
     }

@@ -11,8 +11,8 @@
 /// unknown-field bytes. An implicit-presence proto3 scalar set to its default is stored as unset, so it equals an
 /// unset one; an empty repeated or map field is stored as unset.
 ///
-/// `@unchecked Sendable`: the only stored property is a copy-on-write ``MessageStorage`` reference whose contents are
-/// all `Sendable` and which is written only when uniquely referenced (see ``MessageStorage``).
+/// `@unchecked Sendable`: the only stored property is a copy-on-write `MessageStorage` reference whose contents are
+/// all `Sendable` and which is written only when uniquely referenced (see `MessageStorage`).
 public struct DynamicMessage: @unchecked Sendable {
     /// The value of one field.
     public enum FieldValue: Sendable, Hashable {

@@ -2,23 +2,41 @@ import SwiftProtobuf
 
 /// The declared type of a protobuf field, numbered as in `google.protobuf.FieldDescriptorProto.Type`.
 public enum FieldType: Int, Sendable, Hashable, CaseIterable {
+    /// 64-bit IEEE 754 float (fixed64 on the wire).
     case double = 1
+    /// 32-bit IEEE 754 float (fixed32 on the wire).
     case float = 2
+    /// Signed 64-bit integer, varint (negative values take 10 bytes).
     case int64 = 3
+    /// Unsigned 64-bit integer, varint.
     case uint64 = 4
+    /// Signed 32-bit integer, varint (negative values take 10 bytes).
     case int32 = 5
+    /// Unsigned 64-bit integer, always 8 bytes.
     case fixed64 = 6
+    /// Unsigned 32-bit integer, always 4 bytes.
     case fixed32 = 7
+    /// Boolean, varint 0 or 1.
     case bool = 8
+    /// UTF-8 text, length-delimited.
     case string = 9
+    /// A proto2 group: a message delimited by start- and end-group tags.
     case group = 10
+    /// A message, length-delimited.
     case message = 11
+    /// Arbitrary bytes, length-delimited.
     case bytes = 12
+    /// Unsigned 32-bit integer, varint.
     case uint32 = 13
+    /// An enum value, varint (int32 range).
     case `enum` = 14
+    /// Signed 32-bit integer, always 4 bytes.
     case sfixed32 = 15
+    /// Signed 64-bit integer, always 8 bytes.
     case sfixed64 = 16
+    /// Signed 32-bit integer, ZigZag varint.
     case sint32 = 17
+    /// Signed 64-bit integer, ZigZag varint.
     case sint64 = 18
 
     /// The wire type a single (unpacked) value of this type is written with.
@@ -70,14 +88,4 @@ public enum FieldType: Int, Sendable, Hashable, CaseIterable {
     init?(_ proto: Google_Protobuf_FieldDescriptorProto.TypeEnum) {
         self.init(rawValue: proto.rawValue)
     }
-}
-
-/// The protobuf wire types (protobuf.dev, "Encoding": message structure).
-public enum WireType: UInt8, Sendable, Hashable {
-    case varint = 0
-    case fixed64 = 1
-    case lengthDelimited = 2
-    case startGroup = 3
-    case endGroup = 4
-    case fixed32 = 5
 }

@@ -3,11 +3,11 @@
 ///
 /// For code that works on payload bytes directly (a transcoder, a validator) and must agree byte for byte with
 /// ``DynamicMessage``'s decoding and ``DynamicMessage/serializedBytes()``.
-public enum WireValues {
+package enum WireValues {
     /// The value of a varint or fixed-width field of type `type` read as `bits` (the varint, or the little-endian
     /// fixed32/fixed64 value), exactly as the decoder reads it; `nil` for length-delimited and message types.
     @inline(__always)
-    public static func scalar(bits: UInt64, as type: FieldType) -> ProtoValue? {
+    package static func scalar(bits: UInt64, as type: FieldType) -> ProtoValue? {
         switch type {
         // int32 and enum values are written as sign-extended 64-bit varints; the upper bits are dropped
         // (protobuf.dev, "Encoding": signed integers).
@@ -31,7 +31,7 @@ public enum WireValues {
 
     /// Reads the bits of one varint or fixed-width value of wire type `wireType` (see ``scalar(bits:as:)``).
     @inline(__always)
-    public static func readBits(_ wireType: WireType, from reader: inout WireReader) throws(WireDecodingError)
+    package static func readBits(_ wireType: WireType, from reader: inout WireReader) throws(WireDecodingError)
         -> UInt64
     {
         switch wireType {
@@ -43,19 +43,19 @@ public enum WireValues {
 
     /// Appends `value` as a base-128 varint.
     @inline(__always)
-    public static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+    package static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(value, to: &bytes)
     }
 
     /// Appends the tag of field `number` with `wireType`.
     @inline(__always)
-    public static func appendTag(_ number: Int32, _ wireType: WireType, to bytes: inout [UInt8]) {
+    package static func appendTag(_ number: Int32, _ wireType: WireType, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(WireFormat.tag(number, wireType), to: &bytes)
     }
 
     /// Appends a length prefix and `payload`.
     @inline(__always)
-    public static func appendLengthDelimited(_ payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
+    package static func appendLengthDelimited(_ payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(UInt64(payload.count), to: &bytes)
         bytes.append(contentsOf: payload)
     }
@@ -63,7 +63,7 @@ public enum WireValues {
     /// Appends one value of a non-message field of type `type`, without its tag, as the encoder writes it (the
     /// varint of each type from ``WireEncoder``'s one rule; fixed-width little-endian; strings and bytes with their
     /// length).
-    public static func appendScalar(_ value: ProtoValue, as type: FieldType, to bytes: inout [UInt8]) {
+    package static func appendScalar(_ value: ProtoValue, as type: FieldType, to bytes: inout [UInt8]) {
         let bits = value.wireBits
         switch type.wireType {
         case .varint:
@@ -90,7 +90,7 @@ public enum WireValues {
 
     /// Appends the values of a packed run of type `type`: the encoder's payload size as the length prefix, then each
     /// value.
-    public static func appendPacked(_ values: [ProtoValue], as type: FieldType, to bytes: inout [UInt8]) {
+    package static func appendPacked(_ values: [ProtoValue], as type: FieldType, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(UInt64(WireEncoder.packedPayloadSize(type, values)), to: &bytes)
         for value in values { appendScalar(value, as: type, to: &bytes) }
     }

@@ -23,7 +23,10 @@ public protocol RecordBackend: AnyObject, Sendable {
     /// (atomic mode); first removes the outbox rows in `settling` whose shadow write is done (a row that cannot be
     /// removed stays pending, which is harmless).
     ///
-    /// - Parameter isolateRows: A failing operation fails alone (its own outcome) instead of the whole batch.
+    /// - Parameters:
+    ///   - ops: The writes and deletes, in order.
+    ///   - settling: Outbox rows whose shadow write is done, to remove in the same transaction.
+    ///   - isolateRows: A failing operation fails alone (its own outcome) instead of the whole batch.
     /// - Returns: One outcome per operation; `.failure` as a whole when the transaction did not commit at all.
     func commitPrimary(_ ops: ArraySlice<DualWriteOp>, settling: [OutboxRow], isolateRows: Bool)
         -> Result<[Result<WriteReceipt, StoreError>], StoreError>

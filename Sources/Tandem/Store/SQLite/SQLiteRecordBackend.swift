@@ -38,9 +38,15 @@ public final class SQLiteRecordBackend: RecordBackend {
     /// `schemaMismatch` for a file holding other tables or another `tandem_records`, `locked` when another writer
     /// holds a store, `invalidArgument` when both paths name the same file) naming the file.
     ///
-    /// - Parameter exclusive: Take both files' writer locks (see <doc:StorageBackends>): what a process that writes
-    ///   through the group commit and the outbox relay does. Verify, backfill and repair pass `false` and run beside
-    ///   such a writer.
+    /// - Parameters:
+    ///   - primaryPath: The v2 (primary) store's file.
+    ///   - shadowPath: The v1 (shadow) store's file; must be another file.
+    ///   - mode: Outbox (default) or atomic dual writes.
+    ///   - durable: Sync every commit to disk (`synchronous=FULL`) instead of at checkpoints.
+    ///   - busyTimeout: How long an operation waits for another connection's lock before failing `locked`.
+    ///   - exclusive: Take both files' writer locks (see <doc:StorageBackends>): what a process that writes
+    ///     through the group commit and the outbox relay does. Verify, backfill and repair pass `false` and run
+    ///     beside such a writer.
     public init(
         primaryPath: String, shadowPath: String, mode: DualWriteMode = .outbox, durable: Bool = false,
         busyTimeout: Duration = .seconds(5), exclusive: Bool = true
