@@ -3,13 +3,11 @@ import TandemProto
 /// A write or comparison failed: the payload, the key or a store was at fault, with the key and the reason.
 public struct EngineError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// The v2 payload does not decode with the v2 schema: nothing was written.
         public static let undecodablePrimary = Code(rawValue: "undecodablePrimary")

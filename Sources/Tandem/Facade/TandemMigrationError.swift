@@ -1,13 +1,13 @@
+import TandemProto
+
 /// A ``TandemMigration`` could not be opened, or a write or read through it failed: what, for which key, and why.
 public struct TandemMigrationError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// The plan directory could not be loaded (see ``TandemMigrationError/underlying``).
         public static let plan = Code(rawValue: "plan")

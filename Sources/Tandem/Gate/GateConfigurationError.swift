@@ -1,16 +1,16 @@
+import TandemProto
+
 /// A gate, breaker or routing setting is out of range.
 ///
 /// The message names the plan key and the accepted range:
 /// `gate.min_consistency must be in (0, 1), got 1.5`.
 public struct GateConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// A value lies outside the range the key accepts.
         public static let outOfRange = Code(rawValue: "outOfRange")

@@ -1,16 +1,16 @@
+import TandemProto
+
 /// A migration plan was rejected: what is wrong, and where (plan file, YAML line, entry).
 ///
 /// The description reads `Migrations/user/tandem.yaml:12: whitelist[3] (created_ms): <reason>`; parts that are
 /// unknown (a plan built in Swift has no file or line) are left out.
 public struct PlanError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What kind of problem the plan has.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// The plan file or a schema file could not be read.
         public static let unreadable = Code(rawValue: "unreadable")

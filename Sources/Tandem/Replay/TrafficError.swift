@@ -1,13 +1,13 @@
+import TandemProto
+
 /// A traffic line that cannot be used, with its line number and what is wrong with it.
 public struct TrafficError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// The line is not a traffic operation (bad JSON, an unknown key, a missing field, too long): counted and
         /// skipped.

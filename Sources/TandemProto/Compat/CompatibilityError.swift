@@ -1,13 +1,11 @@
 /// A compatibility check could not start: a root message does not exist, or the two sides share none.
 public struct CompatibilityError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What went wrong.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// A root message named by the caller is not defined on one side.
         public static let messageNotFound = Code(rawValue: "messageNotFound")

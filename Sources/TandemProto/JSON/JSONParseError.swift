@@ -2,13 +2,11 @@
 /// value being read.
 public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong with the document.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// A character that cannot start or continue a value here (including trailing commas and content after the
         /// document).

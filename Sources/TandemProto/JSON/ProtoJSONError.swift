@@ -2,13 +2,11 @@
 /// concerned (`$.address.city`).
 public struct ProtoJSONError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// The text is not JSON (RFC 8259); ``ProtoJSONError/offset`` says where.
         public static let malformedJSON = Code(rawValue: "malformedJSON")

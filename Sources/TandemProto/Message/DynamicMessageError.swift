@@ -1,13 +1,11 @@
 /// A field of a ``DynamicMessage`` could not be read or written as asked.
 public struct DynamicMessageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What was wrong with the request.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// The message type declares no field with that number or name.
         public static let unknownField = Code(rawValue: "unknownField")

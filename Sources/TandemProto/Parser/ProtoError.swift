@@ -2,13 +2,11 @@
 /// location it is about.
 public struct ProtoError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kind of problem.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// The text does not follow the `.proto` grammar (`expected X, found Y`).
         public static let syntax = Code(rawValue: "syntax")

@@ -1,13 +1,11 @@
 /// A schema could not be resolved: a type name that does not resolve, or a malformed descriptor.
 public struct SchemaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// A field's type name names no message or enum in the pool.
         public static let unresolvedType = Code(rawValue: "unresolvedType")

@@ -2,13 +2,11 @@
 /// path of the message being decoded there.
 public struct WireDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong with the payload.
-    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public struct Code: ErrorCode {
         /// The code's name, as messages and reports spell it.
         public var rawValue: String
         /// A code named `rawValue`; the static members are the codes Tandem throws.
         public init(rawValue: String) { self.rawValue = rawValue }
-        /// The code's name.
-        public var description: String { rawValue }
 
         /// The input ends inside a varint.
         public static let truncatedVarint = Code(rawValue: "truncatedVarint")
