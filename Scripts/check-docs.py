@@ -73,7 +73,7 @@ def main() -> int:
                  "--warnings-as-errors"], capture_output=True, text=True)
             if result.returncode != 0:
                 failed = True
-                print(f"check-docs: the {module} catalog does not build:\n{result.stderr[-6000:]}")
+                print(f"check-docs: the {module} catalog does not build:\n{(result.stdout + result.stderr)[-6000:]}")
             else:
                 print(f"check-docs: the {module} catalog builds")
     return 1 if failed else 0

@@ -6,7 +6,7 @@ extension HTMLReport {
 
     /// What a backfill or repair run did: its counts and the keys it repaired or could not fill, in time order.
     static func jobSection(_ job: Report.Job) -> String {
-        let title = job.kind == .backfill ? "Backfill \(escapeText(job.direction ?? ""))" : "Repair"
+        let title = job.kind == .backfill ? "Backfill \(escapeText(job.direction?.rawValue ?? ""))" : "Repair"
         var out = "<section id=\"job\">\n<h2>\(title)\(job.dryRun ? " (dry run: nothing written)" : "")</h2>\n"
         out += "<table class=\"totals\">\n<tr>"
         var counts: [(String, Int)] = [

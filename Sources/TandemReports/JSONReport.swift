@@ -121,7 +121,7 @@ public enum JSONReport {
     static func jobValue(_ job: Report.Job) -> JSONValue {
         func optional(_ text: String?) -> JSONValue { text.map { .string($0) } ?? .null }
         return .object([
-            member("kind", .string(job.kind.rawValue)), member("direction", optional(job.direction)),
+            member("kind", .string(job.kind.rawValue)), member("direction", optional(job.direction?.rawValue)),
             member("dry_run", .bool(job.dryRun)), member("complete", .bool(job.complete)),
             member("resumed", .bool(job.resumed)), member("scanned", .integer(job.scanned)),
             member("written", .integer(job.written)), member("unchanged", .integer(job.unchanged)),

@@ -94,7 +94,7 @@ public enum JUnitReport {
 
     /// A backfill or repair run's test case: failing, listing the first keys it could not fill or repair, when any.
     static func jobTestCase(_ job: Report.Job, time: String) -> String {
-        let name = job.kind == .backfill ? "backfill \(job.direction ?? "")" : "repair"
+        let name = job.kind == .backfill ? "backfill \(job.direction?.rawValue ?? "")" : "repair"
         var out = "    <testcase classname=\"tandem.job\" name=\"\(attribute(name))\" time=\"\(time)\">\n"
         if job.unresolved > 0 {
             let message = "\(job.unresolved) key\(job.unresolved == 1 ? "" : "s") could not be done"

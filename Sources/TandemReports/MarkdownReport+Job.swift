@@ -6,7 +6,7 @@ extension MarkdownReport {
 
     /// What a backfill or repair run did: its counts, then the first keys it repaired or could not fill.
     static func jobSection(_ job: Report.Job) -> String {
-        let title = job.kind == .backfill ? "Backfill \(plain(job.direction ?? ""))" : "Repair"
+        let title = job.kind == .backfill ? "Backfill \(plain(job.direction?.rawValue ?? ""))" : "Repair"
         var out = "#### \(title)\(job.dryRun ? " (dry run)" : "")\(job.complete ? "" : " (stopped before the end)")\n\n"
         out +=
             "| Keys | \(job.dryRun ? "Would write" : "Written") | Unchanged | Raced | Deleted | Failed | Missing in primary |\n"

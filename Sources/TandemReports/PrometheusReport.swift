@@ -92,7 +92,7 @@ public enum PrometheusReport {
                 [([], number(effectiveRate))])
         }
         if let job = report.job {
-            let labels = [("job", job.kind.rawValue), ("direction", job.direction ?? "")]
+            let labels = [("job", job.kind.rawValue), ("direction", job.direction?.rawValue ?? "")]
             family(
                 "tandem_job_keys_total", "counter", "Keys a backfill or repair run handled, by outcome.",
                 [

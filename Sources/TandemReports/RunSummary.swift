@@ -53,7 +53,7 @@ package enum RunSummary {
 
     /// What a backfill or repair run did, in a few lines.
     static func jobLines(_ job: Report.Job) -> String {
-        let what = job.kind == .backfill ? "backfill \(job.direction ?? "")" : "repair"
+        let what = job.kind == .backfill ? "backfill \(job.direction?.rawValue ?? "")" : "repair"
         let state = job.dryRun ? "dry run, nothing written" : job.complete ? "complete" : "stopped before the end"
         var out = "  \(what): \(state)\(job.resumed ? ", resumed" : "")\n"
         let verb = job.dryRun ? "would write" : "written"

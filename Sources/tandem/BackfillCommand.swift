@@ -64,7 +64,7 @@ struct BackfillCommand: ParsableCommand {
         }
         let run = try StoreRun(
             source: .backfill, plan: plan, stores: stores,
-            output: output, initialJob: Report.Job(kind: .backfill, direction: direction.rawValue, dryRun: dryRun),
+            output: output, initialJob: Report.Job(kind: .backfill, direction: direction, dryRun: dryRun),
             requirePrimary: direction == .v2ToV1, requireShadow: direction == .v1ToV2)
         let backfiller: Backfiller
         do {

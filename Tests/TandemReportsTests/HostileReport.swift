@@ -112,7 +112,7 @@ enum HostileReport {
                 inconclusive: false, reason: "failed: " + strings.joined(separator: " ")),
             breakerState: .halfOpen, transitions: transitions, fields: fields, mismatches: mismatches,
             cohorts: cohorts, timeline: timeline,
-            settings: strings.map { ("setting \($0)", $0) } + [("redact", "ssn")])
+            settings: strings.map { .other(key: "setting \($0)", value: $0) } + [.redact(["ssn"])])
     }
 
     /// A report with nothing in it: no comparisons, groups, samples, transitions, timeline or cohorts.

@@ -30,25 +30,11 @@ enum DiffPath {
         }
     }
 
+    /// `text` as a JSON string literal: map keys in paths are spelled as JSON spells them.
     private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONWriter.appendQuoted(text, to: &out)
+        return out
     }
 
     /// The path with every index and map key replaced by `*` (`scores[*]`, `attrs[*].v`), as mismatch groups

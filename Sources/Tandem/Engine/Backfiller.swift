@@ -93,7 +93,7 @@ public final class Backfiller {
     public init(engine: MigrationEngine, configuration: Configuration = .init()) throws(PlanInversionError) {
         self.engine = engine
         self.configuration = configuration
-        job = Report.Job(kind: .backfill, direction: configuration.direction.rawValue, dryRun: configuration.dryRun)
+        job = Report.Job(kind: .backfill, direction: configuration.direction, dryRun: configuration.dryRun)
         inversion = configuration.direction == .v1ToV2 ? try PlanInversion(plan: engine.plan) : nil
     }
 

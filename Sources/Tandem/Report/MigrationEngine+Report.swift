@@ -63,31 +63,18 @@ extension MigrationEngine {
             v2: renderer.render(fieldDiff.v2, path: fieldDiff.path), detail: fieldDiff.detail)
     }
 
-    /// The plan's settings as shown in reports.
-    var settings: [(String, String)] {
-        var out: [(String, String)] = [
-            ("v1", plan.v1Message.fullName), ("v2", plan.v2Message.fullName),
-            ("key", plan.key?.description ?? "(from traffic)"),
-            ("whitelist", plan.whitelist.map(\.field).joined(separator: ", ")),
-            ("gate.min_consistency", String(plan.gate.minConsistency)),
-            ("gate.confidence", String(plan.gate.confidence)),
-            ("gate.min_samples", String(plan.gate.minSamples)),
-            ("breaker.open_seconds", String(plan.breaker.openSeconds)),
-            ("breaker.half_open_probes", String(plan.breaker.halfOpenProbes)),
-            ("sample_rate", String(plan.sampleRate)),
-            ("write mode", configuration.writer.mode.rawValue),
+    /// The plan's settings the run used, as reports list them.
+    var settings: [Report.Setting] {
+        var out: [Report.Setting] = [
+            .v1Message(plan.v1Message.fullName), .v2Message(plan.v2Message.fullName), .key(plan.key?.description),
+            .whitelist(plan.whitelist.map(\.field)), .minConsistency(plan.gate.minConsistency),
+            .confidence(plan.gate.confidence), .minSamples(plan.gate.minSamples),
+            .openSeconds(plan.breaker.openSeconds), .halfOpenProbes(plan.breaker.halfOpenProbes),
+            .sampleRate(plan.sampleRate), .writeMode(configuration.writer.mode), .window(plan.gate.window),
         ]
-        switch plan.gate.window {
-        case .count(let count): out.append(("gate.window", "\(count) comparisons"))
-        case .seconds(let seconds): out.append(("gate.window", "\(seconds) s"))
-        }
-        if !plan.compare.ignore.isEmpty {
-            out.append(("compare.ignore", plan.compare.ignore.map(\.description).joined(separator: ", ")))
-        }
-        if !plan.compare.unordered.isEmpty {
-            out.append(("compare.unordered", plan.compare.unordered.map(\.description).joined(separator: ", ")))
-        }
-        if !plan.redact.isEmpty { out.append(("redact", plan.redact.map(\.description).joined(separator: ", "))) }
+        if !plan.compare.ignore.isEmpty { out.append(.compareIgnore(plan.compare.ignore.map(\.description))) }
+        if !plan.compare.unordered.isEmpty { out.append(.compareUnordered(plan.compare.unordered.map(\.description))) }
+        if !plan.redact.isEmpty { out.append(.redact(plan.redact.map(\.description))) }
         return out
     }
 }

@@ -16,7 +16,7 @@ extension Report {
         /// Which job ran.
         public var kind: Kind
         /// The backfill's direction (`v2-to-v1`, `v1-to-v2`); nil for repair.
-        public var direction: String?
+        public var direction: Backfiller.Direction?
         /// Whether nothing was written (`--dry-run`): `written` counts what would have been.
         public var dryRun: Bool
         /// Whether the run reached the end of its keys.
@@ -45,7 +45,7 @@ extension Report {
         public var entriesOmitted: Int
 
         /// Creates an empty job record.
-        public init(kind: Kind, direction: String? = nil, dryRun: Bool = false) {
+        public init(kind: Kind, direction: Backfiller.Direction? = nil, dryRun: Bool = false) {
             self.kind = kind
             self.direction = direction
             self.dryRun = dryRun

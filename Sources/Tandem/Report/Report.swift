@@ -220,10 +220,8 @@ public struct Report: Sendable, Hashable {
     public var cohorts: [String: Cohort]
     /// The consistency time series.
     public var timeline: [TimelinePoint]
-    /// The plan's settings, for display (`gate.min_consistency` -> `0.9999`).
-    public var settings: [(key: String, value: String)] { zip(settingKeys, settingValues).map { ($0, $1) } }
-    package var settingKeys: [String]
-    package var settingValues: [String]
+    /// The plan's settings the run used, in order.
+    public var settings: [Setting]
     /// What a backfill or repair run did (nil for replay and verify).
     public var job: Job?
     /// Whether mismatching keys were left out of ``mismatches`` because it reached `--max-samples`.
@@ -239,7 +237,7 @@ public struct Report: Sendable, Hashable {
         plan: String, planFingerprint: String, source: Source, startedAt: Date, finishedAt: Date, totals: Totals,
         consistency: Double, interval: Interval, gate: Gate, breakerState: BreakerState, transitions: [Transition],
         fields: [FieldGroup], mismatches: [Mismatch], cohorts: [String: Cohort], timeline: [TimelinePoint],
-        settings: [(String, String)]
+        settings: [Setting]
     ) {
         self.plan = plan
         self.planFingerprint = planFingerprint
@@ -256,7 +254,6 @@ public struct Report: Sendable, Hashable {
         self.mismatches = mismatches
         self.cohorts = cohorts
         self.timeline = timeline
-        self.settingKeys = settings.map(\.0)
-        self.settingValues = settings.map(\.1)
+        self.settings = settings
     }
 }

@@ -1,6 +1,6 @@
 /// Writes ``JSONValue``s as UTF-8 text: members in their stored order, strings escaped per RFC 8259 §7 (quote,
 /// backslash and control characters; everything else, non-ASCII included, written as UTF-8).
-struct JSONWriter {
+package struct JSONWriter {
     var bytes: [UInt8]
     let pretty: Bool
     let indent: Int
@@ -56,7 +56,7 @@ struct JSONWriter {
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends `text` as a quoted JSON string.
-    static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
+    package static func appendQuoted(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { utf8 in
@@ -86,7 +86,7 @@ struct JSONWriter {
     }
 
     /// Appends `text` as a quoted JSON string to a `String`.
-    static func appendQuoted(_ text: String, to string: inout String) {
+    package static func appendQuoted(_ text: String, to string: inout String) {
         var bytes: [UInt8] = []
         appendQuoted(text, to: &bytes)
         string += String(decoding: bytes, as: UTF8.self)

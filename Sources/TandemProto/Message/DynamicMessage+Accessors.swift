@@ -3,7 +3,7 @@ extension DynamicMessage {
 
     /// The value of the field at `position` in ``MessageDescriptor/fields`` (`.unset` for a position out of range).
     @inlinable
-    public func fieldValue(at position: Int) -> FieldValue {
+    package func fieldValue(at position: Int) -> FieldValue {
         guard position >= 0 && position < storage.header.count else { return .unset }
         return storage.withUnsafeMutablePointerToElements { $0[position] }
     }
@@ -206,7 +206,7 @@ extension DynamicMessage {
     /// The caller keeps the message's invariants: values fit the field's type, repeated and map values are
     /// non-empty, at most one member of a oneof is set.
     @inlinable
-    public mutating func replaceSlot(at position: Int, with value: FieldValue) {
+    package mutating func replaceSlot(at position: Int, with value: FieldValue) {
         guard position >= 0 && position < storage.header.count else { return }
         makeUnique()
         storage.withUnsafeMutablePointerToElements { $0[position] = value }

@@ -2,7 +2,7 @@
 ///
 /// A `DynamicMessage` is a copy-on-write value: copying it is cheap, and a copy changes only when written. Field
 /// values live in one slot per declared field, in the order of ``MessageDescriptor/fields`` (field-number order),
-/// so ``fieldValue(at:)`` reads a field without hashing. Unknown fields (numbers the schema does not declare,
+/// so a field is read by its position without hashing. Unknown fields (numbers the schema does not declare,
 /// values whose wire type does not match the declaration, and unknown numbers of closed enums) are kept as raw
 /// bytes in wire order and are written back after the known fields.
 ///
@@ -14,8 +14,9 @@
 /// `@unchecked Sendable`: the only stored property is a copy-on-write `MessageStorage` reference whose contents are
 /// all `Sendable` and which is written only when uniquely referenced (see `MessageStorage`).
 public struct DynamicMessage: @unchecked Sendable {
-    /// The value of one field.
-    public enum FieldValue: Sendable, Hashable {
+    /// The value of one field slot (package API: the diff engine and the projection walk slots directly).
+    @usableFromInline
+    package enum FieldValue: Sendable, Hashable {
         /// The field is not set (singular), or has no elements (repeated and map fields).
         case unset
         /// The value of a set singular field.

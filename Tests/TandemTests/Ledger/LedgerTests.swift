@@ -86,7 +86,9 @@ enum LedgerFixture {
                 Report.TimelinePoint(
                     at: start.addingTimeInterval(Double($0) * 0.7), compared: $0 * 25, mismatched: $0 / 7)
             },
-            settings: [("v1", "acme.User"), ("gate.min_consistency", "0.99"), ("redact", "ssn"), (odd[0], odd[1])])
+            settings: [
+                .v1Message("acme.User"), .minConsistency(0.99), .redact(["ssn"]), .other(key: odd[0], value: odd[1]),
+            ])
     }
 }
 
@@ -115,7 +117,7 @@ func ledgerBytes(_ path: String) -> Data {
         var report = LedgerFixture.report()
         report.mismatchesTruncated = true
         report.keysRedacted = true
-        var job = Report.Job(kind: .backfill, direction: "v1-to-v2")
+        var job = Report.Job(kind: .backfill, direction: .v1ToV2)
         job.scanned = 10
         job.written = 8
         job.failed = 2
@@ -337,6 +339,10 @@ func ledgerBytes(_ path: String) -> Data {
         ("UPDATE tandem_ledger_transitions SET to_state = 'shut'", "tandem_ledger_transitions.to_state: 'shut'"),
         ("UPDATE tandem_ledger_groups SET kind = 'value'", "tandem_ledger_groups.kind: 'value'"),
         ("UPDATE tandem_ledger_mismatch_diffs SET kind = 'missing'", "tandem_ledger_mismatch_diffs.kind: 'missing'"),
+        (
+            "UPDATE tandem_ledger_settings SET value = 'lots' WHERE key = 'gate.min_consistency'",
+            "tandem_ledger_settings.value: 'lots'"
+        ),
     ])
     func aStateOrKindTheReportDoesNotKnowIsCorruptionNamedByTableAndColumn(sql: String, named: String) throws {
         let directory = try TemporaryDirectory()

@@ -40,11 +40,14 @@ struct LedgerReader {
         ) { (row) throws(LedgerError) in
             Report.TimelinePoint(at: try row.date(0, "at"), compared: row.int(1), mismatched: row.int(2))
         }
-        let settings = try rows(
+        report.settings = try rows(
             "SELECT key, value FROM tandem_ledger_settings ORDER BY ordinal", table: "tandem_ledger_settings"
-        ) { (row) throws(LedgerError) in (row.string(0), row.string(1)) }
-        report.settingKeys = settings.map(\.0)
-        report.settingValues = settings.map(\.1)
+        ) { (row) throws(LedgerError) in
+            guard let setting = Report.Setting(key: row.string(0), value: row.string(1)) else {
+                throw row.corrupt("value", "'\(row.string(1))' is not a value of setting '\(row.string(0))'")
+            }
+            return setting
+        }
         // Tables added to version 1 later: a ledger written before them has none, and its report no flags or job.
         let tables = try rows("SELECT name FROM sqlite_schema WHERE type = 'table'", table: "sqlite_schema") {
             (row) throws(LedgerError) in row.string(0)
@@ -83,7 +86,14 @@ struct LedgerReader {
             guard let kind = Report.Job.Kind(rawValue: row.string(0)) else {
                 throw row.corrupt("kind", "'\(row.string(0))' is not a job")
             }
-            var job = Report.Job(kind: kind, direction: row.optionalString(1), dryRun: row.bool(2))
+            var direction: Backfiller.Direction?
+            if let text = row.optionalString(1) {
+                guard let known = Backfiller.Direction(rawValue: text) else {
+                    throw row.corrupt("direction", "'\(text)' is not a backfill direction")
+                }
+                direction = known
+            }
+            var job = Report.Job(kind: kind, direction: direction, dryRun: row.bool(2))
             job.complete = row.bool(3)
             job.resumed = row.bool(4)
             job.scanned = row.int(5)

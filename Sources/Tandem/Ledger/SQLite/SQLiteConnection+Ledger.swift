@@ -84,12 +84,12 @@ extension SQLiteConnection {
         }
         if previous?.job != report.job { try writeJob(report.job, previous: previous?.job) }
 
-        if previous?.settingKeys != report.settingKeys || previous?.settingValues != report.settingValues {
+        if previous?.settings != report.settings {
             try run("DELETE FROM tandem_ledger_settings")
-            for (ordinal, setting) in zip(report.settingKeys, report.settingValues).enumerated() {
+            for (ordinal, setting) in report.settings.enumerated() {
                 try run(
                     "INSERT INTO tandem_ledger_settings(ordinal, key, value) VALUES (?, ?, ?)",
-                    [.integer(Int64(ordinal)), .text(setting.0), .text(setting.1)])
+                    [.integer(Int64(ordinal)), .text(setting.key), .text(setting.value)])
             }
         }
     }
@@ -190,7 +190,7 @@ extension SQLiteConnection {
             VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
-                .text(job.kind.rawValue), LedgerCoding.text(job.direction), LedgerCoding.integer(job.dryRun),
+                .text(job.kind.rawValue), LedgerCoding.text(job.direction?.rawValue), LedgerCoding.integer(job.dryRun),
                 LedgerCoding.integer(job.complete), LedgerCoding.integer(job.resumed),
                 LedgerCoding.integer(job.scanned),
                 LedgerCoding.integer(job.written), LedgerCoding.integer(job.unchanged), LedgerCoding.integer(job.raced),
