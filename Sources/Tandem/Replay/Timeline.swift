@@ -10,13 +10,13 @@ public struct Timeline: Sendable {
     private var sinceLast = 0
 
     /// Creates an empty timeline of at most `maxPoints` points.
-    public init(maxPoints: Int = 1000) {
+    package init(maxPoints: Int = 1000) {
         self.maxPoints = max(4, maxPoints)
     }
 
     /// Notes the totals after `comparisons` comparisons (one by default; a page at a time in verify); `force` keeps a
     /// point (breaker transitions). The date and totals are read only when a point is kept.
-    public mutating func observe(
+    package mutating func observe(
         at date: @autoclosure () -> Date, totals: @autoclosure () -> GateTotals, comparisons: Int = 1,
         force: Bool = false
     ) {
@@ -32,7 +32,7 @@ public struct Timeline: Sendable {
     }
 
     /// Adds the final point.
-    public mutating func close(at date: Date, totals: GateTotals) {
+    package mutating func close(at date: Date, totals: GateTotals) {
         if points.last?.compared != totals.compared || points.isEmpty {
             points.append(Report.TimelinePoint(at: date, compared: totals.compared, mismatched: totals.mismatched))
         }

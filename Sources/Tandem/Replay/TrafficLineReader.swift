@@ -10,11 +10,11 @@ import Foundation
 /// file's size.
 ///
 /// Lines have a limit (``maxLineBytes``): a longer line is not kept in memory; it is skipped up to its newline, in
-/// linear time, and returned as ``Line/tooLong(bytes:)`` so that the caller counts it as a bad line and goes on.
+/// linear time, and reported as too long so that the replay counts it as a bad line and goes on.
 /// A UTF-8 byte order mark at the start of the input is skipped.
 public final class TrafficLineReader {
     /// One line of input.
-    public enum Line: Equatable {
+    package enum Line: Equatable {
         /// The line's bytes, without the line ending (empty for a blank line).
         case text(ArraySlice<UInt8>)
         /// A line longer than the limit, skipped: how many bytes it had (at least).
@@ -38,7 +38,7 @@ public final class TrafficLineReader {
     /// The 1-based number of the last line returned.
     public private(set) var lineNumber = 0
     /// Why reading stopped early, when the input could not be read to its end (an I/O error): the lines before it
-    /// were returned, and ``next()`` returned `nil` after them.
+    /// were returned, and reading ended after them.
     public private(set) var readFailure: String?
 
     /// Reads from an open handle (standard input, a pipe).
@@ -71,7 +71,7 @@ public final class TrafficLineReader {
 
     /// The next line without its line ending, or `nil` at the end of input. Blank lines are returned as empty.
     /// A line over the limit is read through and returned as empty: use ``next()`` to tell it apart.
-    public func nextLine() -> ArraySlice<UInt8>? {
+    package func nextLine() -> ArraySlice<UInt8>? {
         switch next() {
         case .text(let line): return line
         case .tooLong: return []
@@ -80,7 +80,7 @@ public final class TrafficLineReader {
     }
 
     /// The next line, or `nil` at the end of input.
-    public func next() -> Line? {
+    package func next() -> Line? {
         while true {
             if let newline = buffer[(start + scanned)...].firstIndex(of: 0x0A) {
                 var end = newline

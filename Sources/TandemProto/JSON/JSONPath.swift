@@ -22,12 +22,12 @@ public struct JSONPath: Sendable, Hashable, CustomStringConvertible {
     public static let root = JSONPath()
 
     /// This path followed by `component`.
-    public func appending(_ component: Component) -> JSONPath {
+    package func appending(_ component: Component) -> JSONPath {
         JSONPath(components + [component])
     }
 
     /// `component` followed by this path (used while unwinding from a nested error).
-    public func prepending(_ component: Component) -> JSONPath {
+    package func prepending(_ component: Component) -> JSONPath {
         JSONPath([component] + components)
     }
 

@@ -1,6 +1,6 @@
 extension ProtoValue {
     /// Whether this value can be stored in a field of `field`'s type.
-    public func fits(_ field: FieldDescriptor) -> Bool {
+    package func fits(_ field: FieldDescriptor) -> Bool {
         switch (field.type, self) {
         case (.int32, .int32), (.sint32, .int32), (.sfixed32, .int32): return true
         case (.int64, .int64), (.sint64, .int64), (.sfixed64, .int64): return true
@@ -16,7 +16,7 @@ extension ProtoValue {
 
     /// Whether this is the zero value an implicit-presence proto3 field does not store (floats by bit pattern:
     /// `-0.0` is not the default, as protobuf writes it).
-    public var isImplicitDefault: Bool {
+    package var isImplicitDefault: Bool {
         switch self {
         case .int32(let v): return v == 0
         case .int64(let v): return v == 0
@@ -59,7 +59,7 @@ extension ProtoValue {
 
     /// The zero value of `field`'s type, ignoring any declared default: 0, false, empty, the first enum value, an
     /// empty message. Repeated elements and map values have no declared defaults, so this is their default.
-    public static func zero(of field: FieldDescriptor, schema: Schema) -> ProtoValue {
+    package static func zero(of field: FieldDescriptor, schema: Schema) -> ProtoValue {
         switch field.type {
         case .int32, .sint32, .sfixed32: return .int32(0)
         case .int64, .sint64, .sfixed64: return .int64(0)

@@ -7,7 +7,7 @@ public final class EnumDescriptor: Sendable {
         /// The value's number.
         public let number: Int32
         /// Creates an enum value.
-        public init(name: String, number: Int32) {
+        package init(name: String, number: Int32) {
             self.name = name
             self.number = number
         }
@@ -26,7 +26,7 @@ public final class EnumDescriptor: Sendable {
     private let byNumber: [Int32: String]
 
     /// Creates an enum descriptor; aliases keep the first name for a number.
-    public init(fullName: String, values: [Value], isClosed: Bool, index: Int) {
+    package init(fullName: String, values: [Value], isClosed: Bool, index: Int) {
         self.fullName = fullName
         self.values = values
         self.isClosed = isClosed

@@ -54,7 +54,7 @@ public struct FieldDescriptor: Sendable {
     @inlinable public var isInRealOneof: Bool { oneofIndex != nil && !isProto3Optional }
 
     /// Creates a field descriptor; ``Schema`` builds these from `FieldDescriptorProto`s.
-    public init(
+    package init(
         name: String, number: Int32, jsonName: String, type: FieldType, cardinality: Cardinality,
         hasPresence: Bool, isPacked: Bool, oneofIndex: Int?, isProto3Optional: Bool, typeName: String?,
         defaultValueText: String?, isMap: Bool, validatesUTF8: Bool, isExtension: Bool = false,

@@ -25,7 +25,7 @@ public final class MessageDescriptor: Sendable {
     static let denseLimit: Int32 = 256
 
     /// Creates a message descriptor; ``Schema`` builds these from `DescriptorProto`s.
-    public init(
+    package init(
         fullName: String, fields: [FieldDescriptor], oneofs: [OneofDescriptor], isMapEntry: Bool, isProto3: Bool,
         index: Int, file: String
     ) {
@@ -59,7 +59,7 @@ public final class MessageDescriptor: Sendable {
 
     /// The position in ``fields`` of the field numbered `number`, if declared.
     @inline(__always)
-    public func position(ofNumber number: Int32) -> Int? {
+    package func position(ofNumber number: Int32) -> Int? {
         if number >= 0 && Int(number) < denseSlots.count {
             let slot = denseSlots[Int(number)]
             return slot < 0 ? nil : Int(slot)
@@ -78,7 +78,7 @@ public final class MessageDescriptor: Sendable {
     }
 
     /// The position in ``fields`` of the field named `name`, if declared.
-    public func position(ofName name: String) -> Int? { nameSlots[name] }
+    package func position(ofName name: String) -> Int? { nameSlots[name] }
 
     /// The field whose proto3 JSON name is `jsonName`, if declared.
     public func field(jsonName: String) -> FieldDescriptor? {

@@ -9,7 +9,7 @@ public struct OneofDescriptor: Sendable {
     public let isSynthetic: Bool
 
     /// Creates a oneof descriptor.
-    public init(name: String, fieldNumbers: [Int32], isSynthetic: Bool) {
+    package init(name: String, fieldNumbers: [Int32], isSynthetic: Bool) {
         self.name = name
         self.fieldNumbers = fieldNumbers
         self.isSynthetic = isSynthetic
