@@ -55,6 +55,7 @@ public enum JSONReport {
                                     member("samples", .integer(transition.samples)),
                                 ])
                             })),
+                    member("flaps", .integer(report.breakerFlaps)),
                 ])),
             member(
                 "fields",

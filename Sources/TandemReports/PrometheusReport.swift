@@ -110,6 +110,9 @@ public enum PrometheusReport {
             [([], "\(report.breakerState.gaugeValue)")])
         let opened = report.transitions.filter { $0.to == .open }.count
         family("tandem_breaker_open_total", "counter", "Times the breaker opened.", [([], "\(opened)")])
+        family(
+            "tandem_breaker_flaps_total", "counter", "Failed half-open probes: the breaker reopened after probing.",
+            [([], "\(report.breakerFlaps)")])
         var byTarget: [String: Int] = [:]
         for transition in report.transitions { byTarget[transition.to.rawValue, default: 0] += 1 }
         family(

@@ -69,6 +69,25 @@ import Testing
         #expect(samples(families, "tandem_breaker_state").first?["value"]?.doubleValue == 0)
     }
 
+    @Test func failedHalfOpenProbesAreCountedAsFlapsInPrometheusAndJSON() throws {
+        var report = HostileReport.empty()
+        let at = report.startedAt
+        report.transitions = [
+            .init(at: at, from: .closed, to: .open, mismatchRate: 0.2, samples: 1000),
+            .init(at: at + 30, from: .open, to: .halfOpen, mismatchRate: 0.2, samples: 1000),
+            .init(at: at + 30, from: .halfOpen, to: .open, mismatchRate: 0.2, samples: 100),
+            .init(at: at + 90, from: .open, to: .halfOpen, mismatchRate: 0.2, samples: 100),
+            .init(at: at + 90, from: .halfOpen, to: .open, mismatchRate: 0.3, samples: 100),
+            .init(at: at + 210, from: .open, to: .halfOpen, mismatchRate: 0.3, samples: 100),
+            .init(at: at + 210, from: .halfOpen, to: .closed, mismatchRate: 0, samples: 100),
+        ]
+        #expect(report.breakerFlaps == 2)
+        let families = try Validators.check(Validators.prometheus, PrometheusReport.render(report))
+        #expect(samples(families, "tandem_breaker_flaps").first?["value"]?.doubleValue == 2)
+        let json = try JSONValue(parsing: Array(JSONReport.render(report).utf8))
+        #expect(json["breaker"]?["flaps"]?.int64Value == 2)
+    }
+
     /// What a label value reads back as: characters that break lines for some readers (and that the format cannot
     /// escape) are replaced.
     func lineSafe(_ text: String) -> String {

@@ -24,6 +24,11 @@ struct BreakerMachine: Sendable {
     private var window: ComparisonWindow
     private var sinceEvaluation = 0
     private var openedAt = Date(timeIntervalSince1970: 0)
+    /// How many times `open_seconds` the current open period lasts: doubled after each failed half-open probe (a
+    /// persistent divergence), capped at ``maxBackoff``, back to 1 after a clean half-open or a reset.
+    private(set) var backoff = 1
+    /// The longest open period, in multiples of `open_seconds`.
+    static let maxBackoff = 16
     private var probe = ComparisonCounts()
     /// Whether the last test in `metrics_only` found the window over budget: suppressed trips are reported
     /// when the condition starts, not at every evaluation while it lasts.
@@ -58,7 +63,7 @@ struct BreakerMachine: Sendable {
     /// Lets time pass: an open breaker whose `open_seconds` ran out turns half-open.
     mutating func advance(to now: Date, into out: inout [BreakerTransition]) {
         guard state == .open else { return }
-        let due = openedAt.addingTimeInterval(openSeconds)
+        let due = openedAt.addingTimeInterval(openSeconds * Double(backoff))
         guard now >= due else { return }
         probe = ComparisonCounts()
         move(to: .halfOpen, at: due, evidence: window.counts(at: now), into: &out)
@@ -102,9 +107,11 @@ struct BreakerMachine: Sendable {
             let evidence = probe
             if exceedsBudget(evidence) {
                 openedAt = now
+                backoff = min(backoff * 2, Self.maxBackoff)
                 move(to: .open, at: now, evidence: evidence, into: &out)
             } else {
                 clearEvidence()
+                backoff = 1
                 move(to: .closed, at: now, evidence: evidence, into: &out)
             }
         case .open, .forcedOpen, .disabled:
@@ -117,7 +124,10 @@ struct BreakerMachine: Sendable {
         advance(to: now, into: &out)
         let evidence = window.counts(at: now)
         // Only a reset forgets the evidence; switching to metrics_only or disabled keeps judging the same window.
-        if target == .closed { clearEvidence() }
+        if target == .closed {
+            clearEvidence()
+            backoff = 1
+        }
         if target == .metricsOnly { overBudget = false }
         if target == .open { openedAt = now }
         move(to: target, at: now, evidence: evidence, into: &out)

@@ -9,12 +9,22 @@ public struct BreakerSnapshot: Sendable, Hashable {
     public var hasTripped: Bool
     /// Every transition so far, oldest first.
     public var transitions: [BreakerTransition]
+    /// How many times `breaker.open_seconds` the breaker stays open next (or now): 1, doubled after each failed
+    /// half-open probe up to 16, back to 1 after a clean half-open or a reset.
+    public var backoff: Int
 
     /// Creates a snapshot.
-    public init(state: BreakerState, window: ComparisonCounts, hasTripped: Bool, transitions: [BreakerTransition]) {
+    public init(
+        state: BreakerState, window: ComparisonCounts, hasTripped: Bool, transitions: [BreakerTransition],
+        backoff: Int = 1
+    ) {
         self.state = state
         self.window = window
         self.hasTripped = hasTripped
         self.transitions = transitions
+        self.backoff = backoff
     }
+
+    /// Failed half-open probes: how often the breaker reopened after letting probes through (a flap).
+    public var flaps: Int { transitions.count { $0.from == .halfOpen && $0.to == .open } }
 }

@@ -9,7 +9,8 @@ import Synchronization
 /// (`1 - gate.min_consistency`) after at least `gate.min_samples` comparisons in the window, tested once every
 /// `breaker.evaluation_interval` comparisons. `open` → `half_open` after `breaker.open_seconds` by the injected
 /// clock; the next `breaker.half_open_probes` comparisons then decide: `closed` (with a fresh window) unless
-/// they themselves show the rate above budget, in which case `open` again. Operators can force `forced_open`,
+/// they themselves show the rate above budget, in which case `open` again, for twice as long each time (up to 16x
+/// `open_seconds`, back to 1x after a clean half-open or a reset). Operators can force `forced_open`,
 /// `disabled` and `metrics_only`, and ``reset()`` to `closed`. See <doc:GateAndBreaker> for the statistics.
 ///
 /// Every transition is logged through the caller's `Logger`, counted in `tandem_breaker_transitions_total{to}`,
@@ -135,7 +136,7 @@ public final class CircuitBreaker: Sendable {
             publish(out)
             return BreakerSnapshot(
                 state: machine.state, window: machine.windowCounts(at: now), hasTripped: machine.hasTripped,
-                transitions: machine.transitions)
+                transitions: machine.transitions, backoff: machine.backoff)
         }
     }
 

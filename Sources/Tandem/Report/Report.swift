@@ -212,6 +212,8 @@ public struct Report: Sendable, Hashable {
     public var breakerState: BreakerState
     /// Every transition, in order.
     public var transitions: [Transition]
+    /// Failed half-open probes (`half_open` -> `open`): how often the breaker flapped.
+    public var breakerFlaps: Int { transitions.count { $0.from == .halfOpen && $0.to == .open } }
     /// Every mismatch group, most frequent first.
     public var fields: [FieldGroup]
     /// Sampled mismatching keys, up to `--max-samples`.

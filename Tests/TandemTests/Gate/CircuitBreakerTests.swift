@@ -112,7 +112,7 @@ struct CircuitBreakerTests {
         #expect(breaker.state == expected)
     }
 
-    @Test func reopenedBreakerWaitsOpenSecondsAgainAndCanRecover() throws {
+    @Test func reopenedBreakerWaitsTwiceAsLongAndCanRecover() throws {
         let clock = ManualClock()
         let recorder = GateTransitionRecorder()
         let breaker = try makeBreaker(
@@ -122,22 +122,55 @@ struct CircuitBreakerTests {
         clock.advance(by: 10)
         for _ in 0..<10 { breaker.record(matched: false) }
         #expect(breaker.state == .open)
-        clock.advance(by: 9)
+        #expect(breaker.snapshot().backoff == 2)
+        // The failed probe doubled the open period: 20 s, not 10.
+        clock.advance(by: 19)
         #expect(breaker.state == .open)
         clock.advance(by: 1)
         for _ in 0..<10 { breaker.record(matched: true) }
         #expect(breaker.state == .closed)
+        #expect(breaker.snapshot().backoff == 1)
         // After closing, the fresh window needs min_samples again before a new trip.
         for _ in 0..<99 { breaker.record(matched: false) }
         #expect(breaker.state == .closed)
         breaker.record(matched: false)
         #expect(breaker.state == .open)
+        // The clean half-open reset the back-off: open_seconds again.
+        clock.advance(by: 10)
+        #expect(breaker.state == .halfOpen)
         let moves = recorder.transitions.map { "\($0.from.rawValue)->\($0.to.rawValue)" }
         #expect(
             moves == [
                 "closed->open", "open->half_open", "half_open->open", "open->half_open", "half_open->closed",
-                "closed->open",
+                "closed->open", "open->half_open",
             ])
+        #expect(breaker.snapshot().flaps == 1)
+    }
+
+    @Test func aPersistentDivergenceBacksOffUpTo16TimesOpenSeconds() throws {
+        let clock = ManualClock()
+        let breaker = try makeBreaker(
+            BreakerConfiguration(openSeconds: 30, halfOpenProbes: 10, evaluationInterval: 1), clock: clock)
+        for _ in 0..<100 { breaker.record(matched: false) }
+        #expect(breaker.state == .open)
+        var periods: [Double] = []
+        var openedAt = clock.now()
+        // An hour of traffic that always mismatches: probe whenever the breaker lets probes through.
+        while clock.now().timeIntervalSince1970 < 3600 {
+            clock.advance(by: 1)
+            if breaker.state == .halfOpen {
+                periods.append(clock.now().timeIntervalSince(openedAt))
+                for _ in 0..<10 { breaker.record(matched: false) }
+                #expect(breaker.state == .open)
+                openedAt = clock.now()
+            }
+        }
+        #expect(periods == [30, 60, 120, 240, 480, 480, 480, 480, 480, 480])
+        #expect(breaker.snapshot().backoff == 16)
+        #expect(breaker.snapshot().flaps == periods.count)
+        // A reset forgets the back-off.
+        breaker.reset()
+        #expect(breaker.snapshot().backoff == 1)
     }
 
     @Test func forcedOpenHaltsUntilReset() throws {
