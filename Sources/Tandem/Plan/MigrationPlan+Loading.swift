@@ -76,7 +76,7 @@ struct PlanYAMLReader {
             of: root, anchor: "",
             allowed: [
                 "name", "v1", "v2", "proto_path", "key", "whitelist", "compare", "redact", "gate", "breaker",
-                "sample_rate", "comparison_budget",
+                "sample_rate", "comparison_budget", "rollout",
             ])
 
         let name =
@@ -122,6 +122,7 @@ struct PlanYAMLReader {
             breaker: breaker, sampleRate: sampleRate, comparisonBudget: budget, converts: converts,
             fingerprint: SHA256.hexString(fingerprint.finalize()), planFile: file)
         plan.whitelistLines = whitelist.indices.map { lines["whitelist[\($0)]"] }
+        plan.rollout = try top["rollout"].map { node throws(PlanError) in try rolloutPlan(node) }
         return plan
     }
 
@@ -347,6 +348,54 @@ struct PlanYAMLReader {
     private func string(_ node: Node, anchor: String) throws(PlanError) -> String {
         guard case .scalar(let scalar) = node else { throw shape(anchor, "a string", node) }
         return scalar.string
+    }
+
+    private mutating func rolloutPlan(_ node: Node) throws(PlanError) -> RolloutPlan {
+        let keys = try entries(
+            of: node, anchor: "rollout",
+            allowed: ["stages", "canary", "min_dwell_seconds", "promote_when", "rollback_on"])
+        func choice<Value: RawRepresentable & CaseIterable>(_ key: String, _ type: Value.Type) throws(PlanError)
+            -> Value? where Value.RawValue == String
+        {
+            guard let node = keys[key] else { return nil }
+            let text = try string(node, anchor: "rollout." + key)
+            guard let value = Value(rawValue: text) else {
+                throw PlanError(
+                    .outOfRange, entry: "rollout." + key, anchor: "rollout." + key,
+                    reason: "rollout.\(key) must be "
+                        + Value.allCases.map { "`\($0.rawValue)`" }.joined(separator: " or ") + ", found \"\(text)\"")
+            }
+            return value
+        }
+        var stages: [MigrationStage] = [.dualwrite, .shadow, .live]
+        if let stagesNode = keys["stages"] {
+            stages = []
+            for (index, name) in try stringList(stagesNode, anchor: "rollout.stages").enumerated() {
+                guard let stage = MigrationStage(rawValue: name) else {
+                    throw PlanError(
+                        .outOfRange, entry: "rollout.stages[\(index)]", anchor: "rollout.stages[\(index)]",
+                        reason: "rollout.stages lists stages (dualwrite, shadow, live), found \"\(name)\"")
+                }
+                stages.append(stage)
+            }
+        }
+        var canary = [1, 5, 25, 50, 100]
+        if case .sequence(let sequence)? = keys["canary"] {
+            canary = []
+            for (index, item) in sequence.enumerated() {
+                if let mark = item.mark { lines["rollout.canary[\(index)]"] = mark.line }
+                canary.append(try integer(item, anchor: "rollout.canary[\(index)]"))
+            }
+        } else if let canaryNode = keys["canary"] {
+            throw shape("rollout.canary", "a list of percents", canaryNode)
+        }
+        let dwell = try keys["min_dwell_seconds"].map { node throws(PlanError) in
+            try number(node, anchor: "rollout.min_dwell_seconds")
+        }
+        return try RolloutPlan(
+            stages: stages, canary: canary, minDwellSeconds: dwell ?? 600,
+            promoteWhen: try choice("promote_when", RolloutPlan.PromoteCondition.self) ?? .confident,
+            rollbackOn: try choice("rollback_on", RolloutPlan.RollbackCondition.self) ?? .breakerOpen)
     }
 
     private func comparisonBudget(_ node: Node) throws(PlanError) -> ComparisonBudget {

@@ -41,6 +41,9 @@ public struct MigrationPlan: Sendable {
     public let fingerprint: String
     /// The plan file the plan was loaded from (`nil` for a plan built in Swift).
     public let planFile: String?
+    /// The `rollout:` block, when the plan has one: the steps a ``RolloutController`` walks. A plan built in Swift
+    /// sets it after creation (``RolloutPlan``'s initializer validates it).
+    public var rollout: RolloutPlan?
 
     /// The whitelist resolved against both schemas.
     let resolved: [ResolvedEntry]

@@ -294,4 +294,57 @@ struct PlanHardeningTests {
             return error.description.contains("gate.") && error.description.contains("at most")
         }
     }
+
+    static let rolloutBase = """
+        v1: { proto: v1.proto, message: acme.user.v1.UserProfile }
+        v2: { proto: v2.proto, message: acme.user.v2.UserProfile }
+        whitelist:
+          - field: id
+        rollout:
+
+        """
+
+    @Test func aRolloutBlockLoadsWithItsSteps() throws {
+        let yaml =
+            Self.rolloutBase + """
+                  stages: [dualwrite, shadow, live]
+                  canary: [1, 25, 100]
+                  min_dwell_seconds: 120
+                  promote_when: confident
+                  rollback_on: breaker_open
+                """
+        let plan = try MigrationPlan.load(directory: try PlanTestSupport.planDirectory(yaml: yaml))
+        let rollout = try #require(plan.rollout)
+        #expect(rollout.minDwellSeconds == 120)
+        #expect(rollout.steps.map(\.description) == ["dualwrite", "shadow", "live 1%", "live 25%", "live 100%"])
+        let none = try MigrationPlan.load(
+            directory: try PlanTestSupport.planDirectory(
+                yaml: Self.rolloutBase.replacingOccurrences(of: "rollout:\n", with: "")))
+        #expect(none.rollout == nil)
+    }
+
+    @Test(arguments: [
+        ("  stages: [shadow, complete]", "rollout.stages", 6, "never enters complete"),
+        ("  stages: [live, shadow]", "rollout.stages", 6, "rollout order"),
+        ("  stages: [dualwrite, live]", "rollout.stages", 6, "shadow before live"),
+        ("  stages: [shadow, warp]", "rollout.stages[1]", 6, "found \"warp\""),
+        ("  canary: [5, 5, 100]", "rollout.canary", 6, "increase"),
+        ("  canary: [5, 50]", "rollout.canary", 6, "end at 100"),
+        ("  canary: [0, 100]", "rollout.canary", 6, "from 1 to 100"),
+        ("  min_dwell_seconds: -1", "rollout.min_dwell_seconds", 6, "from 0"),
+        ("  promote_when: always", "rollout.promote_when", 6, "`confident`"),
+        ("  rollback_on: never", "rollout.rollback_on", 6, "`breaker_open`"),
+        ("  canry: [5, 100]", "rollout.canry", 6, "did you mean canary?"),
+    ])
+    func aBadRolloutBlockIsRefusedNamingTheKeyAndLine(line: String, key: String, lineNumber: Int, reason: String)
+        throws
+    {
+        let directory = try PlanTestSupport.planDirectory(yaml: Self.rolloutBase + line + "\n")
+        #expect {
+            try MigrationPlan.load(directory: directory)
+        } throws: { error in
+            guard let error = error as? PlanError else { return false }
+            return error.entry == key && error.line == lineNumber && error.description.contains(reason)
+        }
+    }
 }

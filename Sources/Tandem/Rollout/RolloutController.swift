@@ -1,0 +1,346 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+import Synchronization
+
+/// Walks a migration through the plan's rollout steps (DESIGN 12): promotes when a step's own evidence is strong
+/// enough, rolls back to `shadow` and halts when the breaker opens, and never enters `rampdown` or `complete` by
+/// itself.
+///
+/// `dualwrite` promotes after `min_dwell_seconds` alone (it compares nothing). `shadow` and each canary step of
+/// `live` promote when, after `min_dwell_seconds`, the comparisons gathered since the step was entered (not the
+/// breaker's sliding window) number at least `gate.min_samples` and make the gate confident: the upper bound of the
+/// mismatch rate is under the budget. Operators override with ``promote()``, ``pause()``, ``resume()`` and
+/// ``rollback()``. Every decision is kept with its evidence and, with a ledger, persisted in its `rollout` state row
+/// by compare-and-set, so a restarted process resumes the same step with the same evidence and two instances never
+/// both record one move.
+public final class RolloutController: Service, Sendable {
+    /// The ledger state row that holds the rollout.
+    public static let ledgerRow = "rollout"
+
+    /// The plan's rollout block.
+    public let plan: RolloutPlan
+    /// The steps walked, in order.
+    public let steps: [RolloutStep]
+
+    private let gate: ConsistencyGate
+    private let breaker: CircuitBreaker
+    private let clock: any TandemClock
+    private let ledger: (any LedgerBackend)?
+    private let logger: Logger
+    private let interval: Duration
+    private let onDecision: (@Sendable (RolloutDecision) -> Void)?
+    private let stageGauge = Gauge(label: "tandem_rollout_stage")
+    private let canaryGauge = Gauge(label: "tandem_rollout_canary_percent")
+
+    private struct State {
+        var status: RolloutStatus
+        /// The gate's totals when the evidence was last brought up to date.
+        var baseline: ComparisonCounts
+        /// The ledger row's version this state was read or written as.
+        var version: Int64?
+        /// The evidence (compared) the ledger holds, so that evidence is saved only when it grew.
+        var savedCompared = 0
+    }
+
+    private let state: Mutex<State>
+
+    /// Creates a controller at the rollout's first step, or where the ledger's `rollout` row says it stands.
+    ///
+    /// - Parameters:
+    ///   - plan: The rollout block.
+    ///   - gate: The gate whose comparisons are the evidence (its configuration sets `min_samples` and the budget).
+    ///   - breaker: The breaker whose opening rolls the rollout back.
+    ///   - clock: The time dwell is measured by (the traffic's clock in replay).
+    ///   - ledger: Where the rollout persists; nil keeps it in memory.
+    ///   - logger: Where decisions are logged.
+    ///   - interval: How often ``run()`` evaluates.
+    ///   - onDecision: Called with every decision, after it is persisted.
+    /// - Throws: ``RolloutError`` when the ledger cannot be read or written, or holds a rollout of other steps.
+    public init(
+        plan: RolloutPlan, gate: ConsistencyGate, breaker: CircuitBreaker, clock: any TandemClock = WallClock(),
+        ledger: (any LedgerBackend)? = nil, logger: Logger? = nil, interval: Duration = .seconds(1),
+        onDecision: (@Sendable (RolloutDecision) -> Void)? = nil
+    ) throws(RolloutError) {
+        self.plan = plan
+        steps = plan.steps
+        self.gate = gate
+        self.breaker = breaker
+        self.clock = clock
+        self.ledger = ledger
+        self.logger = logger ?? Logger(label: "tandem.rollout", factory: { _ in SwiftLogNoOpLogHandler() })
+        self.interval = interval
+        self.onDecision = onDecision
+        let now = clock.now()
+        let first = RolloutStatus(
+            stepIndex: 0, step: steps[0], enteredAt: now, compared: 0, mismatched: 0, halted: false, paused: false,
+            finished: steps.count == 1,
+            decisions: [RolloutDecision(at: now, step: steps[0], reason: .start, consistency: 1, samples: 0)])
+        var initial = State(status: first, baseline: gate.totals.counts, version: nil)
+        if let ledger {
+            let row: LedgerStateRow?
+            do { row = try ledger.state(Self.ledgerRow) } catch { throw RolloutError(.ledger, reason: "\(error)") }
+            if let row {
+                initial.status = try Self.decode(row.value, steps: steps, ledger: ledger.name)
+                initial.version = row.version
+            }
+        }
+        state = Mutex(initial)
+        if initial.version == nil, ledger != nil {
+            try state.withLock { state throws(RolloutError) in try persist(&state, state.status) }
+        }
+        publishMetrics(initial.status.step)
+    }
+
+    /// Where the rollout stands.
+    public var status: RolloutStatus { state.withLock { $0.status } }
+
+    /// The current step: the stage reads and writes follow, and the canary percent in `live`.
+    public var step: RolloutStep { state.withLock { $0.status.step } }
+
+    /// Brings the evidence up to date and takes the decision it calls for, if any: a rollback when the breaker
+    /// halts, a promotion when the step's condition holds. Evidence that grew is saved in the ledger even without a
+    /// decision, so a restart resumes with it.
+    ///
+    /// - Returns: The decision taken, or nil.
+    /// - Throws: ``RolloutError`` (`ledger`) when the decision could not be persisted; it is then not taken.
+    @discardableResult
+    public func evaluate() throws(RolloutError) -> RolloutDecision? {
+        let halting = breaker.isHalting
+        return try state.withLock { state throws(RolloutError) -> RolloutDecision? in
+            absorbEvidence(&state)
+            let decision = try decide(&state, halting: halting)
+            if decision == nil, state.status.compared != state.savedCompared {
+                // Lost to another instance: its rollout was adopted, which is all a checkpoint needs.
+                _ = try? persist(&state, state.status)
+            }
+            return decision
+        }
+    }
+
+    /// The automatic decision the state calls for; nil when none, or when another instance moved first (its
+    /// rollout is adopted).
+    private func decide(_ state: inout State, halting: Bool) throws(RolloutError) -> RolloutDecision? {
+        let status = state.status
+        do {
+            if halting && !status.halted && plan.rollbackOn == .breakerOpen {
+                return try move(&state, to: rollbackIndex(from: status.stepIndex), reason: .breakerOpen, halt: true)
+            }
+            guard !status.halted, !status.paused, !status.finished else { return nil }
+            let dwelled = clock.now().timeIntervalSince(status.enteredAt) >= plan.minDwellSeconds
+            guard dwelled else { return nil }
+            if status.step.stage == .dualwrite {
+                return try move(&state, to: status.stepIndex + 1, reason: .dwell)
+            }
+            guard isConfident(status) else { return nil }
+            return try move(&state, to: status.stepIndex + 1, reason: .confident)
+        } catch  where error.code == .refused {
+            return nil
+        }
+    }
+
+    /// Moves to the next step now, whatever the evidence.
+    ///
+    /// - Throws: ``RolloutError`` (`refused`) at the last step or while halted (resume first).
+    @discardableResult
+    public func promote() throws(RolloutError) -> RolloutDecision {
+        try command { state throws(RolloutError) in
+            let status = state.status
+            guard !status.halted else {
+                throw RolloutError(.refused, reason: "the rollout is halted by the breaker; resume it first")
+            }
+            guard status.stepIndex + 1 < steps.count else {
+                throw RolloutError(
+                    .refused, reason: "the rollout is at its last step (\(status.step)); it never goes further itself")
+            }
+            return try move(&state, to: status.stepIndex + 1, reason: .manualPromote)
+        }
+    }
+
+    /// Stops automatic decisions until ``resume()``; the step stays.
+    ///
+    /// - Throws: ``RolloutError`` (`refused`) when already paused.
+    @discardableResult
+    public func pause() throws(RolloutError) -> RolloutDecision {
+        try command { state throws(RolloutError) in
+            guard !state.status.paused else { throw RolloutError(.refused, reason: "the rollout is already paused") }
+            var status = state.status
+            status.paused = true
+            return try record(&state, status, reason: .pause)
+        }
+    }
+
+    /// Lets a paused or halted rollout decide again. A halted one starts its step (`shadow`) afresh.
+    ///
+    /// - Throws: ``RolloutError`` (`refused`) when it is neither paused nor halted, or while the breaker still halts.
+    @discardableResult
+    public func resume() throws(RolloutError) -> RolloutDecision {
+        let halting = breaker.isHalting
+        return try command { state throws(RolloutError) in
+            let status = state.status
+            guard status.paused || status.halted else {
+                throw RolloutError(.refused, reason: "the rollout is neither paused nor halted")
+            }
+            if status.halted {
+                guard !halting else {
+                    throw RolloutError(
+                        .refused, reason: "the breaker still halts the canary; reset it or let it close first")
+                }
+                return try move(&state, to: status.stepIndex, reason: .resume, halt: false, paused: false)
+            }
+            var resumed = status
+            resumed.paused = false
+            return try record(&state, resumed, reason: .resume)
+        }
+    }
+
+    /// Goes back to `shadow` (no key reads v2) and halts until ``resume()``.
+    @discardableResult
+    public func rollback() throws(RolloutError) -> RolloutDecision {
+        try command { state throws(RolloutError) in
+            try move(&state, to: rollbackIndex(from: state.status.stepIndex), reason: .manualRollback, halt: true)
+        }
+    }
+
+    /// Evaluates every `interval` until cancelled or the service group shuts down gracefully; a decision that could
+    /// not be persisted is logged and retried at the next evaluation.
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    try self.evaluate()
+                } catch {
+                    self.logger.error("rollout: \(error)")
+                }
+                try? await Task.sleep(for: self.interval)
+            }
+        }
+    }
+
+    // MARK: Deciding
+
+    private func command(_ body: (inout State) throws(RolloutError) -> RolloutDecision) throws(RolloutError)
+        -> RolloutDecision
+    {
+        try state.withLock { state throws(RolloutError) -> RolloutDecision in
+            absorbEvidence(&state)
+            return try body(&state)
+        }
+    }
+
+    private func absorbEvidence(_ state: inout State) {
+        let totals = gate.totals.counts
+        let compared = max(0, totals.compared - state.baseline.compared)
+        let mismatched = max(0, totals.mismatched - state.baseline.mismatched)
+        state.baseline = totals
+        // Before the shadow is compared (dualwrite) nothing counts, and a halted rollout's evidence is void.
+        guard state.status.step.stage != .dualwrite, !state.status.halted else { return }
+        state.status.compared += compared
+        state.status.mismatched += mismatched
+    }
+
+    private func isConfident(_ status: RolloutStatus) -> Bool {
+        let counts = ComparisonCounts(compared: status.compared, mismatched: status.mismatched)
+        guard counts.compared >= gate.configuration.minSamples else { return false }
+        return GateVerdict(totals: counts, breakerTripped: false, configuration: gate.configuration).confident
+    }
+
+    private func rollbackIndex(from index: Int) -> Int {
+        steps.firstIndex { $0.stage == .shadow } ?? index
+    }
+
+    private func move(
+        _ state: inout State, to index: Int, reason: RolloutDecision.Reason, halt: Bool = false, paused: Bool? = nil
+    ) throws(RolloutError) -> RolloutDecision {
+        var status = state.status
+        status.stepIndex = index
+        status.step = steps[index]
+        status.enteredAt = clock.now()
+        status.compared = 0
+        status.mismatched = 0
+        status.halted = halt
+        if let paused { status.paused = paused }
+        status.finished = !halt && index == steps.count - 1
+        return try record(&state, status, reason: reason, evidence: state.status)
+    }
+
+    private func record(
+        _ state: inout State, _ next: RolloutStatus, reason: RolloutDecision.Reason, evidence: RolloutStatus? = nil
+    ) throws(RolloutError) -> RolloutDecision {
+        let basis = evidence ?? state.status
+        let decision = RolloutDecision(
+            at: clock.now(), step: next.step, reason: reason, consistency: basis.consistency, samples: basis.compared)
+        var status = next
+        status.decisions.append(decision)
+        try persist(&state, status)
+        state.status = status
+        publishMetrics(status.step)
+        logger.notice(
+            "rollout: \(reason) -> \(status.step)",
+            metadata: [
+                "tandem.rollout.stage": "\(status.step.stage.rawValue)",
+                "tandem.rollout.canary_percent": "\(status.step.canaryPercent)",
+                "tandem.rollout.samples": "\(basis.compared)", "tandem.rollout.consistency": "\(basis.consistency)",
+            ])
+        onDecision?(decision)
+        return decision
+    }
+
+    // MARK: Persistence
+
+    private func persist(_ state: inout State, _ status: RolloutStatus) throws(RolloutError) {
+        guard let ledger else { return }
+        let value: [UInt8]
+        do { value = Array(try Self.encoder.encode(status)) } catch {
+            throw RolloutError(.ledger, reason: "the rollout state could not be encoded: \(error)")
+        }
+        let outcome: (won: Bool, row: LedgerStateRow)
+        do { outcome = try ledger.compareAndSet(Self.ledgerRow, expected: state.version, value: value) } catch {
+            throw RolloutError(.ledger, reason: "\(error)")
+        }
+        guard outcome.won else {
+            // Another instance moved first: adopt its rollout, and let the caller see this decision refused.
+            state.status = try Self.decode(outcome.row.value, steps: steps, ledger: ledger.name)
+            state.version = outcome.row.version
+            throw RolloutError(
+                .refused, reason: "another instance changed the rollout first; it is now at \(state.status.step)")
+        }
+        state.version = outcome.row.version
+        state.savedCompared = status.compared
+    }
+
+    private static func decode(_ bytes: [UInt8], steps: [RolloutStep], ledger: String) throws(RolloutError)
+        -> RolloutStatus
+    {
+        let status: RolloutStatus
+        do { status = try decoder.decode(RolloutStatus.self, from: Data(bytes)) } catch {
+            throw RolloutError(.corrupt, reason: "\(ledger): the rollout row does not read as a rollout: \(error)")
+        }
+        guard steps.indices.contains(status.stepIndex), steps[status.stepIndex] == status.step else {
+            throw RolloutError(
+                .corrupt,
+                reason: "\(ledger): the rollout row stands at \(status.step) (step \(status.stepIndex + 1)), which is "
+                    + "not a step of this plan's rollout (\(steps.map(\.description).joined(separator: ", ")))")
+        }
+        return status
+    }
+
+    private func publishMetrics(_ step: RolloutStep) {
+        stageGauge.record(MigrationStage.allCases.firstIndex(of: step.stage) ?? -1)
+        canaryGauge.record(step.canaryPercent)
+    }
+
+    private static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
+    }
+
+    private static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return decoder
+    }
+}
