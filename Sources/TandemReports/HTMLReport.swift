@@ -51,6 +51,7 @@ public enum HTMLReport {
         out += verdictSection(report, verdict)
         out += "<main>\n"
         if let job = report.job { out += jobSection(job) }
+        if let rollout = report.rollout { out += rolloutSection(rollout) }
         out += totalsSection(report)
         out += timelineSection(report)
         out += barsSection(report)
@@ -73,7 +74,7 @@ public enum HTMLReport {
         var out = "<header class=\"verdict \(verdict.rawValue)\">\n"
         out += "<p class=\"verdict-word\">\(verdict.rawValue.capitalized)</p>\n"
         out += "<h1>Tandem report: plan <code>\(escape(name(report.plan)))</code></h1>\n"
-        out += "<p class=\"reason\">\(escape(name(gate.reason)))</p>\n<dl class=\"headline\">\n"
+        out += "<p class=\"reason\">\(escape(name(ReportVerdict.reason(report))))</p>\n<dl class=\"headline\">\n"
         out += "<div><dt>Consistency</dt><dd><strong>\(ReportText.percent(report.consistency))</strong> "
         out += "<span class=\"interval\">(\(ReportText.percent(report.interval.low)) to "
         out += "\(ReportText.percent(report.interval.high)) at \(ReportText.percent(report.interval.confidence)) "

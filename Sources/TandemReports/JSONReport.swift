@@ -115,7 +115,30 @@ public enum JSONReport {
                     ])))
         }
         if let job = report.job { object.append(member("job", jobValue(job))) }
+        if let rollout = report.rollout { object.append(member("rollout", rolloutValue(rollout))) }
         return .object(object)
+    }
+
+    /// The rollout (`rollout`, DESIGN 12): where it stands and every decision with its evidence.
+    package static func rolloutValue(_ rollout: RolloutStatus) -> JSONValue {
+        .object([
+            member("stage", .string(rollout.step.stage.rawValue)),
+            member("canary_percent", .integer(rollout.step.canaryPercent)), member("halted", .bool(rollout.halted)),
+            member("paused", .bool(rollout.paused)), member("finished", .bool(rollout.finished)),
+            member(
+                "steps",
+                .array(
+                    rollout.decisions.map { decision in
+                        .object([
+                            member("at", .string(timestamp(decision.at))),
+                            member("stage", .string(decision.step.stage.rawValue)),
+                            member("canary_percent", .integer(decision.step.canaryPercent)),
+                            member("reason", .string(decision.reason.rawValue)),
+                            member("consistency", number(decision.consistency)),
+                            member("samples", .integer(decision.samples)),
+                        ])
+                    })),
+        ])
     }
 
     /// A backfill or repair run (`job`): its counts and listed keys.

@@ -14,9 +14,12 @@ public enum JUnitReport {
 
     /// The report as JUnit XML.
     public static func render(_ report: Report) -> String {
-        let verdict = ReportVerdict(report)
-        let tests = report.fields.count + 1
-        let failures = report.fields.count + (verdict == .passed ? 0 : 1)
+        let verdict = ReportVerdict(gateOf: report)
+        let rolloutFailed = report.rollout.map { !$0.finished || $0.halted } ?? false
+        let tests = report.fields.count + 1 + (report.rollout == nil ? 0 : 1)
+        let failures =
+            report.fields.count + ((report.job.map { $0.unresolved > 0 } ?? (verdict != .passed)) ? 1 : 0)
+            + (rolloutFailed ? 1 : 0)
         let time = String(format: "%.3f", max(0, report.finishedAt.timeIntervalSince(report.startedAt)))
         let suiteName = "tandem." + report.plan
 
@@ -29,7 +32,7 @@ public enum JUnitReport {
         out += "    <properties>\n"
         var properties: [(String, String)] = [
             ("plan", report.plan), ("plan_fingerprint", report.planFingerprint), ("source", report.source.rawValue),
-            ("verdict", verdict.rawValue), ("consistency", ReportText.number(report.consistency)),
+            ("verdict", ReportVerdict(report).rawValue), ("consistency", ReportText.number(report.consistency)),
             ("consistency_low", ReportText.number(report.interval.low)),
             ("consistency_high", ReportText.number(report.interval.high)),
             ("compared", String(report.totals.compared)), ("mismatched", String(report.totals.mismatched)),
@@ -47,6 +50,7 @@ public enum JUnitReport {
         } else {
             out += gateTestCase(report, verdict: verdict, time: time)
         }
+        if let rollout = report.rollout { out += rolloutTestCase(rollout, time: time) }
 
         for group in report.fields {
             let name = "\(truncated(group.path)) (\(truncated(group.kind.rawValue)))"
@@ -107,6 +111,21 @@ public enum JUnitReport {
         }
         out += "    </testcase>\n"
         return out
+    }
+
+    /// The rollout's test case (`replay --rollout`): failing when it halted or stopped before its last step.
+    static func rolloutTestCase(_ rollout: RolloutStatus, time: String) -> String {
+        var out = "    <testcase classname=\"tandem.rollout\" name=\"rollout\" time=\"\(time)\">\n"
+        if rollout.halted || !rollout.finished {
+            let message =
+                rollout.halted
+                ? "halted at \(rollout.step) after the breaker opened"
+                : "stopped at \(rollout.step) before its last step"
+            let body = rollout.decisions.map { "\(ReportText.timestamp($0.at)) \($0.reason) -> \($0.step)" }
+                .joined(separator: "\n")
+            out += "      <failure type=\"rollout\" message=\"\(attribute(message))\">" + text(body) + "</failure>\n"
+        }
+        return out + "    </testcase>\n"
     }
 
     static func truncated(_ value: String) -> String { ReportText.truncated(value, limit: maxValueLength) }

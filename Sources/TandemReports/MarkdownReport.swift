@@ -25,7 +25,7 @@ public enum MarkdownReport {
             case .inconclusive: "⚠️"
             }
         var out = "### \(icon) Tandem: **\(verdict.rawValue)**: plan \(code(report.plan, inTable: false))\n\n"
-        out += "\(plain(report.gate.reason))\n\n"
+        out += "\(plain(ReportVerdict.reason(report)))\n\n"
         out += "Consistency **\(plain(ReportText.percent(report.consistency)))** "
         out +=
             "(\(plain(ReportText.percent(report.interval.low))) to \(plain(ReportText.percent(report.interval.high))) "
@@ -35,6 +35,7 @@ public enum MarkdownReport {
             "over at least \(report.gate.minSamples) comparisons; breaker \(code(report.breakerState.rawValue, inTable: false)).\n\n"
 
         if let job = report.job { out += jobSection(job) }
+        if let rollout = report.rollout { out += rolloutSection(rollout) }
         let totals = report.totals
         out += "| Writes | Reads | Deletes | Compared | Matched | Mismatched | In flight | Shed | Bad lines |\n"
         out += "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"

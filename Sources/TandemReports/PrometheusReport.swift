@@ -110,6 +110,18 @@ public enum PrometheusReport {
             [([], "\(report.breakerState.gaugeValue)")])
         let opened = report.transitions.filter { $0.to == .open }.count
         family("tandem_breaker_open_total", "counter", "Times the breaker opened.", [([], "\(opened)")])
+        if let rollout = report.rollout {
+            family(
+                "tandem_rollout_stage", "gauge",
+                "The rollout's stage: 0 off, 1 dualwrite, 2 shadow, 3 live, 4 rampdown, 5 complete.",
+                [([], "\(MigrationStage.allCases.firstIndex(of: rollout.step.stage) ?? -1)")])
+            family(
+                "tandem_rollout_canary_percent", "gauge", "The percent of keys the rollout sends to v2.",
+                [([], "\(rollout.step.canaryPercent)")])
+            family(
+                "tandem_rollout_halted", "gauge", "1 when the breaker halted the rollout.",
+                [([], rollout.halted ? "1" : "0")])
+        }
         family(
             "tandem_breaker_flaps_total", "counter", "Failed half-open probes: the breaker reopened after probing.",
             [([], "\(report.breakerFlaps)")])

@@ -8,7 +8,7 @@ package enum RunSummary {
     package static func render(_ report: Report, files: [(String, String)]) -> String {
         let totals = report.totals
         let verdict = ReportVerdict(report).rawValue.uppercased()
-        var out = "\(report.source) of plan \(report.plan): \(verdict) - \(report.gate.reason)\n"
+        var out = "\(report.source) of plan \(report.plan): \(verdict) - \(ReportVerdict.reason(report))\n"
         if let job = report.job {
             // A backfill or repair is judged by its keys, not by the gate (DESIGN 11).
             out =
@@ -47,6 +47,12 @@ package enum RunSummary {
             }
         }
         if let job = report.job { out += jobLines(job) }
+        if let rollout = report.rollout {
+            let state =
+                rollout.halted
+                ? "halted by the breaker" : rollout.finished ? "at its last step" : "stopped before its last step"
+            out += "  rollout: \(rollout.step), \(state), \(rollout.decisions.count - 1) decisions after the start\n"
+        }
         for (name, path) in files { out += "  \(name): \(path)\n" }
         return out
     }

@@ -39,9 +39,14 @@ public final class InMemoryLedgerBackend: LedgerBackend {
     }
 
     public func loadReport() throws(LedgerError) -> Report {
-        let (checkpoint, transitions) = state.withLock { ($0.checkpoint, $0.transitions) }
+        let (checkpoint, transitions, rollout) = state.withLock { ($0.checkpoint, $0.transitions, $0.rows["rollout"]) }
         guard var report = checkpoint else {
             throw LedgerError(code: .noCheckpoint, path: name, message: "the ledger holds no checkpoint yet")
+        }
+        if let rollout {
+            do { report.rollout = try RolloutStatus.decode(rollout.value) } catch {
+                throw LedgerError(code: .corrupt, path: name, message: "its rollout row: \(error.reason)")
+            }
         }
         let checkpointed = report.transitions.count
         report.appendLateTransitions(

@@ -25,6 +25,13 @@ struct Console {
         FileHandle.standardError.write(Data(("tandem: " + text + "\n").utf8))
     }
 
+    /// A line about the run on stderr (a rollout decision), unless `--quiet`.
+    func note(_ text: String) {
+        guard !quiet else { return }
+        if isTerminal { endProgress() }
+        FileHandle.standardError.write(Data(("tandem: " + text + "\n").utf8))
+    }
+
     func summary(_ text: String) {
         guard !quiet else { return }
         print(text, terminator: text.hasSuffix("\n") ? "" : "\n")

@@ -18,7 +18,10 @@ struct ReplayCommand: ParsableCommand {
             --max-line-bytes, or one whose key is over 1,024 bytes, is a counted bad line; the run goes on.
 
             Exit codes: 0 gate passed, 1 gate failed or breaker opened, 2 usage/plan/schema error,
-            3 store or I/O error, 4 inconclusive (fewer than min_samples comparisons).
+            3 store or I/O error, 4 inconclusive (fewer than min_samples comparisons). With --rollout the plan's
+            rollout: block is walked on the traffic's clock (dualwrite compares nothing; shadow and each canary step
+            promote when the gate is confident on the step's own comparisons) and the exit code is the rollout's:
+            0 it reached its last step, 1 the breaker halted it, 4 the traffic ended before.
 
             Example:
               tandem replay Migrations/user-profile --traffic Examples/traffic/user-profile.jsonl \\
@@ -52,6 +55,13 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Longest traffic line, in bytes; a longer one is a counted bad line.", valueName: "n"))
     var maxLineBytes: Int = TrafficLineReader.defaultMaxLineBytes
 
+    @Flag(
+        help: """
+            Walk the plan's rollout: block on the traffic's clock; exit 0 when it reached its last step, 1 when the \
+            breaker halted it, 4 when the traffic ended before.
+            """)
+    var rollout = false
+
     @OptionGroup var output: ReportOptions
 
     func validate() throws {
@@ -78,7 +88,7 @@ struct ReplayCommand: ParsableCommand {
         let (report, shadowPending) = try ReplayRun.run(
             plan: plan, reader: reader, trafficFile: traffic, files: files,
             writer: DualWriter.Configuration(mode: mode, durable: durable), maxSamples: output.maxSamples,
-            console: console)
+            console: console, rollout: rollout)
         try outputs.write(report)
         var shown: [(String, String)] = [
             ("primary", files.primary), ("shadow", files.shadow), ("ledger", files.ledger),

@@ -8,8 +8,13 @@ enum ReplayRun {
     /// fault: the caller exits 3 once the reports are written).
     static func run(
         plan: MigrationPlan, reader: TrafficLineReader, trafficFile: String, files: RunFiles,
-        writer: DualWriter.Configuration, maxSamples: Int, console: Console
+        writer: DualWriter.Configuration, maxSamples: Int, console: Console, rollout: Bool = false
     ) throws -> (report: Report, shadowPending: Int) {
+        guard !rollout || plan.rollout != nil else {
+            throw CLIError.usage(
+                "\(plan.planFile ?? plan.name): --rollout needs a rollout: block in the plan (stages, canary, "
+                    + "min_dwell_seconds; DESIGN 12)")
+        }
         let hook = TransitionHook()
         let clock = TrafficClock()
         let configuration = MigrationEngine.Configuration(writer: writer, maxSamples: maxSamples, clock: clock)
@@ -25,7 +30,22 @@ enum ReplayRun {
         let runLedger = try RunLedger(
             path: files.ledger, durable: writer.durable, console: console,
             initial: engine.report(source: "replay", startedAt: started, timeline: []), hook: hook)
-        let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: trafficFile)
+        var controller: RolloutController?
+        if rollout, let rolloutPlan = plan.rollout {
+            do {
+                controller = try RolloutController(
+                    plan: rolloutPlan, gate: engine.gate, breaker: engine.breaker, clock: clock,
+                    ledger: runLedger.ledger.backend,
+                    onDecision: { decision in
+                        console.note(
+                            "rollout: \(decision.reason) -> \(decision.step) (consistency \(decision.consistency) over "
+                                + "\(decision.samples) comparisons)")
+                    })
+            } catch {
+                throw CLIError(message: "\(files.ledger): \(error)", status: error.code == .corrupt ? .usage : .io)
+            }
+        }
+        let runner = ReplayRunner(engine: engine, clock: clock, trafficFile: trafficFile, rollout: controller)
         do {
             try runner.run(
                 reader, progress: { console.progress($0, unit: "lines") },
@@ -47,7 +67,8 @@ enum ReplayRun {
                 "\(engine.totals.shadowPending) shadow writes failed after their primary commit and wait in the outbox of \(files.primary); the next open or verify replays them"
             )
         }
-        let report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
+        var report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
+        report.rollout = controller?.status
         try runLedger.finish(report)
         return (report, engine.totals.shadowPending)
     }

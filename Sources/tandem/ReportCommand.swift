@@ -63,6 +63,6 @@ struct ReportCommand: ParsableCommand {
             throw CLIError.io("\(out): cannot write the report: \(error.localizedDescription)")
         }
         let status = ExitStatus(ReportVerdict(report))
-        if status != .passed { throw CLIError(message: "\(out): \(report.gate.reason)", status: status) }
+        if status != .passed { throw CLIError(message: "\(out): \(ReportVerdict.reason(report))", status: status) }
     }
 }

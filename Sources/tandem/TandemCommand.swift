@@ -11,11 +11,13 @@ struct TandemCommand: ParsableCommand {
             Exit codes, for every subcommand:
               0  gate passed, or nothing wrong
               1  gate failed or breaker opened
-                 (check: an error-level finding; diff: the records differ)
-              2  usage, plan or schema error
+                 (check: an error-level finding; diff: the records differ;
+                 replay --rollout: the breaker halted the rollout)
+              2  usage, plan or schema error (rollout: the command was refused)
               3  store or I/O error
               4  inconclusive: fewer than min_samples comparisons,
-                 and the breaker never opened
+                 and the breaker never opened (replay --rollout: the
+                 traffic ended before the rollout's last step)
 
             Example:
               tandem replay Migrations/user-profile \\
@@ -23,7 +25,8 @@ struct TandemCommand: ParsableCommand {
             """,
         subcommands: [
             SchemaCommand.self, CheckCommand.self, ReportCommand.self, ReplayCommand.self, VerifyCommand.self,
-            DiffCommand.self, BackfillCommand.self, RepairCommand.self, DemoCommand.self, GenerateTrafficCommand.self,
+            DiffCommand.self, BackfillCommand.self, RepairCommand.self, RolloutCommand.self, DemoCommand.self,
+            GenerateTrafficCommand.self,
         ]
     )
 

@@ -44,17 +44,23 @@ public final class ReplayRunner {
     public private(set) var badLines: [TrafficError] = []
     /// The consistency timeline.
     public private(set) var timeline = Timeline()
+    /// The rollout walked on the traffic's clock (`replay --rollout`): evaluated once a traffic second, and in
+    /// `dualwrite` reads are not compared.
+    public let rollout: RolloutController?
 
     private var pending: [DualWriteOp] = []
     private var pendingKeys: Set<String> = []
     private var lastCommit = ContinuousClock.now
     private let parser: TrafficParser
     private let started = ContinuousClock.now
+    private var lastRolloutSecond = Int64.min
 
     /// Creates a runner; `clock` must be the clock the engine was configured with.
     public init(
-        engine: MigrationEngine, clock: TrafficClock, trafficFile: String, configuration: Configuration = .init()
+        engine: MigrationEngine, clock: TrafficClock, trafficFile: String, configuration: Configuration = .init(),
+        rollout: RolloutController? = nil
     ) {
+        self.rollout = rollout
         self.engine = engine
         self.clock = clock
         self.configuration = configuration
@@ -123,6 +129,7 @@ public final class ReplayRunner {
                 reason: "\(parser.file): the traffic could not be read past line \(reader.lineNumber): \(failure)")
         }
         timeline.close(at: clock.now(), totals: engine.gate.totals)
+        if let rollout { try evaluate(rollout) }
         progress?(snapshot(processed: processed))
     }
 
@@ -149,6 +156,13 @@ public final class ReplayRunner {
 
     private func handle(_ operation: TrafficOperation) throws {
         if let timestamp = operation.timestamp { clock.observe(timestamp) }
+        if let rollout {
+            let second = Int64(clock.now().timeIntervalSince1970.rounded(.down))
+            if second != lastRolloutSecond {
+                lastRolloutSecond = second
+                try evaluate(rollout)
+            }
+        }
         switch operation.kind {
         case .write:
             guard let v2 = operation.v2 else { return }
@@ -172,10 +186,18 @@ public final class ReplayRunner {
             if pendingKeys.contains(key) { try flush() }
             engine.countRead()
             guard KeyHash.sampled(key, rate: engine.plan.sampleRate) else { return }
+            if rollout?.step.stage == .dualwrite { return }
             let before = engine.breaker.state
             try engine.compare(key: key, cohort: operation.cohort)
             let transitioned = engine.breaker.state != before
             timeline.observe(at: clock.now(), totals: engine.gate.totals, force: transitioned)
+        }
+    }
+
+    /// A rollout decision the ledger could not keep stops the replay as a store failure would.
+    private func evaluate(_ rollout: RolloutController) throws(EngineError) {
+        do { try rollout.evaluate() } catch {
+            throw EngineError(.store, key: nil, reason: "the rollout could not be recorded: \(error)")
         }
     }
 

@@ -230,6 +230,8 @@ public struct Report: Sendable, Hashable {
     public var mismatchesTruncated = false
     /// Whether keys appear as salted hashes (the plan redacts its key field): a report's keys then name no record.
     public var keysRedacted = false
+    /// Where the rollout stands and every decision it took (nil without a rollout controller).
+    public var rollout: RolloutStatus?
     /// The sample rate and what the comparator's CPU budget skipped (`nil` in a report from a ledger written before
     /// they were recorded).
     public var sampling: Sampling?

@@ -230,6 +230,15 @@ public final class RolloutController: Service, Sendable {
     }
 
     private func absorbEvidence(_ state: inout State) {
+        // A step entered later than the clock now shows (a replay whose traffic is older than the wall clock the
+        // controller was created on) is taken as entered now: dwell is measured on the clock decisions use.
+        let now = clock.now()
+        if now < state.status.enteredAt {
+            state.status.enteredAt = now
+            if let last = state.status.decisions.indices.last, state.status.decisions[last].at > now {
+                state.status.decisions[last].at = now
+            }
+        }
         let totals = gate.totals.counts
         let compared = max(0, totals.compared - state.baseline.compared)
         let mismatched = max(0, totals.mismatched - state.baseline.mismatched)
@@ -291,10 +300,7 @@ public final class RolloutController: Service, Sendable {
 
     private func persist(_ state: inout State, _ status: RolloutStatus) throws(RolloutError) {
         guard let ledger else { return }
-        let value: [UInt8]
-        do { value = Array(try Self.encoder.encode(status)) } catch {
-            throw RolloutError(.ledger, reason: "the rollout state could not be encoded: \(error)")
-        }
+        let value = try status.encoded()
         let outcome: (won: Bool, row: LedgerStateRow)
         do { outcome = try ledger.compareAndSet(Self.ledgerRow, expected: state.version, value: value) } catch {
             throw RolloutError(.ledger, reason: "\(error)")
@@ -314,8 +320,8 @@ public final class RolloutController: Service, Sendable {
         -> RolloutStatus
     {
         let status: RolloutStatus
-        do { status = try decoder.decode(RolloutStatus.self, from: Data(bytes)) } catch {
-            throw RolloutError(.corrupt, reason: "\(ledger): the rollout row does not read as a rollout: \(error)")
+        do { status = try RolloutStatus.decode(bytes) } catch {
+            throw RolloutError(.corrupt, reason: "\(ledger): \(error.reason)")
         }
         guard steps.indices.contains(status.stepIndex), steps[status.stepIndex] == status.step else {
             throw RolloutError(
@@ -329,18 +335,5 @@ public final class RolloutController: Service, Sendable {
     private func publishMetrics(_ step: RolloutStep) {
         stageGauge.record(MigrationStage.allCases.firstIndex(of: step.stage) ?? -1)
         canaryGauge.record(step.canaryPercent)
-    }
-
-    private static var encoder: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        encoder.outputFormatting = [.sortedKeys]
-        return encoder
-    }
-
-    private static var decoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .millisecondsSince1970
-        return decoder
     }
 }

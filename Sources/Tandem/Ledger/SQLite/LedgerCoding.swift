@@ -38,6 +38,7 @@ enum LedgerCoding {
         func bool(_ column: Int32) -> Bool { statement.int64(column) != 0 }
         func string(_ column: Int32) -> String { statement.text(column) }
         func optionalString(_ column: Int32) -> String? { statement.isNull(column) ? nil : statement.text(column) }
+        func bytes(_ column: Int32) -> [UInt8] { statement.blob(column) }
 
         /// The value whose raw spelling the column holds (a breaker state, a diff kind).
         func value<Value: RawRepresentable>(_ column: Int32, _ name: String, as type: Value.Type) throws(LedgerError)

@@ -73,6 +73,19 @@ struct LedgerReader {
             }
         }
         if tables.contains("tandem_ledger_job") { report.job = try job() }
+        if tables.contains("tandem_ledger_state") {
+            let rollout = try rows(
+                "SELECT value FROM tandem_ledger_state WHERE name = 'rollout'", table: "tandem_ledger_state"
+            ) { (row) throws(LedgerError) in row.bytes(0) }
+            if let bytes = rollout.first {
+                do {
+                    report.rollout = try RolloutStatus.decode(bytes)
+                } catch {
+                    throw LedgerError(
+                        code: .corrupt, path: path, message: "the ledger is corrupt: its rollout row: \(error.reason)")
+                }
+            }
+        }
         return report
     }
 

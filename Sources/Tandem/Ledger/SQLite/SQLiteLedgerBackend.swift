@@ -25,14 +25,21 @@ public final class SQLiteLedgerBackend: LedgerBackend {
     /// file never holds a run without a checkpoint: a process killed at any moment after this leaves a ledger that
     /// renders.
     ///
+    /// With `newRun: false` the ledger must exist and its run is left as it is: what a tool that only changes state
+    /// rows (`tandem rollout`) opens.
+    ///
     /// - Throws: ``LedgerError`` naming `path`: `notALedger` for a file that is not an SQLite database or holds other
     ///   tables (a record store, say), `unsupportedVersion` for a ledger from a newer Tandem, `corrupt`, `openFailed`,
     ///   `readOnly`. A file that is not a ledger is left untouched.
     public init(
-        path: String, durable: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000, initial: Report? = nil
+        path: String, durable: Bool = false, busyTimeoutMilliseconds: Int32 = 5_000, initial: Report? = nil,
+        newRun: Bool = true
     ) throws(LedgerError) {
+        if !newRun && !FileManager.default.fileExists(atPath: path) {
+            throw LedgerError(code: .openFailed, path: path, message: "no such ledger file")
+        }
         let options = SQLiteConnection.Options(
-            readOnly: false, create: true, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+            readOnly: false, create: newRun, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         let connection: SQLiteConnection
         do {
             connection = try SQLiteConnection(path: path, options: options)
@@ -47,12 +54,19 @@ public final class SQLiteLedgerBackend: LedgerBackend {
                 throw Self.notALedger(path)
             case .ledger(let version) where version != LedgerSchema.version:
                 throw Self.unsupported(path, version: version)
+            case .empty where !newRun:
+                throw Self.notALedger(path)
             case .empty, .ledger:
                 break
             }
             // After the content check: a file that is not a ledger is left as it was.
             try connection.configure(journalMode: "WAL", synchronous: durable ? "FULL" : "NORMAL")
             let now = unixMillisNow()
+            if !newRun {
+                self.path = path
+                self.store = Mutex(store)
+                return
+            }
             try connection.immediateTransaction { () throws(SQLiteError) in
                 if content == .empty {
                     try LedgerSchema.create(in: connection, nowUnixMillis: now)
