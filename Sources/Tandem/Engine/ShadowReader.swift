@@ -42,11 +42,10 @@ public final class ShadowReader: Sendable {
     public let engine: MigrationEngine
     /// The settings.
     public let configuration: Configuration
-    /// Which keys read v2 in `live`.
-    public let router: Router?
     /// The CPU budget in force: the configuration's, else the plan's, else ``ComparisonBudget/default``.
     public let comparisonBudget: ComparisonBudget
-    private let stageBox: Mutex<MigrationStage>
+    /// The stage and the router, read together by every read.
+    private let routing: Mutex<(stage: MigrationStage, router: Router?)>
 
     /// Keys waiting for comparison. The read path only appends under a short lock and never wakes a thread: the
     /// comparator takes the whole queue at once and polls (``Configuration/idlePoll``) when it found few keys, so a
@@ -76,17 +75,24 @@ public final class ShadowReader: Sendable {
         configuration: Configuration = .init()
     ) {
         self.engine = engine
-        self.router = router
         self.configuration = configuration
         comparisonBudget = configuration.comparisonBudget ?? engine.plan.comparisonBudget ?? .default
-        stageBox = Mutex(stage)
+        routing = Mutex((stage, router))
     }
 
     /// The current stage.
-    public var stage: MigrationStage { stageBox.withLock { $0 } }
+    public var stage: MigrationStage { routing.withLock { $0.stage } }
+
+    /// Which keys read v2 in `live`.
+    public var router: Router? { routing.withLock { $0.router } }
 
     /// Moves to another stage (for example from `shadow` to `live`).
-    public func setStage(_ stage: MigrationStage) { stageBox.withLock { $0 = stage } }
+    public func setStage(_ stage: MigrationStage) { routing.withLock { $0.stage = stage } }
+
+    /// Moves to another stage and router at once (a rollout step: `live` at a new canary percent).
+    public func setStage(_ stage: MigrationStage, router: Router?) {
+        routing.withLock { $0 = (stage, router) }
+    }
 
     /// Comparisons queued and not yet run.
     public var pending: Int { queue.withLock { $0.count } }
@@ -100,7 +106,7 @@ public final class ShadowReader: Sendable {
     /// The authoritative row of `key` as ``read(_:)`` answers it, and the store that answered (the typed facade
     /// decodes it with that store's type).
     public func readRow(_ key: String) throws(EngineError) -> (row: StoredRecord?, side: DualWriter.Side) {
-        let stage = self.stage
+        let (stage, router) = routing.withLock { $0 }
         let side = stage.readStore(for: key, router: router, isHalting: engine.isHalting)
         let record = try engine.read(key, from: side)
         engine.countRead()

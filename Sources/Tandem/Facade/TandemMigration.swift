@@ -38,6 +38,10 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     public let events: AsyncStream<TandemMigrationEvent>
 
     private let router: Router
+    /// The rollout walking the plan's `rollout:` block, when ``TandemMigrationConfiguration/rollout`` is set: it
+    /// sets the stage and the canary percent. Steer it with its ``RolloutController/promote()``,
+    /// ``RolloutController/pause()``, ``RolloutController/resume()`` and ``RolloutController/rollback()``.
+    public let rollout: RolloutController?
     private let runState: Mutex<RunState>
     /// The comparison queue and its drainer (shared with plain ``ShadowReader`` users).
     private let comparisons: ShadowReader
@@ -64,6 +68,10 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             throw TandemMigrationError(
                 .schemaMismatch,
                 reason: "the v1 type is \(V1.protoMessageName) but the plan's v1 message is \(plan.v1Message.fullName)")
+        }
+        guard !configuration.rollout || plan.rollout != nil else {
+            throw TandemMigrationError(
+                .configuration, reason: "rollout is set but the plan \(plan.name) has no rollout: block")
         }
         guard configuration.queueCapacity >= 1 else {
             throw TandemMigrationError(
@@ -119,6 +127,30 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             configuration: ShadowReader.Configuration(
                 queueCapacity: configuration.queueCapacity, comparisonBudget: configuration.comparisonBudget,
                 priority: configuration.comparatorPriority))
+        if configuration.rollout, let rolloutPlan = plan.rollout {
+            let comparisons = comparisons
+            let salt = configuration.canarySalt
+            let breaker = engine.breaker
+            let apply: @Sendable (RolloutStep) -> Void = { step in
+                let router = try? Router(canaryPercent: Double(step.canaryPercent), salt: salt, breaker: breaker)
+                comparisons.setStage(step.stage, router: router)
+            }
+            do {
+                rollout = try RolloutController(
+                    plan: rolloutPlan, gate: engine.gate, breaker: engine.breaker, ledger: configuration.rolloutLedger,
+                    logger: configuration.logger,
+                    onDecision: { decision in
+                        apply(decision.step)
+                        eventContinuation.yield(.rolloutDecision(decision))
+                    })
+            } catch {
+                throw TandemMigrationError(
+                    error.code == .ledger ? .store : .configuration, reason: error.reason, underlying: error)
+            }
+            if let step = rollout?.step { apply(step) }
+        } else {
+            rollout = nil
+        }
     }
 
     /// Loads the plan in `planDirectory` (its `tandem.yaml` and protos) and opens the stores.
@@ -149,7 +181,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
 
     /// Where a read of `key` goes in the canary: `.v2` for canary keys while the breaker lets the canary run,
     /// `.legacy` for every other key and for every key while the breaker halts.
-    public func route(key: String) -> Router.Route { router.route(key) }
+    public func route(key: String) -> Router.Route { (comparisons.router ?? router).route(key) }
 
     /// The consistency gate now: totals (compared, matched, mismatched, in flight, shed), consistency with its
     /// Wilson interval, the sliding window, the breaker's state and the verdict.
@@ -245,7 +277,7 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
 
     /// The store that answers a read of `key` at `stage` now.
     public func store(for key: String, at stage: MigrationStage) -> DualWriter.Side {
-        stage.readStore(for: key, router: router, isHalting: engine.breaker.isHalting)
+        stage.readStore(for: key, router: comparisons.router ?? router, isHalting: engine.breaker.isHalting)
     }
 
     // MARK: - Comparisons
@@ -280,7 +312,14 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             eventContinuation.finish()
         }
         await withGracefulShutdownHandler {
-            await comparisons.run()
+            await withTaskGroup(of: Void.self) { group in
+                if let rollout = self.rollout {
+                    group.addTask { try? await rollout.run() }
+                }
+                await self.comparisons.run()
+                // The comparisons are done: the rollout has no more evidence to judge.
+                group.cancelAll()
+            }
         } onGracefulShutdown: {
             self.shutdown()
         }

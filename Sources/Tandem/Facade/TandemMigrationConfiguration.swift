@@ -38,6 +38,12 @@ public struct TandemMigrationConfiguration: Sendable {
     /// The metrics backend of the facade's counters; `nil` uses the one bootstrapped in `MetricsSystem` (bootstrap
     /// it before creating the migration). Tests pass their own to read the counts.
     public var metricsFactory: (any MetricsFactory)?
+    /// Walk the plan's `rollout:` block: a ``RolloutController`` sets the stage and the canary percent from then on
+    /// (``stage`` and ``canaryPercent`` are only where it starts when it has no saved state).
+    public var rollout: Bool
+    /// Where the rollout persists (its `rollout` state row), so a restarted service resumes it; nil keeps it in
+    /// memory and a restart starts the rollout over.
+    public var rolloutLedger: (any LedgerBackend)?
 
     /// Creates a configuration; every parameter has a default.
     public init(
@@ -52,7 +58,9 @@ public struct TandemMigrationConfiguration: Sendable {
         shadowWrites: ShadowWriteTiming = .deferred,
         logger: Logger? = nil,
         eventBufferSize: Int = 1024,
-        metricsFactory: (any MetricsFactory)? = nil
+        metricsFactory: (any MetricsFactory)? = nil,
+        rollout: Bool = false,
+        rolloutLedger: (any LedgerBackend)? = nil
     ) {
         self.stage = stage
         self.canaryPercent = canaryPercent
@@ -66,5 +74,7 @@ public struct TandemMigrationConfiguration: Sendable {
         self.logger = logger
         self.eventBufferSize = eventBufferSize
         self.metricsFactory = metricsFactory
+        self.rollout = rollout
+        self.rolloutLedger = rolloutLedger
     }
 }

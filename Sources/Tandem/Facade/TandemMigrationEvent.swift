@@ -8,4 +8,7 @@ public enum TandemMigrationEvent: Sendable {
     /// (``ShadowWriteTiming/deferred``): the row waits in the outbox for the next open or repair, and until then
     /// comparisons of the key report the difference.
     case shadowWriteFailed(TandemMigrationError)
+    /// The rollout took a decision (``TandemMigrationConfiguration/rollout``): the stage or canary changed, or an
+    /// operator paused or resumed it.
+    case rolloutDecision(RolloutDecision)
 }

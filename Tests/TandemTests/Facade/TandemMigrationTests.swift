@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SwiftProtobuf
+import TandemTesting
 import Testing
 
 @testable import Tandem
@@ -256,5 +257,62 @@ struct TandemMigrationTests {
             (error as? TandemMigrationError)?.code == .configuration
         }
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("p").path))
+    }
+
+    static let rolloutPlanDirectory = planDirectory + "-rollout"
+
+    static func rolloutMigration(ledger: InMemoryLedgerBackend, in directory: URL) throws -> ProfileMigration {
+        try ProfileMigration(
+            planDirectory: rolloutPlanDirectory, primaryPath: directory.appendingPathComponent("v2.sqlite").path,
+            shadowPath: directory.appendingPathComponent("v1.sqlite").path,
+            configuration: .init(rollout: true, rolloutLedger: ledger))
+    }
+
+    @Test func theRolloutSetsTheStageAndTheCanaryAndAResumedServiceKeepsThem() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facade-rollout-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ledger = InMemoryLedgerBackend()
+        let keys = (0..<2000).map { "u\($0)" }
+        func canaryShare(_ migration: ProfileMigration) -> Double {
+            Double(keys.count { migration.route(key: $0) == .v2 }) / Double(keys.count)
+        }
+        do {
+            let migration = try Self.rolloutMigration(ledger: ledger, in: directory)
+            let rollout = try #require(migration.rollout)
+            // The rollout's first step wins over the configuration's stage (shadow by default).
+            #expect(migration.stage == .dualwrite)
+            try rollout.promote()
+            #expect(migration.stage == .shadow)
+            try rollout.promote()
+            #expect(migration.stage == .live)
+            #expect(abs(canaryShare(migration) - 0.10) < 0.03)
+            try rollout.promote()
+            #expect(abs(canaryShare(migration) - 0.50) < 0.04)
+            let events = migration.events
+            migration.shutdown()
+            try await migration.run()
+            var decisions: [RolloutStep] = []
+            for await event in events {
+                if case .rolloutDecision(let decision) = event { decisions.append(decision.step) }
+            }
+            #expect(decisions.map(\.description) == ["shadow", "live 10%", "live 50%"])
+        }
+        // A restarted service on the same ledger resumes at live 50%.
+        let resumed = try Self.rolloutMigration(ledger: ledger, in: directory)
+        #expect(resumed.stage == .live)
+        #expect(abs(canaryShare(resumed) - 0.50) < 0.04)
+        try resumed.rollout?.rollback()
+        #expect(resumed.stage == .shadow)
+        #expect(resumed.route(key: "u1") == .legacy)
+    }
+
+    @Test func rolloutWithoutARolloutBlockIsAConfigurationError() throws {
+        #expect {
+            _ = try Fixture(.init(rollout: true))
+        } throws: { error in
+            (error as? TandemMigrationError)?.code == .configuration
+                && "\(error)".contains("no rollout: block")
+        }
     }
 }

@@ -124,6 +124,10 @@ struct EventLogger: Service {
                     logger.error(
                         "tandem legacy write failed after its v2 commit; the row waits in the outbox",
                         metadata: ["error": "\(error)"])
+                case .rolloutDecision(let decision):
+                    logger.notice(
+                        "tandem rollout \(decision.reason) -> \(decision.step)",
+                        metadata: ["consistency": "\(decision.consistency)", "samples": "\(decision.samples)"])
                 }
             }
         }
