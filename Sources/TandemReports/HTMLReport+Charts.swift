@@ -52,7 +52,7 @@ extension HTMLReport {
                 "<line class=\"grid\" x1=\"\(format(left))\" x2=\"\(format(width - right))\" y1=\"\(format(y(value)))\" "
             svg += "y2=\"\(format(y(value)))\"/>\n"
             svg += "<text class=\"axis\" x=\"\(format(left - 6))\" y=\"\(format(y(value) + 4))\" text-anchor=\"end\">"
-            svg += "\(ReportText.percent(value))</text>\n"
+            svg += "\(tickPercent(value, step: (1 - yMin) / 4))</text>\n"
         }
         let startLabel = byTime ? shortTime(points[0].at) : "1"
         let endLabel = byTime ? shortTime(points[points.count - 1].at) : "\(points.count)"
@@ -71,23 +71,33 @@ extension HTMLReport {
         svg += "<text class=\"budget-label\" x=\"\(format(width - right - 4))\" y=\"\(format(y(budget) - 4))\" "
         svg += "text-anchor=\"end\">budget \(ReportText.percent(budget))</text>\n"
 
-        // Breaker transitions.
-        for transition in report.transitions {
-            let position: Double
-            if byTime {
-                position = x(index: 0, at: transition.at)
-            } else {
-                let index = points.firstIndex { $0.at >= transition.at } ?? (points.count - 1)
-                position = x(index: index, at: transition.at)
+        func position(_ at: Date) -> Double {
+            if byTime { return x(index: 0, at: at) }
+            let index = points.firstIndex { $0.at >= at } ?? (points.count - 1)
+            return x(index: index, at: at)
+        }
+        // Breaker transitions along the top, rollout steps along the bottom; labels grouped so none overprints.
+        let transitions = report.transitions.map { transition in
+            ChartMarker(
+                x: position(transition.at), label: transition.to.rawValue,
+                detail: "\(ReportText.timestamp(transition.at)): \(transition.from) to \(transition.to) (mismatch rate "
+                    + "\(ReportText.percent(transition.mismatchRate)) over \(transition.samples) comparisons)",
+                lineClass: "transition state-\(stateClass(transition.to.rawValue))")
+        }
+        svg += chartMarkers(
+            transitions, labelY: top + 10, top: top, bottom: top + plotHeight, right: width - right, noun: "transition",
+            labelClass: "transition-label")
+        if let rollout = report.rollout {
+            let steps = rollout.decisions.map { decision in
+                ChartMarker(
+                    x: position(decision.at), label: decision.step.description,
+                    detail: "\(ReportText.timestamp(decision.at)): \(decision.reason) -> \(decision.step) (consistency "
+                        + "\(ReportText.percent(decision.consistency)) over \(decision.samples) comparisons)",
+                    lineClass: "rollout-step")
             }
-            svg += "<line class=\"transition state-\(stateClass(transition.to.rawValue))\" x1=\"\(format(position))\" "
-            svg += "x2=\"\(format(position))\" y1=\"\(format(top))\" y2=\"\(format(top + plotHeight))\"><title>"
-            svg += "\(escape(ReportText.timestamp(transition.at))): \(escape(name(transition.from.rawValue))) to "
-            svg +=
-                "\(escape(name(transition.to.rawValue))) (mismatch rate \(ReportText.percent(transition.mismatchRate)) over "
-            svg += "\(transition.samples) comparisons)</title></line>\n"
-            svg += "<text class=\"transition-label\" x=\"\(format(position + 3))\" y=\"\(format(top + 10))\">"
-            svg += "\(escape(name(transition.to.rawValue)))</text>\n"
+            svg += chartMarkers(
+                steps, labelY: top + plotHeight - 6, top: top, bottom: top + plotHeight, right: width - right,
+                noun: "step", labelClass: "rollout-label")
         }
 
         // The series.
@@ -101,7 +111,9 @@ extension HTMLReport {
             svg += "<polyline class=\"series\" points=\"\(coordinates.joined(separator: " "))\"/>\n"
         }
         svg += "</svg>\n<figcaption>Cumulative consistency at \(points.count) point\(points.count == 1 ? "" : "s")"
-        svg += "; dashed: the budget; vertical lines: breaker transitions.</figcaption>\n</figure>\n"
+        svg += "; dashed: the budget; vertical lines: breaker transitions (labels at the top)"
+        svg += report.rollout == nil ? "" : " and rollout steps (labels at the bottom)"
+        svg += ".</figcaption>\n</figure>\n"
         return svg
     }
 

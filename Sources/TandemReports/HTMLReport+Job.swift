@@ -22,6 +22,9 @@ extension HTMLReport {
             "<p>\(job.complete ? "The run reached the end of its keys" : "The run stopped before the end of its keys")"
         out += "\(job.resumed ? ", resuming an earlier run" : "").</p>\n"
         guard !job.entries.isEmpty else { return out + "</section>\n" }
+        let shown = min(job.entries.count, maxJobEntries)
+        let folds = shown > foldRows
+        if folds { out += "<details><summary>\(shown) keys</summary>\n" }
         out +=
             "<table class=\"samples\">\n<thead><tr><th>At</th><th>Key</th><th>Action</th><th>Detail</th></tr></thead>\n<tbody>\n"
         for entry in job.entries.prefix(maxJobEntries) {
@@ -34,6 +37,7 @@ extension HTMLReport {
             out += "<td>\(escapeText(entry.action.rawValue))</td><td>\(escapeText(value(detail)))</td></tr>\n"
         }
         out += "</tbody>\n</table>\n"
+        if folds { out += "</details>\n" }
         let more = job.entries.count - min(job.entries.count, maxJobEntries) + job.entriesOmitted
         if more > 0 { out += "<p>\(more) more keys in the JSON report and the ledger.</p>\n" }
         return out + "</section>\n"

@@ -8,6 +8,8 @@ extension HTMLReport {
             ? "halted: the breaker opened" : rollout.paused ? "paused" : rollout.finished ? "done" : "running"
         var out = "<section id=\"rollout\">\n<h2>Rollout</h2>\n"
         out += "<p>At <code>\(escapeText(rollout.step.description))</code>, \(escapeText(state)).</p>\n"
+        let folds = rollout.decisions.count > foldRows
+        if folds { out += "<details><summary>\(rollout.decisions.count) decisions</summary>\n" }
         out += "<table class=\"samples\">\n<thead><tr><th>At</th><th>Step</th><th>Reason</th><th>Consistency</th>"
         out += "<th>Samples</th></tr></thead>\n<tbody>\n"
         for decision in rollout.decisions {
@@ -16,6 +18,6 @@ extension HTMLReport {
             out += "<td>\(escapeText(decision.reason.rawValue))</td>"
             out += "<td>\(escapeText(ReportText.percent(decision.consistency)))</td><td>\(decision.samples)</td></tr>\n"
         }
-        return out + "</tbody>\n</table>\n</section>\n"
+        return out + "</tbody>\n</table>\n" + (folds ? "</details>\n" : "") + "</section>\n"
     }
 }

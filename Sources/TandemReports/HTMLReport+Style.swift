@@ -48,6 +48,8 @@ extension HTMLReport {
         .transition.state-open{stroke:var(--fail)}.transition.state-half-open{stroke:var(--warn)}
         .transition.state-closed{stroke:var(--pass)}
         .transition-label{font-size:10px;fill:var(--muted)}
+        .rollout-step{stroke-width:1;stroke:#0b57d0;stroke-dasharray:1 3}
+        .rollout-label{font-size:10px;fill:#0b57d0}
         td.state-open code{color:var(--fail)}td.state-closed code{color:var(--pass)}
         td.state-half-open code{color:var(--warn)}
         .bars{display:grid;gap:.25rem}

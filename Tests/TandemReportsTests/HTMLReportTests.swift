@@ -71,4 +71,61 @@ import Testing
         #expect(html.contains("<header class=\"verdict inconclusive\">"))
         #expect(html.contains("No comparisons were recorded over time."))
     }
+
+    /// The x ranges the chart's labels of `labelClass` take, as the chart estimates a label's width.
+    static func labelRanges(_ html: String, labelClass: String) throws -> [ClosedRange<Double>] {
+        let pattern = try Regex(
+            #"<text class="\#(labelClass)" x="([0-9.]+)" y="[0-9.]+"( text-anchor="end")?><title>[^<]*</title>([^<]*)</text>"#
+        )
+        return html.matches(of: pattern).compactMap { match -> ClosedRange<Double>? in
+            guard let x = Double(String(match.output[1].substring ?? "")) else { return nil }
+            let width = HTMLReport.labelWidth(String(match.output[3].substring ?? "")) - 8
+            return match.output[2].substring == nil ? x...(x + width) : (x - width)...x
+        }
+    }
+
+    @Test(arguments: [1, 2, 7, 30, 300, 3000])
+    func noTransitionOrRolloutLabelOverprintsAnother(count: Int) throws {
+        var report = HostileReport.report()
+        let start = report.timeline.first?.at ?? report.startedAt
+        let span = (report.timeline.last?.at ?? start).timeIntervalSince(start)
+        let states: [BreakerState] = [.open, .halfOpen, .closed]
+        var rng = SplitMix64(seed: UInt64(count))
+        report.transitions = (0..<count).map { index in
+            let at = start + Double.random(in: 0...span, using: &rng)
+            return .init(
+                at: at, from: states[index % 3], to: states[(index + 1) % 3], mismatchRate: 0.01, samples: 100)
+        }.sorted { $0.at < $1.at }
+        report.rollout = RolloutStatus(
+            stepIndex: 0, step: RolloutStep(stage: .shadow, canaryPercent: 0), enteredAt: start, compared: 0,
+            mismatched: 0, halted: true, paused: false, finished: false,
+            decisions: (0..<count).map { index in
+                RolloutDecision(
+                    at: start + span * Double(index) / Double(count),
+                    step: RolloutStep(stage: .live, canaryPercent: index % 100 + 1), reason: .confident,
+                    consistency: 1, samples: 400)
+            })
+        let html = HTMLReport.render(report)
+        #expect(try Validators.check(Validators.html, html)["errors"]?.strings == [])
+        for labelClass in ["transition-label", "rollout-label"] {
+            let ranges = try Self.labelRanges(html, labelClass: labelClass).sorted { $0.lowerBound < $1.lowerBound }
+            #expect(!ranges.isEmpty)
+            for (a, b) in zip(ranges, ranges.dropFirst()) {
+                #expect(a.upperBound <= b.lowerBound, "\(labelClass): \(a) overlaps \(b)")
+            }
+            // Every label stays inside the chart (760 wide, 16 right margin).
+            #expect(ranges.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= 744.5 }, "\(labelClass)")
+        }
+        // Every transition keeps its own line and tooltip.
+        #expect(html.components(separatedBy: "<line class=\"transition state-").count - 1 == count)
+        // A long decision list folds.
+        #expect(html.contains("<details><summary>\(count) decisions</summary>") == (count > HTMLReport.foldRows))
+    }
+
+    @Test func axisTicksCarryTheDigitsTheirSpacingNeeds() {
+        #expect(HTMLReport.tickPercent(0.957423, step: 0.0106) == "95.7%")
+        #expect(HTMLReport.tickPercent(0.99995, step: 0.000025) == "99.995%")
+        #expect(HTMLReport.tickPercent(1, step: 0.0106) == "100%")
+        #expect(HTMLReport.tickPercent(0.5, step: 0.125) == "50%")
+    }
 }

@@ -24,9 +24,12 @@ struct BreakerMachine: Sendable {
     private var window: ComparisonWindow
     private var sinceEvaluation = 0
     private var openedAt = Date(timeIntervalSince1970: 0)
-    /// How many times `open_seconds` the current open period lasts: doubled after each failed half-open probe (a
-    /// persistent divergence), capped at ``maxBackoff``, back to 1 after a clean half-open or a reset.
+    /// How many times `open_seconds` the current open period lasts: doubled after each failed recovery (a
+    /// persistent divergence), capped at ``maxBackoff``, back to 1 once a recovery holds, or on a reset.
     private(set) var backoff = 1
+    /// The probes passed and the breaker closed, but its fresh window has not yet held `min_samples` comparisons
+    /// under budget: a re-trip now is a failed recovery, as a failed probe is.
+    private var recovering = false
     /// The longest open period, in multiples of `open_seconds`.
     static let maxBackoff = 16
     private var probe = ComparisonCounts()
@@ -88,7 +91,13 @@ struct BreakerMachine: Sendable {
                 if over {
                     hasTripped = true
                     openedAt = now
+                    if recovering { backoff = min(backoff * 2, Self.maxBackoff) }
+                    recovering = false
                     move(to: .open, at: now, evidence: counts, into: &out)
+                } else if recovering && counts.compared >= minSamples {
+                    // A full window under budget since the probes passed: the recovery holds.
+                    recovering = false
+                    backoff = 1
                 }
             } else {
                 if over && !overBudget {
@@ -111,7 +120,7 @@ struct BreakerMachine: Sendable {
                 move(to: .open, at: now, evidence: evidence, into: &out)
             } else {
                 clearEvidence()
-                backoff = 1
+                recovering = true
                 move(to: .closed, at: now, evidence: evidence, into: &out)
             }
         case .open, .forcedOpen, .disabled:
@@ -127,6 +136,7 @@ struct BreakerMachine: Sendable {
         if target == .closed {
             clearEvidence()
             backoff = 1
+            recovering = false
         }
         if target == .metricsOnly { overBudget = false }
         if target == .open { openedAt = now }

@@ -10,7 +10,8 @@ public struct BreakerSnapshot: Sendable, Hashable {
     /// Every transition so far, oldest first.
     public var transitions: [BreakerTransition]
     /// How many times `breaker.open_seconds` the breaker stays open next (or now): 1, doubled after each failed
-    /// half-open probe up to 16, back to 1 after a clean half-open or a reset.
+    /// recovery (probes that fail, or a re-trip before the fresh window held `min_samples` comparisons under budget)
+    /// up to 16, back to 1 once a recovery holds or on a reset.
     public var backoff: Int
 
     /// Creates a snapshot.

@@ -10,7 +10,9 @@ import Synchronization
 /// `breaker.evaluation_interval` comparisons. `open` → `half_open` after `breaker.open_seconds` by the injected
 /// clock; the next `breaker.half_open_probes` comparisons then decide: `closed` (with a fresh window) unless
 /// they themselves show the rate above budget, in which case `open` again, for twice as long each time (up to 16x
-/// `open_seconds`, back to 1x after a clean half-open or a reset). Operators can force `forced_open`,
+/// `open_seconds`). A breaker that closes and re-trips before its fresh window held `min_samples` comparisons under
+/// budget failed its recovery too; a recovery that holds, or a reset, brings the period back to `open_seconds`.
+/// Operators can force `forced_open`,
 /// `disabled` and `metrics_only`, and ``reset()`` to `closed`. See <doc:GateAndBreaker> for the statistics.
 ///
 /// Every transition is logged through the caller's `Logger`, counted in `tandem_breaker_transitions_total{to}`,

@@ -22,6 +22,22 @@ public struct RolloutStatus: Sendable, Hashable, Codable {
     /// Every decision, oldest first.
     public var decisions: [RolloutDecision]
 
+    /// A status (the controller builds its own; reports and tests may build one).
+    public init(
+        stepIndex: Int, step: RolloutStep, enteredAt: Date, compared: Int, mismatched: Int, halted: Bool, paused: Bool,
+        finished: Bool, decisions: [RolloutDecision]
+    ) {
+        self.stepIndex = stepIndex
+        self.step = step
+        self.enteredAt = enteredAt
+        self.compared = compared
+        self.mismatched = mismatched
+        self.halted = halted
+        self.paused = paused
+        self.finished = finished
+        self.decisions = decisions
+    }
+
     /// The evidence's consistency (1 when nothing was compared).
     public var consistency: Double { compared == 0 ? 1 : Double(compared - mismatched) / Double(compared) }
 }

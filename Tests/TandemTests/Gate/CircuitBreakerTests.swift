@@ -129,14 +129,18 @@ struct CircuitBreakerTests {
         clock.advance(by: 1)
         for _ in 0..<10 { breaker.record(matched: true) }
         #expect(breaker.state == .closed)
-        #expect(breaker.snapshot().backoff == 1)
+        // Closed, but the recovery is not proven until a fresh window holds min_samples under budget.
+        #expect(breaker.snapshot().backoff == 2)
         // After closing, the fresh window needs min_samples again before a new trip.
         for _ in 0..<99 { breaker.record(matched: false) }
         #expect(breaker.state == .closed)
         breaker.record(matched: false)
         #expect(breaker.state == .open)
-        // The clean half-open reset the back-off: open_seconds again.
-        clock.advance(by: 10)
+        // Re-tripping before the window held is a failed recovery: 40 s now.
+        #expect(breaker.snapshot().backoff == 4)
+        clock.advance(by: 39)
+        #expect(breaker.state == .open)
+        clock.advance(by: 1)
         #expect(breaker.state == .halfOpen)
         let moves = recorder.transitions.map { "\($0.from.rawValue)->\($0.to.rawValue)" }
         #expect(
@@ -171,6 +175,28 @@ struct CircuitBreakerTests {
         // A reset forgets the back-off.
         breaker.reset()
         #expect(breaker.snapshot().backoff == 1)
+    }
+
+    @Test func aRecoveryThatHoldsForAFullWindowResetsTheBackOff() throws {
+        let clock = ManualClock()
+        let breaker = try makeBreaker(
+            BreakerConfiguration(openSeconds: 10, halfOpenProbes: 10, evaluationInterval: 1), clock: clock)
+        for _ in 0..<100 { breaker.record(matched: false) }
+        clock.advance(by: 10)
+        for _ in 0..<10 { breaker.record(matched: false) }
+        #expect(breaker.snapshot().backoff == 2)
+        clock.advance(by: 20)
+        for _ in 0..<10 { breaker.record(matched: true) }
+        #expect(breaker.state == .closed)
+        for _ in 0..<99 { breaker.record(matched: true) }
+        #expect(breaker.snapshot().backoff == 2)
+        breaker.record(matched: true)
+        #expect(breaker.snapshot().backoff == 1)
+        // The next trip waits open_seconds again.
+        for _ in 0..<100 { breaker.record(matched: false) }
+        #expect(breaker.state == .open)
+        clock.advance(by: 10)
+        #expect(breaker.state == .halfOpen)
     }
 
     @Test func forcedOpenHaltsUntilReset() throws {
