@@ -16,6 +16,8 @@ extension HTMLReport {
 
     /// Tables longer than this fold into a `<details>` element (keys of a job, decisions of a rollout).
     static let foldRows = 20
+    /// Sampled keys shown before the rest fold.
+    static let foldKeys = 10
 
     /// The width a label of `text` takes at the chart's 10 px label size, with a little air.
     static func labelWidth(_ text: String) -> Double { Double(text.count) * 6.2 + 8 }

@@ -81,7 +81,7 @@ extension HTMLReport {
             ChartMarker(
                 x: position(transition.at), label: transition.to.rawValue,
                 detail: "\(ReportText.timestamp(transition.at)): \(transition.from) to \(transition.to) (mismatch rate "
-                    + "\(ReportText.percent(transition.mismatchRate)) over \(transition.samples) comparisons)",
+                    + "\(ReportText.rate(transition.mismatchRate)) over \(transition.samples) comparisons)",
                 lineClass: "transition state-\(stateClass(transition.to.rawValue))")
         }
         svg += chartMarkers(

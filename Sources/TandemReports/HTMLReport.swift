@@ -129,7 +129,7 @@ public enum HTMLReport {
         for group in report.fields {
             out += "<tr><td><code>\(escape(name(group.path)))</code></td><td>\(escape(name(group.kind.rawValue)))</td>"
             out += "<td class=\"num\">\(group.count)</td>"
-            out += "<td class=\"num\">\(ReportText.percent(Double(group.count) / Double(total)))</td></tr>\n"
+            out += "<td class=\"num\">\(ReportText.share(Double(group.count) / Double(total)))</td></tr>\n"
             let samples = group.samples
             guard !samples.isEmpty else { continue }
             out += "<tr class=\"samples\"><td colspan=\"4\"><details><summary>\(samples.count) sample"
@@ -145,13 +145,19 @@ public enum HTMLReport {
         guard !report.mismatches.isEmpty else {
             return out + "<p class=\"empty\">No sampled mismatches.</p>\n</section>\n"
         }
-        for mismatch in report.mismatches.prefix(maxSampleKeys) {
+        let shown = report.mismatches.prefix(maxSampleKeys)
+        for (index, mismatch) in shown.enumerated() {
+            // A long list of keys folds after the first few.
+            if index == foldKeys && shown.count > foldKeys {
+                out += "<details class=\"more-keys\"><summary>\(shown.count - foldKeys) more keys</summary>\n"
+            }
             out += "<details class=\"key\"><summary><code>\(escape(name(mismatch.key)))</code> "
             out += "<span class=\"muted\">\(mismatch.diffs.count) diff\(mismatch.diffs.count == 1 ? "" : "s")</span>"
             out += "</summary>\n"
             out += diffTable(mismatch.diffs.map { (key: mismatch.key, diff: $0) }, showKey: false)
             out += "</details>\n"
         }
+        if shown.count > foldKeys { out += "</details>\n" }
         if report.mismatches.count > maxSampleKeys {
             out +=
                 "<p class=\"muted\">\(report.mismatches.count - maxSampleKeys) more keys in the JSON and CSV reports.</p>\n"
@@ -173,7 +179,7 @@ public enum HTMLReport {
             out += "<td><code>\(escape(name(transition.from.rawValue)))</code></td>"
             out +=
                 "<td class=\"state-\(stateClass(transition.to.rawValue))\"><code>\(escape(name(transition.to.rawValue)))</code></td>"
-            out += "<td class=\"num\">\(ReportText.percent(transition.mismatchRate))</td>"
+            out += "<td class=\"num\">\(ReportText.rate(transition.mismatchRate))</td>"
             out += "<td class=\"num\">\(transition.samples)</td></tr>\n"
         }
         return out + "</tbody>\n</table>\n</section>\n"

@@ -42,6 +42,29 @@ enum ReportText {
         return text + "%"
     }
 
+    /// A share of a whole, to one decimal (`29.6%`): enough to rank groups, without the precision of a consistency.
+    static func share(_ ratio: Double) -> String {
+        guard ratio.isFinite else { return "n/a" }
+        var text = String(format: "%.1f", ratio * 100)
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text + "%"
+    }
+
+    /// A mismatch rate to three significant digits (`1.45%`, `0.0123%`): rates span orders of magnitude, so fixed
+    /// decimals would either hide a small one or pad a large one.
+    static func rate(_ ratio: Double) -> String {
+        guard ratio.isFinite else { return "n/a" }
+        guard ratio > 0 else { return "0%" }
+        let percent = ratio * 100
+        let digits = max(0, 2 - Int(log10(percent).rounded(.down)))
+        var text = String(format: "%.\(min(digits, 8))f", percent)
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text + "%"
+    }
+
     /// A plain number for display (`0.9999`, `n/a`).
     static func number(_ value: Double) -> String {
         guard value.isFinite else { return value.isNaN ? "n/a" : (value > 0 ? "∞" : "-∞") }

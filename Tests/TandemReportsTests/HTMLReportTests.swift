@@ -128,4 +128,23 @@ import Testing
         #expect(HTMLReport.tickPercent(1, step: 0.0106) == "100%")
         #expect(HTMLReport.tickPercent(0.5, step: 0.125) == "50%")
     }
+
+    @Test func aLongListOfSampledKeysFoldsAfterTheFirstTen() throws {
+        var report = HostileReport.report()
+        let diff = Report.Diff(path: "name", kind: .changed, v1: .string("a"), v2: .string("b"))
+        report.mismatches = (0..<30).map { Report.Mismatch(key: "key-\($0)", diffs: [diff]) }
+        let html = HTMLReport.render(report)
+        #expect(try Validators.check(Validators.html, html)["errors"]?.strings == [])
+        let fold = try #require(html.range(of: "<details class=\"more-keys\"><summary>20 more keys</summary>"))
+        #expect(try #require(html.range(of: "key-9</code>")).lowerBound < fold.lowerBound)
+        #expect(try #require(html.range(of: "key-10</code>")).lowerBound > fold.lowerBound)
+        report.mismatches = Array(report.mismatches.prefix(10))
+        #expect(!HTMLReport.render(report).contains("more-keys"))
+        #expect(ReportText.share(0.295918) == "29.6%")
+        #expect(ReportText.share(0.5) == "50%")
+        #expect(ReportText.rate(0.014545) == "1.45%")
+        #expect(ReportText.rate(0.000123456) == "0.0123%")
+        #expect(ReportText.rate(0.2) == "20%")
+        #expect(ReportText.rate(0) == "0%")
+    }
 }
