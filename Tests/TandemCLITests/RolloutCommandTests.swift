@@ -21,7 +21,9 @@ struct RolloutCommandTests {
                 "replay", plan, "--traffic", traffic, "--rollout", "--primary",
                 directory.appendingPathComponent("primary.sqlite").path, "--shadow",
                 directory.appendingPathComponent("shadow.sqlite").path, "--report", report.path,
-                "--report", directory.appendingPathComponent("report.xml").path,
+                "--report", directory.appendingPathComponent("report.xml").path, "--report",
+                directory.appendingPathComponent("report.md").path, "--report",
+                directory.appendingPathComponent("report.html").path,
             ])
         return (run.status, try JSONValue(parsing: Array(try Data(contentsOf: report))), run)
     }
@@ -43,6 +45,25 @@ struct RolloutCommandTests {
         let junit = try String(contentsOf: directory.appendingPathComponent("report.xml"), encoding: .utf8)
         #expect(junit.contains("classname=\"tandem.rollout\""))
         #expect(!junit.contains("type=\"rollout\""))
+        let markdown = try String(contentsOf: directory.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains(#"#### Rollout: live 100\%, done"#))
+        #expect(markdown.contains(#"| live 10\% | `confident` |"#))
+        let html = try String(contentsOf: directory.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(html.contains("<section id=\"rollout\">"))
+        #expect(html.contains("class=\"rollout-label\""))
+    }
+
+    @Test func theDemosPersistentDivergenceOpensTheBreakerAtMostFiveTimes() throws {
+        let directory = try CLITest.temporaryDirectory("rollout-demo")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let demo = try Binaries.run("tandem", ["demo", "--out", directory.path])
+        // The demo shows a failing run and exits 0 itself: the walkthrough worked.
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let report = try JSONValue(
+            parsing: Array(try Data(contentsOf: directory.appendingPathComponent("report.json"))))
+        let opens = report["breaker"]?["transitions"]?.arrayElements?.count { $0["to"]?.stringValue == "open" } ?? 0
+        #expect(opens >= 2 && opens <= 5, "the breaker opened \(opens) times")
+        #expect((report["breaker"]?["flaps"]?.int64Value ?? 0) >= 1)
     }
 
     @Test func aBuggyLegacyWriterHaltsTheRolloutAndExitsOne() throws {
