@@ -19,14 +19,7 @@ struct DiffCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The plan directory (holds tandem.yaml).", valueName: "plan-dir"))
-    var planDirectory: String
-
-    @Option(help: ArgumentHelp("The primary (v2) store.", valueName: "db"))
-    var primary: String
-
-    @Option(help: ArgumentHelp("The shadow (v1) store.", valueName: "db"))
-    var shadow: String
+    @OptionGroup var paths: StorePathOptions
 
     @Option(help: "The record key.")
     var key: String
@@ -39,8 +32,8 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let plan = try PlanLoading.load(planDirectory)
-        for path in [primary, shadow] where !FileManager.default.fileExists(atPath: path) {
+        let plan = try PlanLoading.load(paths.planDirectory)
+        for path in [paths.primary, paths.shadow] where !FileManager.default.fileExists(atPath: path) {
             throw CLIError.io("\(path): no such store")
         }
         let engine: MigrationEngine
@@ -48,7 +41,7 @@ struct DiffCommand: ParsableCommand {
         do {
             // A diff runs beside a live writer: no writer lock (the outbox replay on open is seq-conditional).
             engine = try MigrationEngine(
-                plan: plan, primaryPath: primary, shadowPath: shadow,
+                plan: plan, primaryPath: paths.primary, shadowPath: paths.shadow,
                 configuration: .init(writer: .init(exclusive: false)))
             pair = try engine.writer.readPair(key)
         } catch let error as EngineError {
@@ -57,7 +50,7 @@ struct DiffCommand: ParsableCommand {
             throw CLIError.io("\(error)")
         }
         guard pair.primary != nil || pair.shadow != nil else {
-            throw CLIError.io("key \"\(key)\" is in neither store (\(primary), \(shadow))")
+            throw CLIError.io("key \"\(key)\" is in neither store (\(paths.primary), \(paths.shadow))")
         }
         let view = RecordView(engine: engine, pair: pair)
         if format == "json" {

@@ -50,8 +50,9 @@ enum ReplayRun {
             try runner.run(
                 reader, progress: { console.progress($0, unit: "lines") },
                 checkpoint: {
-                    runLedger.checkpoint(
-                        engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points))
+                    var report = engine.report(source: "replay", startedAt: started, timeline: runner.timeline.points)
+                    report.rollout = controller?.status
+                    runLedger.checkpoint(report)
                 })
         } catch {
             console.endProgress()

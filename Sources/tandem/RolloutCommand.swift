@@ -109,7 +109,7 @@ enum RolloutTool {
                 gate: plan.gate, configuration: plan.breaker,
                 logger: Logger(label: "tandem", factory: { _ in SwiftLogNoOpLogHandler() }))
             // Resume is refused while the breaker halts: the ledger's breaker row says whether it does.
-            if let row = try? backend.state(Ledger.breakerStateRow),
+            if let row = try backend.state(Ledger.breakerStateRow),
                 let state = BreakerState(rawValue: String(decoding: row.value, as: UTF8.self)), state.isHalting
             {
                 breaker.forceOpen()
@@ -117,7 +117,9 @@ enum RolloutTool {
             let gate = try ConsistencyGate(configuration: plan.gate, breaker: breaker)
             controller = try RolloutController(plan: rolloutPlan, gate: gate, breaker: breaker, ledger: backend)
         } catch let error as RolloutError {
-            throw CLIError(message: "\(options.ledger): \(error.reason)", status: error.code == .ledger ? .io : .usage)
+            throw CLIError(message: "\(options.ledger): \(error.reason)", status: error.code == .refused ? .usage : .io)
+        } catch let error as LedgerError {
+            throw CLIError.io(error.description)
         } catch {
             throw CLIError.usage("\(plan.planFile ?? options.planDirectory): \(error)")
         }
@@ -125,7 +127,7 @@ enum RolloutTool {
         if let command {
             do { decision = try command(controller) } catch {
                 throw CLIError(
-                    message: "\(options.ledger): \(error.reason)", status: error.code == .ledger ? .io : .usage)
+                    message: "\(options.ledger): \(error.reason)", status: error.code == .refused ? .usage : .io)
             }
         }
         print(render(controller.status, decision: decision, plan: plan.name, format: options.format))

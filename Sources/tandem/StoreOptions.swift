@@ -1,8 +1,8 @@
 import ArgumentParser
 
-/// The plan and existing stores that `verify`, `backfill` and `repair` work on: the plan directory, `--primary`,
-/// `--shadow` and `--ledger`.
-struct StoreOptions: ParsableArguments {
+/// The plan directory and the two existing stores a command reads: `diff`, and with a ledger `verify`, `backfill` and
+/// `repair`.
+struct StorePathOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The plan directory (holds tandem.yaml).", valueName: "plan-dir"))
     var planDirectory: String
 
@@ -11,7 +11,20 @@ struct StoreOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("The shadow (v1) store.", valueName: "db"))
     var shadow: String
+}
+
+/// The plan and existing stores that `verify`, `backfill` and `repair` work on: the plan directory, `--primary`,
+/// `--shadow` and `--ledger`.
+struct StoreOptions: ParsableArguments {
+    @OptionGroup var paths: StorePathOptions
 
     @Option(help: ArgumentHelp("Ledger file; default: ledger.sqlite next to --primary.", valueName: "db"))
     var ledger: String?
+
+    /// The plan directory.
+    var planDirectory: String { paths.planDirectory }
+    /// The primary (v2) store.
+    var primary: String { paths.primary }
+    /// The shadow (v1) store.
+    var shadow: String { paths.shadow }
 }

@@ -111,4 +111,25 @@ struct RolloutCommandTests {
         #expect(missing.status == 3)
         #expect(missing.stderr.contains("no such ledger file"))
     }
+
+    @Test func theRolloutOutlivesARunButOnlyARolloutRunReportsIt() throws {
+        let directory = try CLITest.temporaryDirectory("rollout-runs")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (first, _, run) = try Self.replay(Self.traffic("user-profile-buggy-legacy-writer"), in: directory)
+        #expect(first == 1, "\(run.stderr)")
+        let ledger = directory.appendingPathComponent("ledger.sqlite").path
+        // A plain replay into the same ledger starts a new run: no rollout in its report, and the row stays.
+        let plain = directory.appendingPathComponent("plain.json")
+        let replay = try Binaries.run(
+            "tandem",
+            [
+                "replay", Self.plan, "--traffic", Self.traffic("user-profile"), "--ledger", ledger, "--report",
+                plain.path, "--quiet",
+            ])
+        #expect(replay.status == 0, "\(replay.stderr)")
+        #expect(try JSONValue(parsing: Array(try Data(contentsOf: plain)))["rollout"] == nil)
+        let status = try Binaries.run("tandem", ["rollout", "status", Self.plan, "--ledger", ledger])
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("shadow, halted"))
+    }
 }

@@ -139,15 +139,12 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
                 rollout = try RolloutController(
                     plan: rolloutPlan, gate: engine.gate, breaker: engine.breaker, ledger: configuration.rolloutLedger,
                     logger: configuration.logger,
-                    onDecision: { decision in
-                        apply(decision.step)
-                        eventContinuation.yield(.rolloutDecision(decision))
-                    })
+                    onDecision: { decision in eventContinuation.yield(.rolloutDecision(decision)) },
+                    onStep: apply)
             } catch {
                 throw TandemMigrationError(
                     error.code == .ledger ? .store : .configuration, reason: error.reason, underlying: error)
             }
-            if let step = rollout?.step { apply(step) }
         } else {
             rollout = nil
         }
@@ -317,7 +314,8 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
                     group.addTask { try? await rollout.run() }
                 }
                 await self.comparisons.run()
-                // The comparisons are done: the rollout has no more evidence to judge.
+                // The comparisons are done: one last look saves their evidence, then the rollout stops.
+                _ = try? self.rollout?.evaluate()
                 group.cancelAll()
             }
         } onGracefulShutdown: {

@@ -38,8 +38,8 @@ public struct TandemMigrationConfiguration: Sendable {
     /// The metrics backend of the facade's counters; `nil` uses the one bootstrapped in `MetricsSystem` (bootstrap
     /// it before creating the migration). Tests pass their own to read the counts.
     public var metricsFactory: (any MetricsFactory)?
-    /// Walk the plan's `rollout:` block: a ``RolloutController`` sets the stage and the canary percent from then on
-    /// (``stage`` and ``canaryPercent`` are only where it starts when it has no saved state).
+    /// Walk the plan's `rollout:` block: a ``RolloutController`` sets the stage and the canary percent, from the
+    /// rollout's first step (or where its saved state stands) on; ``stage`` and ``canaryPercent`` are then not used.
     public var rollout: Bool
     /// Where the rollout persists (its `rollout` state row), so a restarted service resumes it; nil keeps it in
     /// memory and a restart starts the rollout over.

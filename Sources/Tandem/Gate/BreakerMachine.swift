@@ -30,6 +30,9 @@ struct BreakerMachine: Sendable {
     /// The probes passed and the breaker closed, but its fresh window has not yet held `min_samples` comparisons
     /// under budget: a re-trip now is a failed recovery, as a failed probe is.
     private var recovering = false
+    /// When the breaker last closed after probing: a recovery older than 16x `open_seconds` holds whatever the traffic
+    /// (a time window at low traffic may never hold `min_samples`).
+    private var closedAt = Date(timeIntervalSince1970: 0)
     /// The longest open period, in multiples of `open_seconds`.
     static let maxBackoff = 16
     private var probe = ComparisonCounts()
@@ -91,10 +94,17 @@ struct BreakerMachine: Sendable {
                 if over {
                     hasTripped = true
                     openedAt = now
-                    if recovering { backoff = min(backoff * 2, Self.maxBackoff) }
+                    if recovering && now.timeIntervalSince(closedAt) < openSeconds * Double(Self.maxBackoff) {
+                        backoff = min(backoff * 2, Self.maxBackoff)
+                    } else if recovering {
+                        backoff = 1
+                    }
                     recovering = false
                     move(to: .open, at: now, evidence: counts, into: &out)
-                } else if recovering && counts.compared >= minSamples {
+                } else if recovering
+                    && (counts.compared >= minSamples
+                        || now.timeIntervalSince(closedAt) >= openSeconds * Double(Self.maxBackoff))
+                {
                     // A full window under budget since the probes passed: the recovery holds.
                     recovering = false
                     backoff = 1
@@ -121,6 +131,7 @@ struct BreakerMachine: Sendable {
             } else {
                 clearEvidence()
                 recovering = true
+                closedAt = now
                 move(to: .closed, at: now, evidence: evidence, into: &out)
             }
         case .open, .forcedOpen, .disabled:

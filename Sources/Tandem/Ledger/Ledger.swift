@@ -91,7 +91,7 @@ public final class Ledger: Sendable {
     public func record(transition: BreakerTransition) {
         buffer.withLock { buffer in
             buffer.recorded += 1
-            buffer.pending.append(LedgerTransition(seq: buffer.recorded, transition: transition.report))
+            buffer.pending.append(LedgerTransition(seq: buffer.recorded, transition: transition))
         }
     }
 
@@ -185,12 +185,5 @@ public final class Ledger: Sendable {
         var name = [CChar](repeating: 0, count: 256)
         let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "localhost"
         return "\(host):\(getpid())"
-    }
-}
-
-extension BreakerTransition {
-    /// The transition as a report shows it.
-    var report: Report.Transition {
-        Report.Transition(at: at, from: from, to: to, mismatchRate: mismatchRate, samples: samples)
     }
 }

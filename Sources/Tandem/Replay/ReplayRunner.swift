@@ -54,6 +54,7 @@ public final class ReplayRunner {
     private let parser: TrafficParser
     private let started = ContinuousClock.now
     private var lastRolloutSecond = Int64.min
+    private var sawTimestamp = false
 
     /// Creates a runner; `clock` must be the clock the engine was configured with.
     public init(
@@ -155,7 +156,13 @@ public final class ReplayRunner {
     }
 
     private func handle(_ operation: TrafficOperation) throws {
-        if let timestamp = operation.timestamp { clock.observe(timestamp) }
+        if let timestamp = operation.timestamp {
+            clock.observe(timestamp)
+            if !sawTimestamp {
+                sawTimestamp = true
+                rollout?.startFirstStep(at: clock.now())
+            }
+        }
         if let rollout {
             let second = Int64(clock.now().timeIntervalSince1970.rounded(.down))
             if second != lastRolloutSecond {

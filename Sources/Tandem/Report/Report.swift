@@ -77,27 +77,8 @@ public struct Report: Sendable, Hashable {
         }
     }
 
-    /// One breaker transition.
-    public struct Transition: Sendable, Hashable {
-        /// When it happened (the breaker's clock).
-        public var at: Date
-        /// The state it left.
-        public var from: BreakerState
-        /// The state it entered.
-        public var to: BreakerState
-        /// The window's mismatch rate when it happened.
-        public var mismatchRate: Double
-        /// Comparisons in the window when it happened.
-        public var samples: Int
-        /// Creates a transition.
-        public init(at: Date, from: BreakerState, to: BreakerState, mismatchRate: Double, samples: Int) {
-            self.at = at
-            self.from = from
-            self.to = to
-            self.mismatchRate = mismatchRate
-            self.samples = samples
-        }
-    }
+    /// One breaker transition, as the breaker made it.
+    public typealias Transition = BreakerTransition
 
     /// One difference in a sample.
     public struct Diff: Sendable, Hashable {

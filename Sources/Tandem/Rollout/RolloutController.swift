@@ -31,6 +31,7 @@ public final class RolloutController: Service, Sendable {
     private let logger: Logger
     private let interval: Duration
     private let onDecision: (@Sendable (RolloutDecision) -> Void)?
+    private let onStep: (@Sendable (RolloutStep) -> Void)?
     private let stageGauge = Gauge(label: "tandem_rollout_stage")
     private let canaryGauge = Gauge(label: "tandem_rollout_canary_percent")
 
@@ -45,6 +46,8 @@ public final class RolloutController: Service, Sendable {
     }
 
     private let state: Mutex<State>
+    /// Breaker transitions seen at the last evaluation: an open between two evaluations still rolls back.
+    private let lastTransitions: Mutex<Int>
 
     /// Creates a controller at the rollout's first step, or where the ledger's `rollout` row says it stands.
     ///
@@ -56,12 +59,17 @@ public final class RolloutController: Service, Sendable {
     ///   - ledger: Where the rollout persists; nil keeps it in memory.
     ///   - logger: Where decisions are logged.
     ///   - interval: How often ``run()`` evaluates.
-    ///   - onDecision: Called with every decision, after it is persisted.
+    ///   - onDecision: Called with every decision of this controller, after it is persisted, while the controller's
+    ///     lock is held: it must return quickly and must not call back into the controller.
+    ///   - onStep: Called with the current step whenever it changes, by this controller's decision or by adopting
+    ///     what another writer of the ledger's row decided (an operator's `tandem rollout`, another instance); the
+    ///     read path follows it. Same rules as `onDecision`.
     /// - Throws: ``RolloutError`` when the ledger cannot be read or written, or holds a rollout of other steps.
     public init(
         plan: RolloutPlan, gate: ConsistencyGate, breaker: CircuitBreaker, clock: any TandemClock = WallClock(),
         ledger: (any LedgerBackend)? = nil, logger: Logger? = nil, interval: Duration = .seconds(1),
-        onDecision: (@Sendable (RolloutDecision) -> Void)? = nil
+        onDecision: (@Sendable (RolloutDecision) -> Void)? = nil,
+        onStep: (@Sendable (RolloutStep) -> Void)? = nil
     ) throws(RolloutError) {
         self.plan = plan
         steps = plan.steps
@@ -72,6 +80,7 @@ public final class RolloutController: Service, Sendable {
         self.logger = logger ?? Logger(label: "tandem.rollout", factory: { _ in SwiftLogNoOpLogHandler() })
         self.interval = interval
         self.onDecision = onDecision
+        self.onStep = onStep
         let now = clock.now()
         let first = RolloutStatus(
             stepIndex: 0, step: steps[0], enteredAt: now, compared: 0, mismatched: 0, halted: false, paused: false,
@@ -87,10 +96,19 @@ public final class RolloutController: Service, Sendable {
             }
         }
         state = Mutex(initial)
+        lastTransitions = Mutex(breaker.snapshot().transitions.count)
         if initial.version == nil, ledger != nil {
-            try state.withLock { state throws(RolloutError) in try persist(&state, state.status) }
+            try state.withLock { state throws(RolloutError) in
+                do throws(RolloutError) {
+                    try persist(&state, state.status)
+                } catch  where error.code == .refused {
+                    // Another instance started the rollout first: its row was adopted.
+                }
+            }
         }
-        publishMetrics(initial.status.step)
+        let step = state.withLock { $0.status.step }
+        publishMetrics(step)
+        onStep?(step)
     }
 
     /// Where the rollout stands.
@@ -98,6 +116,17 @@ public final class RolloutController: Service, Sendable {
 
     /// The current step: the stage reads and writes follow, and the canary percent in `live`.
     public var step: RolloutStep { state.withLock { $0.status.step } }
+
+    /// Starts a rollout that has decided nothing yet at `date`: a replay calls it with the traffic's first timestamp,
+    /// so the first step's dwell counts on the traffic's clock, not from the wall clock the controller was created on.
+    package func startFirstStep(at date: Date) {
+        state.withLock { state in
+            guard state.status.stepIndex == 0, state.status.decisions.count == 1 else { return }
+            state.status.enteredAt = date
+            state.status.decisions[0].at = date
+            _ = try? persist(&state, state.status)
+        }
+    }
 
     /// Brings the evidence up to date and takes the decision it calls for, if any: a rollback when the breaker
     /// halts, a promotion when the step's condition holds. Evidence that grew is saved in the ledger even without a
@@ -107,8 +136,15 @@ public final class RolloutController: Service, Sendable {
     /// - Throws: ``RolloutError`` (`ledger`) when the decision could not be persisted; it is then not taken.
     @discardableResult
     public func evaluate() throws(RolloutError) -> RolloutDecision? {
-        let halting = breaker.isHalting
+        let transitions = breaker.snapshot().transitions
+        let seen = lastTransitions.withLock { seen in
+            defer { seen = transitions.count }
+            return seen
+        }
+        let openedSince = transitions.dropFirst(min(seen, transitions.count)).contains { $0.to.isHalting }
+        let halting = breaker.isHalting || openedSince
         return try state.withLock { state throws(RolloutError) -> RolloutDecision? in
+            try adoptLedgerRow(&state)
             absorbEvidence(&state)
             let decision = try decide(&state, halting: halting)
             if decision == nil, state.status.compared != state.savedCompared {
@@ -245,8 +281,10 @@ public final class RolloutController: Service, Sendable {
         state.baseline = totals
         // Before the shadow is compared (dualwrite) nothing counts, and a halted rollout's evidence is void.
         guard state.status.step.stage != .dualwrite, !state.status.halted else { return }
-        state.status.compared += compared
-        state.status.mismatched += mismatched
+        state.status.compared =
+            state.status.compared.addingReportingOverflow(compared).overflow
+            ? Int.max : state.status.compared + compared
+        state.status.mismatched = min(state.status.compared, state.status.mismatched &+ mismatched)
     }
 
     private func isConfident(_ status: RolloutStatus) -> Bool {
@@ -255,13 +293,37 @@ public final class RolloutController: Service, Sendable {
         return GateVerdict(totals: counts, breakerTripped: false, configuration: gate.configuration).confident
     }
 
+    /// Back to `shadow`, never forward: a rollout still in `dualwrite` stays there.
     private func rollbackIndex(from index: Int) -> Int {
-        steps.firstIndex { $0.stage == .shadow } ?? index
+        min(index, steps.firstIndex { $0.stage == .shadow } ?? index)
+    }
+
+    /// Takes what another writer of the ledger's row decided since this controller last read or wrote it.
+    private func adoptLedgerRow(_ state: inout State) throws(RolloutError) {
+        guard let ledger else { return }
+        let row: LedgerStateRow?
+        do { row = try ledger.state(Self.ledgerRow) } catch { throw RolloutError(.ledger, reason: "\(error)") }
+        guard let row, row.version != state.version else { return }
+        try adopt(&state, row, ledger: ledger.name)
+    }
+
+    private func adopt(_ state: inout State, _ row: LedgerStateRow, ledger: String) throws(RolloutError) {
+        let before = state.status.step
+        state.status = try Self.decode(row.value, steps: steps, ledger: ledger)
+        state.version = row.version
+        state.savedCompared = state.status.compared
+        if state.status.step != before {
+            publishMetrics(state.status.step)
+            onStep?(state.status.step)
+        }
     }
 
     private func move(
         _ state: inout State, to index: Int, reason: RolloutDecision.Reason, halt: Bool = false, paused: Bool? = nil
     ) throws(RolloutError) -> RolloutDecision {
+        guard steps.indices.contains(index) else {
+            throw RolloutError(.refused, reason: "the rollout has no step \(index + 1); it has \(steps.count)")
+        }
         var status = state.status
         status.stepIndex = index
         status.step = steps[index]
@@ -283,8 +345,10 @@ public final class RolloutController: Service, Sendable {
         var status = next
         status.decisions.append(decision)
         try persist(&state, status)
+        let stepChanged = state.status.step != status.step
         state.status = status
         publishMetrics(status.step)
+        if stepChanged { onStep?(status.step) }
         logger.notice(
             "rollout: \(reason) -> \(status.step)",
             metadata: [
@@ -307,8 +371,7 @@ public final class RolloutController: Service, Sendable {
         }
         guard outcome.won else {
             // Another instance moved first: adopt its rollout, and let the caller see this decision refused.
-            state.status = try Self.decode(outcome.row.value, steps: steps, ledger: ledger.name)
-            state.version = outcome.row.version
+            try adopt(&state, outcome.row, ledger: ledger.name)
             throw RolloutError(
                 .refused, reason: "another instance changed the rollout first; it is now at \(state.status.step)")
         }
@@ -319,16 +382,19 @@ public final class RolloutController: Service, Sendable {
     private static func decode(_ bytes: [UInt8], steps: [RolloutStep], ledger: String) throws(RolloutError)
         -> RolloutStatus
     {
-        let status: RolloutStatus
+        var status: RolloutStatus
         do { status = try RolloutStatus.decode(bytes) } catch {
             throw RolloutError(.corrupt, reason: "\(ledger): \(error.reason)")
         }
         guard steps.indices.contains(status.stepIndex), steps[status.stepIndex] == status.step else {
             throw RolloutError(
                 .corrupt,
-                reason: "\(ledger): the rollout row stands at \(status.step) (step \(status.stepIndex + 1)), which is "
+                reason:
+                    "\(ledger): the rollout row stands at \(status.step) (step index \(status.stepIndex)), which is "
                     + "not a step of this plan's rollout (\(steps.map(\.description).joined(separator: ", ")))")
         }
+        // Whether it is at its last step is this plan's to say (a plan may have gained steps since).
+        status.finished = !status.halted && status.stepIndex == steps.count - 1
         return status
     }
 

@@ -72,15 +72,8 @@ package enum ProtoJSONTime {
         else { return nil }
         var nanos: Int64 = 0
         if expect(".") {
-            var count = 0
-            while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
-                guard count < 9 else { return nil }
-                nanos = nanos * 10 + Int64(b[i] - 0x30)
-                count += 1
-                i += 1
-            }
-            guard count > 0 else { return nil }
-            for _ in count..<9 { nanos *= 10 }
+            guard let fraction = Self.fractionNanos(b, at: &i) else { return nil }
+            nanos = fraction
         }
         var offset: Int64 = 0
         if expect("Z") {
@@ -141,15 +134,8 @@ package enum ProtoJSONTime {
         var nanos: Int64 = 0
         if i < b.count && b[i] == UInt8(ascii: ".") {
             i += 1
-            var count = 0
-            while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
-                guard count < 9 else { return nil }
-                nanos = nanos * 10 + Int64(b[i] - 0x30)
-                count += 1
-                i += 1
-            }
-            guard count > 0 else { return nil }
-            for _ in count..<9 { nanos *= 10 }
+            guard let fraction = fractionNanos(b, at: &i) else { return nil }
+            nanos = fraction
         }
         guard i == b.count, seconds <= maxDurationSeconds else { return nil }
         return negative ? (-seconds, Int32(-nanos)) : (seconds, Int32(nanos))
@@ -163,6 +149,22 @@ package enum ProtoJSONTime {
         else { return nil }
         let negative = seconds < 0 || nanos < 0
         return (negative ? "-" : "") + String(seconds.magnitude) + fraction(Int32(nanos.magnitude)) + "s"
+    }
+
+    /// The 1 to 9 fractional digits at `i` (after the dot) as nanoseconds, moving `i` past them; nil for none or
+    /// more than nine.
+    private static func fractionNanos(_ b: [UInt8], at i: inout Int) -> Int64? {
+        var nanos: Int64 = 0
+        var count = 0
+        while i < b.count, b[i] >= 0x30 && b[i] <= 0x39 {
+            guard count < 9 else { return nil }
+            nanos = nanos * 10 + Int64(b[i] - 0x30)
+            count += 1
+            i += 1
+        }
+        guard count > 0 else { return nil }
+        for _ in count..<9 { nanos *= 10 }
+        return nanos
     }
 
     private static func fraction(_ nanos: Int32) -> String {

@@ -151,6 +151,15 @@ extension DynamicMessage {
         try append(value, at: try position(number))
     }
 
+    /// Appends `value` to `field` when it is repeated, else sets it (what a text-format or option value does).
+    package mutating func store(_ value: ProtoValue, in field: FieldDescriptor) throws(DynamicMessageError) {
+        if field.isRepeated {
+            try append(value, to: field.number)
+        } else {
+            try set(field.number, to: value)
+        }
+    }
+
     /// Appends `value` to the repeated field named `name`.
     ///
     /// - Throws: ``DynamicMessageError`` when the field is undeclared, not repeated, or `value` does not fit.

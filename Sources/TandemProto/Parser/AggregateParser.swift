@@ -51,6 +51,19 @@ struct AggregateParser {
         return message
     }
 
+    /// One message value or a `[...]` list of them for `field` (the `:` is optional before a message), appended to
+    /// `message`.
+    private mutating func appendMessages(_ field: FieldDescriptor, into message: inout DynamicMessage)
+        throws(ProtoError)
+    {
+        _ = consume(":")
+        guard consume("[") else { return try appendMessage(field, into: &message) }
+        while !consume("]") {
+            try appendMessage(field, into: &message)
+            if !at("]") && !consume(",") { throw fail("expected \",\" or \"]\"") }
+        }
+    }
+
     /// `[pkg.ext]: value` (or a message value) inside an aggregate: encoded as the extension field and kept with the
     /// message's other extension bytes, which serialize after its declared fields as protoc writes them.
     private mutating func parseExtensionValue(_ ext: FieldDescriptor, into message: inout DynamicMessage)
@@ -60,15 +73,7 @@ struct AggregateParser {
             descriptor: OptionHolder.descriptor(for: [ext], name: message.descriptor.fullName),
             schema: schema)
         if ext.type.isMessage {
-            _ = consume(":")
-            if consume("[") {
-                while !consume("]") {
-                    try appendMessage(ext, into: &holder)
-                    if !at("]") && !consume(",") { throw fail("expected \",\" or \"]\"") }
-                }
-            } else {
-                try appendMessage(ext, into: &holder)
-            }
+            try appendMessages(ext, into: &holder)
         } else {
             guard consume(":") else { throw fail("expected \":\" after [\(ext.name)]") }
             var values: [ProtoValue] = []
@@ -149,15 +154,7 @@ struct AggregateParser {
                 throw fail("non-repeated field \"\(field.name)\" is specified multiple times")
             }
             if field.type.isMessage {
-                _ = consume(":")
-                if consume("[") {
-                    while !consume("]") {
-                        try appendMessage(field, into: &message)
-                        if !at("]") && !consume(",") { throw fail("expected \",\" or \"]\"") }
-                    }
-                } else {
-                    try appendMessage(field, into: &message)
-                }
+                try appendMessages(field, into: &message)
             } else {
                 guard consume(":") else { throw fail("expected \":\" after \(field.name)") }
                 if consume("[") {
@@ -169,15 +166,7 @@ struct AggregateParser {
                     }
                 } else {
                     let value = try scalar(for: field)
-                    do {
-                        if field.isRepeated {
-                            try message.append(value, to: field.number)
-                        } else {
-                            try message.set(field.number, to: value)
-                        }
-                    } catch {
-                        throw fail(error.description)
-                    }
+                    do { try message.store(value, in: field) } catch { throw fail(error.description) }
                 }
             }
             _ = consume(",") || consume(";")
@@ -190,28 +179,27 @@ struct AggregateParser {
         guard let type = schema.messageType(of: field) else {
             throw fail("field \"\(field.name)\" has no message type")
         }
-        let close: String
-        if consume("{") {
-            close = "}"
-        } else if consume("<") {
-            close = ">"
-        } else {
-            throw fail("expected \"{\" for \(field.name)")
-        }
-        let value = try parseFields(type, until: close)
+        let value = try delimitedMessage(type, expected: "expected \"{\" for \(field.name)")
         do {
             if field.isMap {
                 let key = value.get(1) ?? .int32(0)
                 let mapValue = value.get(2) ?? .int32(0)
                 try message.setMapValue(mapValue, forKey: key, in: field.number)
-            } else if field.isRepeated {
-                try message.append(.message(value), to: field.number)
             } else {
-                try message.set(field.number, to: .message(value))
+                try message.store(.message(value), in: field)
             }
         } catch {
             throw fail(error.description)
         }
+    }
+
+    /// A message of `type` between `{ }` or `< >`; `expected` is the error when neither opens it.
+    private mutating func delimitedMessage(_ type: MessageDescriptor, expected: String) throws(ProtoError)
+        -> DynamicMessage
+    {
+        if consume("{") { return try parseFields(type, until: "}") }
+        if consume("<") { return try parseFields(type, until: ">") }
+        throw fail(expected)
     }
 
     /// `[type.googleapis.com/pkg.Msg] { ... }` inside a `google.protobuf.Any`.
@@ -224,15 +212,7 @@ struct AggregateParser {
             throw fail("type \"\(typeName)\" of \"\(url)\" is not defined")
         }
         _ = consume(":")
-        let close: String
-        if consume("{") {
-            close = "}"
-        } else if consume("<") {
-            close = ">"
-        } else {
-            throw fail("expected \"{\" after \"[\(url)]\"")
-        }
-        let value = try parseFields(type, until: close)
+        let value = try delimitedMessage(type, expected: "expected \"{\" after \"[\(url)]\"")
         do {
             try message.set(1, to: .string(url))
             try message.set(2, to: .bytes(value.serializedBytes()))

@@ -103,15 +103,7 @@ extension Linker {
             let value = try optionValue(
                 option, field: field, schema: schema, displayName: displayName,
                 resolveExtension: resolveExtension)
-            do {
-                if field.isRepeated {
-                    try message.append(value, to: field.number)
-                } else {
-                    try message.set(field.number, to: value)
-                }
-            } catch {
-                throw wrap(error)
-            }
+            do { try message.store(value, in: field) } catch { throw wrap(error) }
             return
         }
         guard field.type.isMessage, let type = schema.messageType(of: field) else {
@@ -232,28 +224,10 @@ extension Linker {
         if name.hasPrefix(".") {
             let full = String(name.dropFirst())
             if let symbol = try find(full, at: location) { found = (full, symbol) }
-        } else {
-            let firstPart = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
-            var scopeToTry = scope
-            while found == nil {
-                guard let dot = scopeToTry.lastIndex(of: ".") else {
-                    if let symbol = try find(name, at: location) { found = (name, symbol) }
-                    break
-                }
-                scopeToTry = String(scopeToTry[..<dot])
-                let candidate = scopeToTry + "." + firstPart
-                if let symbol = try find(candidate, at: location) {
-                    if firstPart.count < name.count {
-                        if symbol.kind.isAggregate {
-                            let full = scopeToTry + "." + name
-                            if let resolved = try find(full, at: location) { found = (full, resolved) }
-                            break
-                        }
-                    } else {
-                        found = (candidate, symbol)
-                    }
-                }
-            }
+        } else if case .found(let full, let symbol) = try lookUp(
+            name, from: scope, at: location, accepting: { _ in true })
+        {
+            found = (full, symbol)
         }
         guard let (fullName, symbol) = found else {
             throw ProtoError(

@@ -143,33 +143,54 @@ extension Linker {
             }
             return try check(fullName, symbol)
         }
+        switch try lookUp(name, from: scope, at: location, accepting: { $0.kind.isType }) {
+        case .found(let fullName, let symbol):
+            return try check(fullName, symbol)
+        case .notFound:
+            throw ProtoError(.unresolvedType, at: location, "\"\(name)\" is not defined.")
+        case .missingInAggregate(let full):
+            throw ProtoError(
+                .unresolvedType, at: location,
+                "\"\(name)\" is resolved to \"\(full)\", which is not defined. The innermost scope is searched first in name resolution. Consider using a leading '.'(i.e., \".\(name)\") to start from the outermost scope."
+            )
+        }
+    }
+
+    /// What a relative name resolves to.
+    enum ScopedLookup {
+        /// The full name and its symbol.
+        case found(String, SymbolTable.Symbol)
+        /// Nothing of that name in any enclosing scope.
+        case notFound
+        /// The name's first part is an aggregate (a message or package) in an inner scope that does not hold the
+        /// rest: protoc stops there rather than trying outer scopes.
+        case missingInAggregate(String)
+    }
+
+    /// protoc's `LookupSymbol` for a relative `name` used in `scope`: each enclosing scope from the innermost out; a
+    /// compound name by its first part, which must then be an aggregate holding the rest; a simple name only when
+    /// `accept` takes its symbol (type references skip fields and values of the same name).
+    func lookUp(
+        _ name: String, from scope: String, at location: SourceLocation,
+        accepting accept: (SymbolTable.Symbol) -> Bool
+    ) throws(ProtoError) -> ScopedLookup {
         let firstPart = name.split(separator: ".", maxSplits: 1).first.map(String.init) ?? name
         var scopeToTry = scope
         while true {
             guard let dot = scopeToTry.lastIndex(of: ".") else {
-                guard let symbol = try find(name, at: location) else {
-                    throw ProtoError(.unresolvedType, at: location, "\"\(name)\" is not defined.")
-                }
-                return try check(name, symbol)
+                guard let symbol = try find(name, at: location) else { return .notFound }
+                return .found(name, symbol)
             }
             scopeToTry = String(scopeToTry[..<dot])
             let candidate = scopeToTry + "." + firstPart
-            if let symbol = try find(candidate, at: location) {
-                if firstPart.count < name.count {
-                    if symbol.kind.isAggregate {
-                        let full = scopeToTry + "." + name
-                        guard let resolved = try find(full, at: location) else {
-                            throw ProtoError(
-                                .unresolvedType, at: location,
-                                "\"\(name)\" is resolved to \"\(full)\", which is not defined. The innermost scope is searched first in name resolution. Consider using a leading '.'(i.e., \".\(name)\") to start from the outermost scope."
-                            )
-                        }
-                        return try check(full, resolved)
-                    }
-                } else if symbol.kind.isType {
-                    return try check(candidate, symbol)
-                }
+            guard let symbol = try find(candidate, at: location) else { continue }
+            if firstPart.count < name.count {
+                guard symbol.kind.isAggregate else { continue }
+                let full = scopeToTry + "." + name
+                guard let resolved = try find(full, at: location) else { return .missingInAggregate(full) }
+                return .found(full, resolved)
             }
+            if accept(symbol) { return .found(candidate, symbol) }
         }
     }
 }

@@ -4,15 +4,9 @@ extension ProtoParser {
     // MARK: - Enums
 
     mutating func parseEnum(path: [Int32]) throws(ProtoError) -> Google_Protobuf_EnumDescriptorProto {
-        let nameToken = try identifier("enum name")
         var enumProto = Google_Protobuf_EnumDescriptorProto()
-        enumProto.name = nameToken.text
-        locations[path] = location(of: nameToken)
-        locations[path + [1]] = location(of: nameToken)
-        try expect("{")
-        while !tryConsume("}") {
-            if current.kind == .end { throw fail("\"}\"") }
-            if tryConsume(";") { continue }
+        enumProto.name = try blockName("enum name", path: path)
+        while try nextStatement() {
             if at("option") {
                 _ = next()
                 try parseOptionStatement(into: &enumProto.options, owner: path + [3], kind: .enum)

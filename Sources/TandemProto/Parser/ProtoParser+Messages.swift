@@ -39,9 +39,7 @@ extension ProtoParser {
         if nesting > Self.maxNesting {
             throw ProtoError(.syntax, at: here, "Messages nest more than \(Self.maxNesting) levels deep.")
         }
-        while !tryConsume("}") {
-            if current.kind == .end { throw fail("\"}\"") }
-            if tryConsume(";") { continue }
+        while try nextStatement() {
             if at("message") {
                 _ = next()
                 let nested = try parseMessage(path: path + [3, Int32(message.nestedType.count)])
@@ -272,9 +270,7 @@ extension ProtoParser {
         message.oneofDecl.append(decl)
         try expect("{")
         var memberCount = 0
-        while !tryConsume("}") {
-            if current.kind == .end { throw fail("\"}\"") }
-            if tryConsume(";") { continue }
+        while try nextStatement() {
             if at("option") {
                 _ = next()
                 try parseOptionStatement(
@@ -380,9 +376,7 @@ extension ProtoParser {
         var fields: [Google_Protobuf_FieldDescriptorProto] = []
         // Groups declared in an extend block become nested types of the enclosing scope; they are collected here
         // and handed to the caller through `pendingExtendGroups`.
-        while !tryConsume("}") {
-            if current.kind == .end { throw fail("\"}\"") }
-            if tryConsume(";") { continue }
+        while try nextStatement() {
             let fieldPath = basePath + [firstIndex + Int32(fields.count)]
             var field = try parseFieldCommon(
                 fieldPath: fieldPath, inOneof: false, isExtension: true, nestedPath: fieldPath + [99],

@@ -4,15 +4,9 @@ extension ProtoParser {
     // MARK: - Services
 
     mutating func parseService(path: [Int32]) throws(ProtoError) -> Google_Protobuf_ServiceDescriptorProto {
-        let nameToken = try identifier("service name")
         var service = Google_Protobuf_ServiceDescriptorProto()
-        service.name = nameToken.text
-        locations[path] = location(of: nameToken)
-        locations[path + [1]] = location(of: nameToken)
-        try expect("{")
-        while !tryConsume("}") {
-            if current.kind == .end { throw fail("\"}\"") }
-            if tryConsume(";") { continue }
+        service.name = try blockName("service name", path: path)
+        while try nextStatement() {
             if at("option") {
                 _ = next()
                 try parseOptionStatement(into: &service.options, owner: path + [3], kind: .service)
@@ -45,9 +39,7 @@ extension ProtoParser {
                 try expect(")")
                 if tryConsume("{") {
                     var options = method.options
-                    while !tryConsume("}") {
-                        if current.kind == .end { throw fail("\"}\"") }
-                        if tryConsume(";") { continue }
+                    while try nextStatement() {
                         guard at("option") else { throw fail("\"option\" or \"}\"") }
                         _ = next()
                         try parseOptionStatement(into: &options, owner: methodPath + [4], kind: .method)

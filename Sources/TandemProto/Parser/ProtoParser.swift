@@ -61,6 +61,25 @@ struct ProtoParser {
         return false
     }
 
+    /// Moves to the next statement of a `{ ... }` block: false after its closing brace, skipping empty statements;
+    /// a file that ends inside the block is an error.
+    mutating func nextStatement() throws(ProtoError) -> Bool {
+        while true {
+            if tryConsume("}") { return false }
+            if current.kind == .end { throw fail("\"}\"") }
+            if !tryConsume(";") { return true }
+        }
+    }
+
+    /// Reads a block's name and its opening brace, recording the name's location for the element at `path`.
+    mutating func blockName(_ what: String, path: [Int32]) throws(ProtoError) -> String {
+        let nameToken = try identifier(what)
+        locations[path] = location(of: nameToken)
+        locations[path + [1]] = location(of: nameToken)
+        try expect("{")
+        return nameToken.text
+    }
+
     func fail(_ expected: String) -> ProtoError {
         ProtoError(.syntax, at: here, "Expected \(expected), found \(current.quoted).")
     }

@@ -235,14 +235,14 @@ func ledgerBytes(_ path: String) -> Data {
         try ledger.flush()
         #expect(ledger.pendingTransitions == 0)
         let loaded = try Ledger.loadReport(path: path)
-        #expect(loaded.transitions == report.transitions + [opened.report])
+        #expect(loaded.transitions == report.transitions + [opened])
         #expect(loaded.breakerState == .open)
         // Failed (exit 1), not inconclusive: the breaker opened.
         #expect(loaded.gate.passed == false)
         #expect(loaded.gate.inconclusive == false)
         // The next checkpoint's report holds it: exactly that report again.
         var next = report
-        next.transitions.append(opened.report)
+        next.transitions.append(opened)
         next.breakerState = .open
         try ledger.checkpoint(report: next)
         #expect(try Ledger.loadReport(path: path) == next)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Tandem
 import TandemTesting
 import Testing
@@ -179,6 +180,68 @@ struct RolloutControllerTests {
             _ = try RolloutFixture(other, ledger: ledger)
         } throws: { error in
             (error as? RolloutError)?.code == .corrupt && "\(error)".contains("live 25%")
+        }
+    }
+
+    @Test func aDecisionAnotherWriterTookIsAdoptedAndFollowedAtTheNextEvaluation() throws {
+        let ledger = InMemoryLedgerBackend()
+        let clock = ManualClock(start: Date(timeIntervalSince1970: 1_000_000.25))
+        let operatorSide = try RolloutFixture(try Self.plan, ledger: ledger, clock: clock)
+        let steps = Mutex<[RolloutStep]>([])
+        let breaker = try CircuitBreaker(gate: RolloutFixture.gateConfiguration, clock: clock, logger: gateTestLogger)
+        let gate = try ConsistencyGate(configuration: RolloutFixture.gateConfiguration, breaker: breaker, clock: clock)
+        let service = try RolloutController(
+            plan: try Self.plan, gate: gate, breaker: breaker, clock: clock, ledger: ledger,
+            onStep: { step in steps.withLock { $0.append(step) } })
+        try operatorSide.controller.promote()
+        try operatorSide.controller.promote()
+        #expect(service.step.stage == .dualwrite)
+        #expect(try service.evaluate() == nil)
+        #expect(service.step == RolloutStep(stage: .live, canaryPercent: 5))
+        try operatorSide.controller.rollback()
+        try service.evaluate()
+        #expect(service.status.halted)
+        #expect(steps.withLock { $0 }.map(\.description) == ["dualwrite", "live 5%", "shadow"])
+        // Dates survive the ledger exactly, fractions of a second included.
+        #expect(service.status == operatorSide.controller.status)
+    }
+
+    @Test func aRollbackNeverGoesForwardAndABreakerOpenBetweenEvaluationsStillRollsBack() throws {
+        let fixture = try RolloutFixture(try Self.plan)
+        try fixture.controller.rollback()
+        #expect(fixture.controller.step.stage == .dualwrite)
+        #expect(fixture.controller.status.halted)
+        try fixture.controller.resume()
+        try fixture.controller.promote()
+        try fixture.controller.promote()
+        #expect(fixture.controller.step.stage == .live)
+        // The breaker opens and an operator resets it before the controller looks: the open still counts.
+        fixture.breaker.forceOpen()
+        fixture.breaker.reset()
+        #expect(!fixture.breaker.isHalting)
+        let decision = try #require(try fixture.controller.evaluate())
+        #expect(decision.reason == .breakerOpen)
+        #expect(decision.step.stage == .shadow)
+    }
+
+    @Test func aRowFromAPlanWithOtherStepsIsReadAsThisPlanSaysOrRefused() throws {
+        let ledger = InMemoryLedgerBackend()
+        let long = try RolloutFixture(try Self.plan, ledger: ledger)
+        try long.controller.promote()
+        #expect(long.controller.step.stage == .shadow)
+        // The plan now ends at shadow: the rollout is at its last step, and nothing goes past it.
+        let short = try RolloutFixture(try RolloutPlan(stages: [.dualwrite, .shadow]), ledger: ledger)
+        #expect(short.controller.status.finished)
+        #expect(throws: RolloutError.self) { try short.controller.promote() }
+        // Counts no rollout can hold are refused as corrupt, never trapped on.
+        let corrupt = InMemoryLedgerBackend()
+        let row =
+            #"{"compared":1,"mismatched":-9223372036854775808,"stepIndex":0,"step":{"stage":"dualwrite","canaryPercent":0},"enteredAt":0,"halted":false,"paused":false,"finished":false,"decisions":[]}"#
+        _ = try corrupt.compareAndSet(RolloutController.ledgerRow, expected: nil, value: Array(row.utf8))
+        #expect {
+            _ = try RolloutFixture(try Self.plan, ledger: corrupt)
+        } throws: { error in
+            (error as? RolloutError)?.code == .corrupt && "\(error)".contains("impossible counts")
         }
     }
 }

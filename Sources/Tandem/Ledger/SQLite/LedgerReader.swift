@@ -52,6 +52,7 @@ struct LedgerReader {
         let tables = try rows("SELECT name FROM sqlite_schema WHERE type = 'table'", table: "sqlite_schema") {
             (row) throws(LedgerError) in row.string(0)
         }
+        var walksRollout = false
         if tables.contains("tandem_ledger_flags") {
             let flags = try rows("SELECT name, value FROM tandem_ledger_flags", table: "tandem_ledger_flags") {
                 (row) throws(LedgerError) in (row.string(0), row.int(1))
@@ -61,6 +62,7 @@ struct LedgerReader {
                 switch name {
                 case "mismatches_truncated": report.mismatchesTruncated = value != 0
                 case "keys_redacted": report.keysRedacted = value != 0
+                case "rollout": walksRollout = value != 0
                 case "sample_rate_ppb": sampling.rate = value
                 case "budget_offered": sampling.offered = value
                 case "budget_skipped": sampling.skipped = value
@@ -73,7 +75,7 @@ struct LedgerReader {
             }
         }
         if tables.contains("tandem_ledger_job") { report.job = try job() }
-        if tables.contains("tandem_ledger_state") {
+        if walksRollout && tables.contains("tandem_ledger_state") {
             let rollout = try rows(
                 "SELECT value FROM tandem_ledger_state WHERE name = 'rollout'", table: "tandem_ledger_state"
             ) { (row) throws(LedgerError) in row.bytes(0) }

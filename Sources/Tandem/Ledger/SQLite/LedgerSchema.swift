@@ -105,6 +105,8 @@ enum LedgerSchema {
     /// State rows whose names start with this survive a new run in the same ledger: the positions of resumable jobs
     /// (a backfill's last key), which a rerun continues from.
     static let resumablePrefix = "resume/"
+    /// The rollout's state row survives a new run too: a restarted service or replay resumes its rollout.
+    static let rolloutRow = "rollout"
 
     /// What a file holds, judged by its tables.
     enum Content: Equatable {
@@ -144,7 +146,7 @@ enum LedgerSchema {
             try connection.execute("DELETE FROM \(table)")
         }
         try connection.run(
-            "DELETE FROM tandem_ledger_state WHERE substr(name, 1, ?) != ?",
-            [.integer(Int64(resumablePrefix.utf8.count)), .text(resumablePrefix)])
+            "DELETE FROM tandem_ledger_state WHERE substr(name, 1, ?) != ? AND name != ?",
+            [.integer(Int64(resumablePrefix.utf8.count)), .text(resumablePrefix), .text(rolloutRow)])
     }
 }

@@ -65,12 +65,15 @@ extension SQLiteConnection {
         }
 
         if previous?.mismatchesTruncated != report.mismatchesTruncated || previous?.keysRedacted != report.keysRedacted
-            || previous?.sampling != report.sampling || previous == nil
+            || previous?.sampling != report.sampling || (previous?.rollout == nil) != (report.rollout == nil)
+            || previous == nil
         {
             try run("DELETE FROM tandem_ledger_flags")
             var flags: [(String, SQLiteValue)] = [
                 ("mismatches_truncated", LedgerCoding.integer(report.mismatchesTruncated)),
                 ("keys_redacted", LedgerCoding.integer(report.keysRedacted)),
+                // The run walks a rollout: its report shows the ledger's rollout row (which outlives runs).
+                ("rollout", LedgerCoding.integer(report.rollout != nil)),
             ]
             if let sampling = report.sampling {
                 // The rate as an integer in parts per billion: the table holds integers.
