@@ -3,11 +3,9 @@ import Tandem
 extension HTMLReport {
     /// The rollout's timeline beside the consistency chart: every decision, the step it led to, and its evidence.
     static func rolloutSection(_ rollout: RolloutStatus) -> String {
-        let state =
-            rollout.halted
-            ? "halted: the breaker opened" : rollout.paused ? "paused" : rollout.finished ? "done" : "running"
         var out = "<section id=\"rollout\">\n<h2>Rollout</h2>\n"
-        out += "<p>At <code>\(escapeText(rollout.step.description))</code>, \(escapeText(state)).</p>\n"
+        out +=
+            "<p>At <code>\(escapeText(rollout.step.description))</code>, \(escapeText(RolloutText.state(rollout))).</p>\n"
         let folds = rollout.decisions.count > foldRows
         if folds { out += "<details><summary>\(rollout.decisions.count) decisions</summary>\n" }
         out += "<table class=\"samples\">\n<thead><tr><th>At</th><th>Step</th><th>Reason</th><th>Consistency</th>"

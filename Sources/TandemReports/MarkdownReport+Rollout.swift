@@ -3,10 +3,7 @@ import Tandem
 extension MarkdownReport {
     /// The rollout's timeline: every decision with the step it led to and its evidence.
     static func rolloutSection(_ rollout: RolloutStatus) -> String {
-        let state =
-            rollout.halted
-            ? "halted (the breaker opened)" : rollout.paused ? "paused" : rollout.finished ? "done" : "running"
-        var out = "#### Rollout: \(plain(rollout.step.description)), \(state)\n\n"
+        var out = "#### Rollout: \(plain(rollout.step.description)), \(RolloutText.state(rollout))\n\n"
         out += "| At | Step | Reason | Consistency | Samples |\n| --- | --- | --- | ---: | ---: |\n"
         for decision in rollout.decisions {
             out += "| \(ReportText.timestamp(decision.at)) | \(plain(decision.step.description)) "

@@ -48,10 +48,8 @@ package enum RunSummary {
         }
         if let job = report.job { out += jobLines(job) }
         if let rollout = report.rollout {
-            let state =
-                rollout.halted
-                ? "halted by the breaker" : rollout.finished ? "at its last step" : "stopped before its last step"
-            out += "  rollout: \(rollout.step), \(state), \(rollout.decisions.count - 1) decisions after the start\n"
+            out += "  rollout: \(rollout.step), \(RolloutText.state(rollout)), "
+            out += "\(rollout.decisions.count - 1) decisions after the start\n"
         }
         for (name, path) in files { out += "  \(name): \(path)\n" }
         return out

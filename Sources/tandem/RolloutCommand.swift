@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import Tandem
-import TandemProto
 import TandemReports
 
 /// `tandem rollout`: shows a rollout kept in a ledger, and lets an operator promote, pause, resume or roll it back.
@@ -130,26 +129,6 @@ enum RolloutTool {
                     message: "\(options.ledger): \(error.reason)", status: error.code == .refused ? .usage : .io)
             }
         }
-        print(render(controller.status, decision: decision, plan: plan.name, format: options.format))
-    }
-
-    static func render(_ status: RolloutStatus, decision: RolloutDecision?, plan: String, format: String) -> String {
-        if format == "json" {
-            return JSONReport.rolloutValue(status).jsonString(options: JSONWritingOptions(pretty: true))
-        }
-        let state =
-            status.halted
-            ? "halted (the breaker opened; resume when it has closed)"
-            : status.paused ? "paused" : status.finished ? "at its last step" : "running"
-        var out = ""
-        if let decision { out += "\(decision.reason): now at \(decision.step)\n" }
-        out += "rollout of plan \(plan): \(status.step), \(state)\n"
-        out += "  since the step began: \(status.compared) comparisons, consistency \(status.consistency)\n"
-        out += "  decisions:\n"
-        for decision in status.decisions {
-            out += "    \(RFC3339.format(decision.at))  \(decision.reason.rawValue) -> \(decision.step)"
-            out += "  (consistency \(decision.consistency) over \(decision.samples))\n"
-        }
-        return out.hasSuffix("\n") ? String(out.dropLast()) : out
+        print(RolloutText.render(controller.status, decision: decision, plan: plan.name, format: options.format))
     }
 }

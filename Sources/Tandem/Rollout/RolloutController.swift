@@ -96,7 +96,7 @@ public final class RolloutController: Service, Sendable {
             }
         }
         state = Mutex(initial)
-        lastTransitions = Mutex(breaker.snapshot().transitions.count)
+        lastTransitions = Mutex(breaker.transitionCount)
         if initial.version == nil, ledger != nil {
             try state.withLock { state throws(RolloutError) in
                 do throws(RolloutError) {
@@ -136,12 +136,13 @@ public final class RolloutController: Service, Sendable {
     /// - Throws: ``RolloutError`` (`ledger`) when the decision could not be persisted; it is then not taken.
     @discardableResult
     public func evaluate() throws(RolloutError) -> RolloutDecision? {
-        let transitions = breaker.snapshot().transitions
+        let count = breaker.transitionCount
         let seen = lastTransitions.withLock { seen in
-            defer { seen = transitions.count }
+            defer { seen = count }
             return seen
         }
-        let openedSince = transitions.dropFirst(min(seen, transitions.count)).contains { $0.to.isHalting }
+        let openedSince =
+            count != seen && breaker.snapshot().transitions.dropFirst(min(seen, count)).contains { $0.to.isHalting }
         let halting = breaker.isHalting || openedSince
         return try state.withLock { state throws(RolloutError) -> RolloutDecision? in
             try adoptLedgerRow(&state)
