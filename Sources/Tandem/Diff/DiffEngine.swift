@@ -14,6 +14,13 @@ public struct DiffEngine: Sendable {
     /// The projection compiled to run on v2 bytes (`nil` when the plan's shape is left to the message path).
     let transcoder: Transcoder?
 
+    /// The v1 names of the whitelist entries the transcoder leaves to its general path (decoding that field's
+    /// occurrences into a message and projecting it): a named convert, a recursive message type, a conversion with
+    /// no direct path. Empty when every entry is transcoded directly; all entries when the plan has no transcoder.
+    public var transcoderGeneralPathEntries: [String] {
+        transcoder?.generalEntries ?? plan.resolved.map(\.v1Field.name)
+    }
+
     private let ignored: Set<String>
     private let tolerance: Double
     /// The compare rules (ignore, unordered, mixed presence) resolved per field position at init (see

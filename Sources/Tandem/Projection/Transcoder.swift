@@ -3,12 +3,14 @@ import TandemProto
 /// A plan's projection compiled to run on v2 payload bytes: it writes the canonical v1 bytes of the projected record
 /// straight from the v2 bytes, without building either message (DESIGN 8: the streaming v2 -> v1 transcoder).
 ///
-/// Scalars, enums, strings and bytes, and timestamps converted to integers are transcoded directly, at any source
-/// path; every other whitelist entry (maps, sub-messages projected by name, named converts...) is projected through
-/// ``Projection`` from a message decoded from that field's occurrences alone. The output is, byte for byte, the
-/// canonical encoding of ``Projection/project(_:)`` applied to the decoded payload. A payload the transcoder cannot
-/// vouch for gets `nil` and the caller takes the message path: one that does not decode or that ``WireValidator``
-/// declines, and one with a value the v1 shape cannot represent.
+/// Scalars, enums, strings and bytes, timestamps converted to integers, unwrapped wrappers, sub-messages projected
+/// by name (copied whole or with fields picked, singular or repeated) and maps are transcoded directly, at any
+/// depth. What is left (named converts, `to_string` and byte conversions of messages, recursive message types, map
+/// entries of unusual shape) is projected through ``Projection`` from a message decoded from that field's
+/// occurrences alone: the general path (``generalEntries`` names the whitelist entries that take it). The output is, byte
+/// for byte, the canonical encoding of ``Projection/project(_:)`` applied to the decoded payload. A payload the
+/// transcoder cannot vouch for gets `nil` and the caller takes the message path: one that does not decode or that
+/// ``WireValidator`` declines, and one with a value the v1 shape cannot represent.
 final class Transcoder: Sendable {
     /// A transcoded record.
     struct Output {
@@ -18,7 +20,7 @@ final class Transcoder: Sendable {
         let unknownFields: Int
     }
 
-    /// How one whitelist entry is transcoded.
+    /// How one whitelist entry, sub-message field or map entry field is transcoded.
     enum Kind: UInt8, Sendable {
         /// An integer to an integer field, narrowed only when the value fits.
         case integer
@@ -34,16 +36,24 @@ final class Transcoder: Sendable {
         case timestampMillis
         /// google.protobuf.Timestamp to integer seconds.
         case timestampSeconds
+        /// A singular sub-message projected by field name, through the entry's ``Entry/child`` program.
+        case message
+        /// A repeated sub-message, each element through the entry's program.
+        case repeatedMessage
+        /// A map, each entry through the entry's program (its key, then its value).
+        case map
+        /// A wrapper message to its value (`unwrap`), through the entry's program (the wrapped field).
+        case unwrap
         /// Through ``Projection``, from a message of the entry's container type holding the field's occurrences.
         case general
     }
 
-    /// One compiled whitelist entry, in plain values (copying it retains nothing).
+    /// One compiled field, in plain values (copying it retains nothing).
     struct Entry: Sendable {
         /// The entry's position in ``entries`` and in the per-entry arrays.
         var slot = 0
-        /// The entry's index in ``MigrationPlan/resolved``.
-        var index = 0
+        /// A whitelist entry's index in ``MigrationPlan/resolved``; -1 for a field of a program.
+        var index = -1
         /// Where the v2 field numbers of the messages along the source path start in ``paths``, and how many.
         var pathStart = 0
         var pathCount = 0
@@ -62,138 +72,63 @@ final class Transcoder: Sendable {
         var v1IsPacked = false
         /// The v1 field's real oneof; -1 for none.
         var v1Oneof = -1
+        /// The program of a ``Kind/message``, ``Kind/repeatedMessage``, ``Kind/map`` or ``Kind/unwrap`` entry, as
+        /// an index into ``programs``; -1 for none.
+        var child = -1
         var kind: Kind = .general
     }
 
     /// The projection the transcoder follows.
     let projection: Projection
-    /// The entries, in the v1 message's field order (the order of the canonical encoding).
+    /// Every compiled field: the whitelist entries first (``topLevelCount`` of them, in the v1 message's field
+    /// order, the order of the canonical encoding), then the fields of every program.
     let entries: [Entry]
+    /// How many of ``entries`` are whitelist entries.
+    let topLevelCount: Int
+    /// The slots of each program's fields in ``entries``, in the order they are written.
+    let programs: [Range<Int>]
     /// The source path numbers of every entry (see ``Entry/pathStart``).
-    private let paths: [Int32]
+    let paths: [Int32]
     /// Per entry: the v1 number of each declared v2 enum number (by number; `Int64.min` where the message path
     /// decides), for ``Kind/enumTable``.
-    private let enumTables: [[Int64]]
+    let enumTables: [[Int64]]
+    /// Per entry: the value an absent implicit-presence source reads as.
+    let zeros: [ProtoValue?]
     /// Per entry: the descriptors and convert, for ``Kind/scalar`` and ``Kind/general``.
-    private let sources: [FieldDescriptor]
-    private let v1Fields: [FieldDescriptor]
-    private let converts: [FieldConvert?]
+    let sources: [FieldDescriptor]
+    let v1Fields: [FieldDescriptor]
+    let converts: [FieldConvert?]
     /// Per entry: the v2 message holding the source (for ``Kind/general``).
-    private let containerTypes: [MessageDescriptor]
-    private let validator: WireValidator
-    private let v2Message: MessageDescriptor
-    private let v2Schema: Schema
+    let containerTypes: [MessageDescriptor]
+    let validator: WireValidator
+    let v2Message: MessageDescriptor
+    let v2Schema: Schema
+    /// The v1 names of the whitelist entries that take the general path: what a benchmark watches so that a
+    /// regression shows.
+    let generalEntries: [String]
 
     /// Compiles the projection; `nil` when its plan has a shape the transcoder leaves to the message path (a source
-    /// path through a repeated or group field, a v1 message with more than 64 oneofs).
+    /// path through a repeated or group field, a message with more than 64 oneofs).
     init?(projection: Projection) {
-        let plan = projection.plan
-        let v2Schema = plan.v2.schema
-        var compiled:
-            [(
-                entry: Entry, table: [Int64], source: FieldDescriptor, v1Field: FieldDescriptor,
-                convert: FieldConvert?, container: MessageDescriptor
-            )] = []
-        var paths: [Int32] = []
-        let validator = WireValidator(schema: v2Schema)
-        for (index, resolved) in plan.resolved.enumerated() {
-            let v1Field = resolved.v1Field
-            var entry = Entry()
-            entry.index = index
-            if let oneof = v1Field.oneofIndex, !v1Field.isProto3Optional {
-                guard oneof < 64 else { return nil }
-                entry.v1Oneof = oneof
-            }
-            var container = plan.v2Message
-            entry.pathStart = paths.count
-            for step in resolved.sourcePath.dropLast() {
-                guard step.type == .message, !step.isRepeated, let next = v2Schema.messageType(of: step) else {
-                    return nil
-                }
-                paths.append(step.number)
-                container = next
-            }
-            entry.pathCount = paths.count - entry.pathStart
-            let source = resolved.source
-            entry.sourceNumber = source.number
-            entry.sourceType = source.type
-            entry.sourceHasPresence = source.hasPresence
-            entry.sourceIsRepeated = source.isRepeated
-            entry.sourceChecksUTF8 = source.type == .string && !source.validatesUTF8
-            entry.closedEnum = validator.closedEnumSlot(ofField: source.number, in: container)
-            entry.v1Number = v1Field.number
-            entry.v1Type = v1Field.type
-            entry.v1HasPresence = v1Field.hasPresence
-            entry.v1IsPacked = v1Field.isPacked && v1Field.type.isPackable
-            entry.kind = Self.kind(of: resolved)
-            var table: [Int64] = []
-            if entry.kind == .enumTable, let v2Enum = v2Schema.enumType(of: source),
-                let highest = v2Enum.values.map(\.number).max(), highest >= 0, highest < 4096
-            {
-                table = Array(repeating: Int64.min, count: Int(highest) + 1)
-                for value in v2Enum.values where value.number >= 0 {
-                    var issues: [String: ProtoValue] = [:]
-                    if case .value(.enumValue(let converted)) = projection.convertValue(
-                        .enumValue(value.number), from: source, to: v1Field, resolved.convert, path: "",
-                        issues: &issues), issues.isEmpty
-                    {
-                        table[Int(value.number)] = Int64(converted)
-                    }
-                }
-            }
-            compiled.append((entry, table, source, v1Field, resolved.convert, container))
-        }
-        let v1Message = plan.v1Message
-        compiled.sort {
-            (v1Message.position(ofNumber: $0.entry.v1Number) ?? 0)
-                < (v1Message.position(ofNumber: $1.entry.v1Number) ?? 0)
-        }
-        for slot in compiled.indices { compiled[slot].entry.slot = slot }
+        guard var compiler = Compiler(projection: projection) else { return nil }
         self.projection = projection
-        self.entries = compiled.map(\.entry)
-        self.paths = paths
-        self.enumTables = compiled.map(\.table)
-        self.sources = compiled.map(\.source)
-        self.v1Fields = compiled.map(\.v1Field)
-        self.converts = compiled.map(\.convert)
-        self.containerTypes = compiled.map(\.container)
-        self.validator = validator
-        self.v2Message = plan.v2Message
-        self.v2Schema = v2Schema
-    }
-
-    private static func kind(of resolved: ResolvedEntry) -> Kind {
-        let source = resolved.source
-        let v1Field = resolved.v1Field
-        guard !source.isMap, !v1Field.isMap, source.isRepeated == v1Field.isRepeated, !v1Field.type.isMessage else {
-            return .general
+        self.entries = compiler.compiled.map(\.entry)
+        self.topLevelCount = compiler.topLevelCount
+        self.programs = compiler.programs.map { $0 ?? 0..<0 }
+        self.paths = compiler.paths
+        self.enumTables = compiler.compiled.map(\.table)
+        self.zeros = compiler.compiled.map { ProtoValue.zero(of: $0.source, schema: projection.plan.v2.schema) }
+        self.sources = compiler.compiled.map(\.source)
+        self.v1Fields = compiler.compiled.map(\.v1Field)
+        self.converts = compiler.compiled.map(\.convert)
+        self.containerTypes = compiler.compiled.map(\.container)
+        self.validator = compiler.validator
+        self.v2Message = projection.plan.v2Message
+        self.v2Schema = projection.plan.v2.schema
+        self.generalEntries = compiler.compiled[0..<compiler.topLevelCount].filter { $0.entry.kind == .general }.map {
+            $0.v1Field.name
         }
-        switch (resolved.convert, source.type, v1Field.type) {
-        case (.timestampMillis, .message, _), (.timestampSeconds, .message, _):
-            guard !source.isRepeated, source.typeName == "google.protobuf.Timestamp" else { return .general }
-            if case .timestampMillis = resolved.convert { return .timestampMillis }
-            return .timestampSeconds
-        case (nil, .string, .string), (nil, .bytes, .bytes):
-            return .copy
-        case (nil, .enum, .enum), (.enumMap, .enum, .enum):
-            return .enumTable
-        case (nil, let from, let to) where from == to && (from == .bool || from == .float || from == .double):
-            return .same
-        case (nil, let from, let to) where Self.isInteger(from) && Self.isInteger(to):
-            return .integer
-        case (nil, _, _), (.enumMap, _, _), (.toString, _, _):
-            // Varint and fixed-width values are exactly the packable types.
-            return source.type.isPackable ? .scalar : .general
-        default:
-            return .general
-        }
-    }
-
-    private static func isInteger(_ type: FieldType) -> Bool {
-        switch type {
-        case .int32, .int64, .uint32, .uint64, .sint32, .sint64, .fixed32, .fixed64, .sfixed32, .sfixed64: return true
-        default: return false
-        }
+        compiler.compiled.removeAll()
     }
 
     /// The projected record of `bytes` (a v2 payload) in canonical v1 bytes, or `nil` when the message path must
@@ -212,7 +147,7 @@ final class Transcoder: Sendable {
             // The v1 oneofs set so far: a second member set would clear the first, which the message path decides.
             var oneofsSet: UInt64 = 0
             do {
-                for slot in entries.indices {
+                for slot in 0..<topLevelCount {
                     let entry = entries[slot]
                     let start = out.count
                     guard try emit(entry, payload: payload, options: options, into: &out) else { return nil }
@@ -228,7 +163,7 @@ final class Transcoder: Sendable {
         }
     }
 
-    // MARK: Entries
+    // MARK: Payloads
 
     /// The payload being transcoded: its bytes and its top-level field occurrences, in order.
     struct Payload {
@@ -237,10 +172,14 @@ final class Transcoder: Sendable {
     }
 
     /// The messages holding an entry's source: the top-level message, or the occurrences of the last message along
-    /// the source path (empty when some message along it is absent).
+    /// the source path (none when some message along it is absent; several are merged, as decoding merges them).
     enum Containers {
         case top
+        case one(Range<Int>)
         case nested([Range<Int>])
+        /// One message whose field occurrences were recorded, in order (the memory lives while its fields are
+        /// written: see ``Transcoder/emitProgram(_:containers:payload:options:into:)``).
+        case recorded(UnsafeBufferPointer<WireOccurrence>)
 
         /// Whether every message along the source path is present.
         var arePresent: Bool {
@@ -249,265 +188,27 @@ final class Transcoder: Sendable {
         }
     }
 
-    /// Appends one entry's v1 field; `false` when the value cannot be represented (the message path reports it).
-    private func emit(_ entry: Entry, payload: Payload, options: WireDecodingOptions, into out: inout [UInt8])
-        throws(WireDecodingError) -> Bool
-    {
-        var containers = Containers.top
-        for number in paths[entry.pathStart..<(entry.pathStart + entry.pathCount)] {
-            var next: [Range<Int>] = []
-            try Self.forEachOccurrence(of: number, in: containers, payload: payload) {
-                (wireType, reader, _) throws(WireDecodingError) in
-                guard wireType == .lengthDelimited else { return false }
-                next.append(try reader.readLengthDelimited())
-                return true
-            }
-            containers = .nested(next)
-        }
-        return try emit(entry, containers: containers, payload: payload, options: options, into: &out)
-    }
+    /// The occurrences of a length-delimited field gathered as containers: none, one, or several to merge.
+    struct Gathered {
+        private var first: Range<Int>? = nil
+        private var more: [Range<Int>] = []
 
-    private func emit(
-        _ entry: Entry, containers: Containers, payload: Payload,
-        options: WireDecodingOptions, into out: inout [UInt8]
-    ) throws(WireDecodingError) -> Bool {
-        switch entry.kind {
-        case .integer, .same, .enumTable, .scalar:
-            if entry.sourceIsRepeated {
-                return try emitRepeatedScalar(entry, containers: containers, payload: payload, into: &out)
-            }
-            return try emitScalar(entry, containers: containers, payload: payload, into: &out)
-        case .copy:
-            return try emitCopy(entry, containers: containers, payload: payload, into: &out)
-        case .timestampMillis, .timestampSeconds:
-            return try emitTimestamp(entry, containers: containers, payload: payload, into: &out)
-        case .general:
-            return emitGeneral(entry, containers: containers, payload: payload, options: options, into: &out)
+        mutating func append(_ range: Range<Int>) {
+            if let first, more.isEmpty { more.append(first) }
+            if first == nil { first = range } else { more.append(range) }
         }
-    }
 
-    /// A singular number, bool or enum: the last occurrence wins, as in decoding.
-    private func emitScalar(
-        _ entry: Entry, containers: Containers, payload: Payload,
-        into out: inout [UInt8]
-    ) throws(WireDecodingError) -> Bool {
-        let sourceWireType = entry.sourceType.wireType
-        var last: UInt64? = nil
-        try Self.forEachOccurrence(of: entry.sourceNumber, in: containers, payload: payload) {
-            (wireType, reader, _) throws(WireDecodingError) in
-            guard wireType == sourceWireType else { return false }
-            let bits = try WireValues.readBits(wireType, from: &reader)
-            if !isUnknownClosedEnum(bits, entry) { last = bits }
-            return true
+        /// The gathered occurrences, `nil` when there were none.
+        var containers: Containers? {
+            guard let first else { return nil }
+            return more.isEmpty ? .one(first) : .nested(more)
         }
-        // Explicit presence: an absent source leaves the v1 field absent (DESIGN 4).
-        if entry.sourceHasPresence && last == nil { return true }
-        let value = last.map { WireValues.scalar(bits: $0, as: entry.sourceType) } ?? zero(entry)
-        guard let value, let converted = convert(value, entry) else { return false }
-        append(converted, entry, to: &out)
-        return true
-    }
-
-    /// A repeated number, bool or enum: every element of every packed and unpacked run, in order.
-    private func emitRepeatedScalar(
-        _ entry: Entry, containers: Containers, payload: Payload,
-        into out: inout [UInt8]
-    ) throws(WireDecodingError) -> Bool {
-        let sourceWireType = entry.sourceType.wireType
-        var values: [ProtoValue] = []
-        var representable = true
-        func add(_ bits: UInt64) {
-            guard !isUnknownClosedEnum(bits, entry) else { return }
-            guard let value = WireValues.scalar(bits: bits, as: entry.sourceType), let converted = convert(value, entry)
-            else {
-                representable = false
-                return
-            }
-            values.append(converted)
-        }
-        try Self.forEachOccurrence(of: entry.sourceNumber, in: containers, payload: payload) {
-            (wireType, reader, _) throws(WireDecodingError) in
-            if wireType == .lengthDelimited {
-                var packed = reader.subReader(try reader.readLengthDelimited())
-                while !packed.isAtEnd { add(try WireValues.readBits(sourceWireType, from: &packed)) }
-                return true
-            }
-            guard wireType == sourceWireType else { return false }
-            add(try WireValues.readBits(wireType, from: &reader))
-            return true
-        }
-        guard representable else { return false }
-        guard !values.isEmpty else { return true }
-        if entry.v1IsPacked {
-            WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
-            WireValues.appendPacked(values, as: entry.v1Type, to: &out)
-        } else {
-            for value in values {
-                WireValues.appendTag(entry.v1Number, entry.v1Type.wireType, to: &out)
-                WireValues.appendScalar(value, as: entry.v1Type, to: &out)
-            }
-        }
-        return true
-    }
-
-    /// Strings to strings and bytes to bytes, singular (last wins) or repeated.
-    private func emitCopy(
-        _ entry: Entry, containers: Containers, payload: Payload,
-        into out: inout [UInt8]
-    ) throws(WireDecodingError) -> Bool {
-        // A proto2 string that is not UTF-8 decodes as bytes; the message path decides what becomes of it.
-        let checksUTF8 = entry.sourceChecksUTF8
-        let v1Number = entry.v1Number
-        if entry.sourceIsRepeated {
-            var valid = true
-            try Self.forEachOccurrence(of: entry.sourceNumber, in: containers, payload: payload) {
-                (wireType, reader, _) throws(WireDecodingError) in
-                guard wireType == .lengthDelimited else { return false }
-                let value = reader.bytes(in: try reader.readLengthDelimited())
-                if checksUTF8 && !WireValidator.isValidUTF8(value) { valid = false }
-                WireValues.appendTag(v1Number, .lengthDelimited, to: &out)
-                WireValues.appendLengthDelimited(value, to: &out)
-                return true
-            }
-            return valid
-        }
-        var last: Range<Int>? = nil
-        try Self.forEachOccurrence(of: entry.sourceNumber, in: containers, payload: payload) {
-            (wireType, reader, _) throws(WireDecodingError) in
-            guard wireType == .lengthDelimited else { return false }
-            last = try reader.readLengthDelimited()
-            return true
-        }
-        if entry.sourceHasPresence && last == nil { return true }
-        let value = WireReader(payload.buffer).bytes(in: last ?? 0..<0)
-        if checksUTF8 && !WireValidator.isValidUTF8(value) { return false }
-        // Implicit presence: the empty value is not written.
-        if !entry.v1HasPresence && value.isEmpty { return true }
-        WireValues.appendTag(v1Number, .lengthDelimited, to: &out)
-        WireValues.appendLengthDelimited(value, to: &out)
-        return true
-    }
-
-    /// A google.protobuf.Timestamp as integer milliseconds or seconds (DESIGN 3), its occurrences merged.
-    private func emitTimestamp(
-        _ entry: Entry, containers: Containers, payload: Payload,
-        into out: inout [UInt8]
-    ) throws(WireDecodingError) -> Bool {
-        var present = false
-        var seconds: Int64 = 0
-        var nanos: Int64 = 0
-        try Self.forEachOccurrence(of: entry.sourceNumber, in: containers, payload: payload) {
-            (wireType, reader, _) throws(WireDecodingError) in
-            guard wireType == .lengthDelimited else { return false }
-            present = true
-            var timestamp = reader.subReader(try reader.readLengthDelimited())
-            // Timestamp: int64 seconds = 1, int32 nanos = 2; other wire types are unknown fields.
-            while let (number, fieldWireType) = try timestamp.nextTag() {
-                if number == 1 && fieldWireType == .varint {
-                    seconds = Int64(bitPattern: try timestamp.readVarint())
-                } else if number == 2 && fieldWireType == .varint {
-                    nanos = Int64(Int32(truncatingIfNeeded: try timestamp.readVarint()))
-                } else {
-                    try timestamp.skipField(wireType: fieldWireType, fieldNumber: number, maxDepth: 0)
-                }
-            }
-            return true
-        }
-        guard present else { return true }
-        guard
-            let result = IntegerValue.timestamp(
-                seconds: seconds, nanos: nanos, millis: entry.kind == .timestampMillis),
-            let narrowed = IntegerValue.narrow(Int128(result), to: entry.v1Type)
-        else { return false }
-        append(narrowed, entry, to: &out)
-        return true
-    }
-
-    /// Any other entry: the field's occurrences decoded alone as their container message, then projected.
-    private func emitGeneral(
-        _ entry: Entry, containers: Containers, payload: Payload,
-        options: WireDecodingOptions, into out: inout [UInt8]
-    ) -> Bool {
-        // Concatenated occurrences decode as the merged field (protobuf.dev, "Encoding": last one wins, merging).
-        var subset: [UInt8] = []
-        do {
-            try Self.forEachOccurrence(of: entry.sourceNumber, in: containers, payload: payload) {
-                (wireType, reader, start) throws(WireDecodingError) in
-                try reader.skipField(wireType: wireType, fieldNumber: entry.sourceNumber, maxDepth: 0)
-                subset.append(contentsOf: reader.bytes(in: start..<reader.offset))
-                return true
-            }
-        } catch {
-            return false
-        }
-        guard
-            let message = try? DynamicMessage(
-                decoding: subset, as: containerTypes[entry.slot], schema: v2Schema, options: options)
-        else { return false }
-        let plan = projection.plan
-        var projected = DynamicMessage(descriptor: plan.v1Message, schema: plan.v1.schema)
-        var issues: [String: ProtoValue] = [:]
-        projection.projectEntry(
-            entry.index, from: message, containerPresent: containers.arePresent, into: &projected, issues: &issues)
-        guard issues.isEmpty else { return false }
-        projected.append(to: &out)
-        return true
-    }
-
-    // MARK: Values
-
-    /// The v1 value of one v2 scalar, or `nil` when it is unrepresentable or does not fit the v1 field.
-    @inline(__always)
-    private func convert(_ value: ProtoValue, _ entry: Entry) -> ProtoValue? {
-        switch entry.kind {
-        case .integer:
-            guard let integer = IntegerValue.of(value) else { return nil }
-            return IntegerValue.narrow(integer, to: entry.v1Type)
-        case .same:
-            return value
-        case .enumTable:
-            if case .enumValue(let number) = value, number >= 0 {
-                let table = enumTables[entry.slot]
-                if Int(number) < table.count && table[Int(number)] != Int64.min {
-                    return .enumValue(Int32(truncatingIfNeeded: table[Int(number)]))
-                }
-            }
-        default:
-            break
-        }
-        var issues: [String: ProtoValue] = [:]
-        let v1Field = v1Fields[entry.slot]
-        guard
-            case .value(let converted) = projection.convertValue(
-                value, from: sources[entry.slot], to: v1Field, converts[entry.slot], path: "", issues: &issues),
-            issues.isEmpty, converted.fits(v1Field)
-        else { return nil }
-        return converted
-    }
-
-    /// Appends a singular v1 value as the encoder writes it (an implicit-presence default is not written).
-    @inline(__always)
-    private func append(_ value: ProtoValue, _ entry: Entry, to out: inout [UInt8]) {
-        if !entry.v1HasPresence && value.isImplicitDefault { return }
-        WireValues.appendTag(entry.v1Number, entry.v1Type.wireType, to: &out)
-        WireValues.appendScalar(value, as: entry.v1Type, to: &out)
-    }
-
-    /// The value an implicit-presence source reads as when absent.
-    private func zero(_ entry: Entry) -> ProtoValue? {
-        ProtoValue.zero(of: sources[entry.slot], schema: v2Schema)
-    }
-
-    @inline(__always)
-    private func isUnknownClosedEnum(_ bits: UInt64, _ entry: Entry) -> Bool {
-        guard entry.closedEnum >= 0 else { return false }
-        return validator.isUnknown(Int32(truncatingIfNeeded: bits), inClosedEnum: entry.closedEnum)
     }
 
     /// Calls `body` at each occurrence of field `number` in `containers`, in order, with the reader just past the
     /// tag and the tag's offset; `body` reads the value and returns `true`, or returns `false` to have it skipped.
     @inline(__always)
-    private static func forEachOccurrence(
+    static func forEachOccurrence(
         of number: Int32, in containers: Containers, payload: Payload,
         _ body: (WireType, inout WireReader, Int) throws(WireDecodingError) -> Bool
     ) throws(WireDecodingError) {
@@ -519,15 +220,29 @@ final class Transcoder: Sendable {
                 var reader = WireReader(payload.buffer, range: occurrence.valueOffset..<whole)
                 if try body(occurrence.wireType, &reader, occurrence.tagOffset) { continue }
             }
-        case .nested(let ranges):
-            for range in ranges {
-                var reader = WireReader(payload.buffer, range: range)
-                while let (fieldNumber, wireType) = try reader.nextTag() {
-                    let tagOffset = reader.tagOffset
-                    if fieldNumber == number, try body(wireType, &reader, tagOffset) { continue }
-                    try reader.skipField(wireType: wireType, fieldNumber: fieldNumber, maxDepth: 0)
-                }
+        case .recorded(let occurrences):
+            let whole = payload.buffer.count
+            for occurrence in occurrences where occurrence.number == number {
+                var reader = WireReader(payload.buffer, range: occurrence.valueOffset..<whole)
+                if try body(occurrence.wireType, &reader, occurrence.tagOffset) { continue }
             }
+        case .one(let range):
+            try forEachOccurrence(of: number, in: range, payload: payload, body)
+        case .nested(let ranges):
+            for range in ranges { try forEachOccurrence(of: number, in: range, payload: payload, body) }
+        }
+    }
+
+    @inline(__always)
+    private static func forEachOccurrence(
+        of number: Int32, in range: Range<Int>, payload: Payload,
+        _ body: (WireType, inout WireReader, Int) throws(WireDecodingError) -> Bool
+    ) throws(WireDecodingError) {
+        var reader = WireReader(payload.buffer, range: range)
+        while let (fieldNumber, wireType) = try reader.nextTag() {
+            let tagOffset = reader.tagOffset
+            if fieldNumber == number, try body(wireType, &reader, tagOffset) { continue }
+            try reader.skipField(wireType: wireType, fieldNumber: fieldNumber, maxDepth: 0)
         }
     }
 }

@@ -47,6 +47,18 @@ package enum WireValues {
         WireFormat.appendVarint(value, to: &bytes)
     }
 
+    /// The number of bytes `value` takes as a varint.
+    @inline(__always)
+    package static func varintSize(_ value: UInt64) -> Int {
+        WireFormat.varintSize(value)
+    }
+
+    /// Whether map key `a` comes before `b` in the order the encoder writes map entries (numbers by value, `false`
+    /// before `true`, strings by UTF-8 bytes).
+    package static func mapKeyPrecedes(_ a: ProtoValue, _ b: ProtoValue) -> Bool {
+        WireEncoder.keyPrecedes(a, b)
+    }
+
     /// Appends the tag of field `number` with `wireType`.
     @inline(__always)
     package static func appendTag(_ number: Int32, _ wireType: WireType, to bytes: inout [UInt8]) {
