@@ -21,7 +21,12 @@ extension Transcoder {
         var topLevelCount = 0
         /// Each program's slots in ``compiled``; `nil` while it is being compiled.
         var programs: [Range<Int>?] = []
+        /// Per program: whether its v2 message may be merged from several occurrences field by field (it has no
+        /// real oneof, whose later member would clear an earlier one).
+        var programsMerge: [Bool] = []
         var paths: [Int32] = []
+        /// Per path step: the same for the message the step leads to.
+        var pathsMerge: [Bool] = []
         /// Sub-message programs by "v2 type, v1 type"; a failed one maps to -1.
         private var messagePrograms: [String: Int] = [:]
         private let v1Schema: Schema
@@ -47,6 +52,7 @@ extension Transcoder {
                         return nil
                     }
                     paths.append(step.number)
+                    pathsMerge.append(Self.mergesFieldByField(next))
                     container = next
                 }
                 entry.pathCount = paths.count - entry.pathStart
@@ -159,7 +165,7 @@ extension Transcoder {
                 (v1Type.position(ofNumber: $0.entry.v1Number) ?? 0)
                     < (v1Type.position(ofNumber: $1.entry.v1Number) ?? 0)
             }
-            let index = append(fields)
+            let index = append(fields, merges: Self.mergesFieldByField(v2Type))
             messagePrograms[key] = index
             return index
         }
@@ -218,14 +224,21 @@ extension Transcoder {
             }
         }
 
+        /// Whether occurrences of `type` merge as the concatenation of their fields: not when a real oneof could have
+        /// a member cleared by a later occurrence's other member.
+        private static func mergesFieldByField(_ type: MessageDescriptor) -> Bool {
+            !type.oneofs.contains { !$0.isSynthetic }
+        }
+
         /// Appends a program's fields; returns its index.
-        private mutating func append(_ fields: [Compiled]) -> Int {
+        private mutating func append(_ fields: [Compiled], merges: Bool = true) -> Int {
             let start = compiled.count
             for var field in fields {
                 field.entry.slot = compiled.count
                 compiled.append(field)
             }
             programs.append(start..<compiled.count)
+            programsMerge.append(merges)
             return programs.count - 1
         }
     }

@@ -9,7 +9,8 @@ extension Transcoder {
         throws(WireDecodingError) -> Bool
     {
         var containers = Containers.top
-        for number in paths[entry.pathStart..<(entry.pathStart + entry.pathCount)] {
+        for step in entry.pathStart..<(entry.pathStart + entry.pathCount) {
+            let number = paths[step]
             var next = Gathered()
             try Self.forEachOccurrence(of: number, in: containers, payload: payload) {
                 (wireType, reader, _) throws(WireDecodingError) in
@@ -18,6 +19,7 @@ extension Transcoder {
                 return true
             }
             containers = next.containers ?? .nested([])
+            if case .nested(let ranges) = containers, ranges.count > 1, !pathsMerge[step] { return false }
         }
         return try emit(entry, containers: containers, payload: payload, options: options, into: &out)
     }
@@ -126,6 +128,7 @@ extension Transcoder {
         try gather(entry, in: containers, payload: payload, into: &occurrences)
         // A message field has explicit presence: absent stays absent, present-but-empty stays present.
         guard let message = occurrences.containers else { return true }
+        if case .nested = message, !programsMerge[entry.child] { return false }
         WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
         let start = Self.beginLength(&out)
         guard try emitProgram(entry.child, containers: message, payload: payload, options: options, into: &out)

@@ -87,8 +87,12 @@ final class Transcoder: Sendable {
     let topLevelCount: Int
     /// The slots of each program's fields in ``entries``, in the order they are written.
     let programs: [Range<Int>]
+    /// Per program: whether several occurrences of its message may be read as one (see ``Containers/nested``).
+    let programsMerge: [Bool]
     /// The source path numbers of every entry (see ``Entry/pathStart``).
     let paths: [Int32]
+    /// Per entry of ``paths``: whether several occurrences of the message the step leads to may be read as one.
+    let pathsMerge: [Bool]
     /// Per entry: the v1 number of each declared v2 enum number (by number; `Int64.min` where the message path
     /// decides), for ``Kind/enumTable``.
     let enumTables: [[Int64]]
@@ -116,6 +120,8 @@ final class Transcoder: Sendable {
         self.topLevelCount = compiler.topLevelCount
         self.programs = compiler.programs.map { $0 ?? 0..<0 }
         self.paths = compiler.paths
+        self.programsMerge = compiler.programsMerge
+        self.pathsMerge = compiler.pathsMerge
         self.enumTables = compiler.compiled.map(\.table)
         self.zeros = compiler.compiled.map { ProtoValue.zero(of: $0.source, schema: projection.plan.v2.schema) }
         self.sources = compiler.compiled.map(\.source)
@@ -172,7 +178,9 @@ final class Transcoder: Sendable {
     }
 
     /// The messages holding an entry's source: the top-level message, or the occurrences of the last message along
-    /// the source path (none when some message along it is absent; several are merged, as decoding merges them).
+    /// the source path (none when some message along it is absent; several are merged, as decoding merges them,
+    /// which reading their fields in turn reproduces only for a message without a real oneof: a later member clears
+    /// an earlier one, so such merges are declined).
     enum Containers {
         case top
         case one(Range<Int>)

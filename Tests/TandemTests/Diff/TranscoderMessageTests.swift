@@ -205,11 +205,13 @@ import Testing
 
     @Test func subMessageOccurrencesMergeAndLongOnesKeepTheirLengths() throws {
         let engine = DiffEngine(plan: try Self.plan())
-        // node twice: its leaf merges (s from the first, n from the second), names appended; then a leaf of 200
-        // bytes (a two-byte length) and a leaf of 20,000 bytes (three bytes).
-        let first = Self.field(1, Self.string(1, "first") + Self.varintField(2, 1)) + Self.field(4, Self.string(2, "x"))
-        let second = Self.field(1, Self.varintField(2, 2) + Self.string(6, "dropped")) + Self.varintField(7, 3)
-        var bytes = Self.field(2, first) + Self.string(1, "id") + Self.field(2, second)
+        // One node whose leaf (a message without a oneof) comes twice and merges: s from the first, n from the
+        // second, xs appended; then a leaf of 200 bytes (a two-byte length) and one of 20,000 bytes (three bytes).
+        // (Node itself has a oneof: two occurrences of it are declined, see the next test.)
+        let first = Self.field(1, Self.string(1, "first") + Self.varintField(2, 1) + Self.field(4, [5]))
+        let second = Self.field(1, Self.varintField(2, 2) + Self.string(6, "dropped") + Self.field(4, [6]))
+        var bytes = Self.field(2, first + Self.field(4, Self.string(2, "x")) + second + Self.varintField(7, 3))
+        bytes += Self.string(1, "id")
         for size in [200, 20_000] {
             let leaf = Self.string(1, String(repeating: "a", count: size)) + Self.field(4, [1, 2, 3])
             bytes += Self.field(3, Self.field(2, leaf) + Self.field(1, leaf))
@@ -226,6 +228,42 @@ import Testing
         // occurrences the second clears the first (decoding), and the transcoder must agree or decline.
         let two = Self.field(2, Self.varintField(5, 4)) + Self.field(2, Self.field(6, Self.string(1, "l")))
         try Check.check(engine, two, "two members in two occurrences")
+    }
+
+    /// The shapes plan with a v1 `Node` whose `a` and `l` are plain fields (v2 keeps them in oneof `pick`) and a
+    /// v1 `node_a` read from `node.a`: merged occurrences of a v2 `Node` where a later member clears an earlier one.
+    static func planWithoutTheV1Oneof() throws -> MigrationPlan {
+        let v1Source = Self.v1.replacingOccurrences(
+            of: "oneof pick { int32 a = 5; Leaf l = 6; }", with: "int32 a = 5; Leaf l = 6;"
+        ).replacingOccurrences(
+            of: "map<string, int32> narrowed = 10;", with: "map<string, int32> narrowed = 10; int32 node_a = 11;")
+        let v1 = try ProtoCompiler(importPaths: []).compile(source: v1Source, fileName: "v1.proto").schema()
+        let v2 = try ProtoCompiler(importPaths: []).compile(source: Self.v2, fileName: "v2.proto").schema()
+        return try MigrationPlan(
+            name: "shapes-no-oneof", v1: PlanSchema(schema: v1, messageName: "r.Rec"),
+            v2: PlanSchema(schema: v2, messageName: "r.Rec"),
+            whitelist: [
+                .init(field: "node"), .init(field: "nodes"), .init(field: "by_number"),
+                .init(field: "node_a", from: "node.a"),
+            ])
+    }
+
+    @Test func aOneofMemberClearedByALaterOccurrenceIsNotWritten() throws {
+        let engine = DiffEngine(plan: try Self.planWithoutTheV1Oneof())
+        let a = Self.varintField(5, 4)
+        let l = Self.field(6, Self.string(1, "s"))
+        let ln = Self.field(6, Self.varintField(2, 7) + Self.varintField(40, 1))
+        for (name, occurrences) in [("a then l", [a, l]), ("l then a", [l, a]), ("l, a, l", [l, a, ln])] {
+            // node (singular), then one element of nodes, then a map value given twice inside one entry.
+            let node = occurrences.map { Self.field(2, $0) }.reduce([], +)
+            let element = Self.field(3, occurrences.reduce([], +))
+            let entry = Self.field(4, Self.varintField(1, 2) + occurrences.map { Self.field(2, $0) }.reduce([], +))
+            for (place, bytes) in [("node", node), ("nodes", element), ("by_number", entry)] {
+                try Check.check(engine, bytes, "\(name) in \(place)")
+            }
+        }
+        // One occurrence of each is answered.
+        #expect(try Check.check(engine, Self.field(2, l) + Self.field(3, a), "single occurrences"))
     }
 
     @Test func wrappersUnwrapTheirValueAndAnEmptyWrapperReadsAsZero() throws {
