@@ -72,16 +72,15 @@ struct EnginePair: Sendable {
 
     /// The pairs must be what they claim to be, and the transcoder must not fall back to its general path.
     func check() throws {
-        let pair = self
         precondition(
-            pair.diffEngine.transcoderGeneralPathEntries.isEmpty,
-            "\(name): entries on the transcoder's general path: \(pair.diffEngine.transcoderGeneralPathEntries)")
-        let equal = pair.diffEngine.compare(shadowPayload: pair.v1Equal, primaryPayload: pair.v2)
+            diffEngine.transcoderGeneralPathEntries.isEmpty,
+            "\(name): entries on the transcoder's general path: \(diffEngine.transcoderGeneralPathEntries)")
+        let equal = diffEngine.compare(shadowPayload: v1Equal, primaryPayload: v2)
         precondition(
             equal?.diffs.isEmpty == true, "\(name): equal pair compares with diffs: \(String(describing: equal))")
         precondition(equal?.usedFastPath == true, "\(name): equal pair does not take the fast path")
-        let equalDiffs = try pair.fullPath(pair.v1Equal)
-        let mismatchDiffs = try pair.fullPath(pair.v1Mismatch)
+        let equalDiffs = try fullPath(v1Equal)
+        let mismatchDiffs = try fullPath(v1Mismatch)
         precondition(equalDiffs == 0, "equal pair has \(equalDiffs) diffs on the full path")
         // Three fields differ (a list may report one diff per differing element).
         precondition(mismatchDiffs >= 3, "mismatching pair has \(mismatchDiffs) diffs, expected at least 3")

@@ -130,10 +130,10 @@ extension Transcoder {
         guard let message = occurrences.containers else { return true }
         if case .nested = message, !programsMerge[entry.child] { return false }
         WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
-        let start = Self.beginLength(&out)
+        let start = WireValues.beginLengthPrefix(&out)
         guard try emitProgram(entry.child, containers: message, payload: payload, options: options, into: &out)
         else { return false }
-        Self.endLength(start, &out)
+        WireValues.endLengthPrefix(start, &out)
         return true
     }
 
@@ -149,10 +149,10 @@ extension Transcoder {
             let element = try reader.readLengthDelimited()
             guard representable else { return true }
             WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
-            let start = Self.beginLength(&out)
+            let start = WireValues.beginLengthPrefix(&out)
             representable = try emitProgram(
                 entry.child, containers: .one(element), payload: payload, options: options, into: &out)
-            Self.endLength(start, &out)
+            WireValues.endLengthPrefix(start, &out)
             return true
         }
         return representable
@@ -222,9 +222,9 @@ extension Transcoder {
             items.append(item)
             return true
         }
+        // Only a whitelist entry has a general path; below the top the payload is declined.
         guard regular else {
-            return entry.index >= 0
-                && emitGeneral(entry, containers: containers, payload: payload, options: options, into: &out)
+            return emitGeneral(entry, containers: containers, payload: payload, options: options, into: &out)
         }
         guard !items.isEmpty else { return true }
         let keyType = keyEntry.sourceType
@@ -239,64 +239,28 @@ extension Transcoder {
                 continue
             }
             WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
-            let start = Self.beginLength(&out)
+            let start = WireValues.beginLengthPrefix(&out)
             let fields = Containers.one(item.range)
             guard try emit(keyEntry, containers: fields, payload: payload, options: options, into: &out),
                 try emit(valueEntry, containers: fields, payload: payload, options: options, into: &out)
             else { return false }
-            Self.endLength(start, &out)
+            WireValues.endLengthPrefix(start, &out)
         }
         return true
     }
 
     /// The order of two map keys of type `type`: negative, zero or positive.
     private static func compareKeys(_ a: MapItem, _ b: MapItem, _ type: FieldType, _ payload: Payload) -> Int {
-        if type.wireType == .lengthDelimited {
-            let x = WireReader(payload.buffer).bytes(in: a.keyBytes)
-            let y = WireReader(payload.buffer).bytes(in: b.keyBytes)
-            for index in 0..<Swift.min(x.count, y.count) where x[index] != y[index] {
-                return Int(x[index]) - Int(y[index])
-            }
-            return x.count - y.count
+        guard type.wireType == .lengthDelimited else {
+            return WireValues.compareMapKeys(bits: a.keyBits, b.keyBits, as: type)
         }
-        guard let x = WireValues.scalar(bits: a.keyBits, as: type), let y = WireValues.scalar(bits: b.keyBits, as: type)
-        else { return 0 }
-        if WireValues.mapKeyPrecedes(x, y) { return -1 }
-        return WireValues.mapKeyPrecedes(y, x) ? 1 : 0
+        let reader = WireReader(payload.buffer)
+        return WireValues.compareMapKeys(bytes: reader.bytes(in: a.keyBytes), reader.bytes(in: b.keyBytes))
     }
 
     private static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         for byte in bytes where byte >= 0x80 { return false }
         return true
-    }
-
-    // MARK: Length prefixes
-
-    /// Reserves a one-byte length prefix; returns where the value starts.
-    @inline(__always)
-    static func beginLength(_ out: inout [UInt8]) -> Int {
-        out.append(0)
-        return out.count
-    }
-
-    /// Writes the length of the value that starts at `start`, widening the prefix when it needs more than a byte.
-    @inline(__always)
-    static func endLength(_ start: Int, _ out: inout [UInt8]) {
-        let length = out.count - start
-        if length < 0x80 {
-            out[start - 1] = UInt8(truncatingIfNeeded: length)
-            return
-        }
-        let size = WireValues.varintSize(UInt64(length))
-        out.insert(contentsOf: repeatElement(0, count: size - 1), at: start)
-        var value = UInt64(length)
-        var index = start - 1
-        while value >= 0x80 {
-            out[index] = UInt8(truncatingIfNeeded: value) | 0x80
-            value >>= 7
-            index += 1
-        }
-        out[index] = UInt8(truncatingIfNeeded: value)
     }
 
     // MARK: The general path

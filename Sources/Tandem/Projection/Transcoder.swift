@@ -114,7 +114,7 @@ final class Transcoder: Sendable {
     /// Compiles the projection; `nil` when its plan has a shape the transcoder leaves to the message path (a source
     /// path through a repeated or group field, a message with more than 64 oneofs).
     init?(projection: Projection) {
-        guard var compiler = Compiler(projection: projection) else { return nil }
+        guard let compiler = Compiler(projection: projection) else { return nil }
         self.projection = projection
         self.entries = compiler.compiled.map(\.entry)
         self.topLevelCount = compiler.topLevelCount
@@ -134,7 +134,6 @@ final class Transcoder: Sendable {
         self.generalEntries = compiler.compiled[0..<compiler.topLevelCount].filter { $0.entry.kind == .general }.map {
             $0.v1Field.name
         }
-        compiler.compiled.removeAll()
     }
 
     /// The projected record of `bytes` (a v2 payload) in canonical v1 bytes, or `nil` when the message path must
@@ -223,21 +222,25 @@ final class Transcoder: Sendable {
         switch containers {
         case .top:
             // The validator recorded the top-level occurrences: no tag is read twice.
-            let whole = payload.buffer.count
-            for occurrence in payload.occurrences where occurrence.number == number {
-                var reader = WireReader(payload.buffer, range: occurrence.valueOffset..<whole)
-                if try body(occurrence.wireType, &reader, occurrence.tagOffset) { continue }
-            }
+            try forEachOccurrence(of: number, in: payload.occurrences, payload: payload, body)
         case .recorded(let occurrences):
-            let whole = payload.buffer.count
-            for occurrence in occurrences where occurrence.number == number {
-                var reader = WireReader(payload.buffer, range: occurrence.valueOffset..<whole)
-                if try body(occurrence.wireType, &reader, occurrence.tagOffset) { continue }
-            }
+            try forEachOccurrence(of: number, in: occurrences, payload: payload, body)
         case .one(let range):
             try forEachOccurrence(of: number, in: range, payload: payload, body)
         case .nested(let ranges):
             for range in ranges { try forEachOccurrence(of: number, in: range, payload: payload, body) }
+        }
+    }
+
+    @inline(__always)
+    private static func forEachOccurrence(
+        of number: Int32, in occurrences: some Sequence<WireOccurrence>, payload: Payload,
+        _ body: (WireType, inout WireReader, Int) throws(WireDecodingError) -> Bool
+    ) throws(WireDecodingError) {
+        let whole = payload.buffer.count
+        for occurrence in occurrences where occurrence.number == number {
+            var reader = WireReader(payload.buffer, range: occurrence.valueOffset..<whole)
+            _ = try body(occurrence.wireType, &reader, occurrence.tagOffset)
         }
     }
 

@@ -47,16 +47,47 @@ package enum WireValues {
         WireFormat.appendVarint(value, to: &bytes)
     }
 
-    /// The number of bytes `value` takes as a varint.
+    /// Reserves a one-byte length prefix for a value written next; returns where the value starts (for
+    /// ``endLengthPrefix(_:_:)``).
     @inline(__always)
-    package static func varintSize(_ value: UInt64) -> Int {
-        WireFormat.varintSize(value)
+    package static func beginLengthPrefix(_ bytes: inout [UInt8]) -> Int {
+        bytes.append(0)
+        return bytes.count
     }
 
-    /// Whether map key `a` comes before `b` in the order the encoder writes map entries (numbers by value, `false`
-    /// before `true`, strings by UTF-8 bytes).
-    package static func mapKeyPrecedes(_ a: ProtoValue, _ b: ProtoValue) -> Bool {
-        WireEncoder.keyPrecedes(a, b)
+    /// Writes the length of the value that starts at `start` into its prefix, widening the prefix when the length
+    /// needs more than a byte.
+    @inline(__always)
+    package static func endLengthPrefix(_ start: Int, _ bytes: inout [UInt8]) {
+        let length = bytes.count - start
+        if length < 0x80 {
+            bytes[start - 1] = UInt8(truncatingIfNeeded: length)
+            return
+        }
+        let size = WireFormat.varintSize(UInt64(length))
+        bytes.insert(contentsOf: repeatElement(0, count: size - 1), at: start)
+        var value = UInt64(length)
+        var index = start - 1
+        while value >= 0x80 {
+            bytes[index] = UInt8(truncatingIfNeeded: value) | 0x80
+            value >>= 7
+            index += 1
+        }
+        bytes[index] = UInt8(truncatingIfNeeded: value)
+    }
+
+    /// The order in which the encoder writes two map entries, from their keys' wire form (negative, zero or
+    /// positive): `a` and `b` are the bits of number or bool keys of type `type`.
+    package static func compareMapKeys(bits a: UInt64, _ b: UInt64, as type: FieldType) -> Int {
+        guard let x = scalar(bits: a, as: type), let y = scalar(bits: b, as: type) else { return 0 }
+        if WireEncoder.keyPrecedes(x, y) { return -1 }
+        return WireEncoder.keyPrecedes(y, x) ? 1 : 0
+    }
+
+    /// The same for string keys, from their bytes (the encoder orders them by UTF-8 bytes).
+    package static func compareMapKeys(bytes a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        for index in 0..<min(a.count, b.count) where a[index] != b[index] { return Int(a[index]) - Int(b[index]) }
+        return a.count - b.count
     }
 
     /// Appends the tag of field `number` with `wireType`.
