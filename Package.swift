@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .systemLibrary(
@@ -42,6 +45,15 @@ let package = Package(
             ]
         ),
         .target(name: "TandemReports", dependencies: ["Tandem", "TandemProto"]),
+        // PostgreSQL stores for fleets (DESIGN section 10): the only target that links postgres-nio.
+        .target(
+            name: "TandemPostgres",
+            dependencies: [
+                "Tandem", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "tandem",
             dependencies: [
@@ -75,7 +87,8 @@ let package = Package(
         .testTarget(
             name: "TandemTests",
             dependencies: [
-                "Tandem", "TandemProto", "TandemTesting", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "Tandem", "TandemProto", "TandemPostgres", "TandemTesting",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

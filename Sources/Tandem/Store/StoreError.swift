@@ -31,6 +31,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let readFailed = Code("readFailed")
         /// The file holds a `tandem_records` table other than the documented one; nothing was changed.
         public static let schemaMismatch = Code("schemaMismatch")
+        /// A database server could not be reached, or the connection to it was lost, and reconnecting within the
+        /// retry budget did not bring it back (server stores only).
+        public static let connectionLost = Code("connectionLost")
     }
 
     /// What kind of failure this is.

@@ -1,16 +1,28 @@
 import Foundation
 import Tandem
+import TandemPostgres
 import TandemTesting
 import Testing
 
-/// The backends the contract suites run against: SQLite in both modes, and the in-memory reference.
+/// The backends the contract suites run against: SQLite and PostgreSQL in both modes, and the in-memory reference.
+/// PostgreSQL runs when `TANDEM_PG_URL` names a server (`.ci/run` starts one; see ``PostgresTestServer``).
 enum BackendKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-    case sqliteOutbox, sqliteAtomic, memoryOutbox, memoryAtomic
+    case sqliteOutbox, sqliteAtomic, memoryOutbox, memoryAtomic, postgresOutbox, postgresAtomic
 
-    var mode: DualWriteMode { self == .sqliteAtomic || self == .memoryAtomic ? .atomic : .outbox }
+    var mode: DualWriteMode {
+        switch self {
+        case .sqliteAtomic, .memoryAtomic, .postgresAtomic: .atomic
+        case .sqliteOutbox, .memoryOutbox, .postgresOutbox: .outbox
+        }
+    }
     var testDescription: String { rawValue }
 
-    static let outboxKinds: [BackendKind] = [.sqliteOutbox, .memoryOutbox]
+    static var allCases: [BackendKind] {
+        [.sqliteOutbox, .sqliteAtomic, .memoryOutbox, .memoryAtomic]
+            + (PostgresTestServer.url == nil ? [] : [.postgresOutbox, .postgresAtomic])
+    }
+
+    static var outboxKinds: [BackendKind] { allCases.filter { $0.mode == .outbox } }
 }
 
 /// A fresh backend of one kind (its files live as long as the fixture).
@@ -28,6 +40,10 @@ struct BackendFixture {
             self.directory = directory
         case .memoryOutbox, .memoryAtomic:
             backend = InMemoryRecordBackend(mode: kind.mode)
+            directory = nil
+        case .postgresOutbox, .postgresAtomic:
+            let (primary, shadow) = try PostgresTestServer.freshTables()
+            backend = try PostgresRecordBackend(primary: primary, shadow: shadow, mode: kind.mode)
             directory = nil
         }
     }

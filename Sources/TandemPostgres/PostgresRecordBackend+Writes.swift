@@ -1,0 +1,179 @@
+import Foundation
+import PostgresNIO
+import Tandem
+
+extension PostgresRecordBackend {
+    /// Each write is one statement (seq, primary row, tombstone, outbox or shadow row); the batch is one transaction.
+    /// If a row fails, the transaction rolls back and, when rows must fail alone, runs again with a savepoint per row.
+    public func commitPrimary(_ ops: ArraySlice<DualWriteOp>, settling settled: [OutboxRow], isolateRows: Bool)
+        -> Result<[Result<WriteReceipt, StoreError>], StoreError>
+    {
+        let tables = self.tables
+        let outbox = mode == .outbox
+        let location = primaryLocation
+        func run(savepoints: Bool) -> Result<[Result<WriteReceipt, StoreError>], StoreError> {
+            Result { () throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                try writer.transaction { (client) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                    if !settled.isEmpty { try client.query(tables.clearOutbox(settled), fallback: .writeFailed) }
+                    var outcomes: [Result<WriteReceipt, StoreError>] = []
+                    outcomes.reserveCapacity(ops.count)
+                    for op in ops {
+                        let row = { () throws(StoreError) -> WriteReceipt in
+                            try Self.validate(op.key, location: location)
+                            return try Self.stamp(op, tables: tables, outbox: outbox, client: client)
+                        }
+                        outcomes.append(savepoints ? try client.savepoint(row) : .success(try row()))
+                    }
+                    return outcomes
+                }
+            }
+        }
+        var result = run(savepoints: false)
+        if case .failure(let error) = result, !error.connectionLost, isolateRows, ops.count > 1 {
+            result = run(savepoints: true)
+        }
+        return result
+    }
+
+    /// Writes the primary side of one operation and returns its receipt.
+    private static func stamp(
+        _ op: DualWriteOp, tables: PostgresTables, outbox: Bool, client: PostgresSession.Client
+    ) throws(StoreError) -> WriteReceipt {
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let query: PostgresQuery
+        switch op {
+        case .put(let key, let primary, let shadow):
+            query = tables.put(key: key, primary: primary, shadow: shadow, writtenAt: now, outbox: outbox)
+        case .delete(let key):
+            query = tables.delete(key: key, writtenAt: now, outbox: outbox)
+        }
+        let rows = try client.query(query, key: op.key, fallback: .writeFailed)
+        guard let row = rows.first else {
+            throw StoreError(
+                code: .writeFailed, path: client.location.description, key: op.key, message: "no seq was assigned")
+        }
+        let seq = try PostgresTables.decode(row, as: Int64.self, location: client.location)
+        if case .delete = op {
+            return WriteReceipt(key: op.key, seq: seq, writtenAt: now, deleted: true)
+        }
+        return WriteReceipt(key: op.key, seq: seq, writtenAt: now, deleted: false)
+    }
+
+    /// Each row is written only over an older one; if a row fails, the transaction runs again with a savepoint per
+    /// row, so that one bad row does not fail the others.
+    public func applyShadow(_ writes: [ShadowWrite]) -> [Int: StoreError] {
+        guard !writes.isEmpty else { return [:] }
+        let tables = self.tables
+        let session = writeSession(.shadow)
+        func run(savepoints: Bool) -> Result<[Int: StoreError], StoreError> {
+            Result { () throws(StoreError) -> [Int: StoreError] in
+                try session.transaction { (client) throws(StoreError) -> [Int: StoreError] in
+                    var failed: [Int: StoreError] = [:]
+                    for (index, write) in writes.enumerated() {
+                        let apply = { () throws(StoreError) in
+                            _ = try Self.applyShadow(write, tables: tables, client: client)
+                        }
+                        if savepoints {
+                            if case .failure(let error) = try client.savepoint(apply) { failed[index] = error }
+                        } else {
+                            try apply()
+                        }
+                    }
+                    return failed
+                }
+            }
+        }
+        var result = run(savepoints: false)
+        if case .failure(let error) = result, !error.connectionLost, writes.count > 1 {
+            result = run(savepoints: true)
+        }
+        switch result {
+        case .success(let failed): return failed
+        case .failure(let error):
+            return Dictionary(
+                uniqueKeysWithValues: writes.indices.map { index in
+                    var error = error
+                    error.key = writes[index].receipt.key
+                    return (index, error)
+                })
+        }
+    }
+
+    /// Writes one shadow write unless the shadow holds it or a newer write of its key; true when it changed a row.
+    static func applyShadow(_ write: ShadowWrite, tables: PostgresTables, client: PostgresSession.Client)
+        throws(StoreError) -> Bool
+    {
+        let query: PostgresQuery
+        if let record = write.record {
+            query = tables.applyShadowPut(record)
+        } else {
+            query = tables.applyShadowDelete(key: write.receipt.key, seq: write.receipt.seq)
+        }
+        let result = try client.query(query, key: write.receipt.key, fallback: .writeFailed)
+        return (result.metadata.rows ?? 0) > 0
+    }
+
+    public func clearOutbox(_ rows: [OutboxRow]) {
+        guard !rows.isEmpty else { return }
+        let tables = self.tables
+        // A failure leaves the rows pending: a later replay finds the shadow holding them and only removes them.
+        _ = try? writer.run { (client) throws(StoreError) in
+            try client.query(tables.clearOutbox(rows), fallback: .writeFailed)
+        }
+    }
+
+    public func replayOutbox() -> OutboxReplay {
+        let tables = self.tables
+        let shadow = writeSession(.shadow)
+        var outcome = OutboxReplay()
+        var after: String?
+        while true {
+            let page: [ShadowWrite]
+            do {
+                page = try pendingOutbox(after: after, limit: 256)
+            } catch {
+                outcome.firstFailure = outcome.firstFailure ?? error
+                return outcome
+            }
+            guard let last = page.last else { return outcome }
+            after = last.receipt.key
+            var written = 0
+            let done = Result { () throws(StoreError) -> [OutboxRow] in
+                try shadow.transaction { (client) throws(StoreError) -> [OutboxRow] in
+                    written = 0
+                    var done: [OutboxRow] = []
+                    for write in page {
+                        let result = try client.savepoint { () throws(StoreError) -> Bool in
+                            try Self.applyShadow(write, tables: tables, client: client)
+                        }
+                        switch result {
+                        case .success(let wrote):
+                            done.append(OutboxRow(key: write.receipt.key, seq: write.receipt.seq))
+                            if wrote { written += 1 }
+                        case .failure(let error):
+                            outcome.firstFailure = outcome.firstFailure ?? error
+                        }
+                    }
+                    return done
+                }
+            }
+            switch done {
+            case .success(let rows):
+                do {
+                    if !rows.isEmpty {
+                        try writer.run { (client) throws(StoreError) in
+                            try client.query(tables.clearOutbox(rows), fallback: .writeFailed)
+                        }
+                    }
+                    outcome.replayed += written
+                } catch {
+                    outcome.firstFailure = outcome.firstFailure ?? error
+                    return outcome
+                }
+            case .failure(let error):
+                outcome.firstFailure = outcome.firstFailure ?? error
+                return outcome
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import PostgresNIO
+import Synchronization
+import Tandem
+
+/// One PostgreSQL connection used synchronously from the caller's thread (the record backend's protocol is
+/// synchronous, like SQLite's): each call holds the connection for its whole transaction, and a connection lost
+/// mid-call is opened again with backoff and the call run again from its start.
+final class PostgresSession: Sendable {
+    /// How long, in all, a call keeps reconnecting before it fails.
+    static let defaultRetryBudget: Duration = .seconds(30)
+
+    let location: PostgresLocation
+    let retryBudget: Duration
+    private let connection: Mutex<PostgresConnection?>
+    private let logger: Logger
+    private let tls: PostgresConnection.Configuration.TLS
+
+    init(location: PostgresLocation, retryBudget: Duration = PostgresSession.defaultRetryBudget) throws(StoreError) {
+        self.location = location
+        self.retryBudget = retryBudget
+        var logger = Logger(label: "tandem.postgres")
+        logger.logLevel = .critical
+        self.logger = logger
+        do {
+            switch location.sslMode {
+            case .disable:
+                tls = .disable
+            case .prefer, .require, .verifyCA, .verifyFull:
+                var configuration = TLSConfiguration.makeClientConfiguration()
+                switch location.sslMode {
+                case .verifyFull: configuration.certificateVerification = .fullVerification
+                case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+                default: configuration.certificateVerification = .none
+                }
+                let context = try NIOSSLContext(configuration: configuration)
+                tls = location.sslMode == .prefer ? .prefer(context) : .require(context)
+            }
+        } catch {
+            throw StoreError(
+                code: .openFailed, path: location.description, message: "cannot set up TLS: \(error)")
+        }
+        connection = Mutex(nil)
+        // Connect now, so that a wrong URL or password fails at open, naming the store.
+        try run { _ throws(StoreError) in }
+    }
+
+    deinit {
+        connection.withLock { connection in
+            _ = try? connection?.close().wait()
+            connection = nil
+        }
+    }
+
+    /// Runs `body` with the connection held; if the connection is lost (or cannot be opened), opens it again with
+    /// backoff and runs `body` again, until ``retryBudget`` is spent. `body` must be safe to run again: a transaction
+    /// that did not commit left nothing behind.
+    func run<T>(_ body: (Client) throws(StoreError) -> T) throws(StoreError) -> T {
+        let deadline = ContinuousClock.now + retryBudget
+        var delay: Duration = .milliseconds(50)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let outcome = connection.withLock { (connection) -> Result<T, StoreError> in
+                do throws(StoreError) {
+                    let open: PostgresConnection
+                    if let existing = connection, !existing.isClosed {
+                        open = existing
+                    } else {
+                        connection = nil
+                        open = try connect()
+                        connection = open
+                    }
+                    return .success(try body(Client(connection: open, location: location, logger: logger)))
+                } catch {
+                    if error.connectionLost, let lost = connection {
+                        _ = try? lost.close().wait()
+                        connection = nil
+                    }
+                    return .failure(error)
+                }
+            }
+            switch outcome {
+            case .success(let value):
+                return value
+            case .failure(let error):
+                guard error.connectionLost, ContinuousClock.now + delay < deadline else {
+                    if error.connectionLost, attempt > 1 {
+                        var error = error
+                        error.message += " (gave up after \(attempt) attempts)"
+                        throw error
+                    }
+                    throw error
+                }
+                Thread.sleep(forTimeInterval: delay.seconds)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction (`BEGIN` ... `COMMIT`, rolled back when `body` throws), reconnecting as ``run(_:)``.
+    func transaction<T>(_ body: (Client) throws(StoreError) -> T) throws(StoreError) -> T {
+        try run { (client) throws(StoreError) -> T in
+            try client.execute("BEGIN")
+            do throws(StoreError) {
+                let value = try body(client)
+                try client.execute("COMMIT")
+                return value
+            } catch {
+                if !error.connectionLost { _ = try? client.execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    private func connect() throws(StoreError) -> PostgresConnection {
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.user, password: location.password,
+            database: location.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(10)
+        do {
+            return try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger
+            ).wait()
+        } catch {
+            throw StoreError(postgres: error, location: location, fallback: .openFailed)
+        }
+    }
+}
+
+extension PostgresSession {
+    /// The connection, while a call holds it.
+    struct Client {
+        let connection: PostgresConnection
+        let location: PostgresLocation
+        let logger: Logger
+
+        /// Runs one statement and returns its rows.
+        @discardableResult
+        func query(_ query: PostgresQuery, key: String? = nil, fallback: StoreError.Code = .readFailed)
+            throws(StoreError) -> PostgresQueryResult
+        {
+            do {
+                return try connection.query(query, logger: logger).wait()
+            } catch {
+                var mapped = StoreError(postgres: error, location: location, fallback: fallback)
+                mapped.key = mapped.key ?? key
+                mapped.sql = query.sql
+                throw mapped
+            }
+        }
+
+        /// Runs one statement without results.
+        func execute(_ sql: String) throws(StoreError) {
+            try query(PostgresQuery(unsafeSQL: sql), fallback: .writeFailed)
+        }
+
+        /// Runs `body` inside a savepoint: its statements are undone alone when it fails, and the transaction goes on.
+        func savepoint<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> Result<T, StoreError> {
+            try execute("SAVEPOINT tandem_row")
+            do throws(StoreError) {
+                let value = try body()
+                try execute("RELEASE SAVEPOINT tandem_row")
+                return .success(value)
+            } catch {
+                if error.connectionLost { throw error }
+                try execute("ROLLBACK TO SAVEPOINT tandem_row")
+                return .failure(error)
+            }
+        }
+    }
+}
+
+extension Duration {
+    fileprivate var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
