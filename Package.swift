@@ -52,6 +52,7 @@ let package = Package(
                 "Tandem", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         .executableTarget(
@@ -60,6 +61,7 @@ let package = Package(
                 "Tandem",
                 "TandemProto",
                 "TandemReports",
+                "TandemPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -67,7 +69,9 @@ let package = Package(
         ),
         // Child process for the store crash tests (Tests/TandemTests/Store/CrashTests.swift): built by
         // `swift build --build-tests`, which builds every target, and found next to the test bundle.
-        .executableTarget(name: "tandem-store-torture", dependencies: ["Tandem"], path: "Tests/Support/StoreTorture"),
+        .executableTarget(
+            name: "tandem-store-torture", dependencies: ["Tandem", "TandemPostgres"], path: "Tests/Support/StoreTorture"
+        ),
         // Test helpers shared by the test targets: the protoc oracle, locating built executables.
         .target(
             name: "TandemTestSupport",

@@ -50,9 +50,11 @@ public final class PostgresRecordBackend: RecordBackend {
     ///   - shadow: The v1 table (default table `tandem_v1`).
     ///   - mode: Outbox (default) or atomic dual writes.
     ///   - retryBudget: How long a call keeps reconnecting after losing its connection before it fails.
+    ///   - onConnectionEvent: Called when a connection is lost and when it is restored (from the thread whose call
+    ///     retries).
     public init(
         primary: PostgresLocation, shadow: PostgresLocation, mode: DualWriteMode = .outbox,
-        retryBudget: Duration = .seconds(30)
+        retryBudget: Duration = .seconds(30), onConnectionEvent: (@Sendable (PostgresConnectionEvent) -> Void)? = nil
     ) throws(StoreError) {
         let primary = primary.table == nil ? primary.naming(table: Self.defaultPrimaryTable) : primary
         let shadow = shadow.table == nil ? shadow.naming(table: Self.defaultShadowTable) : shadow
@@ -74,10 +76,14 @@ public final class PostgresRecordBackend: RecordBackend {
         self.mode = mode
         let tables = PostgresTables(primary: primary, shadow: shadow)
         self.tables = tables
-        writer = try PostgresSession(location: primary, retryBudget: retryBudget)
-        shadowWriter = mode == .outbox ? try PostgresSession(location: shadow, retryBudget: retryBudget) : nil
-        primaryReads = try PostgresSession(location: primary, retryBudget: retryBudget)
-        shadowReads = sameDatabase ? primaryReads : try PostgresSession(location: shadow, retryBudget: retryBudget)
+        writer = try PostgresSession(location: primary, retryBudget: retryBudget, onEvent: onConnectionEvent)
+        shadowWriter =
+            mode == .outbox
+            ? try PostgresSession(location: shadow, retryBudget: retryBudget, onEvent: onConnectionEvent) : nil
+        primaryReads = try PostgresSession(location: primary, retryBudget: retryBudget, onEvent: onConnectionEvent)
+        shadowReads =
+            sameDatabase
+            ? primaryReads : try PostgresSession(location: shadow, retryBudget: retryBudget, onEvent: onConnectionEvent)
         reads = try PostgresRecordReader(
             primary: primaryReads, shadow: sameDatabase ? nil : shadowReads, tables: tables)
 
@@ -100,11 +106,12 @@ public final class PostgresRecordBackend: RecordBackend {
 
     /// Opens the tables two URLs name (see ``init(primary:shadow:mode:retryBudget:)``).
     public convenience init(
-        primaryURL: String, shadowURL: String, mode: DualWriteMode = .outbox, retryBudget: Duration = .seconds(30)
+        primaryURL: String, shadowURL: String, mode: DualWriteMode = .outbox, retryBudget: Duration = .seconds(30),
+        onConnectionEvent: (@Sendable (PostgresConnectionEvent) -> Void)? = nil
     ) throws(StoreError) {
         try self.init(
             primary: try PostgresLocation(url: primaryURL), shadow: try PostgresLocation(url: shadowURL), mode: mode,
-            retryBudget: retryBudget)
+            retryBudget: retryBudget, onConnectionEvent: onConnectionEvent)
     }
 
     public func checkLayout() throws(StoreError) {
@@ -130,9 +137,12 @@ public final class PostgresRecordBackend: RecordBackend {
 
     public func makeReader() throws(StoreError) -> any RecordReader {
         try PostgresRecordReader(
-            primary: try PostgresSession(location: primaryLocation, retryBudget: writer.retryBudget),
+            primary: try PostgresSession(
+                location: primaryLocation, retryBudget: writer.retryBudget, onEvent: writer.onEvent),
             shadow: primaryLocation.sameDatabase(as: shadowLocation)
-                ? nil : try PostgresSession(location: shadowLocation, retryBudget: writer.retryBudget),
+                ? nil
+                : try PostgresSession(
+                    location: shadowLocation, retryBudget: writer.retryBudget, onEvent: writer.onEvent),
             tables: tables)
     }
 

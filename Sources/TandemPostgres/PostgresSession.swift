@@ -16,13 +16,18 @@ final class PostgresSession: Sendable {
 
     let location: PostgresLocation
     let retryBudget: Duration
+    let onEvent: (@Sendable (PostgresConnectionEvent) -> Void)?
     private let connection: Mutex<PostgresConnection?>
     private let logger: Logger
     private let tls: PostgresConnection.Configuration.TLS
 
-    init(location: PostgresLocation, retryBudget: Duration = PostgresSession.defaultRetryBudget) throws(StoreError) {
+    init(
+        location: PostgresLocation, retryBudget: Duration = PostgresSession.defaultRetryBudget,
+        onEvent: (@Sendable (PostgresConnectionEvent) -> Void)? = nil
+    ) throws(StoreError) {
         self.location = location
         self.retryBudget = retryBudget
+        self.onEvent = onEvent
         var logger = Logger(label: "tandem.postgres")
         logger.logLevel = .critical
         self.logger = logger
@@ -60,9 +65,11 @@ final class PostgresSession: Sendable {
     /// backoff and runs `body` again, until ``retryBudget`` is spent. `body` must be safe to run again: a transaction
     /// that did not commit left nothing behind.
     func run<T>(_ body: (Client) throws(StoreError) -> T) throws(StoreError) -> T {
-        let deadline = ContinuousClock.now + retryBudget
+        let started = ContinuousClock.now
+        let deadline = started + retryBudget
         var delay: Duration = .milliseconds(50)
         var attempt = 0
+        var lostAt: ContinuousClock.Instant?
         while true {
             attempt += 1
             let outcome = connection.withLock { (connection) -> Result<T, StoreError> in
@@ -86,8 +93,15 @@ final class PostgresSession: Sendable {
             }
             switch outcome {
             case .success(let value):
+                if let lostAt {
+                    onEvent?(.restored(store: location.description, attempts: attempt, downtime: .now - lostAt))
+                }
                 return value
             case .failure(let error):
+                if error.connectionLost, lostAt == nil {
+                    lostAt = .now
+                    onEvent?(.lost(store: location.description, reason: error.message))
+                }
                 guard error.connectionLost, ContinuousClock.now + delay < deadline else {
                     if error.connectionLost, attempt > 1 {
                         var error = error

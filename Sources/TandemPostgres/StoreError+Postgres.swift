@@ -30,7 +30,7 @@ extension StoreError {
             self.init(code: code, path: path, message: message)
         case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
             let cause = error.underlying.map { ": \($0)" } ?? ""
-            self.init(code: .connectionLost, path: path, message: "the connection was lost (\(error.code))\(cause)")
+            self.init(code: .connectionLost, path: path, message: "the connection failed (\(error.code))\(cause)")
         case .sslUnsupported:
             self.init(code: .openFailed, path: path, message: "the server does not support TLS (sslmode requires it)")
         case .authMechanismRequiresPassword:

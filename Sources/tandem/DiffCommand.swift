@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tandem
+import TandemPostgres
 import TandemProto
 import TandemReports
 
@@ -33,7 +34,8 @@ struct DiffCommand: ParsableCommand {
 
     func run() throws {
         let plan = try PlanLoading.load(paths.planDirectory)
-        for path in [paths.primary, paths.shadow] where !FileManager.default.fileExists(atPath: path) {
+        for path in [paths.primary, paths.shadow]
+        where !RecordBackends.isServerStore(path) && !FileManager.default.fileExists(atPath: path) {
             throw CLIError.io("\(path): no such store")
         }
         let engine: MigrationEngine
@@ -41,7 +43,7 @@ struct DiffCommand: ParsableCommand {
         do {
             // A diff runs beside a live writer: no writer lock (the outbox replay on open is seq-conditional).
             engine = try MigrationEngine(
-                plan: plan, primaryPath: paths.primary, shadowPath: paths.shadow,
+                plan: plan, primary: paths.primary, shadow: paths.shadow,
                 configuration: .init(writer: .init(exclusive: false)))
             pair = try engine.writer.readPair(key)
         } catch let error as EngineError {

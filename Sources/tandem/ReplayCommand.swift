@@ -35,18 +35,28 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Traffic file (JSONL), or - for standard input.", valueName: "file"))
     var traffic: String
 
-    @Option(help: ArgumentHelp("Primary (v2) store; default: a fresh temporary file.", valueName: "db"))
+    @Option(
+        help: ArgumentHelp(
+            "Primary (v2) store: an SQLite file or postgres://USER@HOST:PORT/DB?table=NAME (default table tandem_v2); "
+                + "default: a fresh temporary file.", valueName: "db"))
     var primary: String?
 
-    @Option(help: ArgumentHelp("Shadow (v1) store; default: a fresh temporary file.", valueName: "db"))
+    @Option(
+        help: ArgumentHelp(
+            "Shadow (v1) store: an SQLite file or a PostgreSQL URL (default table tandem_v1); default: a fresh "
+                + "temporary file.", valueName: "db"))
     var shadow: String?
 
     @Option(
         help: ArgumentHelp(
-            "Ledger file; default: ledger.sqlite next to --primary, or a temporary file.", valueName: "db"))
+            "Ledger file; default: ledger.sqlite next to --primary (in the working directory for a URL), or a temporary file.",
+            valueName: "db"))
     var ledger: String?
 
-    @Option(help: "Dual-write mode: outbox (WAL, default) or atomic (one transaction over both files).")
+    @Option(
+        help: ArgumentHelp(
+            "Dual-write mode: outbox (default) or atomic (one transaction over both stores; PostgreSQL: both tables in "
+                + "one database)."))
     var mode: DualWriteMode = .outbox
 
     @Flag(help: "synchronous=FULL: writes also survive power loss.")

@@ -1,5 +1,6 @@
 import Foundation
 import Tandem
+import TandemPostgres
 
 /// One replay of traffic into a plan's stores, shared by `replay` and `demo`: the engine, ledger checkpoints,
 /// progress, warnings about bad lines and pending shadow writes, and the final report (already in the ledger).
@@ -21,8 +22,9 @@ enum ReplayRun {
         let engine: MigrationEngine
         do {
             engine = try MigrationEngine(
-                plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
-                configuration: configuration, onTransition: hook.onTransition)
+                plan: plan, primary: files.primary, shadow: files.shadow,
+                configuration: configuration, onTransition: hook.onTransition,
+                onConnectionEvent: { console.warning($0.description) })
         } catch {
             throw CLIError.engine(error)
         }

@@ -6,10 +6,15 @@ struct StorePathOptions: ParsableArguments {
     @Argument(help: ArgumentHelp("The plan directory (holds tandem.yaml).", valueName: "plan-dir"))
     var planDirectory: String
 
-    @Option(help: ArgumentHelp("The primary (v2) store.", valueName: "db"))
+    @Option(
+        help: ArgumentHelp(
+            "The primary (v2) store: an SQLite file, or postgres://USER@HOST:PORT/DB?table=NAME (default table "
+                + "tandem_v2).", valueName: "db"))
     var primary: String
 
-    @Option(help: ArgumentHelp("The shadow (v1) store.", valueName: "db"))
+    @Option(
+        help: ArgumentHelp(
+            "The shadow (v1) store: an SQLite file, or a PostgreSQL URL (default table tandem_v1).", valueName: "db"))
     var shadow: String
 }
 
@@ -18,7 +23,10 @@ struct StorePathOptions: ParsableArguments {
 struct StoreOptions: ParsableArguments {
     @OptionGroup var paths: StorePathOptions
 
-    @Option(help: ArgumentHelp("Ledger file; default: ledger.sqlite next to --primary.", valueName: "db"))
+    @Option(
+        help: ArgumentHelp(
+            "Ledger file; default: ledger.sqlite next to --primary (in the working directory for a URL).",
+            valueName: "db"))
     var ledger: String?
 
     /// The plan directory.

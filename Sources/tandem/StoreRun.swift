@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tandem
+import TandemPostgres
 import TandemReports
 
 /// What `verify`, `backfill` and `repair` share: the plan, an engine over existing stores that runs beside a live
@@ -29,18 +30,18 @@ final class StoreRun {
         outputs = try output.targets()
         self.plan = plan
         for (path, required) in [(stores.primary, requirePrimary), (stores.shadow, requireShadow)]
-        where required && !FileManager.default.fileExists(atPath: path) {
+        where required && !RecordBackends.isServerStore(path) && !FileManager.default.fileExists(atPath: path) {
             throw CLIError.io("\(path): no such store")
         }
         files = try RunFiles.resolve(primary: stores.primary, shadow: stores.shadow, ledger: stores.ledger)
         let hook = TransitionHook()
         do {
             engine = try MigrationEngine(
-                plan: plan, primaryPath: files.primary, shadowPath: files.shadow,
+                plan: plan, primary: files.primary, shadow: files.shadow,
                 // DESIGN 11: beside a live writer, with conditional writes only (no writer lock).
                 configuration: MigrationEngine.Configuration(
                     writer: .init(exclusive: false), maxSamples: output.maxSamples),
-                onTransition: hook.onTransition)
+                onTransition: hook.onTransition, onConnectionEvent: { [console] in console.warning($0.description) })
         } catch {
             throw CLIError.engine(error)
         }

@@ -55,9 +55,25 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     /// - Throws: ``TandemMigrationError`` with ``TandemMigrationError/Code/schemaMismatch`` when `V2` or `V1` is not
     ///   the plan's message, ``TandemMigrationError/Code/configuration`` for a setting out of range, and
     ///   ``TandemMigrationError/Code/store`` when a store cannot be opened.
-    public init(
+    public convenience init(
         plan: MigrationPlan, primaryPath: String, shadowPath: String,
         configuration: TandemMigrationConfiguration = .init()
+    ) throws(TandemMigrationError) {
+        try self.init(plan: plan, configuration: configuration) { (writer) throws(StoreError) -> any RecordBackend in
+            try SQLiteRecordBackend(
+                primaryPath: primaryPath, shadowPath: shadowPath, mode: writer.mode, durable: writer.durable,
+                busyTimeout: writer.busyTimeout, exclusive: writer.exclusive)
+        }
+    }
+
+    /// Opens the stores `openBackend` returns (replaying pending outbox rows) for the generated types `V2` and `V1`:
+    /// how a backend other than SQLite's (PostgreSQL's, in `TandemPostgres`) is used. `openBackend` is called once,
+    /// after the settings are checked, with the writer's settings (its mode must be the backend's).
+    ///
+    /// - Throws: ``TandemMigrationError`` as ``init(plan:primaryPath:shadowPath:configuration:)``.
+    public init(
+        plan: MigrationPlan, configuration: TandemMigrationConfiguration = .init(),
+        openBackend: (DualWriter.Configuration) throws(StoreError) -> any RecordBackend
     ) throws(TandemMigrationError) {
         guard V2.protoMessageName == plan.v2Message.fullName else {
             throw TandemMigrationError(
@@ -107,9 +123,15 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
                                 engineError: EngineError(error, key: error.key))))
                 }),
             logger: configuration.logger)
-        do {
+        do throws(EngineError) {
+            let backend: any RecordBackend
+            do {
+                backend = try openBackend(engineConfiguration.writer)
+            } catch {
+                throw EngineError(error)
+            }
             engine = try MigrationEngine(
-                plan: plan, primaryPath: primaryPath, shadowPath: shadowPath, configuration: engineConfiguration,
+                plan: plan, backend: backend, configuration: engineConfiguration,
                 onTransition: { eventContinuation.yield(.breakerTransition($0)) })
         } catch {
             throw TandemMigrationError(

@@ -1,10 +1,12 @@
 import Tandem
+import TandemPostgres
 
 // Child process for the store crash and permission tests (Tests/TandemTests/Store).
 //
 //   tandem-store-torture write <outbox|atomic> PRIMARY SHADOW TAG
 //       Dual-writes forever from 4 concurrent tasks and prints "ACK <key> <seq>" after each acknowledged
-//       write; the test kills it with SIGKILL at a random moment.
+//       write; the test kills it with SIGKILL at a random moment. PRIMARY and SHADOW are SQLite files or
+//       PostgreSQL URLs.
 //   tandem-store-torture open <outbox|atomic> PRIMARY SHADOW
 //       Drops root privileges (to nobody) if it has them, opens a DualWriter and prints "OPEN <repaired>"
 //       or "ERROR <code>", so a read-only file can be tested even when the tests run as root.
@@ -49,7 +51,8 @@ case "write":
     let tag = args.count > 5 ? args[5] : "t"
     let writer: DualWriter
     do {
-        writer = try DualWriter(primaryPath: args[3], shadowPath: args[4], configuration: configuration)
+        let backend = try RecordBackends.open(primary: args[3], shadow: args[4], writer: configuration)
+        writer = try DualWriter(backend: backend, configuration: configuration)
     } catch {
         emit("ERROR \(error.code) \(error)")
         exit(1)
