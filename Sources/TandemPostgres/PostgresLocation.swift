@@ -32,11 +32,13 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var table: String?
     /// TLS use.
     public var sslMode: SSLMode
+    /// How the server lists the connections (`pg_stat_activity.application_name`).
+    public var applicationName: String
 
     /// Creates a location.
     public init(
         host: String = "127.0.0.1", port: Int = 5432, user: String, password: String? = nil, database: String,
-        table: String? = nil, sslMode: SSLMode = .prefer
+        table: String? = nil, sslMode: SSLMode = .prefer, applicationName: String = "tandem"
     ) {
         self.host = host
         self.port = port
@@ -45,6 +47,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         self.database = database
         self.table = table
         self.sslMode = sslMode
+        self.applicationName = applicationName
     }
 
     /// Whether `argument` is a PostgreSQL URL (rather than a file path).
@@ -75,6 +78,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         }
         var table: String?
         var sslMode = SSLMode.prefer
+        var applicationName = "tandem"
         for item in components.queryItems ?? [] {
             switch item.name {
             case "table":
@@ -90,14 +94,16 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
                     throw fail("sslmode '\(item.value ?? "")' is not one of \(modes)")
                 }
                 sslMode = mode
+            case "application_name":
+                applicationName = item.value ?? ""
             default:
-                throw fail("unknown URL parameter '\(item.name)' (known: table, sslmode)")
+                throw fail("unknown URL parameter '\(item.name)' (known: table, sslmode, application_name)")
             }
         }
         self.init(
             host: host, port: components.port ?? 5432, user: user,
             password: components.password ?? environment["PGPASSWORD"], database: database, table: table,
-            sslMode: sslMode)
+            sslMode: sslMode, applicationName: applicationName)
     }
 
     /// The same location naming another table.
@@ -118,9 +124,16 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         var parameters: [String] = []
         if let table { parameters.append("table=\(table)") }
         if sslMode != .prefer { parameters.append("sslmode=\(sslMode.rawValue)") }
+        if applicationName != "tandem" {
+            parameters.append(
+                "application_name=\(applicationName.addingPercentEncoding(withAllowedCharacters: Self.plain) ?? "")")
+        }
         if !parameters.isEmpty { text += "?" + parameters.joined(separator: "&") }
         return text
     }
+
+    /// Characters a URL parameter's value shows as they are.
+    private static let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
 
     /// `url` with any password replaced by `***`.
     static func redacting(_ url: String) -> String {

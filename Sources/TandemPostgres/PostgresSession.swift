@@ -17,7 +17,7 @@ final class PostgresSession: Sendable {
     let location: PostgresLocation
     let retryBudget: Duration
     let onEvent: (@Sendable (PostgresConnectionEvent) -> Void)?
-    private let connection: Mutex<PostgresConnection?>
+    private let connection: Mutex<OpenConnection?>
     private let logger: Logger
     private let tls: PostgresConnection.Configuration.TLS
 
@@ -56,7 +56,8 @@ final class PostgresSession: Sendable {
 
     deinit {
         connection.withLock { connection in
-            _ = try? connection?.close().wait()
+            let closing: EventLoopFuture<Void>? = connection?.connection.close()
+            _ = try? closing?.wait()
             connection = nil
         }
     }
@@ -74,18 +75,19 @@ final class PostgresSession: Sendable {
             attempt += 1
             let outcome = connection.withLock { (connection) -> Result<T, StoreError> in
                 do throws(StoreError) {
-                    let open: PostgresConnection
-                    if let existing = connection, !existing.isClosed {
+                    let open: OpenConnection
+                    if let existing = connection, !existing.connection.isClosed {
                         open = existing
                     } else {
                         connection = nil
                         open = try connect()
                         connection = open
                     }
-                    return .success(try body(Client(connection: open, location: location, logger: logger)))
+                    return .success(try body(Client(open: open, location: location, logger: logger)))
                 } catch {
                     if error.connectionLost, let lost = connection {
-                        _ = try? lost.close().wait()
+                        let closing: EventLoopFuture<Void> = lost.connection.close()
+                        _ = try? closing.wait()
                         connection = nil
                     }
                     return .failure(error)
@@ -131,15 +133,17 @@ final class PostgresSession: Sendable {
         }
     }
 
-    private func connect() throws(StoreError) -> PostgresConnection {
+    private func connect() throws(StoreError) -> OpenConnection {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,
             database: location.database, tls: tls)
         configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = [("application_name", location.applicationName)]
         do {
-            return try PostgresConnection.connect(
+            let connection = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 0, logger: logger
             ).wait()
+            return OpenConnection(connection)
         } catch {
             throw StoreError(postgres: error, location: location, fallback: .openFailed)
         }
@@ -149,7 +153,7 @@ final class PostgresSession: Sendable {
 extension PostgresSession {
     /// The connection, while a call holds it.
     struct Client {
-        let connection: PostgresConnection
+        let open: OpenConnection
         let location: PostgresLocation
         let logger: Logger
 
@@ -159,7 +163,7 @@ extension PostgresSession {
             throws(StoreError) -> PostgresQueryResult
         {
             do {
-                return try connection.query(query, logger: logger).wait()
+                return try open.answer(query, logger: logger).wait()
             } catch {
                 var mapped = StoreError(postgres: error, location: location, fallback: fallback)
                 mapped.key = mapped.key ?? key
@@ -187,6 +191,52 @@ extension PostgresSession {
             }
         }
     }
+}
+
+/// An open connection and the one statement waiting on it. postgres-nio never completes a statement written to a
+/// connection that has just closed, so the statement waiting when the connection closes is failed here (once per
+/// connection, not per statement); `pending` and `closed` are only touched on the connection's event loop.
+final class OpenConnection: @unchecked Sendable {
+    let connection: PostgresConnection
+    private var pending: EventLoopPromise<PostgresQueryResult>?
+    private var closed = false
+
+    init(_ connection: PostgresConnection) {
+        self.connection = connection
+        connection.closeFuture.whenComplete { [self] _ in
+            closed = true
+            if let pending {
+                self.pending = nil
+                pending.fail(ConnectionGone(reason: "the connection closed while a statement waited for its answer"))
+            }
+        }
+    }
+
+    /// Sends `query` (from the event loop) and completes with its answer, or fails when the connection closes first.
+    func answer(_ query: PostgresQuery, logger: Logger) -> EventLoopFuture<PostgresQueryResult> {
+        let eventLoop = connection.eventLoop
+        let promise = eventLoop.makePromise(of: PostgresQueryResult.self)
+        eventLoop.execute { [self] in
+            guard !closed else {
+                promise.fail(ConnectionGone(reason: "the connection is closed"))
+                return
+            }
+            pending = promise
+            connection.query(query, logger: logger).hop(to: eventLoop).whenComplete { [self] result in
+                // nil: the close already failed it.
+                guard let pending else { return }
+                self.pending = nil
+                pending.completeWith(result)
+            }
+        }
+        return promise.futureResult
+    }
+}
+
+/// A statement sent to a connection that closed before it was answered: the call runs again on a new connection.
+private struct ConnectionGone: Error, CustomStringConvertible {
+    var reason: String
+    var description: String { reason }
 }
 
 extension Duration {

@@ -9,7 +9,7 @@ extension StoreError {
         let path = location.description
         guard let error = error as? PSQLError else {
             // Refused, reset or timed-out sockets and name resolution: the server is not there (yet).
-            self.init(code: .connectionLost, path: path, message: "cannot reach the server: \(error)")
+            self.init(code: .connectionLost, path: path, message: "the connection failed: \(error)")
             return
         }
         switch error.code {

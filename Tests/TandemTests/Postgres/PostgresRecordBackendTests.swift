@@ -1,0 +1,134 @@
+import Foundation
+import Synchronization
+import Tandem
+import Testing
+
+@testable import TandemPostgres
+
+/// What the PostgreSQL backend does beyond the backend contract suite: its refusals, its tables, and connections
+/// lost mid-run (DESIGN section 10).
+@Suite(
+    "PostgreSQL record backend", .enabled(if: PostgresTestServer.url != nil, PostgresTestServer.skipReason))
+struct PostgresRecordBackendTests {
+    /// Runs SQL on the test server, on a connection of its own.
+    static func sql(_ text: String, database: String? = nil) throws {
+        var location = try PostgresTestServer.location()
+        if let database { location.database = database }
+        location.applicationName = "tandem-tests-admin"
+        let session = try PostgresSession(location: location)
+        try session.run { (client) throws(StoreError) in try client.execute(text) }
+    }
+
+    @Test
+    func bothStoresNamingOneTableAreRefused() throws {
+        let (primary, _) = try PostgresTestServer.freshTables()
+        let error = storeError { () throws(StoreError) in
+            _ = try PostgresRecordBackend(primary: primary, shadow: primary)
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("different tables") == true)
+    }
+
+    @Test
+    func atomicModeNeedsOneDatabaseAndOutboxModeSpansTwo() throws {
+        let (primary, shadow) = try PostgresTestServer.freshTables()
+        let database = "tandem_other_\(UUID().uuidString.prefix(8).lowercased())"
+        try Self.sql("CREATE DATABASE \(database)")
+        var elsewhere = shadow
+        elsewhere.database = database
+        let error = storeError { () throws(StoreError) in
+            _ = try PostgresRecordBackend(primary: primary, shadow: elsewhere, mode: .atomic)
+        }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.message.contains("use outbox mode") == true)
+
+        let backend = try PostgresRecordBackend(primary: primary, shadow: elsewhere, mode: .outbox)
+        let writer = try DualWriter(backend: backend, configuration: .init(mode: .outbox))
+        try writer.apply([.put(key: "a", primary: [1], shadow: [2]), .put(key: "b", primary: [3], shadow: [4])])
+        try writer.apply([.delete(key: "b")])
+        let pair = try writer.readPair("a")
+        #expect(pair.primary?.payload == [1] && pair.shadow?.payload == [2] && pair.sameWrite)
+        #expect(try writer.readPair("b") == RecordPair(key: "b", primary: nil, shadow: nil))
+        #expect(try backend.counts() == (primary: 1, shadow: 1))
+    }
+
+    @Test
+    func aTableWithOtherColumnsIsRefusedAndLeftAsItWas() throws {
+        let (primary, shadow) = try PostgresTestServer.freshTables()
+        let table = try #require(primary.table)
+        try Self.sql("CREATE TABLE \(table) (key TEXT PRIMARY KEY, body BYTEA)")
+        try Self.sql("INSERT INTO \(table) VALUES ('k', 'x')")
+        let error = storeError { () throws(StoreError) in
+            _ = try PostgresRecordBackend(primary: primary, shadow: shadow)
+        }
+        #expect(error?.code == .schemaMismatch)
+        #expect(error?.message.contains("key text, body bytea") == true, "\(String(describing: error))")
+        #expect(error?.path == primary.description)
+        // Nothing changed: the shadow table was not created, and the primary still has its one row.
+        let reader = try PostgresSession(location: primary)
+        let (shadowExists, rows) = try reader.run { (client) throws(StoreError) -> (Bool, Int64) in
+            guard let exists = try client.query("SELECT to_regclass(\(shadow.table ?? "")) IS NOT NULL").first,
+                let count = try client.query("SELECT count(*) FROM \(unescaped: table)").first
+            else { return (true, 0) }
+            return (
+                try PostgresTables.decode(exists, as: Bool.self, location: primary),
+                try PostgresTables.decode(count, as: Int64.self, location: primary)
+            )
+        }
+        #expect(!shadowExists)
+        #expect(rows == 1)
+    }
+
+    @Test(arguments: DualWriteMode.allCases)
+    func writesGoOnWhileTheServerDropsEveryConnection(mode: DualWriteMode) throws {
+        var (primary, shadow) = try PostgresTestServer.freshTables()
+        let name = "tandem-drop-\(UUID().uuidString.prefix(8))"
+        primary.applicationName = name
+        shadow.applicationName = name
+        let events = Mutex<[PostgresConnectionEvent]>([])
+        let backend = try PostgresRecordBackend(
+            primary: primary, shadow: shadow, mode: mode,
+            onConnectionEvent: { event in events.withLock { $0.append(event) } })
+        let writer = try DualWriter(backend: backend, configuration: .init(mode: mode))
+        let done = Atomic<Bool>(false)
+        let killer = Thread {
+            while !done.load(ordering: .acquiring) {
+                try? Self.sql(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '\(name)'")
+                usleep(30_000)
+            }
+        }
+        killer.start()
+        defer { done.store(true, ordering: .releasing) }
+        for round in 0..<60 {
+            let ops = (0..<5).map { i in
+                DualWriteOp.put(key: "k\(i)", primary: [UInt8(round), UInt8(i)], shadow: [UInt8(i), UInt8(round)])
+            }
+            try writer.apply(ops)
+        }
+        done.store(true, ordering: .releasing)
+        #expect(events.withLock { $0.contains { if case .lost = $0 { true } else { false } } })
+        #expect(events.withLock { $0.contains { if case .restored = $0 { true } else { false } } })
+        for i in 0..<5 {
+            let pair = try writer.readPair("k\(i)")
+            #expect(pair.primary?.payload == [59, UInt8(i)], "the last acknowledged write of k\(i) is there")
+            #expect(pair.shadow?.payload == [UInt8(i), 59])
+            #expect(pair.sameWrite)
+        }
+        #expect(try writer.pendingRepairs() == 0)
+    }
+
+    @Test
+    func anUnreachableServerFailsOnceTheRetryBudgetIsSpentNamingTheStore() throws {
+        var (primary, shadow) = try PostgresTestServer.freshTables()
+        primary.port = 1
+        shadow.port = 1
+        let started = ContinuousClock.now
+        let error = storeError { () throws(StoreError) in
+            _ = try PostgresRecordBackend(primary: primary, shadow: shadow, retryBudget: .milliseconds(400))
+        }
+        #expect(error?.code == .connectionLost)
+        #expect(error?.path == primary.description)
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+}
