@@ -118,6 +118,12 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         host == other.host && port == other.port && database == other.database
     }
 
+    /// Whether both locations are one server (one write-ahead log: a commit that is flushed flushes every commit
+    /// before it).
+    public func sameServer(as other: PostgresLocation) -> Bool {
+        host == other.host && port == other.port
+    }
+
     /// The URL without its password: how errors, logs and reports name the store.
     public var description: String {
         var text = "postgres://\(user)@\(host):\(port)/\(database)"

@@ -11,6 +11,18 @@ extension PostgresRecordBackend {
         let tables = self.tables
         let outbox = mode == .outbox
         let location = primaryLocation
+        // One write and nothing to settle: its one statement is a transaction of its own (one round trip).
+        if ops.count == 1, settled.isEmpty, let op = ops.first {
+            return Result { () throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                try Self.validate(op.key, location: location)
+                return [
+                    .success(
+                        try writer.run { (client) throws(StoreError) -> WriteReceipt in
+                            try Self.stamp(op, tables: tables, outbox: outbox, client: client)
+                        })
+                ]
+            }
+        }
         func run(savepoints: Bool) -> Result<[Result<WriteReceipt, StoreError>], StoreError> {
             Result { () throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
                 try writer.transaction { (client) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
@@ -65,6 +77,16 @@ extension PostgresRecordBackend {
         guard !writes.isEmpty else { return [:] }
         let tables = self.tables
         let session = writeSession(.shadow)
+        if writes.count == 1, let write = writes.first {
+            do {
+                _ = try session.run { (client) throws(StoreError) -> Bool in
+                    try Self.applyShadow(write, tables: tables, client: client)
+                }
+                return [:]
+            } catch {
+                return [0: error]
+            }
+        }
         func run(savepoints: Bool) -> Result<[Int: StoreError], StoreError> {
             Result { () throws(StoreError) -> [Int: StoreError] in
                 try session.transaction { (client) throws(StoreError) -> [Int: StoreError] in

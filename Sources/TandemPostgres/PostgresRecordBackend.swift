@@ -77,9 +77,14 @@ public final class PostgresRecordBackend: RecordBackend {
         let tables = PostgresTables(primary: primary, shadow: shadow)
         self.tables = tables
         writer = try PostgresSession(location: primary, retryBudget: retryBudget, onEvent: onConnectionEvent)
+        // A shadow write on the primary's server need not wait for its own flush: the outbox row it settles is removed
+        // by a later synchronous commit on the same write-ahead log, which flushes it first; until then the outbox row
+        // replays it. On another server it is flushed at its commit.
+        let asynchronous = primary.sameServer(as: shadow) ? ["SET synchronous_commit = off"] : []
         shadowWriter =
             mode == .outbox
-            ? try PostgresSession(location: shadow, retryBudget: retryBudget, onEvent: onConnectionEvent) : nil
+            ? try PostgresSession(
+                location: shadow, retryBudget: retryBudget, onEvent: onConnectionEvent, setup: asynchronous) : nil
         primaryReads = try PostgresSession(location: primary, retryBudget: retryBudget, onEvent: onConnectionEvent)
         shadowReads =
             sameDatabase

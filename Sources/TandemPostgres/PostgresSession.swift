@@ -17,15 +17,18 @@ final class PostgresSession: Sendable {
     let location: PostgresLocation
     let retryBudget: Duration
     let onEvent: (@Sendable (PostgresConnectionEvent) -> Void)?
+    /// Statements run on every new connection before its first call (session settings).
+    let setup: [String]
     private let connection: Mutex<OpenConnection?>
     private let logger: Logger
     private let tls: PostgresConnection.Configuration.TLS
 
     init(
         location: PostgresLocation, retryBudget: Duration = PostgresSession.defaultRetryBudget,
-        onEvent: (@Sendable (PostgresConnectionEvent) -> Void)? = nil
+        onEvent: (@Sendable (PostgresConnectionEvent) -> Void)? = nil, setup: [String] = []
     ) throws(StoreError) {
         self.location = location
+        self.setup = setup
         self.retryBudget = retryBudget
         self.onEvent = onEvent
         var logger = Logger(label: "tandem.postgres")
@@ -82,6 +85,8 @@ final class PostgresSession: Sendable {
                         connection = nil
                         open = try connect()
                         connection = open
+                        let client = Client(open: open, location: location, logger: logger)
+                        for statement in setup { try client.execute(statement) }
                     }
                     return .success(try body(Client(open: open, location: location, logger: logger)))
                 } catch {
