@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-MODULES = ["TandemProto", "Tandem", "TandemReports", "TandemTesting"]
+MODULES = ["TandemProto", "Tandem", "TandemReports", "TandemTesting", "TandemPostgres"]
 # Members a conformance supplies whose meaning the protocol documents (the compiler emits them without a comment
 # of ours when we implement them without one): description, rawValue inits, hash(into:), ==, allCases, ...
 PROTOCOL_REQUIREMENTS = {"description", "rawValue", "init(rawValue:)", "hash(into:)", "==(_:_:)", "allCases",

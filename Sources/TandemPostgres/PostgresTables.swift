@@ -21,6 +21,8 @@ struct PostgresTables: Sendable {
     /// `tandem_outbox` and `tandem_keys`, in the primary table's schema.
     let outbox: String
     let keys: String
+    /// Whether both tables are in one database (one statement can read both).
+    let sameDatabase: Bool
 
     init(primary: PostgresLocation, shadow: PostgresLocation) {
         let primaryName = primary.table ?? PostgresRecordBackend.defaultPrimaryTable
@@ -29,6 +31,7 @@ struct PostgresTables: Sendable {
         self.shadow = Table(name: shadowName, sql: PostgresLocation.quoted(shadowName))
         let parts = primaryName.split(separator: ".")
         let schema = parts.count == 2 ? "\(PostgresLocation.quoted(String(parts[0])))." : ""
+        sameDatabase = primary.sameDatabase(as: shadow)
         outbox = schema + "\"tandem_outbox\""
         keys = schema + "\"tandem_keys\""
     }
@@ -133,15 +136,18 @@ struct PostgresTables: Sendable {
     }
 
     /// The CTE body that assigns a key's next seq: `$1` the key, `$3`/`$2` (put/delete) the time, `$4` or `$3` the
-    /// primary table's name.
+    /// primary table's name. The seq is above the key's `tandem_keys` row, its primary row and (when the shadow table
+    /// shares the database) its shadow row, so that a write always supersedes rows written outside the dual writer
+    /// (legacy data copied in, backfilled rows).
     private func nextSeq(deleting: Bool) -> String {
         let table = deleting ? "$3" : "$4"
         let deletedAt = deleting ? "$2::bigint" : "NULL::bigint"
+        var rows = "coalesce((SELECT seq FROM \(primary.sql) WHERE key = $1), 0)"
+        if sameDatabase { rows = "greatest(\(rows), coalesce((SELECT seq FROM \(shadow.sql) WHERE key = $1), 0))" }
         return """
             INSERT INTO \(keys) AS k (table_name, key, seq, deleted_at) \
-            VALUES (\(table), $1, 1 + coalesce((SELECT seq FROM \(primary.sql) WHERE key = $1), 0), \(deletedAt)) \
-            ON CONFLICT (table_name, key) DO UPDATE SET \
-            seq = 1 + greatest(k.seq, coalesce((SELECT seq FROM \(primary.sql) WHERE key = $1), 0)), \
+            VALUES (\(table), $1, 1 + \(rows), \(deletedAt)) \
+            ON CONFLICT (table_name, key) DO UPDATE SET seq = 1 + greatest(k.seq, \(rows)), \
             deleted_at = excluded.deleted_at RETURNING seq
             """
     }

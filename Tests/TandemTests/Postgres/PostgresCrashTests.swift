@@ -95,10 +95,10 @@ struct PostgresCrashTests {
         let (primary, shadow) = try PostgresTestServer.freshTables()
         let outputs = try Self.runAndKill(
             binary,
-            ["a", "b"].map { ["write", mode.rawValue, primary.description, shadow.description, $0] }, millis: 2_000)
+            ["a", "b"].map { ["write", mode.rawValue, primary.description, shadow.description, $0] }, millis: 3_000)
         let first = Self.acknowledgements(outputs[0])
         let second = Self.acknowledgements(outputs[1])
-        #expect(first.count > 20 && second.count > 20, "both writers must have written")
+        #expect(first.count > 5 && second.count > 5, "both writers must have written")
         // Both write the keys k0-0 ... k3-96: a seq acknowledged to one is never acknowledged to the other.
         let seen = Set(first.map { "\($0.key)#\($0.seq)" })
         let shared = second.filter { seen.contains("\($0.key)#\($0.seq)") }
