@@ -4,7 +4,7 @@ extension MigrationEngine {
     /// Sets up a migration over the stores two arguments name: SQLite files or PostgreSQL URLs (see
     /// ``RecordBackends/open(primary:shadow:writer:)``).
     ///
-    /// - Throws: ``EngineError`` when a store cannot be opened or the plan's gate settings are out of range.
+    /// - Throws: `EngineError` when a store cannot be opened or the plan's gate settings are out of range.
     public convenience init(
         plan: MigrationPlan, primary: String, shadow: String, configuration: Configuration = .init(),
         onTransition: (@Sendable (BreakerTransition) -> Void)? = nil,

@@ -55,7 +55,7 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         argument.hasPrefix("postgres://") || argument.hasPrefix("postgresql://")
     }
 
-    /// Parses a store URL. Throws ``StoreError/Code/invalidArgument`` naming the URL (without its password) and the
+    /// Parses a store URL. Throws `StoreError.invalidArgument` naming the URL (without its password) and the
     /// part that is wrong.
     ///
     /// - Parameters:

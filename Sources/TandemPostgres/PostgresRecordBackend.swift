@@ -2,7 +2,7 @@ import Foundation
 import PostgresNIO
 import Tandem
 
-/// The ``RecordBackend`` over two PostgreSQL tables (DESIGN section 10): the store for fleets, where many processes
+/// The `RecordBackend` over two PostgreSQL tables (DESIGN section 10): the store for fleets, where many processes
 /// dual-write into the database they already run.
 ///
 /// Each table has the documented columns (`key TEXT`, `payload BYTEA`, `seq BIGINT`, `written_at BIGINT`). Beside the
@@ -41,7 +41,7 @@ public final class PostgresRecordBackend: RecordBackend {
 
     /// Opens both tables, creating them (and the outbox and key tables) if absent.
     ///
-    /// Throws ``StoreError`` naming the store: `invalidArgument` when both URLs name the same table, or when atomic
+    /// Throws `StoreError` naming the store: `invalidArgument` when both URLs name the same table, or when atomic
     /// mode is asked of tables in two databases; `schemaMismatch` (nothing changed) when a table exists with other
     /// columns; `connectionLost` or `openFailed` when the server cannot be reached or refuses the login.
     ///
@@ -109,7 +109,7 @@ public final class PostgresRecordBackend: RecordBackend {
         }
     }
 
-    /// Opens the tables two URLs name (see ``init(primary:shadow:mode:retryBudget:)``).
+    /// Opens the tables two URLs name (see ``init(primary:shadow:mode:retryBudget:onConnectionEvent:)``).
     public convenience init(
         primaryURL: String, shadowURL: String, mode: DualWriteMode = .outbox, retryBudget: Duration = .seconds(30),
         onConnectionEvent: (@Sendable (PostgresConnectionEvent) -> Void)? = nil

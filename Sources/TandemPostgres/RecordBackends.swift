@@ -9,8 +9,8 @@ public enum RecordBackends {
     }
 
     /// Opens both stores with the writer's settings (mode; for SQLite also durability, busy timeout and the writer
-    /// lock). Throws ``StoreError`` (`invalidArgument` when one argument is a file and the other a URL, or for the
-    /// backend's own refusals; any error of ``SQLiteRecordBackend`` or ``PostgresRecordBackend``).
+    /// lock). Throws `StoreError` (`invalidArgument` when one argument is a file and the other a URL, or for the
+    /// backend's own refusals; any error of `SQLiteRecordBackend` or ``PostgresRecordBackend``).
     ///
     /// - Parameters:
     ///   - primary: The primary (v2) store: an SQLite file or a PostgreSQL URL.

@@ -3,7 +3,7 @@ import Tandem
 
 extension StoreError {
     /// Maps a postgres-nio failure to a store error naming the store: connection failures become
-    /// ``StoreError/Code/connectionLost`` (retried by the session), the server's SQLSTATE classes their nearest code,
+    /// `StoreError.connectionLost` (retried by the session), the server's SQLSTATE classes their nearest code,
     /// the rest `fallback`.
     init(postgres error: any Error, location: PostgresLocation, fallback: Code) {
         let path = location.description

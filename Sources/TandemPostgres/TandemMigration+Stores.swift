@@ -5,7 +5,7 @@ extension TandemMigration {
     /// Opens the stores two arguments name, SQLite files or PostgreSQL URLs (see
     /// ``RecordBackends/open(primary:shadow:writer:)``), for the generated types `V2` and `V1`.
     ///
-    /// - Throws: ``TandemMigrationError`` as ``TandemMigration/init(plan:primaryPath:shadowPath:configuration:)``.
+    /// - Throws: `TandemMigrationError` as `TandemMigration.init(plan:primaryPath:shadowPath:configuration:)`.
     public convenience init(
         plan: MigrationPlan, primary: String, shadow: String, configuration: TandemMigrationConfiguration = .init()
     ) throws(TandemMigrationError) {
