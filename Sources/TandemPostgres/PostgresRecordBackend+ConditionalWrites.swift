@@ -6,14 +6,9 @@ extension PostgresRecordBackend {
         for write in writes {
             try Self.validate(write.record.key, location: write.side == .primary ? primaryLocation : shadowLocation)
         }
-        var outcomes = [ConditionalWriteOutcome](repeating: .conflict(current: nil), count: writes.count)
-        for side in [DualWriter.Side.primary, .shadow] {
-            let indices = writes.indices.filter { writes[$0].side == side }
-            guard !indices.isEmpty else { continue }
-            let done = try conditionalWrite(indices.map { writes[$0] }, to: side)
-            for (index, outcome) in zip(indices, done) { outcomes[index] = outcome }
+        return try ConditionalWrite.bySide(writes) { (batch, side) throws(StoreError) in
+            try conditionalWrite(batch, to: side)
         }
-        return outcomes
     }
 
     /// Conditional writes to one table, in one transaction on the reads' connection (never the writer's). Each row is

@@ -44,3 +44,21 @@ public enum ConditionalWriteOutcome: Sendable, Equatable {
     /// The key has a tombstone (it was deleted): nothing was written.
     case tombstoned
 }
+
+extension ConditionalWrite {
+    /// Runs the writes to each store as one batch (`write`, primary first, then shadow) and returns their outcomes in
+    /// the order of `writes`: how every backend splits a mixed batch into its two transactions.
+    package static func bySide(
+        _ writes: [ConditionalWrite],
+        _ write: ([ConditionalWrite], DualWriter.Side) throws(StoreError) -> [ConditionalWriteOutcome]
+    ) throws(StoreError) -> [ConditionalWriteOutcome] {
+        var outcomes = [ConditionalWriteOutcome](repeating: .conflict(current: nil), count: writes.count)
+        for side in [DualWriter.Side.primary, .shadow] {
+            let indices = writes.indices.filter { writes[$0].side == side }
+            guard !indices.isEmpty else { continue }
+            let done = try write(indices.map { writes[$0] }, side)
+            for (index, outcome) in zip(indices, done) { outcomes[index] = outcome }
+        }
+        return outcomes
+    }
+}

@@ -195,14 +195,9 @@ extension SQLiteRecordBackend {
         for write in writes {
             try RecordKey.validate(write.record.key, path: write.side == .primary ? primaryPath : shadowPath)
         }
-        var outcomes = [ConditionalWriteOutcome](repeating: .conflict(current: nil), count: writes.count)
-        for side in [DualWriter.Side.primary, .shadow] {
-            let indices = writes.indices.filter { writes[$0].side == side }
-            guard !indices.isEmpty else { continue }
-            let done = try conditionalWrite(indices.map { writes[$0] }, to: side)
-            for (index, outcome) in zip(indices, done) { outcomes[index] = outcome }
+        return try ConditionalWrite.bySide(writes) { (batch, side) throws(StoreError) in
+            try conditionalWrite(batch, to: side)
         }
-        return outcomes
     }
 
     /// Conditional writes to one store, in one IMMEDIATE transaction. The partner rows are read inside it, all in one
