@@ -11,7 +11,7 @@ import Testing
         if: ProcessInfo.processInfo.environment["TANDEM_PG_URL"] != nil,
         Comment(
             rawValue: "TANDEM_PG_URL is not set, so the PostgreSQL tests are skipped: run `bash .ci/run`, or "
-                + "`source Scripts/start-postgres.sh` before `swift test`")))
+                + "set it to a server of yours (postgres://USER@HOST:PORT/DB)")))
 struct PostgresCommandTests {
     static let server = ProcessInfo.processInfo.environment["TANDEM_PG_URL"] ?? ""
 

@@ -4,14 +4,14 @@ import TandemPostgres
 import Testing
 
 /// The PostgreSQL server the tests use: `TANDEM_PG_URL` (`bash .ci/run` starts a throwaway cluster and sets it; by
-/// hand, `source Scripts/start-postgres.sh`). Without it the PostgreSQL tests are skipped, saying why, except under
+/// hand, any server of yours: `TANDEM_PG_URL=postgres://USER@HOST:PORT/DB swift test`). Without it the PostgreSQL tests are skipped, saying why, except under
 /// CI (`TANDEM_CI=1`), where a missing server fails the run.
 enum PostgresTestServer {
     static let url: String? = ProcessInfo.processInfo.environment["TANDEM_PG_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let required = ProcessInfo.processInfo.environment["TANDEM_CI"] == "1"
     static let skipReason = Comment(
         rawValue: "TANDEM_PG_URL is not set, so the PostgreSQL tests are skipped: run `bash .ci/run`, or "
-            + "`source Scripts/start-postgres.sh` before `swift test`")
+            + "set it to a server of yours (postgres://USER@HOST:PORT/DB)")
 
     /// The server's location.
     static func location() throws -> PostgresLocation {
