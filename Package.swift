@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "TandemProto", targets: ["TandemProto"]),
         .library(name: "Tandem", targets: ["Tandem"]),
         .library(name: "TandemReports", targets: ["TandemReports"]),
+        .library(name: "TandemPostgres", targets: ["TandemPostgres"]),
         .library(name: "TandemTesting", targets: ["TandemTesting"]),
         .executable(name: "tandem", targets: ["tandem"]),
     ],

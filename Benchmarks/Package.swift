@@ -14,6 +14,10 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         // Generated-code baselines (the code in Benchmarks/*/Generated is protoc-gen-swift 1.39.0 output).
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        // The PostgreSQL stores benchmark's baseline writes with postgres-nio directly.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Shared helpers: locating the repository, ratios, percentiles, temporary store files.
@@ -58,6 +62,10 @@ let package = Package(
                 "BenchmarkSupport",
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "Tandem", package: "tandem"),
+                .product(name: "TandemPostgres", package: "tandem"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/Stores",
             plugins: benchmarkPlugin

@@ -22,6 +22,7 @@ let package = Package(
             dependencies: [
                 .product(name: "Tandem", package: "tandem"),
                 .product(name: "TandemReports", package: "tandem"),
+                .product(name: "TandemPostgres", package: "tandem"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

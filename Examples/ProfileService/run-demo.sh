@@ -2,6 +2,8 @@
 # Builds ProfileService, runs it on 127.0.0.1 with a bounded load (curl, loopback only), checks that the migration
 # is healthy, restarts it with --inject-bug and checks that the breaker trips and reads fall back to legacy.
 # Exits non-zero when an expectation fails. PAIRS (default 3000) sets the PUT/GET pairs of the healthy run.
+# DEMO_POSTGRES=postgres://USER@HOST:PORT/DB runs it on that server's tables profiles_v2 and profiles_v1 (dropped
+# first: use a throwaway database) instead of SQLite files.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -31,8 +33,17 @@ BIN="$(swift build -c "$CONFIG" --show-bin-path)/ProfileService"
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 BASE="http://127.0.0.1:$PORT"
 
+STORES=(--primary "$WORK/v2.sqlite" --shadow "$WORK/v1.sqlite")
+if [ -n "${DEMO_POSTGRES:-}" ]; then
+    STORES=(--postgres "$DEMO_POSTGRES")
+    psql -q -v ON_ERROR_STOP=1 "${DEMO_POSTGRES%%\?*}" -c "DROP TABLE IF EXISTS profiles_v2, profiles_v1" \
+        -c "DO \$\$ BEGIN IF to_regclass('tandem_keys') IS NOT NULL THEN DELETE FROM tandem_keys WHERE table_name IN ('profiles_v2', 'profiles_v1'); END IF; END \$\$" \
+        || fail "cannot reach $DEMO_POSTGRES"
+    echo "== stores: PostgreSQL tables profiles_v2 and profiles_v1"
+fi
+
 start() {
-    "$BIN" --plan ../../Migrations/user-profile --primary "$WORK/v2.sqlite" --shadow "$WORK/v1.sqlite" \
+    "$BIN" --plan ../../Migrations/user-profile "${STORES[@]}" \
         --port "$PORT" --stage live --log-level warning "$@" > "$WORK/service.log" 2>&1 &
     PID=$!
     for _ in $(seq 1 100); do

@@ -22,15 +22,16 @@ struct PostgresCommandTests {
 
     static func freshStem() -> String { "c" + UUID().uuidString.prefix(8).lowercased() }
 
-    /// Runs psql on the server's database.
+    /// Runs psql on the server's database (`quiet`: its errors are not printed, only thrown).
     @discardableResult
-    static func psql(_ base: String, _ sql: String) throws -> String {
+    static func psql(_ base: String, _ sql: String, quiet: Bool = false) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let connection = base.components(separatedBy: "?").first ?? base
         process.arguments = ["psql", "-At", "-v", "ON_ERROR_STOP=1", connection, "-c", sql]
         let out = Pipe()
         process.standardOutput = out
+        if quiet { process.standardError = FileHandle.nullDevice }
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()

@@ -160,4 +160,5 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
     backfillBenchmarks()
+    postgresBenchmarks()
 }

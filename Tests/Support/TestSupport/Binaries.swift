@@ -66,6 +66,57 @@ public enum Binaries {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// A built executable running in the background (see ``start(_:_:in:)``).
+    public final class Running: @unchecked Sendable {  // `output` is written once, before `done` is signalled.
+        let process: Process
+        let done = DispatchSemaphore(value: 0)
+        var output: (out: Data, err: Data) = (Data(), Data())
+
+        init(_ process: Process, out: Pipe, err: Pipe) {
+            self.process = process
+            DispatchQueue.global().async { [self] in
+                let group = DispatchGroup()
+                nonisolated(unsafe) var errData = Data()
+                group.enter()
+                DispatchQueue.global().async {
+                    errData = readToEnd(err.fileHandleForReading.fileDescriptor)
+                    group.leave()
+                }
+                let outData = readToEnd(out.fileHandleForReading.fileDescriptor)
+                group.wait()
+                output = (outData, errData)
+                done.signal()
+            }
+        }
+
+        /// Whether the process is still running.
+        public var isRunning: Bool { process.isRunning }
+
+        /// Waits for the process to exit and returns what it printed and its status.
+        public func wait() -> Result {
+            done.wait()
+            process.waitUntilExit()
+            return Result(
+                status: process.terminationStatus, stdout: String(decoding: output.out, as: UTF8.self),
+                stderr: String(decoding: output.err, as: UTF8.self))
+        }
+    }
+
+    /// Starts a built executable with `arguments` in `directory` and returns at once.
+    public static func start(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> Running {
+        let process = Process()
+        process.executableURL = try url(name)
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = directory }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return Running(process, out: out, err: err)
+    }
+
     /// Everything a pipe delivers until its writer closes it. A signal (a child exiting: SIGCHLD) can interrupt a
     /// read; Foundation's `readDataToEndOfFile()` then traps, so this retries the read instead.
     static func readToEnd(_ descriptor: Int32) -> Data {

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Full verify of PostgreSQL tables against psql running the same byte-compare join on the same server (issue target:
+# verify >= 0.2x psql's speed). Same machine, same run, same tables, warm buffers for both.
+#
+#     TANDEM_PG_URL=postgres://USER@HOST:PORT/DB Benchmarks/scripts/verify-vs-psql.sh [RECORDS]   (default 100000)
+#
+# The tables (bench_verify_v2 and bench_verify_v1, dropped first) come from a replay of generated traffic (writes
+# only, ~RECORDS distinct keys, 30% of them with a legacy v1 payload, 20% given as JSON): what `tandem replay` leaves
+# behind. Timing uses hyperfine when present (`apt-get install -y hyperfine`), else `date +%s.%N` around 5 runs each.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+N=${1:-100000}
+RUNS=${RUNS:-5}
+: "${TANDEM_PG_URL:?set TANDEM_PG_URL to a server (postgres://USER@HOST:PORT/DB), as .ci/run does}"
+SERVER=${TANDEM_PG_URL%%\?*}
+SEP=$([[ "$TANDEM_PG_URL" == *\?* ]] && echo "&" || echo "?")
+P="$TANDEM_PG_URL${SEP}table=bench_verify_v2"
+S="$TANDEM_PG_URL${SEP}table=bench_verify_v1"
+mkdir -p "$WORK"
+ensure_binaries
+DIR="$WORK/verify-psql-$N"
+rm -rf "$DIR" && mkdir -p "$DIR"
+PSQL=(psql -qAt -v ON_ERROR_STOP=1 "$SERVER")
+"${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_verify_v2, bench_verify_v1" \
+    -c "DO \$\$ BEGIN IF to_regclass('tandem_keys') IS NOT NULL THEN DELETE FROM tandem_keys WHERE table_name IN ('bench_verify_v2', 'bench_verify_v1'); END IF; END \$\$"
+
+echo "== generating $N writes and replaying them"
+"$TRAFFIC_TOOL" "$PLAN" "$N" "$DIR/traffic.jsonl" 1
+start=$(now)
+# Exit 4 (inconclusive) is expected: writes-only traffic has no reads, so the replay compares nothing.
+"$TANDEM" replay "$PLAN" --traffic "$DIR/traffic.jsonl" --primary "$P" --shadow "$S" --ledger "$DIR/ledger.sqlite" \
+    --quiet || [ $? -eq 4 ]
+replay_s=$(python3 -c "print($(now) - $start)")
+"${PSQL[@]}" -c "VACUUM ANALYZE bench_verify_v2" -c "VACUUM ANALYZE bench_verify_v1"
+KEYS=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_verify_v2")
+echo "records: primary $KEYS, shadow $("${PSQL[@]}" -c "SELECT count(*) FROM bench_verify_v1"); replay took ${replay_s}s"
+
+VERIFY="$TANDEM verify $PLAN --primary '$P' --shadow '$S' --ledger $DIR/ledger.sqlite --quiet"
+JOIN="psql -qAt $SERVER -c 'SELECT count(*) FROM bench_verify_v2 p JOIN bench_verify_v1 t USING (key) WHERE p.payload <> t.payload'"
+echo "psql join counts $(eval "$JOIN") differing payloads (v2 and v1 bytes always differ: every row is compared)"
+eval "$VERIFY" || { echo "tandem verify failed (exit $?)"; exit 1; }
+
+if command -v hyperfine >/dev/null; then
+    hyperfine --warmup 1 --runs "$RUNS" --export-json "$DIR/hyperfine.json" -n "tandem verify" "$VERIFY" -n "psql join" "$JOIN"
+    read -r verify_s psql_s < <(python3 -c "
+import json, sys
+r = {x['command']: x for x in json.load(open('$DIR/hyperfine.json'))['results']}
+print(r['tandem verify']['median'], r['psql join']['median'])")
+else
+    median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+    verify_s=$(for _ in $(seq "$RUNS"); do s=$(now); eval "$VERIFY"; python3 -c "print($(now) - $s)"; done | median)
+    psql_s=$(for _ in $(seq "$RUNS"); do s=$(now); eval "$JOIN" >/dev/null; python3 -c "print($(now) - $s)"; done | median)
+fi
+echo
+echo "records:              $KEYS"
+echo "tandem verify median: ${verify_s}s ($(python3 -c "print(int($KEYS / $verify_s))") keys/s)"
+echo "psql join median:     ${psql_s}s ($(python3 -c "print(int($KEYS / $psql_s))") keys/s)"
+echo "verify speed / psql speed: $(ratio "$psql_s" "$verify_s")x  (target >= 0.2x)"
