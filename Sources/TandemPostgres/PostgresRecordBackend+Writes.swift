@@ -23,6 +23,23 @@ extension PostgresRecordBackend {
                 ]
             }
         }
+        // A group of distinct, valid keys: one statement (a round trip and a commit for the whole group).
+        var distinct = Set<String>()
+        let batchable = ops.allSatisfy { op in
+            (try? Self.validate(op.key, location: location)) != nil && distinct.insert(op.key).inserted
+        }
+        if batchable {
+            let batched = Result { () throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                try writer.run { (client) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                    try Self.stampBatch(ops, settling: settled, tables: tables, outbox: outbox, client: client)
+                }
+            }
+            guard case .failure(let error) = batched, !error.connectionLost, isolateRows, ops.count > 1 else {
+                return batched
+            }
+            // A row failed the group: the rows run again one by one, each in a savepoint, so it fails alone.
+            rowByRowRetries.add(1, ordering: .relaxed)
+        }
         func run(savepoints: Bool) -> Result<[Result<WriteReceipt, StoreError>], StoreError> {
             Result { () throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
                 try writer.transaction { (client) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
@@ -40,11 +57,36 @@ extension PostgresRecordBackend {
                 }
             }
         }
+        if batchable { return run(savepoints: true) }
         var result = run(savepoints: false)
         if case .failure(let error) = result, !error.connectionLost, isolateRows, ops.count > 1 {
             result = run(savepoints: true)
         }
         return result
+    }
+
+    /// Writes the primary side of a group of distinct keys in one statement and returns their receipts in order.
+    private static func stampBatch(
+        _ ops: ArraySlice<DualWriteOp>, settling settled: [OutboxRow], tables: PostgresTables, outbox: Bool,
+        client: PostgresSession.Client
+    ) throws(StoreError) -> [Result<WriteReceipt, StoreError>] {
+        let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
+        let rows = try client.query(
+            tables.batch(ops, settling: settled, writtenAt: now, outbox: outbox), fallback: .writeFailed)
+        var seqs: [String: Int64] = [:]
+        seqs.reserveCapacity(ops.count)
+        for row in rows {
+            let (key, seq) = try PostgresTables.decode(row, as: (String, Int64).self, location: client.location)
+            seqs[key] = seq
+        }
+        return try ops.map { op throws(StoreError) -> Result<WriteReceipt, StoreError> in
+            guard let seq = seqs[op.key] else {
+                throw StoreError(
+                    code: .writeFailed, path: client.location.description, key: op.key, message: "no seq was assigned")
+            }
+            if case .delete = op { return .success(WriteReceipt(key: op.key, seq: seq, writtenAt: now, deleted: true)) }
+            return .success(WriteReceipt(key: op.key, seq: seq, writtenAt: now, deleted: false))
+        }
     }
 
     /// Writes the primary side of one operation and returns its receipt.
@@ -87,6 +129,31 @@ extension PostgresRecordBackend {
                 return [0: error]
             }
         }
+        // One statement for the batch; of several writes of one key only the newest matters (a row only ever moves
+        // to a larger seq), so the older ones are left out and succeed with it.
+        var newest: [String: Int] = [:]
+        for (index, write) in writes.enumerated() {
+            let key = write.receipt.key
+            if let kept = newest[key], writes[kept].receipt.seq >= write.receipt.seq { continue }
+            newest[key] = index
+        }
+        let batch = newest.values.sorted().map { writes[$0] }
+        let batched = Result { () throws(StoreError) in
+            try session.run { (client) throws(StoreError) in
+                try client.query(tables.applyShadowBatch(batch), fallback: .writeFailed)
+            }
+        }
+        if case .success = batched { return [:] }
+        if case .failure(let error) = batched, error.connectionLost {
+            return Dictionary(
+                uniqueKeysWithValues: writes.indices.map { index in
+                    var error = error
+                    error.key = writes[index].receipt.key
+                    return (index, error)
+                })
+        }
+        // A row failed the batch: each runs again in a savepoint of its own, so it fails alone.
+        rowByRowRetries.add(1, ordering: .relaxed)
         func run(savepoints: Bool) -> Result<[Int: StoreError], StoreError> {
             Result { () throws(StoreError) -> [Int: StoreError] in
                 try session.transaction { (client) throws(StoreError) -> [Int: StoreError] in
@@ -105,10 +172,7 @@ extension PostgresRecordBackend {
                 }
             }
         }
-        var result = run(savepoints: false)
-        if case .failure(let error) = result, !error.connectionLost, writes.count > 1 {
-            result = run(savepoints: true)
-        }
+        let result = run(savepoints: true)
         switch result {
         case .success(let failed): return failed
         case .failure(let error):

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Synchronization
 import Tandem
 
 /// The `RecordBackend` over two PostgreSQL tables (DESIGN section 10): the store for fleets, where many processes
@@ -38,6 +39,8 @@ public final class PostgresRecordBackend: RecordBackend {
     let shadowReads: PostgresSession
     /// The backend's own reads, on ``primaryReads`` and ``shadowReads``.
     let reads: PostgresRecordReader
+    /// How many groups of writes (primary or shadow) ran again row by row after their one statement failed.
+    let rowByRowRetries = Atomic<Int>(0)
 
     /// Opens both tables, creating them (and the outbox and key tables) if absent.
     ///

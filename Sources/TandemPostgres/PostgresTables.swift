@@ -236,6 +236,21 @@ struct PostgresTables: Sendable {
 
     /// Decodes a `key, payload, seq, written_at` row.
     static func record(_ row: PostgresRow, location: PostgresLocation) throws(StoreError) -> StoredRecord {
+        // Scans decode a row per record: the cells are read directly when they come as expected (binary text,
+        // bytea and int8), without the generic decoder's per-column metadata and reference counting.
+        var cells = row.makeIterator()
+        if let keyCell = cells.next(), let payloadCell = cells.next(), let seqCell = cells.next(),
+            let writtenAtCell = cells.next(), keyCell.format == .binary, keyCell.dataType == .text,
+            payloadCell.format == .binary, payloadCell.dataType == .bytea, seqCell.format == .binary,
+            seqCell.dataType == .int8, writtenAtCell.format == .binary, writtenAtCell.dataType == .int8,
+            let keyBytes = keyCell.bytes, let payloadBytes = payloadCell.bytes, var seqBytes = seqCell.bytes,
+            var writtenAtBytes = writtenAtCell.bytes, seqBytes.readableBytes == 8, writtenAtBytes.readableBytes == 8,
+            let seq = seqBytes.readInteger(as: Int64.self), let writtenAt = writtenAtBytes.readInteger(as: Int64.self)
+        {
+            return StoredRecord(
+                key: String(decoding: keyBytes.readableBytesView, as: UTF8.self),
+                payload: Array(payloadBytes.readableBytesView), seq: seq, writtenAt: writtenAt)
+        }
         let (key, payload, seq, writtenAt) = try decode(
             row, as: (String, ByteBuffer, Int64, Int64).self, location: location)
         return StoredRecord(key: key, payload: Array(payload.readableBytesView), seq: seq, writtenAt: writtenAt)

@@ -14,7 +14,7 @@ extension HTMLReport {
             ("Raced", job.raced), ("Deleted", job.tombstoned), ("Failed", job.failed),
         ]
         if job.kind == .repair { counts += [("Missing in primary", job.missingInPrimary), ("Absent", job.absent)] }
-        for (name, count) in counts { out += "<th>\(name)</th>" }
+        for (name, _) in counts { out += "<th>\(name)</th>" }
         out += "</tr>\n<tr>"
         for (_, count) in counts { out += "<td>\(count)</td>" }
         out += "</tr>\n</table>\n"

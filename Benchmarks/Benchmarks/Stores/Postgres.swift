@@ -3,7 +3,8 @@
 // same durability (`synchronous_commit = on`, one transaction per write), with 1 and with 16 writers. Issue targets:
 // 1 writer >= 0.5x, 16 writers >= 1.0x. The baseline's writers each have a connection of their own (what 16 service
 // threads writing one table do); the dual writer has its one writer connection and groups concurrent writes into
-// shared transactions. A dual-write block ends when the shadow table holds every write of it.
+// shared transactions. A dual-write block ends when the shadow table holds every write of it. Atomic mode (both
+// tables in one transaction, no outbox) is measured and reported too.
 //
 // Runs only when `TANDEM_PG_URL` names a server (as `.ci/run` exports it); every iteration writes a block through each
 // store in turn, over a rotating set of 10,000 keys (updates after the first pass). Tables are dropped at teardown.
@@ -63,6 +64,7 @@ final class PostgresStoreSet: @unchecked Sendable {  // Used by one benchmark at
     let baseline: PostgresBaseline
     let label: String
     var writer: DualWriter?
+    var atomic: DualWriter?
     var connections: [PostgresConnection] = []
     var counter = 0
 
@@ -80,11 +82,17 @@ final class PostgresStoreSet: @unchecked Sendable {  // Used by one benchmark at
         let backend = try PostgresRecordBackend(
             primaryURL: base + "table=bench_\(label)_v2", shadowURL: base + "table=bench_\(label)_v1", mode: .outbox)
         writer = try DualWriter(backend: backend, configuration: .init(mode: .outbox))
+        let atomicBackend = try PostgresRecordBackend(
+            primaryURL: base + "table=bench_\(label)_a_v2", shadowURL: base + "table=bench_\(label)_a_v1", mode: .atomic
+        )
+        atomic = try DualWriter(backend: atomicBackend, configuration: .init(mode: .atomic))
     }
 
     /// Drops the tables and forgets their keys' seqs (the key table exists once a backend has opened).
     func dropTables() async throws {
-        try await baseline.execute("DROP TABLE IF EXISTS bench_single, bench_\(label)_v2, bench_\(label)_v1")
+        try await baseline.execute(
+            "DROP TABLE IF EXISTS bench_single, bench_\(label)_v2, bench_\(label)_v1, bench_\(label)_a_v2, "
+                + "bench_\(label)_a_v1")
         try await baseline.execute(
             """
             DO $$ BEGIN IF to_regclass('tandem_keys') IS NOT NULL THEN \
@@ -94,6 +102,7 @@ final class PostgresStoreSet: @unchecked Sendable {  // Used by one benchmark at
 
     func close() async {
         writer = nil
+        atomic = nil
         for connection in connections { try? await connection.close() }
         connections = []
         try? await dropTables()
@@ -114,16 +123,19 @@ func postgresBenchmarks() {
     for writers in [1, 16] {
         let block = 1_600  // writes per store per iteration (a multiple of 16)
         let outboxRatio = Ratio.speed("pg outbox/single %")
+        let atomicRatio = Ratio.speed("pg atomic/single %")
         let singleOps = Ratio.value("pg single writes/s", prefersLarger: true)
         let outboxOps = Ratio.value("pg outbox writes/s", prefersLarger: true)
         var set: PostgresStoreSet?
         Benchmark(
             "Stores ratio (PostgreSQL): dual-write vs single-table upsert, \(writers) writer\(writers == 1 ? "" : "s")",
             configuration: .init(
-                metrics: [outboxRatio, singleOps, outboxOps], warmupIterations: 1,
+                metrics: [outboxRatio, atomicRatio, singleOps, outboxOps], warmupIterations: 1,
                 maxDuration: .seconds(30), maxIterations: 20)
         ) { benchmark in
-            guard let stores = set, let writer = stores.writer else { fatalError("stores not open") }
+            guard let stores = set, let writer = stores.writer, let atomic = stores.atomic else {
+                fatalError("stores not open")
+            }
             let keys = stores.keys(block)
             let payload = ByteBuffer(bytes: primaryPayload)
             let connections = stores.connections
@@ -143,7 +155,9 @@ func postgresBenchmarks() {
                 }
             }
             let outboxNs = await asyncNanos { await dualWrite(writer, keys, writers: writers) }
+            let atomicNs = await asyncNanos { await dualWrite(atomic, keys, writers: writers) }
             benchmark.measurement(outboxRatio, Ratio.percent(singleNs, of: outboxNs))
+            benchmark.measurement(atomicRatio, Ratio.percent(singleNs, of: atomicNs))
             benchmark.measurement(singleOps, opsPerSecond(block, singleNs))
             benchmark.measurement(outboxOps, opsPerSecond(block, outboxNs))
         } setup: {

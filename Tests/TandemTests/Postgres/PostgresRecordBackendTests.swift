@@ -52,6 +52,46 @@ struct PostgresRecordBackendTests {
         #expect(try backend.counts() == (primary: 1, shadow: 1))
     }
 
+    /// A group of distinct keys is written in one statement, a group repeating a key one write at a time: both give
+    /// each write the next seq of its key, settle the relay's outbox rows and leave every pair one write.
+    @Test(arguments: DualWriteMode.allCases)
+    func groupsOfWritesGetTheSameSeqsAsWritesOneByOne(mode: DualWriteMode) throws {
+        let (primary, shadow) = try PostgresTestServer.freshTables()
+        let backend = try PostgresRecordBackend(primary: primary, shadow: shadow, mode: mode)
+        let writer = try DualWriter(backend: backend, configuration: .init(mode: mode))
+        let first = try writer.apply(
+            ["a", "b", "c", "d"].map { .put(key: $0, primary: Array($0.utf8), shadow: [0x53] + Array($0.utf8)) })
+        #expect(first.map(\.seq) == [1, 1, 1, 1])
+        // Distinct keys, puts and deletes mixed (one statement).
+        let second = try writer.apply([
+            .put(key: "a", primary: [1], shadow: [2]), .delete(key: "b"), .put(key: "e", primary: [5], shadow: [6]),
+            .delete(key: "zz"),
+        ])
+        #expect(second.map(\.seq) == [2, 2, 1, 1])
+        #expect(second.map(\.deleted) == [false, true, false, true])
+        // A key twice in one group (one write at a time, in order).
+        let third = try writer.apply([
+            .put(key: "c", primary: [7], shadow: [8]), .put(key: "c", primary: [9], shadow: [10]),
+            .delete(key: "d"),
+        ])
+        #expect(third.map(\.seq) == [2, 3, 2])
+        writer.waitForShadowWrites()
+        #expect(try writer.pendingRepairs() == 0)
+        let a = try writer.readPair("a")
+        #expect(a.primary?.payload == [1] && a.shadow?.payload == [2] && a.sameWrite && a.primary?.seq == 2)
+        let c = try writer.readPair("c")
+        #expect(c.primary?.payload == [9] && c.shadow?.payload == [10] && c.sameWrite && c.primary?.seq == 3)
+        #expect(try writer.readPair("b") == RecordPair(key: "b", primary: nil, shadow: nil))
+        #expect(try writer.readPair("d") == RecordPair(key: "d", primary: nil, shadow: nil))
+        #expect(try backend.counts() == (primary: 3, shadow: 3))  // a, c, e
+        #expect(backend.rowByRowRetries.load(ordering: .relaxed) == 0, "a group's one statement failed")
+        // A deleted key written again continues above its tombstone.
+        let again = try writer.apply([
+            .put(key: "b", primary: [1], shadow: [1]), .put(key: "f", primary: [1], shadow: [1]),
+        ])
+        #expect(again.map(\.seq) == [3, 1])
+    }
+
     @Test
     func aTableWithOtherColumnsIsRefusedAndLeftAsItWas() throws {
         let (primary, shadow) = try PostgresTestServer.freshTables()

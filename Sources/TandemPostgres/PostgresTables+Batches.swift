@@ -1,0 +1,126 @@
+import Foundation
+import PostgresNIO
+import Tandem
+
+extension PostgresTables {
+    /// A group of dual writes of distinct keys as one statement (one round trip, one commit): each key's next seq
+    /// under its `tandem_keys` row lock (taken in key order, so two writers' batches never deadlock), the primary rows
+    /// written or removed, the outbox rows (outbox mode) or the shadow rows (atomic mode), and the removal of outbox
+    /// rows the relay settled (`settling`; a key written again now keeps its new outbox row). Returns `key, seq`
+    /// rows, one per write. The same seqs as ``put(key:primary:shadow:writtenAt:outbox:)`` and
+    /// ``delete(key:writtenAt:outbox:)`` one by one.
+    func batch(_ ops: ArraySlice<DualWriteOp>, settling settled: [OutboxRow], writtenAt: Int64, outbox: Bool)
+        -> PostgresQuery
+    {
+        var keys: [String] = []
+        var payloads: [ByteBuffer] = []
+        var legacy: [ByteBuffer] = []
+        var deletes: [Bool] = []
+        keys.reserveCapacity(ops.count)
+        payloads.reserveCapacity(ops.count)
+        legacy.reserveCapacity(ops.count)
+        deletes.reserveCapacity(ops.count)
+        for op in ops {
+            keys.append(op.key)
+            switch op {
+            case .put(_, let primary, let shadow):
+                payloads.append(ByteBuffer(bytes: primary))
+                legacy.append(ByteBuffer(bytes: shadow))
+                deletes.append(false)
+            case .delete:
+                payloads.append(ByteBuffer())
+                legacy.append(ByteBuffer())
+                deletes.append(true)
+            }
+        }
+        var binds = PostgresBindings(capacity: 9)
+        binds.append(keys)
+        binds.append(payloads)
+        binds.append(legacy)
+        binds.append(deletes)
+        binds.append(writtenAt)
+        binds.append(primary.name)
+        binds.append(shadow.name)
+        binds.append(settled.map(\.key))
+        binds.append(settled.map(\.seq))
+        let shadowRow = sameDatabase ? " LEFT JOIN \(shadow.sql) h ON h.key = i.key" : ""
+        let shadowSeq = sameDatabase ? ", coalesce(h.seq, 0)" : ""
+        let second =
+            outbox
+            ? """
+            w AS (INSERT INTO \(self.outbox) (primary_table, shadow_table, key, op, payload, seq, written_at) \
+            SELECT $6, $7, i.key, CASE WHEN i.del THEN 'delete' ELSE 'put' END, CASE WHEN i.del THEN NULL \
+            ELSE i.legacy END, s.seq, $5 FROM i JOIN s USING (key) \
+            ON CONFLICT (primary_table, shadow_table, key) DO UPDATE SET op = excluded.op, payload = excluded.payload, \
+            seq = excluded.seq, written_at = excluded.written_at)
+            """
+            : """
+            w AS (INSERT INTO \(shadow.sql) AS t (key, payload, seq, written_at) \
+            SELECT i.key, i.legacy, s.seq, $5 FROM i JOIN s USING (key) WHERE NOT i.del \
+            ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
+            written_at = excluded.written_at WHERE t.seq < excluded.seq), \
+            x AS (DELETE FROM \(shadow.sql) t USING i JOIN s USING (key) WHERE t.key = i.key AND i.del \
+            AND t.seq < s.seq)
+            """
+        return PostgresQuery(
+            unsafeSQL: """
+                WITH i AS (SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bool[]) \
+                AS i(key, payload, legacy, del)), \
+                s AS (INSERT INTO \(self.keys) AS k (table_name, key, seq, deleted_at) \
+                SELECT $6, i.key, 1 + greatest(coalesce(p.seq, 0)\(shadowSeq)), CASE WHEN i.del THEN $5::bigint END \
+                FROM i LEFT JOIN \(primary.sql) p ON p.key = i.key\(shadowRow) ORDER BY i.key \
+                ON CONFLICT (table_name, key) DO UPDATE SET seq = greatest(k.seq + 1, excluded.seq), \
+                deleted_at = excluded.deleted_at RETURNING key, seq), \
+                r AS (INSERT INTO \(primary.sql) (key, payload, seq, written_at) \
+                SELECT i.key, i.payload, s.seq, $5 FROM i JOIN s USING (key) WHERE NOT i.del \
+                ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
+                written_at = excluded.written_at), \
+                d AS (DELETE FROM \(primary.sql) p USING i WHERE p.key = i.key AND i.del), \
+                \(second), \
+                c AS (DELETE FROM \(self.outbox) o USING unnest($8::text[], $9::bigint[]) AS c(key, seq) \
+                WHERE o.primary_table = $6 AND o.shadow_table = $7 AND o.key = c.key AND o.seq = c.seq \
+                AND c.key <> ALL($1::text[])) \
+                SELECT key, seq FROM s
+                """, binds: binds)
+    }
+
+    /// Shadow writes of distinct keys as one statement, each row written (or removed) only over an older one.
+    /// Returns the number of rows changed.
+    func applyShadowBatch(_ writes: [ShadowWrite]) -> PostgresQuery {
+        var putKeys: [String] = []
+        var payloads: [ByteBuffer] = []
+        var putSeqs: [Int64] = []
+        var writtenAts: [Int64] = []
+        var deleteKeys: [String] = []
+        var deleteSeqs: [Int64] = []
+        for write in writes {
+            if let record = write.record {
+                putKeys.append(record.key)
+                payloads.append(ByteBuffer(bytes: record.payload))
+                putSeqs.append(record.seq)
+                writtenAts.append(record.writtenAt)
+            } else {
+                deleteKeys.append(write.receipt.key)
+                deleteSeqs.append(write.receipt.seq)
+            }
+        }
+        var binds = PostgresBindings(capacity: 6)
+        binds.append(putKeys)
+        binds.append(payloads)
+        binds.append(putSeqs)
+        binds.append(writtenAts)
+        binds.append(deleteKeys)
+        binds.append(deleteSeqs)
+        return PostgresQuery(
+            unsafeSQL: """
+                WITH u AS (INSERT INTO \(shadow.sql) AS t (key, payload, seq, written_at) \
+                SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[]) \
+                AS u(key, payload, seq, written_at) ORDER BY key \
+                ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
+                written_at = excluded.written_at WHERE t.seq < excluded.seq RETURNING 1), \
+                d AS (DELETE FROM \(shadow.sql) t USING unnest($5::text[], $6::bigint[]) AS d(key, seq) \
+                WHERE t.key = d.key AND t.seq < d.seq RETURNING 1) \
+                SELECT (SELECT count(*) FROM u) + (SELECT count(*) FROM d)
+                """, binds: binds)
+    }
+}
