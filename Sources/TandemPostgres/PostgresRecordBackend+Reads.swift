@@ -14,6 +14,15 @@ extension PostgresRecordBackend {
         guard limit > 0 else {
             throw StoreError(code: .invalidArgument, path: primaryName, message: "page limit \(limit) must be positive")
         }
+        if reads.shadowDatabase == nil {
+            // One statement, one snapshot: both tables' pages joined by key.
+            let query = tables.pairPage(after: after, limit: limit)
+            return try primaryReads.run { (client) throws(StoreError) -> [RecordPair] in
+                try client.execute(query, fallback: .readFailed).map { (row) throws(StoreError) in
+                    try PostgresTables.pair(row, location: client.location)
+                }
+            }
+        }
         let primaryRows = try reads.scan(.primary, after: after, limit: limit)
         let shadowRows = try reads.scan(.shadow, after: after, limit: limit)
         return RecordPair.merge(primary: primaryRows, shadow: shadowRows, limit: limit)

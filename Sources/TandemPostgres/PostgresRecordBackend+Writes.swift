@@ -71,13 +71,13 @@ extension PostgresRecordBackend {
         client: PostgresSession.Client
     ) throws(StoreError) -> [Result<WriteReceipt, StoreError>] {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        let rows = try client.query(
+        let rows = try client.execute(
             tables.batch(ops, settling: settled, writtenAt: now, outbox: outbox), fallback: .writeFailed)
         var seqs: [String: Int64] = [:]
         seqs.reserveCapacity(ops.count)
         for row in rows {
-            let (key, seq) = try PostgresTables.decode(row, as: (String, Int64).self, location: client.location)
-            seqs[key] = seq
+            let key = try PostgresTables.decode(row, as: String.self, location: client.location)
+            seqs[key] = try PostgresTables.preparedSeq(row, column: 1, location: client.location)
         }
         return try ops.map { op throws(StoreError) -> Result<WriteReceipt, StoreError> in
             guard let seq = seqs[op.key] else {
@@ -94,19 +94,19 @@ extension PostgresRecordBackend {
         _ op: DualWriteOp, tables: PostgresTables, outbox: Bool, client: PostgresSession.Client
     ) throws(StoreError) -> WriteReceipt {
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        let query: PostgresQuery
+        let statement: PreparedStatement
         switch op {
         case .put(let key, let primary, let shadow):
-            query = tables.put(key: key, primary: primary, shadow: shadow, writtenAt: now, outbox: outbox)
+            statement = tables.put(key: key, primary: primary, shadow: shadow, writtenAt: now, outbox: outbox)
         case .delete(let key):
-            query = tables.delete(key: key, writtenAt: now, outbox: outbox)
+            statement = tables.delete(key: key, writtenAt: now, outbox: outbox)
         }
-        let rows = try client.query(query, key: op.key, fallback: .writeFailed)
+        let rows = try client.execute(statement, key: op.key, fallback: .writeFailed)
         guard let row = rows.first else {
             throw StoreError(
                 code: .writeFailed, path: client.location.description, key: op.key, message: "no seq was assigned")
         }
-        let seq = try PostgresTables.decode(row, as: Int64.self, location: client.location)
+        let seq = try PostgresTables.preparedSeq(row, column: 0, location: client.location)
         if case .delete = op {
             return WriteReceipt(key: op.key, seq: seq, writtenAt: now, deleted: true)
         }
@@ -119,16 +119,6 @@ extension PostgresRecordBackend {
         guard !writes.isEmpty else { return [:] }
         let tables = self.tables
         let session = writeSession(.shadow)
-        if writes.count == 1, let write = writes.first {
-            do {
-                _ = try session.run { (client) throws(StoreError) -> Bool in
-                    try Self.applyShadow(write, tables: tables, client: client)
-                }
-                return [:]
-            } catch {
-                return [0: error]
-            }
-        }
         // One statement for the batch; of several writes of one key only the newest matters (a row only ever moves
         // to a larger seq), so the older ones are left out and succeed with it.
         var newest: [String: Int] = [:]
@@ -140,7 +130,7 @@ extension PostgresRecordBackend {
         let batch = newest.values.sorted().map { writes[$0] }
         let batched = Result { () throws(StoreError) in
             try session.run { (client) throws(StoreError) in
-                try client.query(tables.applyShadowBatch(batch), fallback: .writeFailed)
+                try client.execute(tables.applyShadowBatch(batch), fallback: .writeFailed)
             }
         }
         if case .success = batched { return [:] }

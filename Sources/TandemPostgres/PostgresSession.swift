@@ -177,6 +177,21 @@ extension PostgresSession {
             }
         }
 
+        /// Executes a prepared statement (preparing it on this connection the first time) and returns its rows.
+        @discardableResult
+        func execute(_ statement: PreparedStatement, key: String? = nil, fallback: StoreError.Code = .writeFailed)
+            throws(StoreError) -> [PostgresRow]
+        {
+            do {
+                return try open.answer(statement).wait()
+            } catch {
+                var mapped = StoreError(postgres: error, location: location, fallback: fallback)
+                mapped.key = mapped.key ?? key
+                mapped.sql = statement.sql
+                throw mapped
+            }
+        }
+
         /// Runs one statement without results.
         func execute(_ sql: String) throws(StoreError) {
             try query(PostgresQuery(unsafeSQL: sql), fallback: .writeFailed)
@@ -203,35 +218,63 @@ extension PostgresSession {
 /// connection, not per statement); `pending` and `closed` are only touched on the connection's event loop.
 final class OpenConnection: @unchecked Sendable {
     let connection: PostgresConnection
-    private var pending: EventLoopPromise<PostgresQueryResult>?
+    /// Fails the statement waiting for its answer (set and cleared on the event loop).
+    private var failPending: ((any Error) -> Void)?
     private var closed = false
+    /// The statements prepared on this connection, by SQL text (used on the event loop only).
+    private var statements: [String: PreparedQuery] = [:]
 
     init(_ connection: PostgresConnection) {
         self.connection = connection
         connection.closeFuture.whenComplete { [self] _ in
             closed = true
-            if let pending {
-                self.pending = nil
-                pending.fail(ConnectionGone(reason: "the connection closed while a statement waited for its answer"))
+            if let failPending {
+                self.failPending = nil
+                failPending(ConnectionGone(reason: "the connection closed while a statement waited for its answer"))
             }
         }
     }
 
     /// Sends `query` (from the event loop) and completes with its answer, or fails when the connection closes first.
     func answer(_ query: PostgresQuery, logger: Logger) -> EventLoopFuture<PostgresQueryResult> {
+        waiting(for: PostgresQueryResult.self) { [connection] in connection.query(query, logger: logger) }
+    }
+
+    /// Executes `statement`, preparing it first if this connection has not yet; completes with its rows, or fails
+    /// when the connection closes first.
+    func answer(_ statement: PreparedStatement) -> EventLoopFuture<[PostgresRow]> {
         let eventLoop = connection.eventLoop
-        let promise = eventLoop.makePromise(of: PostgresQueryResult.self)
+        return waiting(for: [PostgresRow].self) { [self] in
+            let prepared: EventLoopFuture<PreparedQuery>
+            if let known = statements[statement.sql] {
+                prepared = eventLoop.makeSucceededFuture(known)
+            } else {
+                prepared = connection.prepare(query: statement.sql).hop(to: eventLoop).map { [self] query in
+                    statements[statement.sql] = query
+                    return query
+                }
+            }
+            return prepared.flatMap { $0.execute(statement.values) }
+        }
+    }
+
+    /// Starts `send` on the event loop and completes with its result, or fails when the connection closes first.
+    private func waiting<Value: Sendable>(
+        for: Value.Type, _ send: @escaping @Sendable () -> EventLoopFuture<Value>
+    ) -> EventLoopFuture<Value> {
+        let eventLoop = connection.eventLoop
+        let promise = eventLoop.makePromise(of: Value.self)
         eventLoop.execute { [self] in
             guard !closed else {
                 promise.fail(ConnectionGone(reason: "the connection is closed"))
                 return
             }
-            pending = promise
-            connection.query(query, logger: logger).hop(to: eventLoop).whenComplete { [self] result in
+            failPending = { promise.fail($0) }
+            send().hop(to: eventLoop).whenComplete { [self] result in
                 // nil: the close already failed it.
-                guard let pending else { return }
-                self.pending = nil
-                pending.completeWith(result)
+                guard failPending != nil else { return }
+                failPending = nil
+                promise.completeWith(result)
             }
         }
         return promise.futureResult

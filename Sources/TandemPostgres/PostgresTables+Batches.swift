@@ -10,7 +10,7 @@ extension PostgresTables {
     /// rows, one per write. The same seqs as ``put(key:primary:shadow:writtenAt:outbox:)`` and
     /// ``delete(key:writtenAt:outbox:)`` one by one.
     func batch(_ ops: ArraySlice<DualWriteOp>, settling settled: [OutboxRow], writtenAt: Int64, outbox: Bool)
-        -> PostgresQuery
+        -> PreparedStatement
     {
         var keys: [String] = []
         var payloads: [ByteBuffer] = []
@@ -33,7 +33,7 @@ extension PostgresTables {
                 deletes.append(true)
             }
         }
-        var binds = PostgresBindings(capacity: 9)
+        var binds = PreparedValues(capacity: 9)
         binds.append(keys)
         binds.append(payloads)
         binds.append(legacy)
@@ -43,8 +43,9 @@ extension PostgresTables {
         binds.append(shadow.name)
         binds.append(settled.map(\.key))
         binds.append(settled.map(\.seq))
-        let shadowRow = sameDatabase ? " LEFT JOIN \(shadow.sql) h ON h.key = i.key" : ""
-        let shadowSeq = sameDatabase ? ", coalesce(h.seq, 0)" : ""
+        // Every row is looked up by key (correlated subqueries, `= ANY` of an array), never joined: the statement is
+        // prepared once and its generic plan, made when the tables may still be small, must not scan them.
+        let shadowSeq = sameDatabase ? ", coalesce((SELECT h.seq FROM \(shadow.sql) h WHERE h.key = i.key), 0)" : ""
         let second =
             outbox
             ? """
@@ -59,34 +60,34 @@ extension PostgresTables {
             SELECT i.key, i.legacy, s.seq, $5 FROM i JOIN s USING (key) WHERE NOT i.del \
             ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
             written_at = excluded.written_at WHERE t.seq < excluded.seq), \
-            x AS (DELETE FROM \(shadow.sql) t USING i JOIN s USING (key) WHERE t.key = i.key AND i.del \
-            AND t.seq < s.seq)
+            x AS (DELETE FROM \(shadow.sql) t WHERE t.key = ANY(ARRAY(SELECT key FROM i WHERE del)) \
+            AND t.seq < (SELECT s.seq FROM s WHERE s.key = t.key))
             """
-        return PostgresQuery(
-            unsafeSQL: """
+        return PreparedStatement(
+            sql: """
                 WITH i AS (SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bool[]) \
                 AS i(key, payload, legacy, del)), \
                 s AS (INSERT INTO \(self.keys) AS k (table_name, key, seq, deleted_at) \
-                SELECT $6, i.key, 1 + greatest(coalesce(p.seq, 0)\(shadowSeq)), CASE WHEN i.del THEN $5::bigint END \
-                FROM i LEFT JOIN \(primary.sql) p ON p.key = i.key\(shadowRow) ORDER BY i.key \
+                SELECT $6, i.key, 1 + greatest(coalesce((SELECT p.seq FROM \(primary.sql) p WHERE p.key = i.key), 0)\
+                \(shadowSeq)), CASE WHEN i.del THEN $5::bigint END FROM i ORDER BY i.key \
                 ON CONFLICT (table_name, key) DO UPDATE SET seq = greatest(k.seq + 1, excluded.seq), \
                 deleted_at = excluded.deleted_at RETURNING key, seq), \
                 r AS (INSERT INTO \(primary.sql) (key, payload, seq, written_at) \
                 SELECT i.key, i.payload, s.seq, $5 FROM i JOIN s USING (key) WHERE NOT i.del \
                 ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
                 written_at = excluded.written_at), \
-                d AS (DELETE FROM \(primary.sql) p USING i WHERE p.key = i.key AND i.del), \
+                d AS (DELETE FROM \(primary.sql) p WHERE p.key = ANY(ARRAY(SELECT key FROM i WHERE del))), \
                 \(second), \
                 c AS (DELETE FROM \(self.outbox) o USING unnest($8::text[], $9::bigint[]) AS c(key, seq) \
                 WHERE o.primary_table = $6 AND o.shadow_table = $7 AND o.key = c.key AND o.seq = c.seq \
                 AND c.key <> ALL($1::text[])) \
                 SELECT key, seq FROM s
-                """, binds: binds)
+                """, values: binds)
     }
 
     /// Shadow writes of distinct keys as one statement, each row written (or removed) only over an older one.
     /// Returns the number of rows changed.
-    func applyShadowBatch(_ writes: [ShadowWrite]) -> PostgresQuery {
+    func applyShadowBatch(_ writes: [ShadowWrite]) -> PreparedStatement {
         var putKeys: [String] = []
         var payloads: [ByteBuffer] = []
         var putSeqs: [Int64] = []
@@ -104,23 +105,23 @@ extension PostgresTables {
                 deleteSeqs.append(write.receipt.seq)
             }
         }
-        var binds = PostgresBindings(capacity: 6)
+        var binds = PreparedValues(capacity: 6)
         binds.append(putKeys)
         binds.append(payloads)
         binds.append(putSeqs)
         binds.append(writtenAts)
         binds.append(deleteKeys)
         binds.append(deleteSeqs)
-        return PostgresQuery(
-            unsafeSQL: """
+        return PreparedStatement(
+            sql: """
                 WITH u AS (INSERT INTO \(shadow.sql) AS t (key, payload, seq, written_at) \
                 SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[]) \
                 AS u(key, payload, seq, written_at) ORDER BY key \
                 ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
                 written_at = excluded.written_at WHERE t.seq < excluded.seq RETURNING 1), \
-                d AS (DELETE FROM \(shadow.sql) t USING unnest($5::text[], $6::bigint[]) AS d(key, seq) \
-                WHERE t.key = d.key AND t.seq < d.seq RETURNING 1) \
+                d AS (DELETE FROM \(shadow.sql) t WHERE t.key = ANY($5::text[]) AND t.seq < (SELECT d.seq \
+                FROM unnest($5::text[], $6::bigint[]) AS d(key, seq) WHERE d.key = t.key) RETURNING 1) \
                 SELECT (SELECT count(*) FROM u) + (SELECT count(*) FROM d)
-                """, binds: binds)
+                """, values: binds)
     }
 }
