@@ -31,3 +31,24 @@ now() { date +%s.%N; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1]) / float(sys.argv[2]):.3f}')" "$1" "$2"; }
 
 records() { sqlite3 "$1" "SELECT count(*) FROM tandem_records"; }
+
+# medians NAME_A COMMAND_A NAME_B COMMAND_B: prints the two commands' median seconds over $RUNS runs each (hyperfine
+# when installed, its table on stderr; else `date +%s.%N` around each run), on one line.
+medians() {
+    local json
+    if command -v hyperfine >/dev/null; then
+        json=$(mktemp)
+        hyperfine --warmup 1 --runs "$RUNS" --export-json "$json" -n "$1" "$2" -n "$3" "$4" >&2
+        python3 -c "
+import json, sys
+r = {x['command']: x for x in json.load(open(sys.argv[1]))['results']}
+print(r[sys.argv[2]]['median'], r[sys.argv[3]]['median'])" "$json" "$1" "$3"
+        rm -f "$json"
+    else
+        median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+        local a b
+        a=$(for _ in $(seq "$RUNS"); do s=$(now); eval "$2" >/dev/null; python3 -c "print($(now) - $s)"; done | median)
+        b=$(for _ in $(seq "$RUNS"); do s=$(now); eval "$4" >/dev/null; python3 -c "print($(now) - $s)"; done | median)
+        echo "$a $b"
+    fi
+}

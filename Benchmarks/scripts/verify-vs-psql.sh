@@ -40,17 +40,7 @@ JOIN="psql -qAt $SERVER -c 'SELECT count(*) FROM bench_verify_v2 p JOIN bench_ve
 echo "psql join counts $(eval "$JOIN") differing payloads (v2 and v1 bytes always differ: every row is compared)"
 eval "$VERIFY" || { echo "tandem verify failed (exit $?)"; exit 1; }
 
-if command -v hyperfine >/dev/null; then
-    hyperfine --warmup 1 --runs "$RUNS" --export-json "$DIR/hyperfine.json" -n "tandem verify" "$VERIFY" -n "psql join" "$JOIN"
-    read -r verify_s psql_s < <(python3 -c "
-import json, sys
-r = {x['command']: x for x in json.load(open('$DIR/hyperfine.json'))['results']}
-print(r['tandem verify']['median'], r['psql join']['median'])")
-else
-    median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-    verify_s=$(for _ in $(seq "$RUNS"); do s=$(now); eval "$VERIFY"; python3 -c "print($(now) - $s)"; done | median)
-    psql_s=$(for _ in $(seq "$RUNS"); do s=$(now); eval "$JOIN" >/dev/null; python3 -c "print($(now) - $s)"; done | median)
-fi
+read -r verify_s psql_s < <(medians "tandem verify" "$VERIFY" "psql join" "$JOIN")
 echo
 echo "records:              $KEYS"
 echo "tandem verify median: ${verify_s}s ($(python3 -c "print(int($KEYS / $verify_s))") keys/s)"

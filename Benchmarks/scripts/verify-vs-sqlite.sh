@@ -32,17 +32,7 @@ JOIN="sqlite3 $P \"ATTACH '$S' AS s; SELECT count(*) FROM tandem_records p JOIN 
 echo "sqlite3 join counts $(eval "$JOIN") differing payloads (v2 and v1 bytes always differ: every row is compared)"
 $VERIFY || { echo "tandem verify failed (exit $?)"; exit 1; }
 
-if command -v hyperfine >/dev/null; then
-    hyperfine --warmup 1 --runs "$RUNS" --export-json "$DIR/hyperfine.json" -n "tandem verify" "$VERIFY" -n "sqlite3 join" "$JOIN"
-    read -r verify_s sqlite_s < <(python3 -c "
-import json, sys
-r = {x['command']: x for x in json.load(open('$DIR/hyperfine.json'))['results']}
-print(r['tandem verify']['median'], r['sqlite3 join']['median'])")
-else
-    median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-    verify_s=$(for _ in $(seq "$RUNS"); do s=$(now); $VERIFY; python3 -c "print($(now) - $s)"; done | median)
-    sqlite_s=$(for _ in $(seq "$RUNS"); do s=$(now); eval "$JOIN" >/dev/null; python3 -c "print($(now) - $s)"; done | median)
-fi
+read -r verify_s sqlite_s < <(medians "tandem verify" "$VERIFY" "sqlite3 join" "$JOIN")
 echo
 echo "records:              $KEYS"
 echo "tandem verify median: ${verify_s}s ($(python3 -c "print(int($KEYS / $verify_s))") keys/s)"

@@ -15,13 +15,30 @@ extension PostgresRecordBackend {
             throw StoreError(code: .invalidArgument, path: primaryName, message: "page limit \(limit) must be positive")
         }
         if reads.shadowDatabase == nil {
-            // One statement, one snapshot: both tables' pages joined by key.
-            let query = tables.pairPage(after: after, limit: limit)
-            return try primaryReads.run { (client) throws(StoreError) -> [RecordPair] in
-                try client.execute(query, fallback: .readFailed).map { (row) throws(StoreError) in
-                    try PostgresTables.pair(row, location: client.location)
+            // One statement, one snapshot: both tables' pages joined by key. The next page is asked for as soon as
+            // this one has arrived, so that the server runs it while this one is decoded and compared.
+            let start = after ?? ""
+            var fetched: [PostgresRow]?
+            let ahead = prefetchedPage.withLock { page in
+                defer { page = nil }
+                return page
+            }
+            if let ahead, ahead.after == start, ahead.limit == limit {
+                fetched = try? ahead.rows.wait()
+            }
+            if fetched == nil {
+                let query = tables.pairPage(after: start, limit: limit)
+                fetched = try primaryReads.run { (client) throws(StoreError) -> [PostgresRow] in
+                    try client.execute(query, fallback: .readFailed)
                 }
             }
+            let rows = fetched ?? []
+            if rows.count == limit, let last = rows.last.flatMap(PostgresTables.firstText),
+                let next = primaryReads.send(tables.pairPage(after: last, limit: limit))
+            {
+                prefetchedPage.withLock { $0 = PrefetchedPage(after: last, limit: limit, rows: next) }
+            }
+            return try rows.map { (row) throws(StoreError) in try PostgresTables.pair(row, location: primaryLocation) }
         }
         let primaryRows = try reads.scan(.primary, after: after, limit: limit)
         let shadowRows = try reads.scan(.shadow, after: after, limit: limit)

@@ -11,6 +11,7 @@ extension PostgresRecordBackend {
         let tables = self.tables
         let outbox = mode == .outbox
         let location = primaryLocation
+        let settled = unsettled(settled)
         // One write and nothing to settle: its one statement is a transaction of its own (one round trip).
         if ops.count == 1, settled.isEmpty, let op = ops.first {
             return Result { () throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
@@ -128,12 +129,24 @@ extension PostgresRecordBackend {
             newest[key] = index
         }
         let batch = newest.values.sorted().map { writes[$0] }
-        let batched = Result { () throws(StoreError) in
-            try session.run { (client) throws(StoreError) in
+        let batched = Result { () throws(StoreError) -> [PostgresRow] in
+            try session.run { (client) throws(StoreError) -> [PostgresRow] in
                 try client.execute(tables.applyShadowBatch(batch), fallback: .writeFailed)
             }
         }
-        if case .success = batched { return [:] }
+        if case .success(let rows) = batched {
+            if tables.sameDatabase {
+                let location = shadowLocation
+                let removed = rows.compactMap { row -> OutboxRow? in
+                    guard let key = PostgresTables.firstText(row),
+                        let seq = try? PostgresTables.preparedSeq(row, column: 1, location: location)
+                    else { return nil }
+                    return OutboxRow(key: key, seq: seq)
+                }
+                removedByRelay.withLock { $0.formUnion(removed) }
+            }
+            return [:]
+        }
         if case .failure(let error) = batched, error.connectionLost {
             return Dictionary(
                 uniqueKeysWithValues: writes.indices.map { index in
@@ -190,6 +203,7 @@ extension PostgresRecordBackend {
     }
 
     public func clearOutbox(_ rows: [OutboxRow]) {
+        let rows = unsettled(rows)
         guard !rows.isEmpty else { return }
         let tables = self.tables
         // A failure leaves the rows pending: a later replay finds the shadow holding them and only removes them.
@@ -251,5 +265,11 @@ extension PostgresRecordBackend {
                 return outcome
             }
         }
+    }
+
+    /// The settled rows the relay's own statement has not already removed (forgetting those it has).
+    private func unsettled(_ rows: [OutboxRow]) -> [OutboxRow] {
+        guard !rows.isEmpty, tables.sameDatabase else { return rows }
+        return removedByRelay.withLock { removed in rows.filter { removed.remove($0) == nil } }
     }
 }

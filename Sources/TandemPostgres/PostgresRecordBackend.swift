@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PostgresNIO
 import Synchronization
 import Tandem
@@ -41,6 +42,18 @@ public final class PostgresRecordBackend: RecordBackend {
     let reads: PostgresRecordReader
     /// How many groups of writes (primary or shadow) ran again row by row after their one statement failed.
     let rowByRowRetries = Atomic<Int>(0)
+    /// Outbox rows the relay's own statement already removed (both tables in one database), until the writer hands
+    /// them over as settled: ``commitPrimary(_:settling:isolateRows:)`` and ``clearOutbox(_:)`` skip them.
+    let removedByRelay = Mutex<Set<OutboxRow>>([])
+    /// The page of pairs after the last one returned, asked for ahead (see ``pairs(after:limit:)``).
+    let prefetchedPage = Mutex<PrefetchedPage?>(nil)
+
+    /// A page of pairs asked for before it is needed.
+    struct PrefetchedPage: Sendable {
+        let after: String
+        let limit: Int
+        let rows: EventLoopFuture<[PostgresRow]>
+    }
 
     /// Opens both tables, creating them (and the outbox and key tables) if absent.
     ///

@@ -123,6 +123,16 @@ final class PostgresSession: Sendable {
         }
     }
 
+    /// Sends `statement` on the open connection and returns its answer's future without waiting for it (nil when no
+    /// connection is open): a prefetch, not retried when the connection is lost (the caller then runs the statement
+    /// again through ``run(_:)``). Statements on one connection are answered in the order they were sent.
+    func send(_ statement: PreparedStatement) -> EventLoopFuture<[PostgresRow]>? {
+        connection.withLock { connection in
+            guard let open = connection, !open.connection.isClosed else { return nil }
+            return open.answer(statement)
+        }
+    }
+
     /// Runs `body` in a transaction (`BEGIN` ... `COMMIT`, rolled back when `body` throws), reconnecting as ``run(_:)``.
     func transaction<T>(_ body: (Client) throws(StoreError) -> T) throws(StoreError) -> T {
         try run { (client) throws(StoreError) -> T in
@@ -218,8 +228,10 @@ extension PostgresSession {
 /// connection, not per statement); `pending` and `closed` are only touched on the connection's event loop.
 final class OpenConnection: @unchecked Sendable {
     let connection: PostgresConnection
-    /// Fails the statement waiting for its answer (set and cleared on the event loop).
-    private var failPending: ((any Error) -> Void)?
+    /// Fail the statements waiting for their answers (a prefetched page may wait beside a call's statement), by the
+    /// number each was given (used on the event loop only).
+    private var pending: [Int: (any Error) -> Void] = [:]
+    private var nextPending = 0
     private var closed = false
     /// The statements prepared on this connection, by SQL text (used on the event loop only).
     private var statements: [String: PreparedQuery] = [:]
@@ -228,9 +240,10 @@ final class OpenConnection: @unchecked Sendable {
         self.connection = connection
         connection.closeFuture.whenComplete { [self] _ in
             closed = true
-            if let failPending {
-                self.failPending = nil
-                failPending(ConnectionGone(reason: "the connection closed while a statement waited for its answer"))
+            let waiting = pending
+            pending = [:]
+            for fail in waiting.values {
+                fail(ConnectionGone(reason: "the connection closed while a statement waited for its answer"))
             }
         }
     }
@@ -269,11 +282,12 @@ final class OpenConnection: @unchecked Sendable {
                 promise.fail(ConnectionGone(reason: "the connection is closed"))
                 return
             }
-            failPending = { promise.fail($0) }
+            let number = nextPending
+            nextPending += 1
+            pending[number] = { promise.fail($0) }
             send().hop(to: eventLoop).whenComplete { [self] result in
-                // nil: the close already failed it.
-                guard failPending != nil else { return }
-                failPending = nil
+                // Absent: the close already failed it.
+                guard pending.removeValue(forKey: number) != nil else { return }
                 promise.completeWith(result)
             }
         }

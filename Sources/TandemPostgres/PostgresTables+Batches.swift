@@ -85,8 +85,10 @@ extension PostgresTables {
                 """, values: binds)
     }
 
-    /// Shadow writes of distinct keys as one statement, each row written (or removed) only over an older one.
-    /// Returns the number of rows changed.
+    /// Shadow writes of distinct keys as one statement, each row written (or removed) only over an older one. When
+    /// the outbox shares the shadow's database, the same statement removes the writes' outbox rows (those still
+    /// carrying their seqs and not locked by a writer rewriting them: it never waits) and returns their `key, seq`;
+    /// committed together, the shadow row and the removal are never one without the other.
     func applyShadowBatch(_ writes: [ShadowWrite]) -> PreparedStatement {
         var putKeys: [String] = []
         var payloads: [ByteBuffer] = []
@@ -105,23 +107,36 @@ extension PostgresTables {
                 deleteSeqs.append(write.receipt.seq)
             }
         }
-        var binds = PreparedValues(capacity: 6)
+        var binds = PreparedValues(capacity: 8)
         binds.append(putKeys)
         binds.append(payloads)
         binds.append(putSeqs)
         binds.append(writtenAts)
         binds.append(deleteKeys)
         binds.append(deleteSeqs)
+        let writesSQL = """
+            WITH u AS (INSERT INTO \(shadow.sql) AS t (key, payload, seq, written_at) \
+            SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[]) \
+            AS u(key, payload, seq, written_at) ORDER BY key \
+            ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
+            written_at = excluded.written_at WHERE t.seq < excluded.seq RETURNING 1), \
+            d AS (DELETE FROM \(shadow.sql) t WHERE t.key = ANY($5::text[]) AND t.seq < (SELECT d.seq \
+            FROM unnest($5::text[], $6::bigint[]) AS d(key, seq) WHERE d.key = t.key) RETURNING 1)
+            """
+        guard sameDatabase else {
+            return PreparedStatement(
+                sql: writesSQL + " SELECT (SELECT count(*) FROM u) + (SELECT count(*) FROM d)",
+                values: binds)
+        }
+        binds.append(primary.name)
+        binds.append(shadow.name)
         return PreparedStatement(
-            sql: """
-                WITH u AS (INSERT INTO \(shadow.sql) AS t (key, payload, seq, written_at) \
-                SELECT * FROM unnest($1::text[], $2::bytea[], $3::bigint[], $4::bigint[]) \
-                AS u(key, payload, seq, written_at) ORDER BY key \
-                ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, seq = excluded.seq, \
-                written_at = excluded.written_at WHERE t.seq < excluded.seq RETURNING 1), \
-                d AS (DELETE FROM \(shadow.sql) t WHERE t.key = ANY($5::text[]) AND t.seq < (SELECT d.seq \
-                FROM unnest($5::text[], $6::bigint[]) AS d(key, seq) WHERE d.key = t.key) RETURNING 1) \
-                SELECT (SELECT count(*) FROM u) + (SELECT count(*) FROM d)
+            sql: writesSQL + """
+                , o AS (DELETE FROM \(self.outbox) WHERE ctid = ANY(ARRAY(SELECT o.ctid FROM \(self.outbox) o \
+                JOIN unnest($1::text[] || $5::text[], $3::bigint[] || $6::bigint[]) AS c(key, seq) \
+                ON o.key = c.key AND o.seq = c.seq WHERE o.primary_table = $7 AND o.shadow_table = $8 \
+                FOR UPDATE OF o SKIP LOCKED)) RETURNING key, seq) \
+                SELECT key, seq FROM o
                 """, values: binds)
     }
 }

@@ -274,6 +274,13 @@ struct PostgresTables: Sendable {
         return StoredRecord(key: key, payload: Array(payload.readableBytesView), seq: seq, writtenAt: writtenAt)
     }
 
+    /// The first cell of a row as text (a page's key), or nil when it is not text.
+    static func firstText(_ row: PostgresRow) -> String? {
+        var cells = row.makeIterator()
+        guard let cell = cells.next(), cell.dataType == .text, let bytes = cell.bytes else { return nil }
+        return String(decoding: bytes.readableBytesView, as: UTF8.self)
+    }
+
     /// Decodes a row of ``pairPage(after:limit:)``.
     static func pair(_ row: PostgresRow, location: PostgresLocation) throws(StoreError) -> RecordPair {
         var cells = row.makeIterator()

@@ -39,6 +39,20 @@ struct PostgresCommandTests {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Runs `tandem verify` on two tables, its JSON report in `directory`; returns the run and the report's totals.
+    static func verify(_ plan: String, primary: String, shadow: String, in directory: URL) throws
+        -> (run: Binaries.Result, totals: JSONValue?)
+    {
+        let report = directory.appendingPathComponent("verify.json")
+        try? FileManager.default.removeItem(at: report)
+        let run = try Binaries.run(
+            "tandem",
+            ["verify", plan, "--primary", primary, "--shadow", shadow, "--report", report.path, "--quiet"],
+            in: directory)
+        let totals = FileManager.default.fileExists(atPath: report.path) ? try CLITest.report(report)["totals"] : nil
+        return (run, totals)
+    }
+
     @Test
     func replayVerifyAndDiffWorkOnTablesNamedByURL() throws {
         let directory = try CLITest.temporaryDirectory("pg")
@@ -53,25 +67,17 @@ struct PostgresCommandTests {
         #expect(replay.status == 0, "\(replay.stderr)")
         #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("ledger.sqlite").path))
 
-        let report = directory.appendingPathComponent("verify.json")
-        let verify = try Binaries.run(
-            "tandem",
-            ["verify", plan, "--primary", primary, "--shadow", shadow, "--report", report.path, "--quiet"],
-            in: directory)
-        #expect(verify.status == 0, "\(verify.stderr)")
-        let clean = try CLITest.report(report)
-        #expect((clean["totals"]?["compared"]?.int64Value ?? 0) > 1_000)
-        #expect(clean["totals"]?["mismatched"]?.int64Value == 0)
+        let verify = try Self.verify(plan, primary: primary, shadow: shadow, in: directory)
+        #expect(verify.run.status == 0, "\(verify.run.stderr)")
+        #expect((verify.totals?["compared"]?.int64Value ?? 0) > 1_000)
+        #expect(verify.totals?["mismatched"]?.int64Value == 0)
 
         // A legacy row changed behind Tandem's back is a mismatch verify reports and diff shows.
         let key = try Self.psql(Self.server, "SELECT min(key) FROM \(stem)_v1")
         try Self.psql(Self.server, "UPDATE \(stem)_v1 SET payload = payload || '\\x08'::bytea WHERE key = '\(key)'")
-        let failing = try Binaries.run(
-            "tandem",
-            ["verify", plan, "--primary", primary, "--shadow", shadow, "--report", report.path, "--quiet"],
-            in: directory)
-        #expect(failing.status == 1, "\(failing.stderr)")
-        #expect(try CLITest.report(report)["totals"]?["mismatched"]?.int64Value == 1)
+        let failing = try Self.verify(plan, primary: primary, shadow: shadow, in: directory)
+        #expect(failing.run.status == 1, "\(failing.run.stderr)")
+        #expect(failing.totals?["mismatched"]?.int64Value == 1)
         let diff = try Binaries.run(
             "tandem", ["diff", plan, "--primary", primary, "--shadow", shadow, "--key", key], in: directory)
         #expect(diff.status == 1, "\(diff.stderr)")

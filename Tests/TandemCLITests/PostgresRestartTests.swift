@@ -50,13 +50,9 @@ struct PostgresRestartTests {
         #expect(result.stderr.contains("connection lost"), "the outage is not reported: \(result.stderr)")
         #expect(result.stderr.contains("connection restored"), "the recovery is not reported: \(result.stderr)")
 
-        let report = directory.appendingPathComponent("verify.json")
-        let verify = try Binaries.run(
-            "tandem",
-            ["verify", plan, "--primary", primary, "--shadow", shadow, "--report", report.path, "--quiet"],
-            in: directory)
-        #expect(verify.status == 0, "\(verify.stderr)")
-        #expect(try CLITest.report(report)["totals"]?["mismatched"]?.int64Value == 0)
+        let verify = try PostgresCommandTests.verify(plan, primary: primary, shadow: shadow, in: directory)
+        #expect(verify.run.status == 0, "\(verify.run.stderr)")
+        #expect(verify.totals?["mismatched"]?.int64Value == 0)
 
         // Every write is there: the same replay into SQLite files leaves the same rows.
         let reference = try Binaries.run(

@@ -37,36 +37,10 @@ public enum Binaries {
     public static func run(_ name: String, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil) throws
         -> Result
     {
-        let process = Process()
-        process.executableURL = try url(name)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let input = Pipe()
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try? input.fileHandleForWriting.close()
-        // Read both pipes concurrently so a chatty child cannot block on a full pipe.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = readToEnd(err.fileHandleForReading.fileDescriptor)
-            group.leave()
-        }
-        let outData = readToEnd(out.fileHandleForReading.fileDescriptor)
-        group.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        try start(name, arguments, in: directory, stdin: stdin).wait()
     }
 
-    /// A built executable running in the background (see ``start(_:_:in:)``).
+    /// A built executable running in the background (see ``start(_:_:in:stdin:)``).
     public final class Running: @unchecked Sendable {  // `output` is written once, before `done` is signalled.
         let process: Process
         let done = DispatchSemaphore(value: 0)
@@ -102,8 +76,11 @@ public enum Binaries {
         }
     }
 
-    /// Starts a built executable with `arguments` in `directory` and returns at once.
-    public static func start(_ name: String, _ arguments: [String], in directory: URL? = nil) throws -> Running {
+    /// Starts a built executable with `arguments` in `directory`, feeds it `stdin` (then end of file), and returns
+    /// while it runs. Both of its outputs are read as it writes them, so a chatty child never blocks on a full pipe.
+    public static func start(_ name: String, _ arguments: [String], in directory: URL? = nil, stdin: Data? = nil)
+        throws -> Running
+    {
         let process = Process()
         process.executableURL = try url(name)
         process.arguments = arguments
@@ -112,9 +89,13 @@ public enum Binaries {
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = input
         try process.run()
-        return Running(process, out: out, err: err)
+        let running = Running(process, out: out, err: err)
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try? input.fileHandleForWriting.close()
+        return running
     }
 
     /// Everything a pipe delivers until its writer closes it. A signal (a child exiting: SIGCHLD) can interrupt a

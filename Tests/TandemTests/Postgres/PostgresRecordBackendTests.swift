@@ -92,6 +92,28 @@ struct PostgresRecordBackendTests {
         #expect(again.map(\.seq) == [3, 1])
     }
 
+    /// With both tables in one database the relay's statement removes the outbox rows of what it wrote (a row a
+    /// later write replaced stays), and the writer then skips them when they come back as settled.
+    @Test
+    func theRelayRemovesTheOutboxRowsOfWhatItWroteInTheSameStatement() throws {
+        let (primary, shadow) = try PostgresTestServer.freshTables()
+        let backend = try PostgresRecordBackend(primary: primary, shadow: shadow, mode: .outbox)
+        let ops: [DualWriteOp] = [.put(key: "a", primary: [1], shadow: [2]), .put(key: "b", primary: [3], shadow: [4])]
+        let receipts = try backend.commitPrimary(ops[...], settling: [], isolateRows: false).get().map { try $0.get() }
+        let newer = try backend.commitPrimary(
+            [.put(key: "b", primary: [5], shadow: [6])][...], settling: [], isolateRows: false
+        ).get().map { try $0.get() }
+        #expect(backend.applyShadow(zip(ops, receipts).map { ShadowWrite(op: $0, receipt: $1) }).isEmpty)
+        #expect(try backend.pendingOutbox(after: nil, limit: 10).map(\.receipt) == newer)
+        #expect(backend.removedByRelay.withLock { $0 } == [OutboxRow(key: "a", seq: receipts[0].seq)])
+        let settled = receipts.map { OutboxRow(key: $0.key, seq: $0.seq) }
+        _ = try backend.commitPrimary(
+            [.put(key: "c", primary: [7], shadow: [8])][...], settling: settled, isolateRows: false
+        ).get()
+        #expect(backend.removedByRelay.withLock { $0 }.isEmpty)
+        #expect(try backend.pendingOutbox(after: nil, limit: 10).map(\.receipt.key) == ["b", "c"])
+    }
+
     @Test
     func aTableWithOtherColumnsIsRefusedAndLeftAsItWas() throws {
         let (primary, shadow) = try PostgresTestServer.freshTables()

@@ -32,7 +32,9 @@ public protocol RecordBackend: AnyObject, Sendable {
         -> Result<[Result<WriteReceipt, StoreError>], StoreError>
 
     /// Writes the shadow side of committed primary writes (outbox mode) in one transaction, with the seq and time of
-    /// their receipts; a failing row fails alone. Returns the failures by position in `writes`.
+    /// their receipts; a failing row fails alone. Returns the failures by position in `writes`. A backend may remove
+    /// the written rows' outbox rows in the same transaction (only rows still carrying the written seq); the writer
+    /// still hands them over as settled, and removing a row that is gone changes nothing.
     func applyShadow(_ writes: [ShadowWrite]) -> [Int: StoreError]
 
     /// Removes the outbox rows of shadow writes that are done, in a transaction of its own (only rows whose seq is
