@@ -52,3 +52,16 @@ print(r[sys.argv[2]]['median'], r[sys.argv[3]]['median'])" "$json" "$1" "$3"
         echo "$a $b"
     fi
 }
+
+# replay_writes N PRIMARY SHADOW DIR: generates N writes (writes only, ~N distinct keys) into DIR/traffic.jsonl and
+# replays them into the two stores; sets replay_s to the replay's seconds.
+replay_writes() {
+    echo "== generating $1 writes and replaying them"
+    "$TRAFFIC_TOOL" "$PLAN" "$1" "$4/traffic.jsonl" 1
+    local start
+    start=$(now)
+    # Exit 4 (inconclusive) is expected: writes-only traffic has no reads, so the replay compares nothing.
+    "$TANDEM" replay "$PLAN" --traffic "$4/traffic.jsonl" --primary "$2" --shadow "$3" --ledger "$4/ledger.sqlite" \
+        --quiet || [ $? -eq 4 ]
+    replay_s=$(python3 -c "print($(now) - $start)")
+}

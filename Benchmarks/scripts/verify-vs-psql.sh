@@ -24,13 +24,7 @@ PSQL=(psql -qAt -v ON_ERROR_STOP=1 "$SERVER")
 "${PSQL[@]}" -c "DROP TABLE IF EXISTS bench_verify_v2, bench_verify_v1" \
     -c "DO \$\$ BEGIN IF to_regclass('tandem_keys') IS NOT NULL THEN DELETE FROM tandem_keys WHERE table_name IN ('bench_verify_v2', 'bench_verify_v1'); END IF; END \$\$"
 
-echo "== generating $N writes and replaying them"
-"$TRAFFIC_TOOL" "$PLAN" "$N" "$DIR/traffic.jsonl" 1
-start=$(now)
-# Exit 4 (inconclusive) is expected: writes-only traffic has no reads, so the replay compares nothing.
-"$TANDEM" replay "$PLAN" --traffic "$DIR/traffic.jsonl" --primary "$P" --shadow "$S" --ledger "$DIR/ledger.sqlite" \
-    --quiet || [ $? -eq 4 ]
-replay_s=$(python3 -c "print($(now) - $start)")
+replay_writes "$N" "$P" "$S" "$DIR"
 "${PSQL[@]}" -c "VACUUM ANALYZE bench_verify_v2" -c "VACUUM ANALYZE bench_verify_v1"
 KEYS=$("${PSQL[@]}" -c "SELECT count(*) FROM bench_verify_v2")
 echo "records: primary $KEYS, shadow $("${PSQL[@]}" -c "SELECT count(*) FROM bench_verify_v1"); replay took ${replay_s}s"

@@ -17,13 +17,7 @@ DIR="$WORK/verify-$N"
 rm -rf "$DIR" && mkdir -p "$DIR"
 P="$DIR/primary.sqlite" S="$DIR/shadow.sqlite"
 
-echo "== generating $N writes and replaying them"
-"$TRAFFIC_TOOL" "$PLAN" "$N" "$DIR/traffic.jsonl" 1
-start=$(now)
-# Exit 4 (inconclusive) is expected: writes-only traffic has no reads, so the replay compares nothing.
-"$TANDEM" replay "$PLAN" --traffic "$DIR/traffic.jsonl" --primary "$P" --shadow "$S" --ledger "$DIR/ledger.sqlite" \
-    --quiet || [ $? -eq 4 ]
-replay_s=$(python3 -c "print($(now) - $start)")
+replay_writes "$N" "$P" "$S" "$DIR"
 KEYS=$(records "$P")
 echo "records: primary $KEYS, shadow $(records "$S"); replay took ${replay_s}s"
 
