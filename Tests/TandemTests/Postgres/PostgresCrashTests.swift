@@ -1,7 +1,8 @@
 import Foundation
 import Tandem
-import TandemPostgres
 import Testing
+
+@testable import TandemPostgres
 
 /// Writer processes killed with SIGKILL, and two writer processes on the same keys, over PostgreSQL tables (DESIGN
 /// sections 9 and 10).
@@ -45,6 +46,35 @@ struct PostgresCrashTests {
         return outputs.map { $0.wait() }
     }
 
+    /// The tables as the writer children get them: named by an application name of their own, so that the test can
+    /// wait for the server to finish what they left running.
+    static func childTables() throws -> (primary: PostgresLocation, shadow: PostgresLocation, name: String) {
+        var (primary, shadow) = try PostgresTestServer.freshTables()
+        let name = "tandem-torture-" + UUID().uuidString.prefix(8).lowercased()
+        primary.applicationName = name
+        shadow.applicationName = name
+        return (primary, shadow, name)
+    }
+
+    /// Waits until the server has no session of the killed children left. A statement a child sent before SIGKILL
+    /// still runs, and may commit, after the child is gone; checking the stores before then would race with it.
+    static func waitForSessionsToEnd(_ name: String) throws {
+        var location = try PostgresTestServer.location()
+        location.applicationName = "tandem-tests-admin"
+        let session = try PostgresSession(location: location)
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let left = try session.run { (client) throws(StoreError) -> Int64 in
+                let rows = try client.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = \(name)")
+                guard let row = rows.first else { return 0 }
+                return try PostgresTables.decode(row, as: Int64.self, location: location)
+            }
+            if left == 0 { return }
+            usleep(20_000)
+        }
+        Issue.record("the killed children's sessions did not end within 30 s")
+    }
+
     /// Reopens the tables (the open replays pending outbox rows) and checks that every pair is one write.
     static func checkConverged(primary: PostgresLocation, shadow: PostgresLocation, mode: DualWriteMode) throws
         -> DualWriter
@@ -65,7 +95,7 @@ struct PostgresCrashTests {
     func aKilledWriterLosesNoAcknowledgedWriteAndReopenConverges(mode: DualWriteMode) throws {
         let binary = try #require(
             tortureBinary(), "tandem-store-torture is not built next to the tests; run `swift build --build-tests`")
-        let (primary, shadow) = try PostgresTestServer.freshTables()
+        let (primary, shadow, name) = try Self.childTables()
         var generator = SystemRandomNumberGenerator()
         var totalAcknowledged = 0
         for round in 0..<10 {
@@ -73,6 +103,7 @@ struct PostgresCrashTests {
             let outputs = try Self.runAndKill(
                 binary, [["write", mode.rawValue, primary.description, shadow.description, "r\(round)"]],
                 millis: millis)
+            try Self.waitForSessionsToEnd(name)
             let output = String(decoding: outputs[0].prefix(2_000), as: UTF8.self)
             #expect(!output.contains("ERROR"), "child failed: \(output)")
             var acknowledged: [String: Int64] = [:]
@@ -92,10 +123,11 @@ struct PostgresCrashTests {
     @Test(arguments: DualWriteMode.allCases)
     func twoWriterProcessesOnTheSameKeysNeverShareASeqNorLeaveAStaleShadowRow(mode: DualWriteMode) throws {
         let binary = try #require(tortureBinary(), "tandem-store-torture is not built next to the tests")
-        let (primary, shadow) = try PostgresTestServer.freshTables()
+        let (primary, shadow, name) = try Self.childTables()
         let outputs = try Self.runAndKill(
             binary,
             ["a", "b"].map { ["write", mode.rawValue, primary.description, shadow.description, $0] }, millis: 3_000)
+        try Self.waitForSessionsToEnd(name)
         let first = Self.acknowledgements(outputs[0])
         let second = Self.acknowledgements(outputs[1])
         #expect(first.count > 5 && second.count > 5, "both writers must have written")
