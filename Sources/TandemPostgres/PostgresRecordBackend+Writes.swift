@@ -3,8 +3,9 @@ import PostgresNIO
 import Tandem
 
 extension PostgresRecordBackend {
-    /// Each write is one statement (seq, primary row, tombstone, outbox or shadow row); the batch is one transaction.
-    /// If a row fails, the transaction rolls back and, when rows must fail alone, runs again with a savepoint per row.
+    /// A group of distinct keys is one statement (seqs, primary rows, tombstones, outbox or shadow rows, settled
+    /// outbox rows removed); a group that repeats a key is a statement per write in one transaction. If a row fails,
+    /// the group runs again, when rows must fail alone, with a savepoint per row.
     public func commitPrimary(_ ops: ArraySlice<DualWriteOp>, settling settled: [OutboxRow], isolateRows: Bool)
         -> Result<[Result<WriteReceipt, StoreError>], StoreError>
     {
