@@ -33,7 +33,7 @@ extension PostgresRecordBackend {
                 }
             }
             let rows = fetched ?? []
-            if rows.count == limit, let last = rows.last.flatMap(PostgresTables.firstText),
+            if rows.count == limit, let last = rows.last?.cell(0)?.binaryText,
                 let next = primaryReads.send(tables.pairPage(after: last, limit: limit))
             {
                 prefetchedPage.withLock { $0 = PrefetchedPage(after: last, limit: limit, rows: next) }

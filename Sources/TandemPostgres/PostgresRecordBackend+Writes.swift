@@ -78,8 +78,11 @@ extension PostgresRecordBackend {
         var seqs: [String: Int64] = [:]
         seqs.reserveCapacity(ops.count)
         for row in rows {
-            let key = try PostgresTables.decode(row, as: String.self, location: client.location)
-            seqs[key] = try PostgresTables.preparedSeq(row, column: 1, location: client.location)
+            guard let key = row.cell(0)?.binaryText else {
+                throw StoreError(
+                    code: .readFailed, path: client.location.description, message: "unexpected row: no key in column 0")
+            }
+            seqs[key] = try PostgresTables.int8(row, column: 1, location: client.location)
         }
         return try ops.map { op throws(StoreError) -> Result<WriteReceipt, StoreError> in
             guard let seq = seqs[op.key] else {
@@ -108,7 +111,7 @@ extension PostgresRecordBackend {
             throw StoreError(
                 code: .writeFailed, path: client.location.description, key: op.key, message: "no seq was assigned")
         }
-        let seq = try PostgresTables.preparedSeq(row, column: 0, location: client.location)
+        let seq = try PostgresTables.int8(row, column: 0, location: client.location)
         if case .delete = op {
             return WriteReceipt(key: op.key, seq: seq, writtenAt: now, deleted: true)
         }
@@ -137,55 +140,41 @@ extension PostgresRecordBackend {
         }
         if case .success(let rows) = batched {
             if tables.sameDatabase {
-                let location = shadowLocation
                 let removed = rows.compactMap { row -> OutboxRow? in
-                    guard let key = PostgresTables.firstText(row),
-                        let seq = try? PostgresTables.preparedSeq(row, column: 1, location: location)
-                    else { return nil }
+                    guard let key = row.cell(0)?.binaryText, let seq = row.cell(1)?.binaryInt8 else { return nil }
                     return OutboxRow(key: key, seq: seq)
                 }
                 removedByRelay.withLock { $0.formUnion(removed) }
             }
             return [:]
         }
-        if case .failure(let error) = batched, error.connectionLost {
-            return Dictionary(
+        /// Every write failed with `error`, each under its own key.
+        func allFailed(_ error: StoreError) -> [Int: StoreError] {
+            Dictionary(
                 uniqueKeysWithValues: writes.indices.map { index in
                     var error = error
                     error.key = writes[index].receipt.key
                     return (index, error)
                 })
         }
+        if case .failure(let error) = batched, error.connectionLost { return allFailed(error) }
         // A row failed the batch: each runs again in a savepoint of its own, so it fails alone.
         rowByRowRetries.add(1, ordering: .relaxed)
-        func run(savepoints: Bool) -> Result<[Int: StoreError], StoreError> {
-            Result { () throws(StoreError) -> [Int: StoreError] in
-                try session.transaction { (client) throws(StoreError) -> [Int: StoreError] in
-                    var failed: [Int: StoreError] = [:]
-                    for (index, write) in writes.enumerated() {
-                        let apply = { () throws(StoreError) in
-                            _ = try Self.applyShadow(write, tables: tables, client: client)
-                        }
-                        if savepoints {
-                            if case .failure(let error) = try client.savepoint(apply) { failed[index] = error }
-                        } else {
-                            try apply()
-                        }
+        let rowByRow = Result { () throws(StoreError) -> [Int: StoreError] in
+            try session.transaction { (client) throws(StoreError) -> [Int: StoreError] in
+                var failed: [Int: StoreError] = [:]
+                for (index, write) in writes.enumerated() {
+                    let outcome = try client.savepoint { () throws(StoreError) in
+                        _ = try Self.applyShadow(write, tables: tables, client: client)
                     }
-                    return failed
+                    if case .failure(let error) = outcome { failed[index] = error }
                 }
+                return failed
             }
         }
-        let result = run(savepoints: true)
-        switch result {
+        switch rowByRow {
         case .success(let failed): return failed
-        case .failure(let error):
-            return Dictionary(
-                uniqueKeysWithValues: writes.indices.map { index in
-                    var error = error
-                    error.key = writes[index].receipt.key
-                    return (index, error)
-                })
+        case .failure(let error): return allFailed(error)
         }
     }
 

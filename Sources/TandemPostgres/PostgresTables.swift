@@ -252,81 +252,52 @@ struct PostgresTables: Sendable {
 
     // MARK: Decoding
 
-    /// Decodes a `key, payload, seq, written_at` row.
+    /// Decodes a `key, payload, seq, written_at` row (directly from its cells; generically if they are not as
+    /// expected, for the error).
     static func record(_ row: PostgresRow, location: PostgresLocation) throws(StoreError) -> StoredRecord {
-        // Scans decode a row per record: the cells are read directly when they have the expected types (text, bytea,
-        // int8), without the generic decoder's per-column metadata and reference counting. Their bytes are in the
-        // binary format, which postgres-nio always asks for (it labels a prepared statement's cells text, wrongly).
         var cells = row.makeIterator()
-        if let keyCell = cells.next(), let payloadCell = cells.next(), let seqCell = cells.next(),
-            let writtenAtCell = cells.next(), keyCell.dataType == .text, payloadCell.dataType == .bytea,
-            seqCell.dataType == .int8, writtenAtCell.dataType == .int8,
-            let keyBytes = keyCell.bytes, let payloadBytes = payloadCell.bytes, var seqBytes = seqCell.bytes,
-            var writtenAtBytes = writtenAtCell.bytes, seqBytes.readableBytes == 8, writtenAtBytes.readableBytes == 8,
-            let seq = seqBytes.readInteger(as: Int64.self), let writtenAt = writtenAtBytes.readInteger(as: Int64.self)
-        {
-            return StoredRecord(
-                key: String(decoding: keyBytes.readableBytesView, as: UTF8.self),
-                payload: Array(payloadBytes.readableBytesView), seq: seq, writtenAt: writtenAt)
-        }
+        if let key = cells.next()?.binaryText, let record = side(key: key, &cells) ?? nil { return record }
         let (key, payload, seq, writtenAt) = try decode(
             row, as: (String, ByteBuffer, Int64, Int64).self, location: location)
         return StoredRecord(key: key, payload: Array(payload.readableBytesView), seq: seq, writtenAt: writtenAt)
     }
 
-    /// The first cell of a row as text (a page's key), or nil when it is not text.
-    static func firstText(_ row: PostgresRow) -> String? {
-        var cells = row.makeIterator()
-        guard let cell = cells.next(), cell.dataType == .text, let bytes = cell.bytes else { return nil }
-        return String(decoding: bytes.readableBytesView, as: UTF8.self)
-    }
-
-    /// Decodes a row of ``pairPage(after:limit:)``.
+    /// Decodes a row of ``pairPage(after:limit:)``: key, then each side's payload, seq and written_at (NULL for a
+    /// side without a row).
     static func pair(_ row: PostgresRow, location: PostgresLocation) throws(StoreError) -> RecordPair {
         var cells = row.makeIterator()
-        if let keyCell = cells.next(), keyCell.dataType == .text, let keyBytes = keyCell.bytes {
-            let key = String(decoding: keyBytes.readableBytesView, as: UTF8.self)
-            if case .read(let primary) = pairSide(key: key, &cells), case .read(let shadow) = pairSide(key: key, &cells)
-            {
-                return RecordPair(key: key, primary: primary, shadow: shadow)
-            }
-        }
-        let (key, primaryPayload, primarySeq, primaryAt, shadowPayload, shadowSeq, shadowAt) = try decode(
-            row, as: (String, ByteBuffer?, Int64?, Int64?, ByteBuffer?, Int64?, Int64?).self, location: location)
-        func side(_ payload: ByteBuffer?, _ seq: Int64?, _ writtenAt: Int64?) -> StoredRecord? {
-            guard let payload, let seq, let writtenAt else { return nil }
-            return StoredRecord(key: key, payload: Array(payload.readableBytesView), seq: seq, writtenAt: writtenAt)
-        }
-        return RecordPair(
-            key: key, primary: side(primaryPayload, primarySeq, primaryAt),
-            shadow: side(shadowPayload, shadowSeq, shadowAt))
-    }
-
-    /// One side of a pair row, read from its cells.
-    private enum PairSide {
-        /// The side's row, or nil when the side has none (all three cells NULL).
-        case read(StoredRecord?)
-        /// The cells are not as expected: the row is decoded generically.
-        case unexpected
-    }
-
-    /// One side of a pair row from its three cells (payload, seq, written_at), read directly.
-    private static func pairSide(key: String, _ cells: inout PostgresRow.Iterator) -> PairSide {
-        guard let payloadCell = cells.next(), let seqCell = cells.next(), let writtenAtCell = cells.next() else {
-            return .unexpected
-        }
-        guard let payloadBytes = payloadCell.bytes, var seqBytes = seqCell.bytes,
-            var writtenAtBytes = writtenAtCell.bytes
+        guard let key = cells.next()?.binaryText, let primary = side(key: key, &cells),
+            let shadow = side(key: key, &cells)
         else {
-            let absent = payloadCell.bytes == nil && seqCell.bytes == nil && writtenAtCell.bytes == nil
-            return absent ? .read(nil) : .unexpected
+            throw StoreError(
+                code: .readFailed, path: location.description,
+                message:
+                    "unexpected row: not (text, bytea, bigint, bigint, bytea, bigint, bigint): \(row.map(\.dataType))")
         }
-        guard payloadCell.dataType == .bytea, seqCell.dataType == .int8, writtenAtCell.dataType == .int8,
-            seqBytes.readableBytes == 8, writtenAtBytes.readableBytes == 8,
-            let seq = seqBytes.readInteger(as: Int64.self), let writtenAt = writtenAtBytes.readInteger(as: Int64.self)
-        else { return .unexpected }
-        return .read(
-            StoredRecord(key: key, payload: Array(payloadBytes.readableBytesView), seq: seq, writtenAt: writtenAt))
+        return RecordPair(key: key, primary: primary, shadow: shadow)
+    }
+
+    /// One record from the next three cells (payload, seq, written_at): `.some(nil)` when all three are NULL, nil
+    /// when they are not as expected.
+    private static func side(key: String, _ cells: inout PostgresRow.Iterator) -> StoredRecord?? {
+        guard let payloadCell = cells.next(), let seqCell = cells.next(), let writtenAtCell = cells.next() else {
+            return nil
+        }
+        if payloadCell.bytes == nil, seqCell.bytes == nil, writtenAtCell.bytes == nil { return .some(nil) }
+        guard let payload = payloadCell.binaryBytes, let seq = seqCell.binaryInt8,
+            let writtenAt = writtenAtCell.binaryInt8
+        else { return nil }
+        return StoredRecord(key: key, payload: payload, seq: seq, writtenAt: writtenAt)
+    }
+
+    /// The `bigint` at `column` of a row (a seq), read directly.
+    static func int8(_ row: PostgresRow, column: Int, location: PostgresLocation) throws(StoreError) -> Int64 {
+        guard let value = row.cell(column)?.binaryInt8 else {
+            throw StoreError(
+                code: .readFailed, path: location.description,
+                message: "unexpected row: column \(column) is not a bigint")
+        }
+        return value
     }
 
     static func decode<T>(_ row: PostgresRow, as type: T.Type, location: PostgresLocation) throws(StoreError) -> T

@@ -1,6 +1,5 @@
 import NIOCore
 import PostgresNIO
-import Tandem
 
 /// A statement the backend runs for every write: prepared once per connection (the server parses and plans it once),
 /// then executed with its values. The write statements are long (several data-modifying CTEs over three tables), and
@@ -30,23 +29,5 @@ struct PreparedValues: Sendable {
         var buffer = ByteBuffer()
         value.encode(into: &buffer, context: .default)
         values.append(PostgresData(type: Value.psqlType, formatCode: Value.psqlFormat, value: buffer))
-    }
-}
-
-extension PostgresTables {
-    /// A `bigint` column of a prepared statement's row. postgres-nio always asks the server for binary results, but
-    /// labels a prepared statement's cells with the text format the statement's description gave (its unnamed queries
-    /// are labelled right), so the cell is read as the 8 bytes it holds whatever its label says.
-    static func preparedSeq(_ row: PostgresRow, column: Int, location: PostgresLocation) throws(StoreError) -> Int64 {
-        var cells = row.makeIterator()
-        for _ in 0..<column { _ = cells.next() }
-        guard let cell = cells.next(), cell.dataType == .int8, var bytes = cell.bytes, bytes.readableBytes == 8,
-            let value = bytes.readInteger(as: Int64.self)
-        else {
-            throw StoreError(
-                code: .readFailed, path: location.description,
-                message: "unexpected row: column \(column) is not a bigint")
-        }
-        return value
     }
 }
