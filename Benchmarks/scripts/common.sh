@@ -65,3 +65,15 @@ replay_writes() {
         --quiet || [ $? -eq 4 ]
     replay_s=$(python3 -c "print($(now) - $start)")
 }
+
+# verify_ratio KEYS BASELINE_NAME VERIFY_COMMAND BASELINE_COMMAND TARGET: times both (see medians) and prints the
+# records, both medians with their keys/s, and verify's speed as a ratio of the baseline's.
+verify_ratio() {
+    local verify_s baseline_s
+    read -r verify_s baseline_s < <(medians "tandem verify" "$3" "$2" "$4")
+    echo
+    echo "records:              $1"
+    echo "tandem verify median: ${verify_s}s ($(python3 -c "print(int($1 / $verify_s))") keys/s)"
+    printf '%-22s%ss (%s keys/s)\n' "$2 median:" "$baseline_s" "$(python3 -c "print(int($1 / $baseline_s))")"
+    echo "verify speed / $2 speed: $(ratio "$baseline_s" "$verify_s")x  (target $5)"
+}

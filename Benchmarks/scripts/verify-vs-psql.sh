@@ -34,9 +34,4 @@ JOIN="psql -qAt $SERVER -c 'SELECT count(*) FROM bench_verify_v2 p JOIN bench_ve
 echo "psql join counts $(eval "$JOIN") differing payloads (v2 and v1 bytes always differ: every row is compared)"
 eval "$VERIFY" || { echo "tandem verify failed (exit $?)"; exit 1; }
 
-read -r verify_s psql_s < <(medians "tandem verify" "$VERIFY" "psql join" "$JOIN")
-echo
-echo "records:              $KEYS"
-echo "tandem verify median: ${verify_s}s ($(python3 -c "print(int($KEYS / $verify_s))") keys/s)"
-echo "psql join median:     ${psql_s}s ($(python3 -c "print(int($KEYS / $psql_s))") keys/s)"
-echo "verify speed / psql speed: $(ratio "$psql_s" "$verify_s")x  (target >= 0.2x)"
+verify_ratio "$KEYS" "psql join" "$VERIFY" "$JOIN" ">= 0.2x"

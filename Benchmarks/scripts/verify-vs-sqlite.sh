@@ -26,9 +26,4 @@ JOIN="sqlite3 $P \"ATTACH '$S' AS s; SELECT count(*) FROM tandem_records p JOIN 
 echo "sqlite3 join counts $(eval "$JOIN") differing payloads (v2 and v1 bytes always differ: every row is compared)"
 $VERIFY || { echo "tandem verify failed (exit $?)"; exit 1; }
 
-read -r verify_s sqlite_s < <(medians "tandem verify" "$VERIFY" "sqlite3 join" "$JOIN")
-echo
-echo "records:              $KEYS"
-echo "tandem verify median: ${verify_s}s ($(python3 -c "print(int($KEYS / $verify_s))") keys/s)"
-echo "sqlite3 join median:  ${sqlite_s}s ($(python3 -c "print(int($KEYS / $sqlite_s))") keys/s)"
-echo "verify speed / sqlite3 speed: $(ratio "$sqlite_s" "$verify_s")x  (target >= 0.2x, aim 0.33x)"
+verify_ratio "$KEYS" "sqlite3 join" "$VERIFY" "$JOIN" ">= 0.2x, aim 0.33x"
