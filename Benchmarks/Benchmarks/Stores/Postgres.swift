@@ -1,6 +1,8 @@
 // Stores on PostgreSQL (DESIGN section 10): the dual writer's outbox mode over `PostgresRecordBackend` (both tables in
 // one database, the outbox beside the primary) against a plain single-table upsert of the same v2 payload with the
-// same durability (`synchronous_commit = on`, one transaction per write), with 1 and with 16 writers. Issue targets:
+// same durability (`synchronous_commit = on`, one transaction per write), with 1 and with 16 writers. Beside the ratios,
+// the CPU each side spent per write (this process; the server's `postgres` processes), which tells whether a figure
+// is bound by CPU (both cores busy) or by the latency of a group's round trip and commit. Issue targets:
 // 1 writer >= 0.5x, 16 writers >= 1.0x. The baseline's writers each have a connection of their own (what 16 service
 // threads writing one table do); the dual writer has its one writer connection and groups concurrent writes into
 // shared transactions. A dual-write block ends when the shadow table holds every write of it. Atomic mode (both
@@ -126,11 +128,19 @@ func postgresBenchmarks() {
         let atomicRatio = Ratio.speed("pg atomic/single %")
         let singleOps = Ratio.value("pg single writes/s", prefersLarger: true)
         let outboxOps = Ratio.value("pg outbox writes/s", prefersLarger: true)
+        // CPU per write on each side (this process; the server's processes), to tell which one a ratio is bound by.
+        let singleClientCPU = Ratio.value("pg single client cpu ns/write")
+        let singleServerCPU = Ratio.value("pg single server cpu ns/write")
+        let outboxClientCPU = Ratio.value("pg outbox client cpu ns/write")
+        let outboxServerCPU = Ratio.value("pg outbox server cpu ns/write")
         var set: PostgresStoreSet?
         Benchmark(
             "Stores ratio (PostgreSQL): dual-write vs single-table upsert, \(writers) writer\(writers == 1 ? "" : "s")",
             configuration: .init(
-                metrics: [outboxRatio, atomicRatio, singleOps, outboxOps], warmupIterations: 1,
+                metrics: [
+                    outboxRatio, atomicRatio, singleOps, outboxOps, singleClientCPU, singleServerCPU, outboxClientCPU,
+                    outboxServerCPU,
+                ], warmupIterations: 1,
                 maxDuration: .seconds(30), maxIterations: 20)
         ) { benchmark in
             guard let stores = set, let writer = stores.writer, let atomic = stores.atomic else {
@@ -142,6 +152,7 @@ func postgresBenchmarks() {
             let baseline = stores.baseline
             let share = keys.count / writers
             let seq = Int64(stores.counter)
+            let singleCPU = CPUTime.now(server: "postgres")
             let singleNs = try await asyncNanos {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for index in 0..<writers {
@@ -154,12 +165,19 @@ func postgresBenchmarks() {
                     try await group.waitForAll()
                 }
             }
+            let outboxCPU = CPUTime.now(server: "postgres")
+            let singleCost = outboxCPU.perItem(since: singleCPU, items: block)
             let outboxNs = await asyncNanos { await dualWrite(writer, keys, writers: writers) }
+            let outboxCost = CPUTime.now(server: "postgres").perItem(since: outboxCPU, items: block)
             let atomicNs = await asyncNanos { await dualWrite(atomic, keys, writers: writers) }
             benchmark.measurement(outboxRatio, Ratio.percent(singleNs, of: outboxNs))
             benchmark.measurement(atomicRatio, Ratio.percent(singleNs, of: atomicNs))
             benchmark.measurement(singleOps, opsPerSecond(block, singleNs))
             benchmark.measurement(outboxOps, opsPerSecond(block, outboxNs))
+            benchmark.measurement(singleClientCPU, singleCost.client)
+            benchmark.measurement(singleServerCPU, singleCost.server)
+            benchmark.measurement(outboxClientCPU, outboxCost.client)
+            benchmark.measurement(outboxServerCPU, outboxCost.server)
         } setup: {
             set = try await PostgresStoreSet(url: url, label: "w\(writers)", writers: writers)
         } teardown: {
