@@ -19,8 +19,10 @@ extension PostgresRecordBackend {
                 try Self.validate(op.key, location: location)
                 return [
                     .success(
-                        try writer.run { (client) throws(StoreError) -> WriteReceipt in
-                            try Self.stamp(op, tables: tables, outbox: outbox, client: client)
+                        try withCommitter { (session) throws(StoreError) -> WriteReceipt in
+                            try session.run { (client) throws(StoreError) -> WriteReceipt in
+                                try Self.stamp(op, tables: tables, outbox: outbox, client: client)
+                            }
                         })
                 ]
             }
@@ -32,8 +34,10 @@ extension PostgresRecordBackend {
         }
         if batchable {
             let batched = Result { () throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
-                try writer.run { (client) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
-                    try Self.stampBatch(ops, settling: settled, tables: tables, outbox: outbox, client: client)
+                try withCommitter { (session) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                    try session.run { (client) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                        try Self.stampBatch(ops, settling: settled, tables: tables, outbox: outbox, client: client)
+                    }
                 }
             }
             guard case .failure(let error) = batched, !error.connectionLost, isolateRows, ops.count > 1 else {
@@ -44,18 +48,20 @@ extension PostgresRecordBackend {
         }
         func run(savepoints: Bool) -> Result<[Result<WriteReceipt, StoreError>], StoreError> {
             Result { () throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
-                try writer.transaction { (client) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
-                    if !settled.isEmpty { try client.query(tables.clearOutbox(settled), fallback: .writeFailed) }
-                    var outcomes: [Result<WriteReceipt, StoreError>] = []
-                    outcomes.reserveCapacity(ops.count)
-                    for op in ops {
-                        let row = { () throws(StoreError) -> WriteReceipt in
-                            try Self.validate(op.key, location: location)
-                            return try Self.stamp(op, tables: tables, outbox: outbox, client: client)
+                try withCommitter { (session) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                    try session.transaction { (client) throws(StoreError) -> [Result<WriteReceipt, StoreError>] in
+                        if !settled.isEmpty { try client.query(tables.clearOutbox(settled), fallback: .writeFailed) }
+                        var outcomes: [Result<WriteReceipt, StoreError>] = []
+                        outcomes.reserveCapacity(ops.count)
+                        for op in ops {
+                            let row = { () throws(StoreError) -> WriteReceipt in
+                                try Self.validate(op.key, location: location)
+                                return try Self.stamp(op, tables: tables, outbox: outbox, client: client)
+                            }
+                            outcomes.append(savepoints ? try client.savepoint(row) : .success(try row()))
                         }
-                        outcomes.append(savepoints ? try client.savepoint(row) : .success(try row()))
+                        return outcomes
                     }
-                    return outcomes
                 }
             }
         }

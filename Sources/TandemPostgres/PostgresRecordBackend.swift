@@ -30,9 +30,21 @@ public final class PostgresRecordBackend: RecordBackend {
     public var primaryName: String { primaryLocation.description }
     public var shadowName: String { shadowLocation.description }
 
+    /// How many groups of writes commit at once, each on a connection of its own to the primary's database: one
+    /// group's round trip and flush overlap the next one's (the dual writer never gives two of them a common key).
+    public static let commitConnections = 2
+
+    public var concurrentCommits: Int { committers.count }
+
     let tables: PostgresTables
-    /// Writes to the primary's database (and, in atomic mode, to the shadow table in it).
+    /// Writes to the primary's database (and, in atomic mode, to the shadow table in it): the first of `committers`,
+    /// and the connection of the outbox's own maintenance (clearing, replay).
     let writer: PostgresSession
+    /// The connections groups of writes commit on (see ``commitConnections``), and those of them no commit holds.
+    let committers: [PostgresSession]
+    let idleCommitters: Mutex<[Int]>
+    /// The most commits that held a connection of `committers` at once so far.
+    let mostConcurrentCommits = Atomic<Int>(0)
     /// Outbox mode: writes to the shadow's database.
     let shadowWriter: PostgresSession?
     /// Reads and conditional writes of each side, apart from the writer's connection.
@@ -93,6 +105,13 @@ public final class PostgresRecordBackend: RecordBackend {
         let tables = PostgresTables(primary: primary, shadow: shadow)
         self.tables = tables
         writer = try PostgresSession(location: primary, retryBudget: retryBudget, onEvent: onConnectionEvent)
+        var committers = [writer]
+        for _ in 1..<Self.commitConnections {
+            committers.append(
+                try PostgresSession(location: primary, retryBudget: retryBudget, onEvent: onConnectionEvent))
+        }
+        self.committers = committers
+        idleCommitters = Mutex(Array(committers.indices.reversed()))
         // A shadow write on the primary's server need not wait for its own flush: the outbox row it settles is removed
         // by a later synchronous commit on the same write-ahead log, which flushes it first; until then the outbox row
         // replays it. On another server it is flushed at its commit.
@@ -165,6 +184,17 @@ public final class PostgresRecordBackend: RecordBackend {
                 : try PostgresSession(
                     location: shadowLocation, retryBudget: writer.retryBudget, onEvent: writer.onEvent),
             tables: tables)
+    }
+
+    /// Runs `body` with a commit connection no other commit holds (the first one, taking turns, if all are held).
+    func withCommitter<T>(_ body: (PostgresSession) throws(StoreError) -> T) throws(StoreError) -> T {
+        let taken = idleCommitters.withLock { idle -> (index: Int, busy: Int)? in
+            idle.popLast().map { ($0, committers.count - idle.count) }
+        }
+        guard let (index, busy) = taken else { return try body(writer) }
+        mostConcurrentCommits.max(busy, ordering: .relaxed)
+        defer { idleCommitters.withLock { $0.append(index) } }
+        return try body(committers[index])
     }
 
     /// The session that writes `side`'s table.

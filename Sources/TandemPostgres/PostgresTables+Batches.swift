@@ -6,7 +6,8 @@ extension PostgresTables {
     /// A group of dual writes of distinct keys as one statement (one round trip, one commit): each key's next seq
     /// under its `tandem_keys` row lock (taken in key order, so two writers' batches never deadlock), the primary rows
     /// written or removed, the outbox rows (outbox mode) or the shadow rows (atomic mode), and the removal of outbox
-    /// rows the relay settled (`settling`; a key written again now keeps its new outbox row). Returns `key, seq`
+    /// rows the relay settled (`settling`; a key written again now keeps its new outbox row; a row another transaction
+    /// holds is left, never waited for, so that two groups committing at once cannot deadlock). Returns `key, seq`
     /// rows, one per write. The same seqs as ``put(key:primary:shadow:writtenAt:outbox:)`` and
     /// ``delete(key:writtenAt:outbox:)`` one by one.
     func batch(_ ops: ArraySlice<DualWriteOp>, settling settled: [OutboxRow], writtenAt: Int64, outbox: Bool)
@@ -78,9 +79,10 @@ extension PostgresTables {
                 written_at = excluded.written_at), \
                 d AS (DELETE FROM \(primary.sql) p WHERE p.key = ANY(ARRAY(SELECT key FROM i WHERE del))), \
                 \(second), \
-                c AS (DELETE FROM \(self.outbox) o USING unnest($8::text[], $9::bigint[]) AS c(key, seq) \
-                WHERE o.primary_table = $6 AND o.shadow_table = $7 AND o.key = c.key AND o.seq = c.seq \
-                AND c.key <> ALL($1::text[])) \
+                c AS (DELETE FROM \(self.outbox) WHERE ctid = ANY(ARRAY(SELECT o.ctid FROM \(self.outbox) o \
+                JOIN unnest($8::text[], $9::bigint[]) AS c(key, seq) ON o.key = c.key AND o.seq = c.seq \
+                WHERE o.primary_table = $6 AND o.shadow_table = $7 AND c.key <> ALL($1::text[]) \
+                FOR UPDATE OF o SKIP LOCKED))) \
                 SELECT key, seq FROM s
                 """, values: binds)
     }

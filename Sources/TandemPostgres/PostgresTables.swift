@@ -168,11 +168,14 @@ struct PostgresTables: Sendable {
         "DELETE FROM \(unescaped: shadow.sql) WHERE key = \(key) AND seq < \(seq)"
     }
 
-    /// Removes outbox rows that still carry the given seqs.
+    /// Removes outbox rows that still carry the given seqs; a row another transaction holds (rewriting or removing
+    /// it) is left, never waited for.
     func clearOutbox(_ rows: [OutboxRow]) -> PostgresQuery {
         """
-        DELETE FROM \(unescaped: outbox) o USING unnest(\(rows.map(\.key))::text[], \(rows.map(\.seq))::bigint[]) AS d(key, seq) \
-        WHERE o.primary_table = \(primary.name) AND o.shadow_table = \(shadow.name) AND o.key = d.key AND o.seq = d.seq
+        DELETE FROM \(unescaped: outbox) WHERE ctid = ANY(ARRAY(SELECT o.ctid FROM \(unescaped: outbox) o \
+        JOIN unnest(\(rows.map(\.key))::text[], \(rows.map(\.seq))::bigint[]) AS d(key, seq) \
+        ON o.key = d.key AND o.seq = d.seq WHERE o.primary_table = \(primary.name) AND o.shadow_table = \(shadow.name) \
+        FOR UPDATE OF o SKIP LOCKED))
         """
     }
 

@@ -10,6 +10,8 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
     public let primaryName: String
     public let shadowName: String
     public let mode: DualWriteMode
+    /// How many group commits a writer runs at once over this backend (each is one step under its lock anyway).
+    public let concurrentCommits: Int
 
     private struct State {
         var primary: [String: StoredRecord] = [:]
@@ -23,11 +25,14 @@ public final class InMemoryRecordBackend: RecordBackend, RecordReader {
 
     private let state = Mutex(State())
 
-    /// Creates empty stores named `primaryName` and `shadowName` in errors.
+    /// Creates empty stores named `primaryName` and `shadowName` in errors, taking `concurrentCommits` group commits
+    /// at once.
     public init(
-        mode: DualWriteMode = .outbox, primaryName: String = "memory:primary", shadowName: String = "memory:shadow"
+        mode: DualWriteMode = .outbox, primaryName: String = "memory:primary", shadowName: String = "memory:shadow",
+        concurrentCommits: Int = 1
     ) {
         self.mode = mode
+        self.concurrentCommits = concurrentCommits
         self.primaryName = primaryName
         self.shadowName = shadowName
     }

@@ -13,11 +13,14 @@ extension DualWriter {
     /// rows whose replay is a no-op (the shadow already holds the same seq, time and bytes), so a crash in between
     /// loses nothing.
     func commit(_ ops: ArraySlice<DualWriteOp>, isolateRows: Bool, deferShadow: Bool) -> Result<[Outcome], StoreError> {
-        let settled = relay?.settledRows() ?? []
+        // The settled rows are this commit's to remove (a commit beside it takes none of them); if it fails, they
+        // go back for the next.
+        let settled = relay?.takeSettled() ?? []
         let committed = backend.commitPrimary(ops, settling: settled, isolateRows: isolateRows)
-        guard case .success(var outcomes) = committed, let relay else { return committed }
-        // Committed: the settled rows are gone from the outbox (or, after a failed delete, left pending).
-        relay.dropSettled(settled.count)
+        guard case .success(var outcomes) = committed, let relay else {
+            relay?.returnSettled(settled)
+            return committed
+        }
 
         // Outbox mode, step 2: the primary rows and their outbox rows are durable; write the shadow rows.
         var written: [ShadowWrite] = []

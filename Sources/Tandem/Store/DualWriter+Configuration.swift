@@ -8,7 +8,8 @@ extension DualWriter {
         /// The most writes grouped into one transaction by ``DualWriter/write(key:primary:shadow:)``.
         public var maxBatch: Int
         /// How long the first write of a group waits for company before committing. Zero still groups:
-        /// writes that arrive while a transaction commits form the next group.
+        /// writes that arrive while a transaction commits form the next group. Over a backend that commits several
+        /// groups at once, how long writes below a group's share wait while no group commits (zero: 200 us).
         public var maxBatchWait: Duration
         /// How long to wait for another connection's lock before failing with ``StoreError/Code/locked``.
         public var busyTimeout: Duration

@@ -14,9 +14,10 @@ public final class DualWriter: Sendable {
     /// Pending outbox rows replayed into the shadow while opening (reported as `totals.repaired`).
     public let repaired: Int
 
-    /// Commits, and the queueing of their shadow side, one at a time (lock order: this, then the backend's own
-    /// locks, then the leaf locks of the relay and the group committer).
-    let writers = WriterLock()
+    /// Commits, and the queueing of their shadow side: one at a time, or as many group commits at once as the backend
+    /// takes (``RecordBackend/concurrentCommits``). Lock order: this, then the backend's own locks, then the leaf locks
+    /// of the relay and the group committer.
+    let writers: WriterLock
     let committer: GroupCommitter
     /// Outbox mode: the relay that writes the shadow side. `nil` in atomic mode.
     let relay: OutboxRelay?
@@ -61,11 +62,13 @@ public final class DualWriter: Sendable {
         }
         self.backend = backend
         self.configuration = configuration
+        let lanes = max(backend.concurrentCommits, 1)
+        writers = WriterLock(lanes: lanes)
         // Outbox mode only: an atomic commit (fsync of a super-journal) is long enough that blocking the caller's
         // thread for it was measured to stop groups from forming under 8 writers.
         committer = GroupCommitter(
             maxBatch: configuration.maxBatch, maxBatchWait: configuration.maxBatchWait,
-            leadsOnCallerThread: configuration.mode == .outbox && configuration.maxBatchWait <= .zero)
+            leadsOnCallerThread: configuration.mode == .outbox && configuration.maxBatchWait <= .zero, lanes: lanes)
         relay =
             configuration.mode == .outbox
             ? OutboxRelay(
@@ -158,7 +161,7 @@ public final class DualWriter: Sendable {
     public func submit(_ op: DualWriteOp) async throws(StoreError) -> WriteReceipt {
         try RecordKey.validate(op.key, path: primaryPath)
         let outcome = await committer.submit(op) { [self] ops in
-            writers.withLock { commitIsolated(ops, deferShadow: deferShadow) }
+            writers.withCommitLock { commitIsolated(ops, deferShadow: deferShadow) }
         }
         return try outcome.get()
     }
@@ -168,6 +171,9 @@ public final class DualWriter: Sendable {
 
     /// The largest group of writes committed together so far.
     var largestGroup: Int { committer.largestGroup }
+
+    /// The most groups of writes that were committing at once so far.
+    var mostLanes: Int { committer.mostLanes }
 
     /// See ``GroupCommitter/leadsPerProbe``.
     static var leadsPerProbe: Int { GroupCommitter.leadsPerProbe }

@@ -4,8 +4,12 @@ import Synchronization
 /// Groups concurrent writes into shared transactions (group commit, DESIGN section 5): each caller gets its own
 /// outcome, and the writes that arrive while one group commits form the next.
 ///
-/// Owns one lock (the queue of waiting writes) and one serial queue on which groups commit; the commit itself is the
-/// caller's (``DualWriter``), passed to ``submit(_:commit:)``.
+/// With one lane (SQLite: one writer at a time), groups commit one after another on a serial queue. With more
+/// (``lanes``: a backend whose groups commit side by side on connections of their own), see
+/// `GroupCommitter+Lanes.swift`.
+///
+/// Owns one lock (the queue of waiting writes) and the dispatch queue on which groups commit; the commit itself is
+/// the caller's (``DualWriter``), passed to ``submit(_:commit:)``.
 final class GroupCommitter: Sendable {
     typealias Outcome = Result<WriteReceipt, StoreError>
     typealias Commit = @Sendable (ArraySlice<DualWriteOp>) -> [Outcome]
@@ -25,6 +29,8 @@ final class GroupCommitter: Sendable {
         var leadsSinceProbe = 0
         /// The largest group committed so far.
         var largestGroup = 0
+        /// More than one lane: see ``GroupCommitter/Lanes``.
+        var lanes = Lanes()
     }
 
     struct Pending: Sendable {
@@ -46,18 +52,30 @@ final class GroupCommitter: Sendable {
     let maxBatchWait: Duration
     /// Whether a write that finds no commit running commits at once on its caller's thread (a group of one).
     let leadsOnCallerThread: Bool
-    /// Where groups commit, one at a time.
+    /// How many groups may commit at once.
+    let lanes: Int
+    /// Where groups commit with one lane; with more, where the timer that starts a flush for stragglers runs.
     let queue = DispatchQueue(label: "tandem.dualwriter.commit")
-    private let group = Mutex(GroupQueue())
+    /// More than one lane: a serial queue each, on which that lane's flush commits its groups. Not one concurrent
+    /// queue: a flush blocks its thread for its commits, and a concurrent queue draws on the global pool, as wide as
+    /// the machine has cores; with the lanes' threads blocked, measured on two cores, flushes started late, groups
+    /// fell to one write and some blocks of writes took four times as long.
+    let laneQueues: [DispatchQueue]
+    /// The writes waiting and the state of the flushes (a leaf lock, held briefly).
+    let group = Mutex(GroupQueue())
 
-    init(maxBatch: Int, maxBatchWait: Duration, leadsOnCallerThread: Bool) {
+    init(maxBatch: Int, maxBatchWait: Duration, leadsOnCallerThread: Bool, lanes: Int = 1) {
         self.maxBatch = maxBatch
         self.maxBatchWait = maxBatchWait
+        self.lanes = max(lanes, 1)
         self.leadsOnCallerThread = leadsOnCallerThread
+        laneQueues = lanes > 1 ? (0..<lanes).map { DispatchQueue(label: "tandem.dualwriter.commit.\($0)") } : []
+        group.withLock { $0.lanes.idle = Array((0..<lanes).reversed()) }
     }
 
     /// Commits `op` with whatever writes arrive meanwhile, through `commit`, and returns its own outcome.
     func submit(_ op: DualWriteOp, commit: @escaping Commit) async -> Outcome {
+        if lanes > 1 { return await submitToLanes(op, commit: commit) }
         if leadsOnCallerThread {
             // No commit is queued or running: this write leads and commits at once on the caller's thread (a group
             // of one, no hop to `queue` and back). Writes that arrive meanwhile queue up and form the next group.
@@ -112,6 +130,9 @@ final class GroupCommitter: Sendable {
 
     /// The largest group of writes committed together so far.
     var largestGroup: Int { group.withLock { $0.largestGroup } }
+
+    /// The most groups that were committing at once so far.
+    var mostLanes: Int { group.withLock { lanes > 1 ? $0.lanes.most : min($0.largestGroup, 1) } }
 
     /// Runs on `queue` (serial): commits pending writes in groups of at most `maxBatch` until none are left.
     private func flushPending(_ commit: Commit) {

@@ -89,7 +89,7 @@ final class OutboxRelay: Sendable {
     // MARK: - Queueing
 
     /// Queues the shadow side of committed primary writes. Called under the writers' lock, right after the primary
-    /// commit, so that entries queue in commit order.
+    /// commit, so that the entries of a key queue in its commit order (groups committing at once never share a key).
     ///
     /// The relay starts at once when a full batch is queued; otherwise the first entry of a batch arms a timer of the
     /// batch wait, so that one shadow transaction (and one wake-up of the relay's thread) serves every write of that
@@ -207,25 +207,26 @@ final class OutboxRelay: Sendable {
 
     // MARK: - Settled outbox rows
 
-    /// The settled rows now: the next primary transaction removes them, then calls ``dropSettled(_:)``.
-    func settledRows() -> [OutboxRow] { state.withLock { $0.settled } }
+    /// Takes the settled rows now, for the primary transaction about to commit to remove; if it does not commit,
+    /// ``returnSettled(_:)`` gives them back.
+    func takeSettled() -> [OutboxRow] {
+        state.withLock { relay -> [OutboxRow] in
+            defer { relay.settled.removeAll() }
+            return relay.settled
+        }
+    }
 
-    /// Forgets the first `count` settled rows, removed by a primary transaction. Only holders of the writers' lock
-    /// remove settled rows; the relay only appends, so these are still the first rows.
-    func dropSettled(_ count: Int) {
-        guard count > 0 else { return }
-        state.withLock { $0.settled.removeFirst(count) }
+    /// Gives back settled rows a primary transaction took but did not remove (it failed as a whole).
+    func returnSettled(_ rows: [OutboxRow]) {
+        guard !rows.isEmpty else { return }
+        state.withLock { $0.settled.insert(contentsOf: rows, at: 0) }
     }
 
     /// Removes the outbox rows of shadow writes that committed, in a transaction of their own. Call with the writers'
     /// lock held. If that fails, the rows stay pending: a replay rewrites what the shadow already holds, which
     /// changes nothing.
     func clearSettled() {
-        let settled = state.withLock { relay -> [OutboxRow] in
-            defer { relay.settled.removeAll() }
-            return relay.settled
-        }
-        backend.clearOutbox(settled)
+        backend.clearOutbox(takeSettled())
     }
 
     private func scheduleSettle() {

@@ -94,6 +94,19 @@ struct PostgresRecordBackendTests {
 
     /// With both tables in one database the relay's statement removes the outbox rows of what it wrote (a row a
     /// later write replaced stays), and the writer then skips them when they come back as settled.
+    /// Sixteen writers on shared keys: groups commit on both of the backend's connections at once, and every key's seqs
+    /// still run 1...n with both tables holding its newest write.
+    @Test(arguments: DualWriteMode.allCases)
+    func concurrentWritersCommitOnBothConnectionsKeepingEveryKeyInOrder(mode: DualWriteMode) async throws {
+        let (primary, shadow) = try PostgresTestServer.freshTables()
+        let backend = try PostgresRecordBackend(primary: primary, shadow: shadow, mode: mode)
+        let writer = try DualWriter(backend: backend, configuration: .init(mode: mode))
+        let receipts = try await writeConcurrently(writer, tasks: 16, writes: 40, keys: 30)
+        try expectEveryKeyInOrder(writer, receipts)
+        #expect(backend.mostConcurrentCommits.load(ordering: .relaxed) == PostgresRecordBackend.commitConnections)
+        #expect(backend.rowByRowRetries.load(ordering: .relaxed) == 0, "a group's one statement failed")
+    }
+
     @Test
     func theRelayRemovesTheOutboxRowsOfWhatItWroteInTheSameStatement() throws {
         let (primary, shadow) = try PostgresTestServer.freshTables()

@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import TandemTesting
 import Testing
 
 @testable import Tandem
@@ -118,6 +120,42 @@ struct GroupCommitTests {
             #expect(pair.primary.map { $0.payload + [0] } == pair.shadow?.payload)
         }
     }
+
+    /// With two lanes (a backend that commits groups side by side), two groups commit at once but never share a key;
+    /// after the burst, a lone writer's writes still commit (none waits for company that is not coming).
+    @Test(.timeLimit(.minutes(1)))
+    func twoLanesCommitGroupsSideBySideNeverSharingAKey() async throws {
+        let committer = GroupCommitter(maxBatch: 64, maxBatchWait: .zero, leadsOnCallerThread: true, lanes: 2)
+        let probe = LaneProbe()
+        let commit: GroupCommitter.Commit = { ops in probe.commit(ops) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    for i in 0..<60 {
+                        let op = DualWriteOp.put(key: "k\((task * 7 + i) % 24)", primary: [UInt8(task)], shadow: [])
+                        _ = try await committer.submit(op, commit: commit).get()
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for i in 0..<50 {
+            _ = try await committer.submit(.put(key: "solo\(i % 3)", primary: [1], shadow: []), commit: commit).get()
+        }
+        let state = probe.state.withLock { $0 }
+        #expect(state.overlaps == 0, "two groups committing at once shared a key")
+        #expect(state.most == 2 && committer.mostLanes == 2)
+        #expect(state.committed == 16 * 60 + 50)
+        #expect(committer.largestGroup > 1)
+    }
+
+    @Test(arguments: DualWriteMode.allCases)
+    func writersOverABackendTakingTwoCommitsAtOnceKeepEveryKeyInOrder(mode: DualWriteMode) async throws {
+        let writer = try DualWriter(
+            backend: InMemoryRecordBackend(mode: mode, concurrentCommits: 2), configuration: .init(mode: mode))
+        let receipts = try await writeConcurrently(writer, tasks: 16, writes: 40, keys: 30)
+        try expectEveryKeyInOrder(writer, receipts)
+    }
 }
 
 /// Runs every job on one serial dispatch queue: tasks that prefer it never run in parallel.
@@ -127,5 +165,41 @@ final class SerialTaskExecutor: TaskExecutor, @unchecked Sendable {  // The queu
     func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         queue.async { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// A commit for ``GroupCommitter`` that takes a while (as a server's round trip does) and records which keys are
+/// committing, how many groups at once, and any overlap between two groups committing at once.
+final class LaneProbe: Sendable {
+    struct State {
+        var committing: Set<String> = []
+        var groups = 0
+        var most = 0
+        var overlaps = 0
+        var committed = 0
+        var seqs: [String: Int64] = [:]
+    }
+
+    let state = Mutex(State())
+
+    func commit(_ ops: ArraySlice<DualWriteOp>) -> [GroupCommitter.Outcome] {
+        let keys = Set(ops.map(\.key))
+        state.withLock { state in
+            if !state.committing.isDisjoint(with: keys) { state.overlaps += 1 }
+            state.committing.formUnion(keys)
+            state.groups += 1
+            state.most = max(state.most, state.groups)
+        }
+        usleep(300)
+        return state.withLock { state in
+            state.committing.subtract(keys)
+            state.groups -= 1
+            state.committed += ops.count
+            return ops.map { op in
+                let seq = (state.seqs[op.key] ?? 0) + 1
+                state.seqs[op.key] = seq
+                return .success(WriteReceipt(key: op.key, seq: seq, writtenAt: 0, deleted: false))
+            }
+        }
     }
 }

@@ -118,3 +118,45 @@ func tortureBinary() -> String? {
     }
     return nil
 }
+
+/// `tasks` writers putting `writes` records each over `keys` shared keys at once; returns every receipt with the
+/// payload it wrote, by key.
+func writeConcurrently(_ writer: DualWriter, tasks: Int, writes: Int, keys: Int) async throws
+    -> [String: [(seq: Int64, payload: [UInt8])]]
+{
+    try await withThrowingTaskGroup(of: [(String, Int64, [UInt8])].self) { group in
+        for task in 0..<tasks {
+            group.addTask {
+                var written: [(String, Int64, [UInt8])] = []
+                for i in 0..<writes {
+                    let key = "key-\((task * 7 + i * 3) % keys)"
+                    let payload = bytes("\(task)/\(i)")
+                    let receipt = try await writer.write(key: key, primary: payload, shadow: payload.reversed())
+                    written.append((key, receipt.seq, payload))
+                }
+                return written
+            }
+        }
+        var byKey: [String: [(seq: Int64, payload: [UInt8])]] = [:]
+        for try await written in group {
+            for (key, seq, payload) in written { byKey[key, default: []].append((seq, payload)) }
+        }
+        return byKey
+    }
+}
+
+/// Checks what ``writeConcurrently(_:tasks:writes:keys:)`` left: each key's seqs run 1...n without a gap or a repeat,
+/// and both stores hold the write with the largest seq (the shadow once the relay is done), with no outbox row left.
+func expectEveryKeyInOrder(_ writer: DualWriter, _ receipts: [String: [(seq: Int64, payload: [UInt8])]]) throws {
+    writer.waitForShadowWrites()
+    for (key, written) in receipts {
+        let seqs = written.map(\.seq).sorted()
+        #expect(seqs == Array(1...Int64(written.count)), "seqs of \(key)")
+        let newest = try #require(written.max { $0.seq < $1.seq })
+        let pair = try writer.readPair(key)
+        #expect(pair.primary?.payload == newest.payload && pair.primary?.seq == newest.seq, "primary of \(key)")
+        #expect(
+            pair.shadow?.payload == newest.payload.reversed() && pair.shadow?.seq == newest.seq, "shadow of \(key)")
+    }
+    #expect(try writer.pendingRepairs() == 0)
+}

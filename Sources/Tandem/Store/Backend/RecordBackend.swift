@@ -1,10 +1,10 @@
 /// The storage seam of a migration: exactly the operations on a primary (v2) and shadow (v1) record table that the
 /// dual writer, the comparator, verify, backfill and repair need (DESIGN section 10).
 ///
-/// A backend owns its connections and transactions; ``DualWriter`` owns the order of writes. The writer calls the
-/// writing operations (``commitPrimary(_:settling:isolateRows:)``, ``applyShadow(_:)``, ``clearOutbox(_:)``,
-/// ``replayOutbox()``) one at a time, never concurrently; reads and ``conditionalWrite(_:)`` may come from any thread
-/// at any time. Every failure is a ``StoreError`` naming the store (``primaryName`` or ``shadowName``) and the key.
+/// A backend owns its connections and transactions; ``DualWriter`` owns the order of writes. The writer calls
+/// ``commitPrimary(_:settling:isolateRows:)`` at most ``concurrentCommits`` at a time, on groups that share no key;
+/// ``clearOutbox(_:)`` and ``replayOutbox()`` never beside a commit; ``applyShadow(_:)`` beside a commit, and beside
+/// another ``applyShadow(_:)`` when commits run side by side. Reads and ``conditionalWrite(_:)`` may come from any thread at any time. Every failure is a ``StoreError`` naming the store (``primaryName`` or ``shadowName``) and the key.
 ///
 /// SQLite implements it (``SQLiteRecordBackend``); a conforming type must pass the backend contract tests.
 public protocol RecordBackend: AnyObject, Sendable {
@@ -16,7 +16,12 @@ public protocol RecordBackend: AnyObject, Sendable {
     /// outbox row, and the shadow row follows through ``applyShadow(_:)``.
     var mode: DualWriteMode { get }
 
-    // MARK: Writing (serialized by the writer)
+    // MARK: Writing (ordered by the writer)
+
+    /// How many ``commitPrimary(_:settling:isolateRows:)`` calls the backend runs side by side (each on a connection
+    /// of its own), so that one group's round trip and flush overlap the next group's. 1 (the default) serializes
+    /// them.
+    var concurrentCommits: Int { get }
 
     /// Commits the primary side of `ops` in one transaction, in order, stamping each key's next seq (one more than
     /// its primary row, outbox row and tombstone), with each write's outbox row (outbox mode) or its shadow row
@@ -78,6 +83,9 @@ public protocol RecordBackend: AnyObject, Sendable {
 }
 
 extension RecordBackend {
+    /// One commit at a time.
+    public var concurrentCommits: Int { 1 }
+
     /// Writes one row only if its condition still holds, in one transaction (see ``conditionalWrite(_:)-([ConditionalWrite])``).
     public func conditionalWrite(_ write: ConditionalWrite) throws(StoreError) -> ConditionalWriteOutcome {
         try conditionalWrite([write]).first ?? .conflict(current: nil)
