@@ -34,16 +34,16 @@ public final class PostgresRecordBackend: RecordBackend {
     /// group's round trip and flush overlap the next one's (the dual writer never gives two of them a common key).
     public static let commitConnections = 2
 
-    public var concurrentCommits: Int { committers.count }
+    public var concurrentCommits: Int { Self.commitConnections }
 
     let tables: PostgresTables
-    /// Writes to the primary's database (and, in atomic mode, to the shadow table in it): the first of `committers`,
-    /// and the connection of the outbox's own maintenance (clearing, replay).
+    /// Writes to the primary's database (and, in atomic mode, to the shadow table in it): the first commit
+    /// connection, and the connection of the outbox's own maintenance (clearing, replay).
     let writer: PostgresSession
-    /// The connections groups of writes commit on (see ``commitConnections``), and those of them no commit holds.
-    let committers: [PostgresSession]
-    let idleCommitters: Mutex<[Int]>
-    /// The most commits that held a connection of `committers` at once so far.
+    /// The connections groups of writes commit on (see ``commitConnections``): the others than `writer` are opened
+    /// when first needed (a backend that only reads, for verify or diff, never opens them).
+    let commitSlots: Mutex<CommitSlots>
+    /// The most commits that held a commit connection at once so far.
     let mostConcurrentCommits = Atomic<Int>(0)
     /// Outbox mode: writes to the shadow's database.
     let shadowWriter: PostgresSession?
@@ -59,6 +59,12 @@ public final class PostgresRecordBackend: RecordBackend {
     let removedByRelay = Mutex<Set<OutboxRow>>([])
     /// The page of pairs after the last one returned, asked for ahead (see ``pairs(after:limit:)``).
     let prefetchedPage = Mutex<PrefetchedPage?>(nil)
+
+    /// The commit connections, and those of them no commit holds.
+    struct CommitSlots {
+        var sessions: [PostgresSession?]
+        var idle: [Int]
+    }
 
     /// A page of pairs asked for before it is needed.
     struct PrefetchedPage: Sendable {
@@ -105,13 +111,8 @@ public final class PostgresRecordBackend: RecordBackend {
         let tables = PostgresTables(primary: primary, shadow: shadow)
         self.tables = tables
         writer = try PostgresSession(location: primary, retryBudget: retryBudget, onEvent: onConnectionEvent)
-        var committers = [writer]
-        for _ in 1..<Self.commitConnections {
-            committers.append(
-                try PostgresSession(location: primary, retryBudget: retryBudget, onEvent: onConnectionEvent))
-        }
-        self.committers = committers
-        idleCommitters = Mutex(Array(committers.indices.reversed()))
+        let sessions = [writer] + Array(repeating: nil, count: Self.commitConnections - 1)
+        commitSlots = Mutex(CommitSlots(sessions: sessions, idle: Array(sessions.indices.reversed())))
         // A shadow write on the primary's server need not wait for its own flush: the outbox row it settles is removed
         // by a later synchronous commit on the same write-ahead log, which flushes it first; until then the outbox row
         // replays it. On another server it is flushed at its commit.
@@ -188,13 +189,22 @@ public final class PostgresRecordBackend: RecordBackend {
 
     /// Runs `body` with a commit connection no other commit holds (the first one, taking turns, if all are held).
     func withCommitter<T>(_ body: (PostgresSession) throws(StoreError) -> T) throws(StoreError) -> T {
-        let taken = idleCommitters.withLock { idle -> (index: Int, busy: Int)? in
-            idle.popLast().map { ($0, committers.count - idle.count) }
+        let taken = commitSlots.withLock { slots -> (index: Int, session: PostgresSession?, busy: Int)? in
+            slots.idle.popLast().map { ($0, slots.sessions[$0], slots.sessions.count - slots.idle.count) }
         }
-        guard let (index, busy) = taken else { return try body(writer) }
+        guard let (index, opened, busy) = taken else { return try body(writer) }
         mostConcurrentCommits.max(busy, ordering: .relaxed)
-        defer { idleCommitters.withLock { $0.append(index) } }
-        return try body(committers[index])
+        defer { commitSlots.withLock { $0.idle.append(index) } }
+        // The slot is this call's alone until it is given back, so no other call opens its connection meanwhile.
+        let session: PostgresSession
+        if let opened {
+            session = opened
+        } else {
+            session = try PostgresSession(
+                location: primaryLocation, retryBudget: writer.retryBudget, onEvent: writer.onEvent)
+            commitSlots.withLock { $0.sessions[index] = session }
+        }
+        return try body(session)
     }
 
     /// The session that writes `side`'s table.

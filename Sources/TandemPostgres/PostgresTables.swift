@@ -210,16 +210,18 @@ struct PostgresTables: Sendable {
     }
 
     /// A page of pairs in one statement (both tables in one database): up to `limit` rows of each table after
-    /// `after`, joined by key, the first `limit` keys in byte-wise order. Columns: key, then payload, seq and
-    /// written_at of the primary row and of the shadow row (NULL where a side has none). Prepared: a verify runs it
-    /// once per page, and planning it took a fifth of its time.
+    /// `after`, joined by key, the first `limit` keys in byte-wise order. Columns: key, then the primary row and the
+    /// shadow row, each packed into one `bytea` (seq and written_at as 8 big-endian bytes each, then the payload; NULL
+    /// where a side has none): three cells a row instead of seven, since reading a cell costs the client more than
+    /// the server's concatenation. Prepared: a verify runs it once per page, and planning it took a fifth of its time.
     func pairPage(after: String?, limit: Int) -> PreparedStatement {
         var binds = PreparedValues(capacity: 2)
         binds.append(after ?? "")
         binds.append(Int64(limit))
         return PreparedStatement(
             sql: """
-                SELECT key, p.payload, p.seq, p.written_at, s.payload, s.seq, s.written_at \
+                SELECT key, int8send(p.seq) || int8send(p.written_at) || p.payload, \
+                int8send(s.seq) || int8send(s.written_at) || s.payload \
                 FROM (SELECT * FROM \(primary.sql) WHERE key > $1 ORDER BY key LIMIT $2) p \
                 FULL JOIN (SELECT * FROM \(shadow.sql) WHERE key > $1 ORDER BY key LIMIT $2) s \
                 USING (key) ORDER BY key LIMIT $2
@@ -265,19 +267,27 @@ struct PostgresTables: Sendable {
         return StoredRecord(key: key, payload: Array(payload.readableBytesView), seq: seq, writtenAt: writtenAt)
     }
 
-    /// Decodes a row of ``pairPage(after:limit:)``: key, then each side's payload, seq and written_at (NULL for a
-    /// side without a row).
+    /// Decodes a row of ``pairPage(after:limit:)``: key, then each side packed (NULL for a side without a row).
     static func pair(_ row: PostgresRow, location: PostgresLocation) throws(StoreError) -> RecordPair {
         var cells = row.makeIterator()
-        guard let key = cells.next()?.binaryText, let primary = side(key: key, &cells),
-            let shadow = side(key: key, &cells)
+        guard let key = cells.next()?.binaryText, let primary = cells.next().flatMap({ packedSide(key: key, $0) }),
+            let shadow = cells.next().flatMap({ packedSide(key: key, $0) }), cells.next() == nil
         else {
             throw StoreError(
                 code: .readFailed, path: location.description,
-                message:
-                    "unexpected row: not (text, bytea, bigint, bigint, bytea, bigint, bigint): \(row.map(\.dataType))")
+                message: "unexpected row: not (text, packed bytea, packed bytea): \(row.map(\.dataType))")
         }
         return RecordPair(key: key, primary: primary, shadow: shadow)
+    }
+
+    /// One record from a packed cell of ``pairPage(after:limit:)``: `.some(nil)` when it is NULL, nil when it is not
+    /// a `bytea` of at least 16 bytes.
+    private static func packedSide(key: String, _ cell: PostgresCell) -> StoredRecord?? {
+        guard var bytes = cell.bytes else { return .some(nil) }
+        guard cell.dataType == .bytea, let seq = bytes.readInteger(as: Int64.self),
+            let writtenAt = bytes.readInteger(as: Int64.self)
+        else { return nil }
+        return StoredRecord(key: key, payload: Array(bytes.readableBytesView), seq: seq, writtenAt: writtenAt)
     }
 
     /// One record from the next three cells (payload, seq, written_at): `.some(nil)` when all three are NULL, nil

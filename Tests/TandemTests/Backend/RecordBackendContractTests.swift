@@ -198,6 +198,10 @@ struct RecordBackendContractTests {
         #expect(seen.first { $0.key == "p" }?.shadow == nil)
         #expect(seen.first { $0.key == "s" }?.primary == nil)
         #expect(seen.filter { $0.primary != nil && $0.shadow != nil }.count == 7)
+        // Every field of a paged pair (payload, seq, written_at of both sides) is what a read of the key answers.
+        for pair in seen { #expect(pair == (try fixture.backend.readPair(pair.key)), "pair \(pair.key)") }
+        #expect(seen.first { $0.key == "p" }?.primary == primaryOnly)
+        #expect(seen.first { $0.key == "s" }?.shadow == shadowOnly)
     }
 
     @Test(arguments: BackendKind.allCases)
