@@ -172,9 +172,6 @@ public final class DualWriter: Sendable {
     /// The largest group of writes committed together so far.
     var largestGroup: Int { committer.largestGroup }
 
-    /// The most groups of writes that were committing at once so far.
-    var mostLanes: Int { committer.mostLanes }
-
     /// See ``GroupCommitter/leadsPerProbe``.
     static var leadsPerProbe: Int { GroupCommitter.leadsPerProbe }
 

@@ -131,8 +131,8 @@ final class GroupCommitter: Sendable {
     /// The largest group of writes committed together so far.
     var largestGroup: Int { group.withLock { $0.largestGroup } }
 
-    /// The most groups that were committing at once so far.
-    var mostLanes: Int { group.withLock { lanes > 1 ? $0.lanes.most : min($0.largestGroup, 1) } }
+    /// More than one lane: the most groups that were committing at once so far.
+    var mostLanes: Int { group.withLock { $0.lanes.most } }
 
     /// Runs on `queue` (serial): commits pending writes in groups of at most `maxBatch` until none are left.
     private func flushPending(_ commit: Commit) {

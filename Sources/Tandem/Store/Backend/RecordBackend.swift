@@ -4,7 +4,9 @@
 /// A backend owns its connections and transactions; ``DualWriter`` owns the order of writes. The writer calls
 /// ``commitPrimary(_:settling:isolateRows:)`` at most ``concurrentCommits`` at a time, on groups that share no key;
 /// ``clearOutbox(_:)`` and ``replayOutbox()`` never beside a commit; ``applyShadow(_:)`` beside a commit, and beside
-/// another ``applyShadow(_:)`` when commits run side by side. Reads and ``conditionalWrite(_:)`` may come from any thread at any time. Every failure is a ``StoreError`` naming the store (``primaryName`` or ``shadowName``) and the key.
+/// another ``applyShadow(_:)`` when commits run side by side. Reads and ``conditionalWrite(_:)`` may come from any
+/// thread at any time. Every failure is a ``StoreError`` naming the store (``primaryName`` or ``shadowName``) and the
+/// key.
 ///
 /// SQLite implements it (``SQLiteRecordBackend``); a conforming type must pass the backend contract tests.
 public protocol RecordBackend: AnyObject, Sendable {
