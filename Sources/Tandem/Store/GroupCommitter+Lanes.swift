@@ -111,11 +111,7 @@ extension GroupCommitter {
         case .none:
             break
         case .flush(let lane):
-            laneQueues[lane].async { [self] in
-                let (first, start) = group.withLock { nextLaneBatch(&$0, lane: lane, releasing: [], force: false) }
-                perform(start, commit)
-                flushLane(commit, lane: lane, first: first)
-            }
+            startLane(lane, commit, force: false)
         case .fallback:
             queue.asyncAfter(deadline: .now() + .nanoseconds(fallbackWait.clampedNanoseconds)) { [self] in
                 let lane = group.withLock { queue -> Int? in
@@ -124,13 +120,18 @@ extension GroupCommitter {
                     guard queue.lanes.flushes == 0, !queue.pending.isEmpty else { return nil }
                     return queue.lanes.startFlush()
                 }
-                guard let lane else { return }
-                laneQueues[lane].async { [self] in
-                    let (first, start) = group.withLock { nextLaneBatch(&$0, lane: lane, releasing: [], force: true) }
-                    perform(start, commit)
-                    flushLane(commit, lane: lane, first: first)
-                }
+                if let lane { startLane(lane, commit, force: true) }
             }
+        }
+    }
+
+    /// Runs a flush on the lane's queue (the lane counted as started): its first group is what waits then (whatever
+    /// its size when `force`).
+    private func startLane(_ lane: Int, _ commit: @escaping Commit, force: Bool) {
+        laneQueues[lane].async { [self] in
+            let (first, start) = group.withLock { nextLaneBatch(&$0, lane: lane, releasing: [], force: force) }
+            perform(start, commit)
+            flushLane(commit, lane: lane, first: first)
         }
     }
 
