@@ -175,19 +175,31 @@ struct PostgresRecordBackendTests {
         }
         killer.start()
         defer { done.store(true, ordering: .releasing) }
-        for round in 0..<60 {
+        // At least 60 rounds, and on until the writer has lost and got back a connection a few times (a fast
+        // machine finishes 60 rounds before the first kill lands); a time limit ends a run that never sees one.
+        func sawLossesAndRestores() -> Bool {
+            events.withLock { events in
+                events.count { if case .lost = $0 { true } else { false } } >= 3
+                    && events.contains { if case .restored = $0 { true } else { false } }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        var round = 0
+        while round < 60 || (!sawLossesAndRestores() && ContinuousClock.now < deadline) {
             let ops = (0..<5).map { i in
-                DualWriteOp.put(key: "k\(i)", primary: [UInt8(round), UInt8(i)], shadow: [UInt8(i), UInt8(round)])
+                DualWriteOp.put(
+                    key: "k\(i)", primary: [UInt8(round % 256), UInt8(i)], shadow: [UInt8(i), UInt8(round % 256)])
             }
             try writer.apply(ops)
+            round += 1
         }
         done.store(true, ordering: .releasing)
-        #expect(events.withLock { $0.contains { if case .lost = $0 { true } else { false } } })
-        #expect(events.withLock { $0.contains { if case .restored = $0 { true } else { false } } })
+        #expect(sawLossesAndRestores(), "the writer lost and got back its connections: \(events.withLock { $0 })")
+        let last = UInt8((round - 1) % 256)
         for i in 0..<5 {
             let pair = try writer.readPair("k\(i)")
-            #expect(pair.primary?.payload == [59, UInt8(i)], "the last acknowledged write of k\(i) is there")
-            #expect(pair.shadow?.payload == [UInt8(i), 59])
+            #expect(pair.primary?.payload == [last, UInt8(i)], "the last acknowledged write of k\(i) is there")
+            #expect(pair.shadow?.payload == [UInt8(i), last])
             #expect(pair.sameWrite)
         }
         #expect(try writer.pendingRepairs() == 0)

@@ -46,6 +46,22 @@ struct BackgroundCheckpointTests {
         #expect(try store.get("k499")?.seq == 20)
     }
 
+    /// Commits that outpace every pass (fast writes, slow syncs: each pass here waits 30 ms first) must still be held
+    /// for a final pass once the WAL is a few thresholds long, or the WAL grows for as long as the writer keeps up.
+    @Test func aWriterOutpacingSlowPassesIsHeldBeforeItsWALGrowsLarge() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.file("s.sqlite")
+        var configuration = SQLiteStore.Configuration(backgroundCheckpoints: true)
+        configuration.checkpointPassDelay = .milliseconds(30)
+        let store = try SQLiteStore(path: path, configuration: configuration)
+        for i in 0..<10_000 {
+            _ = try store.put(key: "k\(i % 500)", payload: Self.payload)
+        }
+        #expect(Self.size(path + "-wal") < 24 << 20)
+        #expect(Self.size(path) > 200 * 1024)
+        #expect(try store.get("k499")?.seq == 20)
+    }
+
     @Test func aReaderPinningOldPagesDelaysTheRestartButLosesNothing() async throws {
         let dir = try TemporaryDirectory()
         let writer = try openWriter(dir, .outbox)

@@ -1,5 +1,6 @@
 import CSQLite
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Runs a WAL file's checkpoints on a background queue, through a connection of its own, instead of inside the commit
@@ -24,8 +25,9 @@ final class BackgroundCheckpointer: Sendable {
     static let finalPassPages: Int32 = 64
     /// Passes without the writer held, at most, before the final pass.
     static let maxPasses = 6
-    /// WAL pages beyond which the final pass runs even though the passes before it did not converge.
-    static let heldPassAnyway: Int32 = 16_000
+    /// WAL pages beyond which the final pass runs even though the passes before it did not converge (about 8 MB
+    /// with 4 KiB pages). The held pass copies only what the pass before it left, so the writer waits about one pass.
+    static let heldPassAnyway: Int32 = 2 * threshold
 
     let path: String
     private let options: SQLiteConnection.Options
@@ -41,8 +43,12 @@ final class BackgroundCheckpointer: Sendable {
     /// The checkpoint connection, opened on first use; only `queue` touches it.
     private let connection = Mutex<SQLiteConnection?>(nil)
 
-    init(path: String, options: SQLiteConnection.Options, queue: DispatchQueue) {
+    /// Tests: a pause before each pass (a disk whose syncs are slow).
+    private let passDelay: Duration
+
+    init(path: String, options: SQLiteConnection.Options, queue: DispatchQueue, passDelay: Duration = .zero) {
         self.path = path
+        self.passDelay = passDelay
         // The file exists (its writer has it open); a cycle that outlives the writer must not create it again.
         var options = options
         options.create = false
@@ -87,7 +93,7 @@ final class BackgroundCheckpointer: Sendable {
             var converged = false
             var log: Int32 = 0
             for _ in 0..<Self.maxPasses {
-                guard let (pages, backfilled) = Self.passiveCheckpoint(connection) else { return }
+                guard let (pages, backfilled) = passiveCheckpoint(connection) else { return }
                 log = pages
                 copied.store(backfilled, ordering: .releasing)
                 // (A few pages short of the log is a commit in progress, whose pages the next pass copies.)
@@ -95,13 +101,15 @@ final class BackgroundCheckpointer: Sendable {
                     converged = true
                     break
                 }
+                // A writer that outpaces the passes (fast commits, slow syncs) is held once the WAL has grown this
+                // large; otherwise it would keep growing for as long as the writer kept up its pace.
+                if log >= Self.heldPassAnyway { break }
                 previous = log
             }
-            // Writers that outpace every pass: hold them for the last one only once the WAL has grown large (its
-            // copy is then long, but the WAL must start over some time); otherwise the next cycle tries again.
+            // A cycle that neither converged nor reached that size ends here; the next one tries again.
             guard converged || log >= Self.heldPassAnyway, let hold = holdWriters.withLock({ $0 }) else { return }
             hold {
-                if let (_, backfilled) = Self.passiveCheckpoint(connection) {
+                if let (_, backfilled) = passiveCheckpoint(connection) {
                     copied.store(backfilled, ordering: .releasing)
                 }
             }
@@ -110,7 +118,8 @@ final class BackgroundCheckpointer: Sendable {
 
     /// One `PASSIVE` checkpoint: the WAL's pages and how many are copied back, or nil when it could not run (another
     /// checkpoint running, an I/O error: left for the next cycle, as SQLite leaves its own).
-    private static func passiveCheckpoint(_ connection: SQLiteConnection) -> (log: Int32, backfilled: Int32)? {
+    private func passiveCheckpoint(_ connection: SQLiteConnection) -> (log: Int32, backfilled: Int32)? {
+        if passDelay > .zero { Thread.sleep(forTimeInterval: passDelay.seconds) }
         var log: Int32 = 0
         var backfilled: Int32 = 0
         let rc = sqlite3_wal_checkpoint_v2(connection.handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &backfilled)

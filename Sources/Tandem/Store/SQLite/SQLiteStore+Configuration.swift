@@ -13,6 +13,8 @@ extension SQLiteStore {
         /// the commit that fills it (SQLite's default, kept here unless asked: the single store is the plain SQLite
         /// baseline the benchmarks compare against).
         public var backgroundCheckpoints: Bool
+        /// Tests: a pause before each background checkpoint pass, standing in for a disk whose syncs are slow.
+        var checkpointPassDelay: Duration = .zero
 
         /// Creates a configuration; every parameter has a default.
         public init(

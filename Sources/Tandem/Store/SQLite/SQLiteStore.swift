@@ -44,7 +44,8 @@ public final class SQLiteStore: RecordStore {
         case .success(let connection):
             if configuration.backgroundCheckpoints && configuration.wal && !configuration.readOnly {
                 let checkpointer = BackgroundCheckpointer(
-                    path: path, options: options, queue: DispatchQueue(label: "tandem.store.checkpoint"))
+                    path: path, options: options, queue: DispatchQueue(label: "tandem.store.checkpoint"),
+                    passDelay: configuration.checkpointPassDelay)
                 checkpointer.install(on: connection)
                 self.checkpointer = checkpointer
             } else {
