@@ -141,8 +141,8 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     /// Characters a URL parameter's value shows as they are.
     private static let plain = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-_."))
 
-    /// `url` with any password replaced by `***`.
-    static func redacting(_ url: String) -> String {
+    /// `url` with any password replaced by `***` (for showing a store or ledger argument).
+    public static func redacting(_ url: String) -> String {
         guard var components = URLComponents(string: url), components.password != nil else { return url }
         components.password = "***"
         return components.string ?? url

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tandem
+import TandemPostgres
 import TandemReports
 
 /// `tandem replay`: replays captured traffic through the dual-write and shadow-read engine and gates on the result.
@@ -49,7 +50,8 @@ struct ReplayCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Ledger file; default: ledger.sqlite next to --primary (in the working directory for a URL), or a temporary file.",
+            "Ledger: an SQLite file or a fleet ledger's postgres://USER@HOST:PORT/DB?table=NAME; default: ledger.sqlite "
+                + "next to --primary (in the working directory for a URL), or a temporary file.",
             valueName: "db"))
     var ledger: String?
 
@@ -102,7 +104,7 @@ struct ReplayCommand: ParsableCommand {
         try outputs.write(report)
         var shown: [(String, String)] = [
             ("primary", files.primary), ("shadow", files.shadow), ("ledger", files.ledger),
-        ]
+        ].map { ($0, PostgresLocation.redacting($1)) }
         for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
         console.summary(RunSummary.render(report, files: shown))
         if shadowPending > 0 {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Tandem
+import TandemPostgres
 import TandemReports
 
 /// `tandem report`: rebuilds the report of a run from its ledger and writes it in one format.
@@ -19,11 +20,21 @@ struct ReportCommand: ParsableCommand {
             Examples:
               tandem report /tmp/run/ledger.sqlite --out report.html
               tandem report ledger.sqlite --out summary.txt --format md
+              tandem report 'postgres://tandem@db:5432/app?table=orders_v2' --instance web-3:4121 --out r.json
             """
     )
 
-    @Argument(help: ArgumentHelp("The ledger file of a replay or verify run.", valueName: "ledger-db"))
+    @Argument(
+        help: ArgumentHelp(
+            "The ledger of a replay or verify run: its SQLite file, or a fleet ledger's postgres:// URL.",
+            valueName: "ledger-db"))
     var ledger: String
+
+    @Option(
+        help: ArgumentHelp(
+            "In a fleet ledger, the instance whose report to write (default: the newest checkpoint).",
+            valueName: "name"))
+    var instance: String?
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Where to write the report.", valueName: "path"))
     var out: String
@@ -52,7 +63,7 @@ struct ReportCommand: ParsableCommand {
         }
         let report: Report
         do {
-            report = try Ledger.loadReport(path: ledger)
+            report = try Ledger.loadReport(at: ledger, instance: instance)
         } catch {
             throw CLIError.io(error.description)
         }

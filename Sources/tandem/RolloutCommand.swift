@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Tandem
+import TandemPostgres
 import TandemReports
 
 /// `tandem rollout`: shows a rollout kept in a ledger, and lets an operator promote, pause, resume or roll it back.
@@ -28,7 +29,10 @@ struct RolloutCommand: ParsableCommand {
             help: ArgumentHelp("The plan directory (holds tandem.yaml with a rollout: block).", valueName: "plan-dir"))
         var planDirectory: String
 
-        @Option(help: ArgumentHelp("The ledger that holds the rollout.", valueName: "db"))
+        @Option(
+            help: ArgumentHelp(
+                "The ledger that holds the rollout: an SQLite file or a fleet ledger's postgres:// URL.",
+                valueName: "db"))
         var ledger: String
 
         @Option(help: "Output format: text or json.")
@@ -89,9 +93,9 @@ enum RolloutTool {
         guard let rolloutPlan = plan.rollout else {
             throw CLIError.usage("\(plan.planFile ?? options.planDirectory): the plan has no rollout: block")
         }
-        let backend: SQLiteLedgerBackend
+        let backend: any LedgerBackend
         do {
-            backend = try SQLiteLedgerBackend(path: options.ledger, newRun: false)
+            backend = try Ledger.backend(at: options.ledger)
             guard try backend.state(RolloutController.ledgerRow) != nil else {
                 throw CLIError.usage(
                     "\(options.ledger): the ledger holds no rollout (start one with replay --rollout, or in a service "

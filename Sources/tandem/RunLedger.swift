@@ -1,5 +1,6 @@
 import Foundation
 import Tandem
+import TandemPostgres
 
 /// The ledger of a `replay` or `verify` run: breaker transitions as they happen, and checkpoints of the report
 /// (during the run and at its end) from which `tandem report` rebuilds every format.
@@ -11,7 +12,7 @@ final class RunLedger: Sendable {
     /// any moment from here on leaves a ledger that renders; transitions from `hook` go to it from now on.
     init(path: String, durable: Bool, console: Console, initial: Report, hook: TransitionHook) throws(CLIError) {
         do {
-            ledger = try Ledger.open(path: path, configuration: .init(durable: durable), initial: initial)
+            ledger = try Ledger.open(at: path, configuration: .init(durable: durable), initial: initial)
         } catch {
             throw CLIError.io(error.description)
         }

@@ -25,7 +25,8 @@ struct StoreOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "Ledger file; default: ledger.sqlite next to --primary (in the working directory for a URL).",
+            "Ledger: an SQLite file or a fleet ledger's postgres://USER@HOST:PORT/DB?table=NAME; default: ledger.sqlite next "
+                + "to --primary (in the working directory for a URL).",
             valueName: "db"))
     var ledger: String?
 

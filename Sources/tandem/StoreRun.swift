@@ -65,7 +65,7 @@ final class StoreRun {
         let report = report(job, timeline: timeline)
         try ledger.finish(report)
         try outputs.write(report)
-        var shown: [(String, String)] = [("ledger", files.ledger)]
+        var shown: [(String, String)] = [("ledger", PostgresLocation.redacting(files.ledger))]
         for target in outputs.targets { shown.append(("report (\(target.format))", target.path)) }
         console.summary(RunSummary.render(report, files: shown))
         if let job { listUnresolved(job) }

@@ -85,6 +85,40 @@ struct PostgresCommandTests {
     }
 
     @Test
+    func aFleetLedgerOnTheServerRendersTheRunsReportAndNamesWhatIsMissing() throws {
+        let directory = try CLITest.temporaryDirectory("pg-ledger")
+        let plan = CLITest.migrations.appendingPathComponent("user-profile").path
+        let traffic = CLITest.examples.appendingPathComponent("traffic/user-profile-buggy-legacy-writer.jsonl").path
+        let ledger = Self.url(Self.server, table: Self.freshStem())
+        let runReport = directory.appendingPathComponent("run.json")
+        let replay = try Binaries.run(
+            "tandem",
+            ["replay", plan, "--traffic", traffic, "--ledger", ledger, "--report", runReport.path, "--quiet"],
+            in: directory)
+        #expect(replay.status == 1, "the planted bug fails the run: \(replay.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("ledger.sqlite").path))
+
+        // Every format renders from the server's ledger; the JSON is the run's own report.
+        let rebuilt = directory.appendingPathComponent("rebuilt.json")
+        let report = try Binaries.run("tandem", ["report", ledger, "--out", rebuilt.path], in: directory)
+        #expect(report.status == 1, "\(report.stderr)")
+        #expect(try CLITest.report(rebuilt) == CLITest.report(runReport))
+        let html = try Binaries.run(
+            "tandem", ["report", ledger, "--out", directory.appendingPathComponent("r.html").path], in: directory)
+        #expect(html.status == 1, "\(html.stderr)")
+
+        let unknown = try Binaries.run(
+            "tandem", ["report", ledger, "--instance", "nobody:1", "--out", rebuilt.path], in: directory)
+        #expect(unknown.status == 3)
+        #expect(unknown.stderr.contains("no checkpoint of instance nobody:1"), "\(unknown.stderr)")
+        let empty = try Binaries.run(
+            "tandem", ["report", Self.url(Self.server, table: Self.freshStem()), "--out", rebuilt.path],
+            in: directory)
+        #expect(empty.status == 3)
+        #expect(empty.stderr.contains("holds no checkpoint"), "\(empty.stderr)")
+    }
+
+    @Test
     func storesThatCannotWorkTogetherAreUsageErrors() throws {
         let directory = try CLITest.temporaryDirectory("pg-usage")
         let plan = CLITest.migrations.appendingPathComponent("user-profile").path

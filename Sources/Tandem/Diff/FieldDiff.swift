@@ -3,7 +3,7 @@ import TandemProto
 /// One difference between a shadow record and its projected primary, at an exact path (DESIGN 4).
 public struct FieldDiff: Sendable, Hashable, CustomStringConvertible {
     /// What kind of difference (**Contract**: the raw values appear in reports).
-    public enum Kind: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable, Hashable, CaseIterable, CustomStringConvertible {
         /// Both sides hold a value and the values differ.
         case changed
         /// The primary holds a value the shadow lacks.

@@ -12,7 +12,7 @@ import TandemProto
 /// live writer.
 public final class Backfiller {
     /// Which store is filled.
-    public enum Direction: String, Sendable, Hashable, CaseIterable {
+    public enum Direction: String, Sendable, Codable, Hashable, CaseIterable {
         /// The shadow gets the projection of primary records it lacks.
         case v2ToV1 = "v2-to-v1"
         /// The primary gets v2 records built from shadow rows it lacks.

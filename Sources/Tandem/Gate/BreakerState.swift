@@ -1,5 +1,5 @@
 /// The state of the circuit breaker. Raw values are the names reports and the ledger use.
-public enum BreakerState: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
+public enum BreakerState: String, Sendable, Codable, Hashable, CaseIterable, CustomStringConvertible {
     /// Healthy: the canary runs and the window is judged.
     case closed
     /// Tripped: the canary is halted until `open_seconds` have passed.

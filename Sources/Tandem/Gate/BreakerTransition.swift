@@ -1,7 +1,7 @@
 import Foundation
 
 /// One change of the breaker's state, as the report and the ledger record it.
-public struct BreakerTransition: Sendable, Hashable {
+public struct BreakerTransition: Sendable, Codable, Hashable {
     /// When it happened, by the breaker's clock. An open breaker turns half-open at the moment
     /// `open_seconds` ran out, even when it is noticed later.
     public var at: Date

@@ -1,7 +1,7 @@
 /// How the consistency gate judges a migration: the plan's `gate:` keys.
 public struct GateConfiguration: Sendable, Hashable {
     /// The sliding window the breaker judges (`gate.window` or `gate.window_seconds`).
-    public enum Window: Sendable, Hashable {
+    public enum Window: Sendable, Codable, Hashable {
         /// The last N comparisons (`gate.window: N`).
         ///
         /// Kept in at most 100 buckets: the window holds the most recent whole buckets of

@@ -148,7 +148,7 @@ public final class Ledger: Sendable {
     /// with several checkpoints holds their sum.
     private func recordCounts(_ report: Report) throws(LedgerError) {
         let now = ComparisonCounts(compared: report.totals.compared, mismatched: report.totals.mismatched)
-        let second = Int64(unixMillisNow() / 1_000)
+        let second = try backend.currentSecond()
         let version = Int64(report.transitions.count)
         let bucket = buffer.withLock { buffer -> LedgerBucket? in
             let compared = now.compared - buffer.lastCounts.compared
@@ -181,7 +181,8 @@ public final class Ledger: Sendable {
         buffer.withLock { buffer in buffer.pending.removeAll { $0.seq <= seq } }
     }
 
-    private static func defaultInstance() -> String {
+    /// `host:pid`, the instance a process records its counts under unless configured.
+    package static func defaultInstance() -> String {
         var name = [CChar](repeating: 0, count: 256)
         let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "localhost"
         return "\(host):\(getpid())"

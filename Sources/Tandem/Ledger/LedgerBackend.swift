@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a run's ledger lives (DESIGN section 10): checkpoints of the run's report, breaker transitions as they
 /// happen, per-second comparison counts of each instance, and named state rows versioned for compare-and-set.
 ///
@@ -23,6 +25,10 @@ public protocol LedgerBackend: AnyObject, Sendable {
     /// a retried write never counts twice.
     func recordCounts(_ buckets: [LedgerBucket]) throws(LedgerError)
 
+    /// The second the next bucket belongs to, in Unix seconds. A ledger shared by many machines answers by one clock
+    /// (a PostgreSQL ledger by its server's), so that every instance's buckets line up; the default is this machine's.
+    func currentSecond() throws(LedgerError) -> Int64
+
     /// Every instance's buckets from second `since` on (Unix seconds), oldest first.
     func buckets(since: Int64) throws(LedgerError) -> [LedgerBucket]
 
@@ -34,6 +40,13 @@ public protocol LedgerBackend: AnyObject, Sendable {
     /// stored now: its own on success, the winner's otherwise (the loser adopts it).
     func compareAndSet(_ name: String, expected: Int64?, value: [UInt8]) throws(LedgerError)
         -> (won: Bool, row: LedgerStateRow)
+}
+
+extension LedgerBackend {
+    /// This machine's clock, in Unix seconds.
+    public func currentSecond() throws(LedgerError) -> Int64 {
+        Int64(Date().timeIntervalSince1970.rounded(.down))
+    }
 }
 
 /// A breaker transition numbered by its place in the run (1-based).

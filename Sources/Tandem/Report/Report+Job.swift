@@ -4,9 +4,9 @@ extension Report {
     /// What a backfill or repair run did (DESIGN 11): its counts, whether it reached the end, and the keys it
     /// repaired or could not fill, each with its reason or payload hashes. Keys are shown as the plan allows (their
     /// salted hash when the plan redacts the key field).
-    public struct Job: Sendable, Hashable {
+    public struct Job: Sendable, Codable, Hashable {
         /// Which job ran.
-        public enum Kind: String, Sendable, Hashable {
+        public enum Kind: String, Sendable, Codable, Hashable {
             /// `tandem backfill`.
             case backfill
             /// `tandem repair`.
@@ -73,9 +73,9 @@ extension Report {
     }
 
     /// One key a backfill or repair run reports.
-    public struct JobEntry: Sendable, Hashable {
+    public struct JobEntry: Sendable, Codable, Hashable {
         /// What happened to the key.
-        public enum Action: String, Sendable, Hashable {
+        public enum Action: String, Sendable, Codable, Hashable {
             /// The shadow row was rewritten from the primary's projection.
             case repaired
             /// `--dry-run`: the shadow row would have been rewritten.

@@ -1,7 +1,7 @@
 extension Report {
     /// How the run's reads were sampled for comparison: the plan's sample rate and what the background comparator's
     /// CPU budget (``ComparisonBudget``) skipped of the comparisons queued.
-    public struct Sampling: Sendable, Hashable {
+    public struct Sampling: Sendable, Codable, Hashable {
         /// The plan's `sample_rate`.
         public var rate: Double
         /// Queued comparisons that reached the CPU budget.

@@ -5,7 +5,7 @@ extension Report {
     /// ``key`` and ``value`` are the setting's contract spelling: the JSON report's `settings` object, the HTML and
     /// JUnit settings, and the ledger all use them (`gate.window` -> `1000 comparisons`), and
     /// ``init(key:value:)`` reads them back.
-    public enum Setting: Sendable, Hashable {
+    public enum Setting: Sendable, Codable, Hashable {
         /// `v1`: the full name of the v1 (shadow) record message.
         case v1Message(String)
         /// `v2`: the full name of the v2 (primary) record message.

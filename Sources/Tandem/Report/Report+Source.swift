@@ -1,6 +1,8 @@
 extension Report {
     /// The run that produced a report (the JSON report's `source`): Tandem's commands, or a name a service chose.
-    public struct Source: RawRepresentable, Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public struct Source: RawRepresentable, Sendable, Codable, Hashable, ExpressibleByStringLiteral,
+        CustomStringConvertible
+    {
         /// The name reports show.
         public var rawValue: String
 

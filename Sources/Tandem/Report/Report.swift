@@ -5,9 +5,9 @@ import TandemProto
 /// verdict, breaker transitions, mismatch groups with samples, sampled mismatching keys, cohorts, and a timeline.
 ///
 /// Values in diffs are already rendered as proto3 JSON and already redacted.
-public struct Report: Sendable, Hashable {
+public struct Report: Sendable, Codable, Hashable {
     /// Operation and comparison counts (the JSON report's `totals`).
-    public struct Totals: Sendable, Hashable {
+    public struct Totals: Sendable, Codable, Hashable {
         /// Dual writes.
         public var writes = 0
         /// Reads served.
@@ -35,7 +35,7 @@ public struct Report: Sendable, Hashable {
     }
 
     /// The consistency interval at the plan's confidence.
-    public struct Interval: Sendable, Hashable {
+    public struct Interval: Sendable, Codable, Hashable {
         /// The lower bound of the consistency.
         public var low: Double
         /// The upper bound of the consistency.
@@ -51,7 +51,7 @@ public struct Report: Sendable, Hashable {
     }
 
     /// The gate's settings and verdict.
-    public struct Gate: Sendable, Hashable {
+    public struct Gate: Sendable, Codable, Hashable {
         /// `gate.min_consistency`: the consistency the run must reach.
         public var minConsistency: Double
         /// `gate.min_samples`: the comparisons a verdict needs.
@@ -103,7 +103,7 @@ public struct Report: Sendable, Hashable {
     }
 
     /// A mismatch group: normalised path (`[*]`), kind, count, and a few samples.
-    public struct FieldGroup: Sendable, Hashable {
+    public struct FieldGroup: Sendable, Codable, Hashable {
         /// The normalised path (`tags[*]`).
         public var path: String
         /// What kind of difference.
@@ -128,7 +128,7 @@ public struct Report: Sendable, Hashable {
     }
 
     /// One sampled mismatching key with its diffs.
-    public struct Mismatch: Sendable, Hashable {
+    public struct Mismatch: Sendable, Codable, Hashable {
         /// The key (its salted hash when the plan redacts the key field).
         public var key: String
         /// Every difference found for the key.
@@ -141,7 +141,7 @@ public struct Report: Sendable, Hashable {
     }
 
     /// Comparisons and mismatches of one cohort.
-    public struct Cohort: Sendable, Hashable {
+    public struct Cohort: Sendable, Codable, Hashable {
         /// Comparisons in the cohort.
         public var compared: Int
         /// Mismatches in the cohort.
@@ -154,7 +154,7 @@ public struct Report: Sendable, Hashable {
     }
 
     /// One point of the consistency time series (cumulative).
-    public struct TimelinePoint: Sendable, Hashable {
+    public struct TimelinePoint: Sendable, Codable, Hashable {
         /// The clock time of the point (traffic time during replay).
         public var at: Date
         /// Comparisons so far.

@@ -1,5 +1,5 @@
 /// How ``DualWriter`` keeps the primary and shadow stores in step (DESIGN section 5).
-public enum DualWriteMode: String, Sendable, CaseIterable {
+public enum DualWriteMode: String, Sendable, Codable, CaseIterable {
     /// Both files in WAL mode; the primary row and an outbox row commit together, the shadow row follows,
     /// and pending outbox rows are replayed on open and by ``DualWriter/repair()``.
     case outbox

@@ -1,14 +1,18 @@
 import Foundation
 import Tandem
+import TandemPostgres
 import TandemTesting
 import Testing
 
-/// What every ``LedgerBackend`` must do (DESIGN section 10), run against an SQLite file and the in-memory reference.
+/// What every ``LedgerBackend`` must do (DESIGN section 10), run against an SQLite file, the in-memory reference and
+/// (when a server is set) a PostgreSQL ledger.
 @Suite("Ledger backend contract")
 struct LedgerBackendContractTests {
     enum Kind: String, CaseIterable, CustomTestStringConvertible, Sendable {
-        case sqlite, memory
+        case sqlite, memory, postgres
         var testDescription: String { rawValue }
+
+        static var allCases: [Kind] { [.sqlite, .memory] + (PostgresTestServer.url == nil ? [] : [.postgres]) }
     }
 
     struct Fixture {
@@ -23,6 +27,12 @@ struct LedgerBackendContractTests {
                 self.directory = directory
             case .memory:
                 backend = InMemoryLedgerBackend()
+                directory = nil
+            case .postgres:
+                // A ledger of its own in the shared test database.
+                let name = "l" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+                backend = try PostgresLedgerBackend(
+                    location: try PostgresTestServer.location().naming(table: name), instance: "test:1")
                 directory = nil
             }
         }
