@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Tandem
 
@@ -11,7 +12,7 @@ public final class InMemoryLedgerBackend: LedgerBackend {
         var checkpoint: Report?
         var buckets: [String: [Int64: LedgerBucket]] = [:]
         var rows: [String: LedgerStateRow] = [:]
-        var clock: Int64 = 1_700_000_000_000
+        var clock: Int64 = 0
     }
 
     private let state = Mutex(State())
@@ -81,7 +82,8 @@ public final class InMemoryLedgerBackend: LedgerBackend {
             if current == nil, expected != nil {
                 return (false, LedgerStateRow(name: name, version: 0, value: [], updatedAt: 0))
             }
-            state.clock += 1
+            // This machine's clock in Unix milliseconds, never going back and never repeating.
+            state.clock = max(state.clock + 1, Int64(Date().timeIntervalSince1970 * 1000))
             let row = LedgerStateRow(name: name, version: (expected ?? 0) + 1, value: value, updatedAt: state.clock)
             state.rows[name] = row
             return (true, row)

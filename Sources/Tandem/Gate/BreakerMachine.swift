@@ -39,6 +39,9 @@ struct BreakerMachine: Sendable {
     /// Whether the last test in `metrics_only` found the window over budget: suppressed trips are reported
     /// when the condition starts, not at every evaluation while it lasts.
     private var overBudget = false
+    /// A fleet's breaker decides for this one (``FleetBreaker``): it still trips on its own window (the fleet then
+    /// opens too), but leaves `open` and `half_open` only when the fleet's state is adopted.
+    private(set) var follower = false
 
     init(gate: GateConfiguration, breaker: BreakerConfiguration) {
         minSamples = gate.minSamples
@@ -68,7 +71,7 @@ struct BreakerMachine: Sendable {
 
     /// Lets time pass: an open breaker whose `open_seconds` ran out turns half-open.
     mutating func advance(to now: Date, into out: inout [BreakerTransition]) {
-        guard state == .open else { return }
+        guard state == .open, !follower else { return }
         let due = openedAt.addingTimeInterval(openSeconds * Double(backoff))
         guard now >= due else { return }
         probe = ComparisonCounts()
@@ -117,6 +120,8 @@ struct BreakerMachine: Sendable {
                 overBudget = over
             }
         case .halfOpen:
+            // A follower's probes are the fleet's, counted in the ledger.
+            if follower { return }
             probe.compared += 1
             if mismatch { probe.mismatched += 1 }
             guard probe.compared >= probes else { return }
@@ -151,6 +156,29 @@ struct BreakerMachine: Sendable {
         }
         if target == .metricsOnly { overBudget = false }
         if target == .open { openedAt = now }
+        move(to: target, at: now, evidence: evidence, into: &out)
+    }
+
+    /// Follows a fleet's breaker from now on (see ``follower``).
+    mutating func follow() { follower = true }
+
+    /// Takes the state a fleet's breaker decided: `closed` starts a fresh window, `open` an open period of
+    /// `backoff` times `open_seconds` (ended by the fleet, not by this machine, once it follows).
+    mutating func adopt(
+        _ target: BreakerState, backoff: Int, evidence: ComparisonCounts, at now: Date,
+        into out: inout [BreakerTransition]
+    ) {
+        guard target != state else { return }
+        self.backoff = min(max(backoff, 1), Self.maxBackoff)
+        switch target {
+        case .closed: clearEvidence()
+        case .open:
+            hasTripped = true
+            openedAt = now
+        case .halfOpen: probe = ComparisonCounts()
+        case .forcedOpen, .disabled, .metricsOnly: break
+        }
+        recovering = false
         move(to: target, at: now, evidence: evidence, into: &out)
     }
 

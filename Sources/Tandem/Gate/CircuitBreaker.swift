@@ -28,13 +28,13 @@ public final class CircuitBreaker: Sendable {
     /// The breaker's own settings.
     public let configuration: BreakerConfiguration
 
-    private let machine: Mutex<BreakerMachine>
+    let machine: Mutex<BreakerMachine>
     /// Whether the state halts the canary, kept in step with every transition (under the lock) so that
     /// ``isHalting``, asked on every read of a service, takes no lock. Only transitions change it: `open` turning
     /// `half_open` with time halts either way.
     private let halting: Atomic<Bool>
     private let continuation: AsyncStream<BreakerTransition>.Continuation
-    private let clock: any TandemClock
+    let clock: any TandemClock
     private let logger: Logger
     private let hook: (@Sendable (BreakerTransition) -> Void)?
     private let stateGauge = Gauge(label: "tandem_breaker_state")
@@ -177,7 +177,7 @@ public final class CircuitBreaker: Sendable {
     }
 
     /// Publishes transitions while the lock is held, so every observer sees them in the order they happened.
-    private func publish(_ transitions: [BreakerTransition]) {
+    func publish(_ transitions: [BreakerTransition]) {
         if let last = transitions.last { halting.store(last.to.isHalting, ordering: .releasing) }
         for transition in transitions {
             let level: Logger.Level = transition.to == .open ? .warning : .notice

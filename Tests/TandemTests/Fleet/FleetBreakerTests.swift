@@ -1,0 +1,289 @@
+import Foundation
+import Logging
+import Synchronization
+import Tandem
+import TandemPostgres
+import TandemTesting
+import Testing
+
+/// One instance of a fleet in a test: its own gate and breaker, and the fleet breaker over the shared ledger.
+struct FleetMember {
+    let gate: ConsistencyGate
+    let breaker: CircuitBreaker
+    let fleet: FleetBreaker
+
+    init(
+        _ backend: any LedgerBackend, _ name: String, gate configuration: GateConfiguration,
+        breaker breakerConfiguration: BreakerConfiguration
+    ) throws {
+        breaker = try CircuitBreaker(gate: configuration, configuration: breakerConfiguration, logger: gateTestLogger)
+        gate = try ConsistencyGate(configuration: configuration, breaker: breaker)
+        fleet = try FleetBreaker(
+            backend: backend, instance: name, gate: gate,
+            configuration: .init(pollInterval: .milliseconds(20), evaluationInterval: .zero))
+    }
+
+    /// Records `compared` comparisons, the first `mismatched` of them differing.
+    func record(_ compared: Int, mismatched: Int) {
+        gate.record((0..<compared).map { $0 < mismatched ? .mismatch : .match })
+    }
+}
+
+/// A ledger whose calls can be made to fail: after writing (an answer lost on the way back) or before.
+final class FlakyLedger: LedgerBackend {
+    let inner: any LedgerBackend
+    let failing = Atomic<Bool>(false)
+    let loseNextCountsAnswer = Atomic<Bool>(false)
+    var name: String { inner.name }
+
+    init(_ inner: any LedgerBackend) { self.inner = inner }
+
+    private func check() throws(LedgerError) {
+        if failing.load(ordering: .acquiring) {
+            throw LedgerError(code: .openFailed, path: name, message: "the connection failed (test)")
+        }
+    }
+
+    func writeTransitions(_ transitions: [LedgerTransition]) throws(LedgerError) {
+        try check()
+        try inner.writeTransitions(transitions)
+    }
+    func writeCheckpoint(_ report: Report, pending: [LedgerTransition]) throws(LedgerError) {
+        try check()
+        try inner.writeCheckpoint(report, pending: pending)
+    }
+    func loadReport() throws(LedgerError) -> Report {
+        try check()
+        return try inner.loadReport()
+    }
+    func recordCounts(_ buckets: [LedgerBucket]) throws(LedgerError) {
+        try check()
+        try inner.recordCounts(buckets)
+        if loseNextCountsAnswer.exchange(false, ordering: .acquiringAndReleasing) {
+            throw LedgerError(code: .openFailed, path: name, message: "the answer was lost (test)")
+        }
+    }
+    func currentSecond() throws(LedgerError) -> Int64 {
+        try check()
+        return try inner.currentSecond()
+    }
+    func buckets(since: Int64) throws(LedgerError) -> [LedgerBucket] {
+        try check()
+        return try inner.buckets(since: since)
+    }
+    func state(_ name: String) throws(LedgerError) -> LedgerStateRow? {
+        try check()
+        return try inner.state(name)
+    }
+    func compareAndSet(_ name: String, expected: Int64?, value: [UInt8]) throws(LedgerError)
+        -> (won: Bool, row: LedgerStateRow)
+    {
+        try check()
+        return try inner.compareAndSet(name, expected: expected, value: value)
+    }
+}
+
+/// The fleet breaker (DESIGN section 10, "Fleet ledger") over the in-memory ledger and, when a server is set,
+/// PostgreSQL: one gate and one breaker for every instance.
+@Suite("Fleet breaker")
+struct FleetBreakerTests {
+    enum Kind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+        case memory, postgres
+        var testDescription: String { rawValue }
+        static var allCases: [Kind] { [.memory] + (PostgresTestServer.url == nil ? [] : [.postgres]) }
+
+        func ledger() throws -> any LedgerBackend {
+            switch self {
+            case .memory: return InMemoryLedgerBackend()
+            case .postgres: return try PostgresLedgerBackend(location: PostgresLedgerTests.freshLedger())
+            }
+        }
+    }
+
+    static let gate = GateConfiguration(minConsistency: 0.99, minSamples: 1000, window: .seconds(120))
+
+    static func state(_ backend: any LedgerBackend) throws -> FleetBreakerState? {
+        try backend.state(FleetBreaker.stateRow).flatMap { FleetBreakerState.decode($0.value) }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func theFleetsWindowOpensEveryInstancesBreakerThoughNoInstanceTrippedAlone(kind: Kind) throws {
+        let backend = try kind.ledger()
+        let members = try (0..<4).map {
+            try FleetMember(backend, "web-\($0)", gate: Self.gate, breaker: .init(openSeconds: 600))
+        }
+        // 400 comparisons each (under min_samples), 10% mismatches on one instance: 2.5% of the fleet's 1,600.
+        for (index, member) in members.enumerated() { member.record(400, mismatched: index == 0 ? 40 : 0) }
+        #expect(members.allSatisfy { $0.breaker.state == .closed }, "no instance has the evidence alone")
+        for member in members { member.fleet.poll() }
+        #expect(try Self.state(backend)?.state == .open)
+        #expect(try Self.state(backend)?.reason == "fleet window over budget")
+        for member in members { member.fleet.poll() }
+        #expect(members.allSatisfy { $0.breaker.state == .open && $0.breaker.isHalting })
+
+        // Three instances' counts were enough (40 of 1,200); the fourth published its own under the open version.
+        let status = try FleetStatus.read(backend: backend, gate: Self.gate)
+        #expect(status.breaker?.state == .open)
+        #expect(status.breaker?.samples == 1_200)
+        let closed = try FleetWindow.read(backend: backend, version: 1, window: Self.gate.window, horizon: 600)
+        #expect(closed.total == ComparisonCounts(compared: 1_200, mismatched: 40))
+        #expect(status.window.total == ComparisonCounts(compared: 400, mismatched: 0))
+        // The fleet's counts are the instances' own, summed over the same window.
+        let window = try FleetWindow.read(backend: backend, version: nil, window: Self.gate.window, horizon: 600)
+        #expect(window.total == ComparisonCounts(compared: 1_600, mismatched: 40))
+        for member in members {
+            #expect(window.instances[member.fleet.instance] == member.gate.totals.counts)
+        }
+        #expect(status.instances.map(\.name) == ["web-0", "web-1", "web-2", "web-3"])
+        #expect(status.instances.allSatisfy { $0.appliedVersion == status.version })
+    }
+
+    @Test(arguments: Kind.allCases)
+    func oneInstanceWhoseOwnBreakerTripsOpensTheFleet(kind: Kind) throws {
+        let backend = try kind.ledger()
+        let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
+        let members = try (0..<3).map {
+            try FleetMember(backend, "api-\($0)", gate: local, breaker: .init(openSeconds: 600))
+        }
+        for member in members { member.fleet.poll() }
+        members[2].record(300, mismatched: 90)
+        #expect(members[2].breaker.state == .open)
+        #expect(!members[0].breaker.isHalting)
+        members[2].fleet.poll()
+        let opened = try #require(try Self.state(backend))
+        #expect(opened.state == .open)
+        #expect(opened.by == "api-2")
+        #expect(opened.reason == "instance api-2 tripped")
+        for member in members.prefix(2) { member.fleet.poll() }
+        #expect(members.allSatisfy { $0.breaker.isHalting })
+    }
+
+    @Test(arguments: Kind.allCases)
+    func theFleetsProbesCloseTheBreakerOrReopenItForTwiceAsLong(kind: Kind) throws {
+        let backend = try kind.ledger()
+        let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
+        let members = try (0..<2).map {
+            try FleetMember(backend, "p-\($0)", gate: local, breaker: .init(openSeconds: 1, halfOpenProbes: 200))
+        }
+        members[0].record(300, mismatched: 90)
+        for _ in 0..<2 { for member in members { member.fleet.poll() } }
+        #expect(try Self.state(backend)?.state == .open)
+
+        // Once the open period is over (by the ledger's clock), any instance turns it half-open.
+        try Self.waitUntil(seconds: 5) {
+            for member in members { member.fleet.poll() }
+            return try Self.state(backend)?.state == .halfOpen
+        }
+        for member in members { member.fleet.poll() }
+        #expect(members.allSatisfy { $0.breaker.state == .halfOpen })
+        // Probes over budget, 120 from each instance: open again, for twice as long.
+        for member in members { member.record(120, mismatched: 30) }
+        for member in members { member.fleet.poll() }
+        let reopened = try #require(try Self.state(backend))
+        #expect(reopened.state == .open)
+        #expect(reopened.backoff == 2)
+        #expect(reopened.reason == "probes over budget")
+        #expect(reopened.samples == 240)
+
+        try Self.waitUntil(seconds: 6) {
+            for member in members { member.fleet.poll() }
+            return try Self.state(backend)?.state == .halfOpen
+        }
+        for member in members { member.fleet.poll() }
+        // Clean probes close it, back to one open period, with a fresh window.
+        for member in members { member.record(150, mismatched: 0) }
+        for member in members { member.fleet.poll() }
+        let closed = try #require(try Self.state(backend))
+        #expect(closed.state == .closed)
+        #expect(closed.backoff == 1)
+        for member in members { member.fleet.poll() }
+        #expect(members.allSatisfy { $0.breaker.state == .closed && !$0.breaker.isHalting })
+    }
+
+    @Test
+    func anInstanceThatCannotReadTheStateHaltsUntilItCan() throws {
+        let shared = InMemoryLedgerBackend()
+        let flaky = FlakyLedger(shared)
+        let member = try FleetMember(flaky, "lonely", gate: Self.gate, breaker: .init())
+        member.fleet.poll()
+        #expect(!member.breaker.isHalting)
+        flaky.failing.store(true, ordering: .releasing)
+        member.fleet.poll()
+        #expect(!member.breaker.isHalting, "one failed poll is not yet a lost ledger")
+        member.fleet.poll()
+        #expect(member.breaker.isHalting)
+        #expect(member.fleet.isUnreachable)
+        flaky.failing.store(false, ordering: .releasing)
+        member.fleet.poll()
+        #expect(!member.fleet.isUnreachable)
+        #expect(member.breaker.state == .closed, "it follows the fleet's closed breaker again")
+        #expect(try Self.state(shared)?.state == .closed, "its halt never reached the fleet")
+    }
+
+    @Test
+    func countsAreExactWhenAWriteIsRepeatedAfterItsAnswerWasLost() throws {
+        let shared = InMemoryLedgerBackend()
+        let flaky = FlakyLedger(shared)
+        let member = try FleetMember(flaky, "retry", gate: Self.gate, breaker: .init())
+        member.record(500, mismatched: 5)
+        flaky.loseNextCountsAnswer.store(true, ordering: .releasing)
+        member.fleet.poll()
+        // The next writes land in later seconds; the lost answer's bucket is sent again, never counted twice.
+        let first = try shared.currentSecond()
+        try Self.waitUntil(seconds: 3) { try shared.currentSecond() > first }
+        member.record(300, mismatched: 1)
+        member.fleet.poll()
+        member.fleet.poll()
+        let buckets = try shared.buckets(since: 0)
+        #expect(buckets.count == 2)
+        #expect(buckets.reduce(0) { $0 + $1.compared } == 800)
+        #expect(buckets.reduce(0) { $0 + $1.mismatched } == 6)
+    }
+
+    @Test(.enabled(if: PostgresTestServer.url != nil, PostgresTestServer.skipReason))
+    func instancesRacingToOpenAndCloseLeaveOneChangeRowPerStateChange() async throws {
+        let location = try PostgresLedgerTests.freshLedger()
+        let reader = try PostgresLedgerBackend(location: location, instance: "reader")
+        let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
+        let members = try (0..<4).map {
+            try FleetMember(
+                try PostgresLedgerBackend(location: location, instance: "race-\($0)"), "race-\($0)", gate: local,
+                breaker: .init(openSeconds: 1, halfOpenProbes: 100))
+        }
+        // Every instance sees the same over-budget evidence, then the same clean probes, and all poll at once.
+        await withTaskGroup(of: Void.self) { group in
+            for member in members {
+                group.addTask {
+                    member.record(200, mismatched: 40)
+                    let deadline = ContinuousClock.now + .seconds(8)
+                    var probed = false
+                    while ContinuousClock.now < deadline {
+                        member.fleet.poll()
+                        if member.breaker.state == .halfOpen && !probed {
+                            member.record(100, mismatched: 0)
+                            probed = true
+                        }
+                        if probed && member.breaker.state == .closed { break }
+                        try? await Task.sleep(for: .milliseconds(10))
+                    }
+                }
+            }
+        }
+        let changes = try reader.stateChanges(FleetBreaker.stateRow)
+        let states = changes.compactMap { FleetBreakerState.decode($0.value)?.state }
+        #expect(states == [.closed, .open, .halfOpen, .closed], "one row per change: \(states)")
+        #expect(changes.map(\.version) == [1, 2, 3, 4])
+        #expect(members.allSatisfy { $0.breaker.state == .closed })
+    }
+
+    static func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while try !condition() {
+            guard Date() < deadline else {
+                Issue.record("condition not met within \(seconds) s")
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+}
