@@ -73,6 +73,13 @@ let package = Package(
         .executableTarget(
             name: "tandem-store-torture", dependencies: ["Tandem", "TandemPostgres"], path: "Tests/Support/StoreTorture"
         ),
+        // Child process for the fleet tests (Tests/TandemTests/Fleet/FleetProcessTests.swift): one instance of a
+        // service sharing a fleet ledger.
+        .executableTarget(
+            name: "tandem-fleet-member",
+            dependencies: ["Tandem", "TandemPostgres", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/Support/FleetMember"
+        ),
         // Test helpers shared by the test targets: the protoc oracle, locating built executables.
         .target(
             name: "TandemTestSupport",

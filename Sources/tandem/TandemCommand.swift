@@ -26,7 +26,7 @@ struct TandemCommand: ParsableCommand {
         subcommands: [
             SchemaCommand.self, CheckCommand.self, ReportCommand.self, ReplayCommand.self, VerifyCommand.self,
             DiffCommand.self, BackfillCommand.self, RepairCommand.self, RolloutCommand.self, DemoCommand.self,
-            GenerateTrafficCommand.self,
+            GenerateTrafficCommand.self, StatusCommand.self,
         ]
     )
 

@@ -54,7 +54,8 @@ public final class FleetBreaker: Sendable {
     /// The polling settings.
     public let configuration: Configuration
 
-    private let gate: ConsistencyGate
+    /// The gate whose totals this instance publishes (and whose breaker follows the fleet's).
+    public let gate: ConsistencyGate
     private let breaker: CircuitBreaker
     private let judge: BreakerMachine
     private let logger: Logger?
@@ -155,7 +156,7 @@ public final class FleetBreaker: Sendable {
     /// The state row, created closed by the first instance that finds none.
     private func readRow() throws(LedgerError) -> LedgerStateRow {
         if let row = try backend.state(Self.stateRow) { return row }
-        let initial = FleetBreakerState(state: .closed, by: instance, reason: "first instance")
+        let initial = FleetBreakerState(state: .closed, by: instance, reason: "first instance", gate: gate.configuration)
         return try backend.compareAndSet(Self.stateRow, expected: nil, value: initial.encoded()).row
     }
 
@@ -214,11 +215,11 @@ public final class FleetBreaker: Sendable {
                 // This instance's own breaker tripped while the fleet's was closed: the fleet opens with it.
                 next = FleetBreakerState(
                     state: .open, backoff: current.backoff, samples: local.window.compared,
-                    mismatchRate: local.window.mismatchRate, by: instance, reason: "instance \(instance) tripped")
+                    mismatchRate: local.window.mismatchRate, by: instance, reason: "instance \(instance) tripped", gate: gate.configuration)
             } else if window.total.compared >= gate.configuration.minSamples && judge.exceedsBudget(window.total) {
                 next = FleetBreakerState(
                     state: .open, backoff: current.backoff, samples: window.total.compared,
-                    mismatchRate: window.total.mismatchRate, by: instance, reason: "fleet window over budget")
+                    mismatchRate: window.total.mismatchRate, by: instance, reason: "fleet window over budget", gate: gate.configuration)
             } else {
                 next = nil
             }
@@ -228,7 +229,7 @@ public final class FleetBreaker: Sendable {
             next =
                 now >= row.updatedAt + openMillis
                 ? FleetBreakerState(
-                    state: .halfOpen, backoff: current.backoff, by: instance, reason: "open period over") : nil
+                    state: .halfOpen, backoff: current.backoff, by: instance, reason: "open period over", gate: gate.configuration) : nil
         case .halfOpen:
             let probes = try FleetWindow.read(
                 backend: backend, version: row.version, window: nil, horizon: configuration.countWindowHorizon
@@ -239,11 +240,11 @@ public final class FleetBreaker: Sendable {
                 next = FleetBreakerState(
                     state: .open, backoff: min(current.backoff * 2, BreakerMachine.maxBackoff),
                     samples: probes.compared, mismatchRate: probes.mismatchRate, by: instance,
-                    reason: "probes over budget")
+                    reason: "probes over budget", gate: gate.configuration)
             } else {
                 next = FleetBreakerState(
                     state: .closed, backoff: 1, samples: probes.compared, mismatchRate: probes.mismatchRate,
-                    by: instance, reason: "probes passed")
+                    by: instance, reason: "probes passed", gate: gate.configuration)
             }
         case .forcedOpen, .disabled, .metricsOnly:
             // An operator's state: only an operator changes it.

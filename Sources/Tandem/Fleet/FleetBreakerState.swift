@@ -16,12 +16,15 @@ public struct FleetBreakerState: Sendable, Hashable, Codable {
     public var by: String
     /// Why, in a few words (`fleet window over budget`, `instance web-3:41 tripped`, `probes passed`).
     public var reason: String
+    /// The gate settings the change was judged by (what `tandem status` judges the window by).
+    public var gate: GateConfiguration?
 
     /// Creates a state value.
     public init(
         state: BreakerState, backoff: Int = 1, samples: Int = 0, mismatchRate: Double = 0, by: String,
-        reason: String
+        reason: String, gate: GateConfiguration? = nil
     ) {
+        self.gate = gate
         self.state = state
         self.backoff = backoff
         self.samples = samples
@@ -33,7 +36,7 @@ public struct FleetBreakerState: Sendable, Hashable, Codable {
     private enum CodingKeys: String, CodingKey {
         case state, backoff, samples
         case mismatchRate = "mismatch_rate"
-        case by, reason
+        case by, reason, gate
     }
 
     /// The row's bytes.

@@ -10,28 +10,33 @@ public struct FleetStatus: Sendable {
         public var window: ComparisonCounts
         /// The ledger's second of its newest bucket (within the horizon), nil when it has none there.
         public var lastSeen: Int64?
-        /// The fleet breaker version it last applied, and when (the ledger's Unix milliseconds).
+        /// The fleet breaker version it last applied.
         public var appliedVersion: Int64?
+        /// When it applied it (the ledger's Unix milliseconds).
         public var appliedAt: Int64?
     }
 
     /// The fleet breaker's state row (nil before any instance ran).
     public var breaker: FleetBreakerState?
-    /// Its version (0 before any instance ran), and when it last changed (the ledger's Unix milliseconds).
+    /// Its version (0 before any instance ran).
     public var version: Int64
+    /// When it last changed (the ledger's Unix milliseconds; 0 before any instance ran).
     public var changedAt: Int64
     /// The fleet's window under the current version.
     public var window: FleetWindow
     /// The window's consistency interval at the gate's confidence.
     public var interval: WilsonInterval
+    /// The gate settings the window was judged by.
+    public var gate: GateConfiguration
     /// The gate's verdict on the window (the breaker counts as tripped while it halts).
     public var verdict: GateVerdict
     /// Every instance with a bucket in the horizon or an applied row, by name.
     public var instances: [Instance]
 
-    /// Reads the fleet's status from `backend`, judging the window by `gate`; `horizon` bounds, in seconds, how far
-    /// back a count window and the instances' last buckets are looked for.
-    public static func read(backend: any LedgerBackend, gate: GateConfiguration, horizon: Int64 = 600)
+    /// Reads the fleet's status from `backend`, judging the window by `gate` (nil: the settings the fleet breaker's
+    /// last change was judged by, else the defaults); `horizon` bounds, in seconds, how far back a count window and
+    /// the instances' last buckets are looked for.
+    public static func read(backend: any LedgerBackend, gate: GateConfiguration? = nil, horizon: Int64 = 600)
         throws(LedgerError) -> FleetStatus
     {
         let row = try backend.state(FleetBreaker.stateRow)
@@ -43,6 +48,7 @@ public struct FleetStatus: Sendable {
             }
             return state
         }
+        let gate = gate ?? breaker?.gate ?? GateConfiguration()
         let window = try FleetWindow.read(
             backend: backend, version: row?.version ?? 0, window: gate.window, horizon: horizon)
         let recent = try backend.buckets(since: window.second - horizon)
@@ -62,6 +68,7 @@ public struct FleetStatus: Sendable {
         return FleetStatus(
             breaker: breaker, version: row?.version ?? 0, changedAt: row?.updatedAt ?? 0, window: window,
             interval: WilsonInterval(successes: counts.matched, trials: counts.compared, confidence: gate.confidence),
-            verdict: GateVerdict(totals: counts, breakerTripped: halting, configuration: gate), instances: instances)
+            gate: gate, verdict: GateVerdict(totals: counts, breakerTripped: halting, configuration: gate),
+            instances: instances)
     }
 }

@@ -1,5 +1,5 @@
 /// How the consistency gate judges a migration: the plan's `gate:` keys.
-public struct GateConfiguration: Sendable, Hashable {
+public struct GateConfiguration: Sendable, Codable, Hashable {
     /// The sliding window the breaker judges (`gate.window` or `gate.window_seconds`).
     public enum Window: Sendable, Codable, Hashable {
         /// The last N comparisons (`gate.window: N`).
