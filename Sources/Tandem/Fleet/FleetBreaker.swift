@@ -156,7 +156,8 @@ public final class FleetBreaker: Sendable {
     /// The state row, created closed by the first instance that finds none.
     private func readRow() throws(LedgerError) -> LedgerStateRow {
         if let row = try backend.state(Self.stateRow) { return row }
-        let initial = FleetBreakerState(state: .closed, by: instance, reason: "first instance", gate: gate.configuration)
+        let initial = FleetBreakerState(
+            state: .closed, by: instance, reason: "first instance", gate: gate.configuration)
         return try backend.compareAndSet(Self.stateRow, expected: nil, value: initial.encoded()).row
     }
 
@@ -215,11 +216,13 @@ public final class FleetBreaker: Sendable {
                 // This instance's own breaker tripped while the fleet's was closed: the fleet opens with it.
                 next = FleetBreakerState(
                     state: .open, backoff: current.backoff, samples: local.window.compared,
-                    mismatchRate: local.window.mismatchRate, by: instance, reason: "instance \(instance) tripped", gate: gate.configuration)
+                    mismatchRate: local.window.mismatchRate, by: instance, reason: "instance \(instance) tripped",
+                    gate: gate.configuration)
             } else if window.total.compared >= gate.configuration.minSamples && judge.exceedsBudget(window.total) {
                 next = FleetBreakerState(
                     state: .open, backoff: current.backoff, samples: window.total.compared,
-                    mismatchRate: window.total.mismatchRate, by: instance, reason: "fleet window over budget", gate: gate.configuration)
+                    mismatchRate: window.total.mismatchRate, by: instance, reason: "fleet window over budget",
+                    gate: gate.configuration)
             } else {
                 next = nil
             }
@@ -229,7 +232,8 @@ public final class FleetBreaker: Sendable {
             next =
                 now >= row.updatedAt + openMillis
                 ? FleetBreakerState(
-                    state: .halfOpen, backoff: current.backoff, by: instance, reason: "open period over", gate: gate.configuration) : nil
+                    state: .halfOpen, backoff: current.backoff, by: instance, reason: "open period over",
+                    gate: gate.configuration) : nil
         case .halfOpen:
             let probes = try FleetWindow.read(
                 backend: backend, version: row.version, window: nil, horizon: configuration.countWindowHorizon
