@@ -42,6 +42,9 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
     /// sets the stage and the canary percent. Steer it with its ``RolloutController/promote()``,
     /// ``RolloutController/pause()``, ``RolloutController/resume()`` and ``RolloutController/rollback()``.
     public let rollout: RolloutController?
+    /// The fleet's breaker, when ``TandemMigrationConfiguration/fleetLedger`` is set: ``run()`` runs it, and this
+    /// instance's breaker follows it.
+    public let fleetBreaker: FleetBreaker?
     private let runState: Mutex<RunState>
     /// The comparison queue and its drainer (shared with plain ``ShadowReader`` users).
     private let comparisons: ShadowReader
@@ -169,6 +172,17 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             }
         } else {
             rollout = nil
+        }
+        if let fleetLedger = configuration.fleetLedger {
+            do {
+                fleetBreaker = try FleetBreaker(
+                    backend: fleetLedger, instance: configuration.instance, gate: engine.gate,
+                    configuration: configuration.fleet, logger: configuration.logger)
+            } catch {
+                throw TandemMigrationError(.configuration, reason: "\(error)", underlying: error)
+            }
+        } else {
+            fleetBreaker = nil
         }
     }
 
@@ -334,6 +348,9 @@ public final class TandemMigration<V2: SwiftProtobuf.Message, V1: SwiftProtobuf.
             await withTaskGroup(of: Void.self) { group in
                 if let rollout = self.rollout {
                     group.addTask { try? await rollout.run() }
+                }
+                if let fleet = self.fleetBreaker {
+                    group.addTask { await fleet.run() }
                 }
                 await self.comparisons.run()
                 // The comparisons are done: one last look saves their evidence, then the rollout stops.

@@ -44,6 +44,13 @@ public struct TandemMigrationConfiguration: Sendable {
     /// Where the rollout persists (its `rollout` state row), so a restarted service resumes it; nil keeps it in
     /// memory and a restart starts the rollout over.
     public var rolloutLedger: (any LedgerBackend)?
+    /// A ledger every instance of the service shares (`TandemPostgres`' `PostgresLedgerBackend`): the gate and the
+    /// breaker become the fleet's (a ``FleetBreaker`` runs beside the comparisons); nil judges this instance alone.
+    public var fleetLedger: (any LedgerBackend)?
+    /// This instance's name in the fleet ledger; `host:pid` when nil.
+    public var instance: String?
+    /// How often the fleet ledger is polled and the fleet's window judged.
+    public var fleet: FleetBreaker.Configuration
 
     /// Creates a configuration; every parameter has a default.
     public init(
@@ -60,8 +67,14 @@ public struct TandemMigrationConfiguration: Sendable {
         eventBufferSize: Int = 1024,
         metricsFactory: (any MetricsFactory)? = nil,
         rollout: Bool = false,
-        rolloutLedger: (any LedgerBackend)? = nil
+        rolloutLedger: (any LedgerBackend)? = nil,
+        fleetLedger: (any LedgerBackend)? = nil,
+        instance: String? = nil,
+        fleet: FleetBreaker.Configuration = .init()
     ) {
+        self.fleetLedger = fleetLedger
+        self.instance = instance
+        self.fleet = fleet
         self.stage = stage
         self.canaryPercent = canaryPercent
         self.canarySalt = canarySalt
