@@ -141,3 +141,55 @@ grep -i "breaker" "$WORK/service.log" | head -5 || true
 curl -s --max-time 2 "$BASE/profiles/u1" | grep -q '"source":"legacy"' || fail "reads did not fall back to legacy"
 stop
 echo "== demo passed: healthy first, breaker open after the bug, reads on legacy"
+
+[ -n "${DEMO_POSTGRES:-}" ] || exit 0
+
+# Two instances of the service on the same tables and one fleet ledger: the bug is planted in one only, and the
+# fleet's breaker opens on both; reads fall back to legacy on both.
+FLEET="${DEMO_POSTGRES}$([[ "$DEMO_POSTGRES" == *\?* ]] && echo "&" || echo "?")table=profiles_fleet"
+psql -q -v ON_ERROR_STOP=1 "${DEMO_POSTGRES%%\?*}" \
+    -c "DO \$\$ BEGIN IF to_regclass('tandem_ledger_state') IS NOT NULL THEN
+          DELETE FROM tandem_ledger_state WHERE ledger = 'profiles_fleet';
+          DELETE FROM tandem_ledger_state_changes WHERE ledger = 'profiles_fleet';
+          DELETE FROM tandem_ledger_buckets WHERE ledger = 'profiles_fleet'; END IF; END \$\$" \
+    || fail "cannot clear the fleet ledger"
+echo "== fleet: two instances, one fleet ledger (table=profiles_fleet); the bug in instance a only"
+FLEET_PIDS=()
+fleet_cleanup() {
+    for pid in "${FLEET_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    rm -rf "$WORK"
+}
+trap fleet_cleanup EXIT
+start_instance() {  # name port extra-arguments...
+    local name=$1 port=$2
+    shift 2
+    "$BIN" --plan ../../Migrations/user-profile "${STORES[@]}" --fleet-ledger "$FLEET" --instance "$name" \
+        --port "$port" --stage live --log-level warning --comparison-budget unlimited "$@" \
+        > "$WORK/service-$name.log" 2>&1 &
+    FLEET_PIDS+=($!)
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$port/tandem/status" && return 0
+        sleep 0.1
+    done
+    cat "$WORK/service-$name.log"
+    fail "instance $name did not answer within 10s"
+}
+PORT_B=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+start_instance a "$PORT" --inject-bug
+start_instance b "$PORT_B"
+BASE="http://127.0.0.1:$PORT"
+load $(( PAIRS + BUG_PAIRS + 1 )) $(( PAIRS + 2 * BUG_PAIRS ))
+breaker_of() { curl -s --max-time 2 "http://127.0.0.1:$1/tandem/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["breaker"])'; }
+for _ in $(seq 1 100); do
+    [ "$(breaker_of "$PORT")" = open ] && [ "$(breaker_of "$PORT_B")" = open ] && break
+    sleep 0.1
+done
+echo "-- breaker of instance a: $(breaker_of "$PORT"), of instance b (no bug, no traffic): $(breaker_of "$PORT_B")"
+[ "$(breaker_of "$PORT")" = open ] || fail "the fleet breaker did not open on instance a"
+[ "$(breaker_of "$PORT_B")" = open ] || fail "the fleet breaker did not open on instance b"
+echo "-- GET /profiles/u1 on instance b"
+curl -s --max-time 2 "http://127.0.0.1:$PORT_B/profiles/u1"
+echo
+curl -s --max-time 2 "http://127.0.0.1:$PORT_B/profiles/u1" | grep -q '"source":"legacy"' \
+    || fail "reads on instance b did not fall back to legacy"
+echo "== fleet demo passed: the bug on one instance opened the breaker of both, reads on legacy on both"

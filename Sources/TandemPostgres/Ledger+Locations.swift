@@ -27,10 +27,13 @@ extension Ledger {
     }
 
     /// The backend of the ledger `ledger` names (a PostgreSQL URL or an existing SQLite file), opened without
-    /// starting a run: for tools that read or steer what runs wrote (`tandem rollout`, `tandem status`).
-    public static func backend(at ledger: String, instance: String? = nil) throws(LedgerError) -> any LedgerBackend {
+    /// starting a run: for tools that read or steer what runs wrote (`tandem rollout`, `tandem status`). A server
+    /// that does not answer is retried for `retryBudget`.
+    public static func backend(at ledger: String, instance: String? = nil, retryBudget: Duration = .seconds(30))
+        throws(LedgerError) -> any LedgerBackend
+    {
         guard PostgresLocation.isURL(ledger) else { return try SQLiteLedgerBackend(path: ledger, newRun: false) }
-        return try PostgresLedgerBackend(location: try location(ledger), instance: instance)
+        return try PostgresLedgerBackend(location: try location(ledger), instance: instance, retryBudget: retryBudget)
     }
 
     private static func location(_ url: String) throws(LedgerError) -> PostgresLocation {

@@ -283,6 +283,11 @@ public final class PostgresLedgerBackend: LedgerBackend {
 
     // MARK: Helpers
 
+    /// A connection of its own for LISTEN.
+    func listener() throws(StoreError) -> PostgresConnection {
+        try session.openConnection()
+    }
+
     private func stateRow(_ name: String, _ client: PostgresSession.Client) throws(StoreError)
         -> (row: LedgerStateRow, token: String)?
     {

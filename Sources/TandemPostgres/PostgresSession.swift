@@ -148,6 +148,11 @@ final class PostgresSession: Sendable {
         }
     }
 
+    /// A new connection of its own to the session's server (for LISTEN), outside the session's retries.
+    func openConnection() throws(StoreError) -> PostgresConnection {
+        try connect().connection
+    }
+
     private func connect() throws(StoreError) -> OpenConnection {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password,

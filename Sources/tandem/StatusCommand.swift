@@ -17,7 +17,8 @@ struct StatusCommand: ParsableCommand {
             breaker's last change. --watch prints it again every second until interrupted.
 
             Exit code: 0 passing, 1 the breaker halts the canary or the gate failed, 4 inconclusive (too few \
-            comparisons), 3 the ledger cannot be read; 2 for a usage error.
+            comparisons), 3 the ledger cannot be read (a server that does not answer is retried for 5 seconds); 2 for a \
+            usage error.
 
             Examples:
               tandem status --ledger 'postgres://tandem@db:5432/app?table=orders'
@@ -53,7 +54,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let shown = PostgresLocation.redacting(ledger)
         let backend: any LedgerBackend
-        do { backend = try Ledger.backend(at: ledger, instance: "tandem-status") } catch {
+        do { backend = try Ledger.backend(at: ledger, instance: "tandem-status", retryBudget: .seconds(5)) } catch {
             throw CLIError.io(error.description)
         }
         while true {

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import Synchronization
@@ -12,7 +13,8 @@ import Synchronization
 /// it, any instance turns it half-open once the open period is over, and the fleet's probes (the counts under the
 /// half-open version) close or reopen it; an instance that loses a race adopts the winner's row. Every instance
 /// applies the row to its own ``CircuitBreaker`` (which then leaves `open` and `half_open` only when told) and records
-/// the version it applied and when (``appliedRow(_:)``). An instance that cannot read the row for
+/// the version it applied and when (``appliedRow(_:)``); a ledger that announces changes (``LedgerChangeFeed``) has them
+/// applied at once, polling staying the fallback. An instance that cannot read the row for
 /// ``Configuration/unreachablePolls`` polls in a row halts its canary until it can.
 ///
 /// Run it with ``run()`` (the ``TandemMigration`` facade does, given a fleet ledger), or call ``poll()`` yourself.
@@ -76,6 +78,8 @@ public final class FleetBreaker: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Held through a poll: two callers of ``poll()`` never run one at once.
+    private let polling = Mutex(())
 
     /// A fleet breaker for this instance's `gate` (whose breaker it drives) over `backend`.
     ///
@@ -115,20 +119,46 @@ public final class FleetBreaker: Sendable {
         }
     }
 
-    /// Polls until cancelled: the state row every ``Configuration/pollInterval``, the counts and the fleet's window
-    /// every ``Configuration/evaluationInterval``.
+    /// Polls until cancelled: the state row every ``Configuration/pollInterval`` and whenever the ledger announces a
+    /// change (``LedgerChangeFeed``), the counts and the fleet's window every ``Configuration/evaluationInterval``.
+    /// The polls run on a thread of their own (ledger calls block), never on the caller's executor.
     public func run() async {
-        while !Task.isCancelled {
-            poll()
-            try? await Task.sleep(for: configuration.pollInterval)
+        let wake = DispatchSemaphore(value: 0)
+        let stop = Atomic<Bool>(false)
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                let thread = Thread { [self] in
+                    var watch: (any LedgerChangeWatch)?
+                    while !stop.load(ordering: .acquiring) {
+                        if let feed = backend as? any LedgerChangeFeed, watch?.isActive != true {
+                            // A change announced by the ledger is applied at once, not at the next poll; a lost
+                            // announcement connection is opened again at the next poll.
+                            watch = try? feed.watchChanges { wake.signal() }
+                        }
+                        poll()
+                        _ = wake.wait(timeout: .now() + configuration.pollInterval.seconds)
+                    }
+                    watch?.close()
+                    // The last counts go out as the instance stops.
+                    try? publish()
+                    done.resume()
+                }
+                thread.name = "tandem.fleet-breaker"
+                thread.start()
+            }
+        } onCancel: {
+            stop.store(true, ordering: .releasing)
+            wake.signal()
         }
-        // The last counts go out as the instance stops.
-        try? publish()
     }
 
     /// One poll: reads the fleet's state row and applies a change; when an evaluation is due, publishes this
     /// instance's counts and makes the fleet breaker's next transition if the evidence calls for one.
     public func poll() {
+        polling.withLock { _ in pollOnce() }
+    }
+
+    private func pollOnce() {
         let now = ContinuousClock.now
         let due = state.withLock { state -> Bool in
             guard let last = state.lastEvaluation, now - last < configuration.evaluationInterval else {

@@ -276,6 +276,33 @@ struct FleetBreakerTests {
         #expect(members.allSatisfy { $0.breaker.state == .closed })
     }
 
+    @Test(.enabled(if: PostgresTestServer.url != nil, PostgresTestServer.skipReason))
+    func aChangeAnnouncedByThePostgresLedgerIsAppliedLongBeforeTheNextPoll() async throws {
+        let location = try PostgresLedgerTests.freshLedger()
+        let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
+        let tripping = try FleetMember(
+            try PostgresLedgerBackend(location: location, instance: "a"), "a", gate: local,
+            breaker: .init(openSeconds: 600))
+        // This instance polls every 30 s: only the announcement can bring it the change in time.
+        let breaker = try CircuitBreaker(gate: local, configuration: .init(openSeconds: 600), logger: gateTestLogger)
+        let listener = try FleetBreaker(
+            backend: try PostgresLedgerBackend(location: location, instance: "b"), instance: "b",
+            gate: try ConsistencyGate(configuration: local, breaker: breaker),
+            configuration: .init(pollInterval: .seconds(30), evaluationInterval: .seconds(30)))
+        let running = Task { await listener.run() }
+        defer { running.cancel() }
+        try await Task.sleep(for: .milliseconds(500))  // its first poll, and LISTEN
+        #expect(breaker.state == .closed)
+        tripping.record(200, mismatched: 60)
+        tripping.fleet.poll()
+        let opened = ContinuousClock.now
+        while breaker.state != .open && ContinuousClock.now - opened < .seconds(5) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(breaker.state == .open)
+        #expect(ContinuousClock.now - opened < .seconds(1), "applied through the announcement, not a poll")
+    }
+
     static func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(seconds)
         while try !condition() {

@@ -35,6 +35,16 @@ struct ProfileServiceCommand: AsyncParsableCommand {
             """)
     var postgres: String?
 
+    @Option(
+        help: """
+            A fleet ledger every instance of the service shares (postgres://USER@HOST:PORT/DB?table=NAME): one gate \
+            and one breaker for all of them; also PROFILE_SERVICE_FLEET_LEDGER.
+            """)
+    var fleetLedger: String?
+
+    @Option(help: "This instance's name in the fleet ledger (default: host:pid).")
+    var instance: String?
+
     @Option(help: "The port to listen on, on 127.0.0.1.")
     var port = 8080
 
@@ -93,11 +103,15 @@ struct ProfileServiceCommand: AsyncParsableCommand {
             primary = server + separator + "table=profiles_v2"
             shadow = server + separator + "table=profiles_v1"
         }
+        var fleet: (any LedgerBackend)?
+        if let url = fleetLedger ?? ProcessInfo.processInfo.environment["PROFILE_SERVICE_FLEET_LEDGER"], !url.isEmpty {
+            fleet = try PostgresLedgerBackend(location: PostgresLocation(url: url), instance: instance)
+        }
         let migration = try ProfileMigration(
             plan: try MigrationPlan.load(directory: plan), primary: primary, shadow: shadow,
             configuration: .init(
                 stage: stage, canaryPercent: canaryPercent, comparisonBudget: budget, comparatorPriority: priority,
-                logger: logger))
+                logger: logger, fleetLedger: fleet, instance: instance))
         let bug = injectBug || ProcessInfo.processInfo.environment["TANDEM_INJECT_BUG"] == "1"
         let profiles = ProfileController(migration: migration, bug: bug ? BugInjector(share: bugShare) : nil)
 
@@ -116,6 +130,7 @@ struct ProfileServiceCommand: AsyncParsableCommand {
                 "port": "\(port)", "stage": "\(stage.rawValue)", "inject_bug": "\(bug)",
                 "stores": "\(primary.contains("://") ? "postgresql" : "sqlite")",
                 "comparison_budget": "\(migration.comparisonBudget)",
+                "fleet": "\(migration.fleetBreaker?.instance ?? "none")",
             ])
         try await app.runService()
     }
