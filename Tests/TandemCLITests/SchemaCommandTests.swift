@@ -32,6 +32,32 @@ struct SchemaCommandTests {
         #expect([UInt8](actual) == expected)
     }
 
+    /// A relative file inside an absolute root (`tandem schema google/api/http.proto -I "$PWD"`): protoc reads the
+    /// path as an import path when no root holds it by prefix, and so does Tandem.
+    @Test func aRelativeFileInsideAnAbsoluteRootIsNamedAsProtocNamesIt() throws {
+        let root = Self.corpus.appendingPathComponent("root")
+        let out = temporaryFile("relative.pb")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let result = try Binaries.run(
+            "tandem",
+            [
+                "schema", "acme/imports.proto", "-I", root.path, "-I",
+                Self.corpus.appendingPathComponent("shared").path,
+                "--descriptor-set-out", out.path,
+            ],
+            in: root)
+        #expect(result.status == 0, "\(result.stderr)")
+        let expected = try Oracle.descriptorSet(
+            ["-I\(root.path)", "-I\(Self.corpus.appendingPathComponent("shared").path)", "acme/imports.proto"],
+            in: root)
+        #expect([UInt8](try Data(contentsOf: out)) == expected)
+
+        // A file under no root, read either way, is still refused, naming it.
+        let outside = try Binaries.run("tandem", ["schema", "../shared/shared/money.proto", "-I", root.path], in: root)
+        #expect(outside.status != 0)
+        #expect(outside.stderr.contains("does not reside within any path"), "\(outside.stderr)")
+    }
+
     @Test func syntaxErrorExitsTwoWithLocation() throws {
         let directory = temporaryFile("bad")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

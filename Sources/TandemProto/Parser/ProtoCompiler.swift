@@ -48,12 +48,13 @@ public struct ProtoCompiler: Sendable {
     }
 
     /// Compiles files given by their paths on disk, each named relative to the import root that holds it, as protoc
-    /// names files given on its command line.
+    /// names files given on its command line; a path no root holds by prefix is read as an import path, as protoc
+    /// does (a relative file inside an absolute root).
     public func compile(diskPaths: [String]) throws(ProtoError) -> CompiledFiles {
         let tree = SourceTree(roots: configuration.importPaths)
         var names: [String] = []
         for diskPath in diskPaths {
-            guard let name = tree.virtualPath(forDiskPath: diskPath) else {
+            guard let name = tree.virtualPath(forDiskPath: diskPath) ?? tree.importPathIfFound(diskPath) else {
                 throw ProtoError(
                     .importNotFound, at: SourceLocation(file: diskPath, line: 0, column: 0),
                     "\(diskPath): File does not reside within any path specified using -I (--proto_path).")

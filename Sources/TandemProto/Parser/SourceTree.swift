@@ -59,6 +59,19 @@ struct SourceTree: Sendable {
         return nil
     }
 
+    /// protoc's fallback for a file on the command line that no root contains as given: the path read as an import
+    /// path, when a root holds a file under it (`google/api/http.proto` with `-I /abs/root` and the shell in that
+    /// root, where the relative disk path and the absolute root never match by prefix).
+    func importPathIfFound(_ diskPath: String) -> String? {
+        let path = Self.normalize(diskPath)
+        guard !path.hasPrefix("/"), path != "..", !path.hasPrefix("../") else { return nil }
+        for root in roots {
+            let candidate = root.isEmpty || root == "." ? path : (root.hasSuffix("/") ? root + path : root + "/" + path)
+            if FileManager.default.fileExists(atPath: candidate) { return path }
+        }
+        return nil
+    }
+
     /// Removes `./` components and duplicate slashes without touching the file system.
     static func normalize(_ path: String) -> String {
         var parts: [Substring] = []
