@@ -71,6 +71,8 @@ public final class FleetBreaker: Sendable {
         /// The state row's version this instance applied (-1: none, or to be applied again).
         var applied: Int64 = -1
         var appliedRowVersion: Int64?
+        /// The applied version last written to this instance's applied row.
+        var recorded: Int64 = -1
         var row: LedgerStateRow?
         var failures = 0
         var unreachable = false
@@ -167,17 +169,24 @@ public final class FleetBreaker: Sendable {
             }
             return false
         }
+        let row: LedgerStateRow
+        do { row = try readRow() } catch {
+            unreachable(error)
+            return
+        }
+        // Only a state row that cannot be read halts the canary; a failed write is tried again at the next poll.
+        state.withLock { $0.failures = 0 }
         do throws(LedgerError) {
-            let row = try readRow()
             try apply(row)
             if due {
                 try publish()
                 let next = try evaluate(row)
                 if next.version != row.version { try apply(next) }
             }
-            state.withLock { $0.failures = 0 }
         } catch {
-            unreachable(error)
+            logger?.warning(
+                "fleet ledger write failed; retried at the next poll",
+                metadata: ["error": "\(error.description)", "tandem.fleet.instance": "\(instance)"])
         }
     }
 
@@ -300,11 +309,15 @@ public final class FleetBreaker: Sendable {
 
     /// Applies a version of the state row this instance has not applied yet, and records that it did.
     private func apply(_ row: LedgerStateRow) throws(LedgerError) {
-        let (applied, wasUnreachable) = state.withLock { state in
+        let (applied, recorded, wasUnreachable) = state.withLock { state in
             state.row = row
-            return (state.applied, state.unreachable)
+            return (state.applied, state.recorded, state.unreachable)
         }
-        guard row.version != applied || wasUnreachable else { return }
+        guard row.version != applied || wasUnreachable else {
+            // Applied, but its record did not reach the ledger: try again.
+            if recorded != applied { try recordApplied(applied) }
+            return
+        }
         guard let fleet = FleetBreakerState.decode(row.value) else { throw corrupt(row) }
         breaker.adopt(
             fleet.state, backoff: fleet.backoff,
@@ -326,7 +339,10 @@ public final class FleetBreaker: Sendable {
         for _ in 0..<4 {
             let outcome = try backend.compareAndSet(name, expected: expected, value: Array(String(version).utf8))
             if outcome.won {
-                state.withLock { $0.appliedRowVersion = outcome.row.version }
+                state.withLock { state in
+                    state.appliedRowVersion = outcome.row.version
+                    state.recorded = version
+                }
                 return
             }
             expected = outcome.row.version == 0 ? nil : outcome.row.version

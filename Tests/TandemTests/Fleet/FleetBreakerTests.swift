@@ -34,6 +34,8 @@ final class FlakyLedger: LedgerBackend {
     let inner: any LedgerBackend
     let failing = Atomic<Bool>(false)
     let loseNextCountsAnswer = Atomic<Bool>(false)
+    /// Writes (counts, compare-and-set) fail; reads work.
+    let failingWrites = Atomic<Bool>(false)
     var name: String { inner.name }
 
     init(_ inner: any LedgerBackend) { self.inner = inner }
@@ -56,8 +58,15 @@ final class FlakyLedger: LedgerBackend {
         try check()
         return try inner.loadReport()
     }
-    func recordCounts(_ buckets: [LedgerBucket]) throws(LedgerError) {
+    private func checkWrite() throws(LedgerError) {
         try check()
+        if failingWrites.load(ordering: .acquiring) {
+            throw LedgerError(code: .writeFailed, path: name, message: "the write failed (test)")
+        }
+    }
+
+    func recordCounts(_ buckets: [LedgerBucket]) throws(LedgerError) {
+        try checkWrite()
         try inner.recordCounts(buckets)
         if loseNextCountsAnswer.exchange(false, ordering: .acquiringAndReleasing) {
             throw LedgerError(code: .openFailed, path: name, message: "the answer was lost (test)")
@@ -78,7 +87,7 @@ final class FlakyLedger: LedgerBackend {
     func compareAndSet(_ name: String, expected: Int64?, value: [UInt8]) throws(LedgerError)
         -> (won: Bool, row: LedgerStateRow)
     {
-        try check()
+        try checkWrite()
         return try inner.compareAndSet(name, expected: expected, value: value)
     }
 }
@@ -218,6 +227,16 @@ struct FleetBreakerTests {
         #expect(!member.fleet.isUnreachable)
         #expect(member.breaker.state == .closed, "it follows the fleet's closed breaker again")
         #expect(try Self.state(shared)?.state == .closed, "its halt never reached the fleet")
+
+        // Writes that fail while the row reads fine halt nothing; what they carried goes out once they work again.
+        flaky.failingWrites.store(true, ordering: .releasing)
+        member.record(50, mismatched: 0)
+        for _ in 0..<3 { member.fleet.poll() }
+        #expect(!member.breaker.isHalting)
+        #expect(!member.fleet.isUnreachable)
+        flaky.failingWrites.store(false, ordering: .releasing)
+        member.fleet.poll()
+        #expect(try shared.buckets(since: 0).reduce(0) { $0 + $1.compared } == 50)
     }
 
     @Test
