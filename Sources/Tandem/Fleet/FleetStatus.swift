@@ -30,7 +30,7 @@ public struct FleetStatus: Sendable {
     public var gate: GateConfiguration
     /// The gate's verdict on the window (the breaker counts as tripped while it halts).
     public var verdict: GateVerdict
-    /// Every instance with a bucket in the horizon or an applied row, by name.
+    /// Every instance with a bucket within the horizon, by name (an instance silent for longer is not listed).
     public var instances: [Instance]
 
     /// Reads the fleet's status from `backend`, judging the window by `gate` (nil: the settings the fleet breaker's
