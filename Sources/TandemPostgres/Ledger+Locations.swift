@@ -22,18 +22,20 @@ extension Ledger {
     /// `instance` picks whose checkpoint (default: the newest); an SQLite ledger has one.
     public static func loadReport(at ledger: String, instance: String? = nil) throws(LedgerError) -> Report {
         guard PostgresLocation.isURL(ledger) else { return try loadReport(path: ledger) }
-        let backend = try PostgresLedgerBackend(location: try location(ledger), instance: "tandem-report")
+        let backend = try PostgresLedgerBackend(
+            location: try location(ledger), instance: "tandem-report", createTables: false)
         return try backend.loadReport(instance: instance)
     }
 
     /// The backend of the ledger `ledger` names (a PostgreSQL URL or an existing SQLite file), opened without
-    /// starting a run: for tools that read or steer what runs wrote (`tandem rollout`, `tandem status`). A server
-    /// that does not answer is retried for `retryBudget`.
+    /// starting a run or creating tables: for tools that read or steer what runs wrote (`tandem rollout`, `tandem
+    /// status`). A server that does not answer is retried for `retryBudget`.
     public static func backend(at ledger: String, instance: String? = nil, retryBudget: Duration = .seconds(30))
         throws(LedgerError) -> any LedgerBackend
     {
         guard PostgresLocation.isURL(ledger) else { return try SQLiteLedgerBackend(path: ledger, newRun: false) }
-        return try PostgresLedgerBackend(location: try location(ledger), instance: instance, retryBudget: retryBudget)
+        return try PostgresLedgerBackend(
+            location: try location(ledger), instance: instance, retryBudget: retryBudget, createTables: false)
     }
 
     private static func location(_ url: String) throws(LedgerError) -> PostgresLocation {

@@ -28,41 +28,71 @@ public final class PostgresLedgerBackend: LedgerBackend {
     let location: PostgresLocation
     private let session: PostgresSession
 
-    /// Opens (creating its tables if needed) the ledger at `location` for `instance` (`host:pid` when nil). With
-    /// `initial`, the instance's first checkpoint is written as it opens.
+    /// Opens the ledger at `location` for `instance` (`host:pid` when nil), creating its tables if needed; with
+    /// `createTables` false (a reader: `tandem report`, `tandem status`) nothing is created, and a database without
+    /// them reads as an empty ledger that refuses writes. With `initial`, the instance's first checkpoint is written as
+    /// it opens.
     ///
     /// - Throws: `LedgerError` naming the URL: `openFailed` when the server cannot be reached or refuses the role,
-    ///   `unsupportedVersion` for a ledger from a newer Tandem, `notALedger` when the ledger's tables exist with
-    ///   other columns.
+    ///   `unsupportedVersion` for a ledger from a newer Tandem, `notALedger` when a table of the ledger's name exists
+    ///   without the ledger's columns (nothing is changed then).
     public init(
         location: PostgresLocation, instance: String? = nil, initial: Report? = nil,
-        retryBudget: Duration = .seconds(30)
+        retryBudget: Duration = .seconds(30), createTables: Bool = true
     ) throws(LedgerError) {
         self.location = location
         self.name = location.description
         self.ledger = location.table ?? "tandem"
         self.instance = instance ?? Ledger.defaultInstance()
+        let session: PostgresSession
+        let found: [String: Set<String>]
         do {
             session = try PostgresSession(
                 location: location, retryBudget: retryBudget, setup: ["SET synchronous_commit = on"])
+            found = try session.run { (client) throws(StoreError) in
+                try PostgresLedgerSchema.existingColumns(client, location: location)
+            }
         } catch {
-            throw LedgerError(code: .openFailed, path: location.description, message: error.message)
+            throw LedgerError(error, fallback: .openFailed)
         }
-        try run(.openFailed) { (client) throws(StoreError) in
-            try client.execute("BEGIN")
-            // One creator at a time: CREATE TABLE IF NOT EXISTS races with itself on a fresh database.
-            try client.execute("SELECT pg_advisory_xact_lock(hashtext('tandem_ledger_schema'))")
-            for statement in PostgresLedgerSchema.create { try client.execute(statement) }
-            try client.execute("COMMIT")
+        self.session = session
+        for (table, columns) in found where columns != PostgresLedgerSchema.columns[table] {
+            throw LedgerError(
+                code: .notALedger, path: location.description,
+                message: "table \(table) exists with columns \(columns.sorted().joined(separator: ", ")), not a Tandem "
+                    + "ledger's (\(PostgresLedgerSchema.columns[table, default: []].sorted().joined(separator: ", ")))")
         }
-        try checkVersion()
+        exists = createTables || found.count == PostgresLedgerSchema.columns.count
+        if createTables {
+            try run(.openFailed) { (client) throws(StoreError) in
+                try client.execute("BEGIN")
+                // One creator at a time: CREATE TABLE IF NOT EXISTS races with itself on a fresh database.
+                try client.execute("SELECT pg_advisory_xact_lock(hashtext('tandem_ledger_schema'))")
+                for statement in PostgresLedgerSchema.create { try client.execute(statement) }
+                try client.execute("COMMIT")
+            }
+        }
+        if exists { try checkVersion() }
         if let initial { try writeCheckpoint(initial, pending: []) }
+    }
+
+    /// Whether the database holds the ledger's tables (a reader opened on one without them reads an empty ledger).
+    private let exists: Bool
+
+    /// A write to a database a reader found without the ledger's tables.
+    private func refuseWithoutTables() throws(LedgerError) {
+        guard exists else {
+            throw LedgerError(
+                code: .readOnly, path: name,
+                message: "the database holds no Tandem ledger, and this reader does not create one")
+        }
     }
 
     // MARK: Checkpoints and transitions
 
     public func writeTransitions(_ transitions: [LedgerTransition]) throws(LedgerError) {
         guard !transitions.isEmpty else { return }
+        try refuseWithoutTables()
         let rows = try transitions.map { (numbered) throws(LedgerError) in
             (numbered.seq, try encode(numbered.transition))
         }
@@ -72,6 +102,7 @@ public final class PostgresLedgerBackend: LedgerBackend {
     }
 
     public func writeCheckpoint(_ report: Report, pending: [LedgerTransition]) throws(LedgerError) {
+        try refuseWithoutTables()
         let body = try encode(report)
         var rows: [(Int, [UInt8])] = []
         for (offset, transition) in report.transitions.enumerated() {
@@ -110,36 +141,39 @@ public final class PostgresLedgerBackend: LedgerBackend {
     /// plus the transitions it wrote after it and the rollout's state row.
     public func loadReport(instance wanted: String?) throws(LedgerError) -> Report {
         let own = instance
-        let loaded = try transaction(.readFailed) {
-            (client) throws(StoreError) -> (String, [UInt8], Int, [[UInt8]], [UInt8]?)? in
-            let filter: PostgresQuery =
-                if let wanted {
-                    "SELECT instance, report, transitions FROM tandem_ledger_checkpoints WHERE ledger = \(ledger) AND instance = \(wanted)"
-                } else {
+        let loaded =
+            try !exists
+            ? nil
+            : transaction(.readFailed) {
+                (client) throws(StoreError) -> (String, [UInt8], Int, [[UInt8]], [UInt8]?)? in
+                let filter: PostgresQuery =
+                    if let wanted {
+                        "SELECT instance, report, transitions FROM tandem_ledger_checkpoints WHERE ledger = \(ledger) AND instance = \(wanted)"
+                    } else {
+                        """
+                        SELECT instance, report, transitions FROM tandem_ledger_checkpoints WHERE ledger = \(ledger) \
+                        ORDER BY (instance = \(own)) DESC, at DESC, instance LIMIT 1
+                        """
+                    }
+                guard let row = try client.query(filter).first else { return nil }
+                let (owner, body, count) = try PostgresTables.decode(
+                    row, as: (String, ByteBuffer, Int).self, location: location)
+                var late: [[UInt8]] = []
+                for row in try client.query(
                     """
-                    SELECT instance, report, transitions FROM tandem_ledger_checkpoints WHERE ledger = \(ledger) \
-                    ORDER BY (instance = \(own)) DESC, at DESC, instance LIMIT 1
-                    """
+                    SELECT body FROM tandem_ledger_transitions WHERE ledger = \(ledger) AND instance = \(owner) \
+                    AND seq > \(count) ORDER BY seq
+                    """)
+                {
+                    late.append(Array(buffer: try PostgresTables.decode(row, as: ByteBuffer.self, location: location)))
                 }
-            guard let row = try client.query(filter).first else { return nil }
-            let (owner, body, count) = try PostgresTables.decode(
-                row, as: (String, ByteBuffer, Int).self, location: location)
-            var late: [[UInt8]] = []
-            for row in try client.query(
-                """
-                SELECT body FROM tandem_ledger_transitions WHERE ledger = \(ledger) AND instance = \(owner) \
-                AND seq > \(count) ORDER BY seq
-                """)
-            {
-                late.append(Array(buffer: try PostgresTables.decode(row, as: ByteBuffer.self, location: location)))
+                let rollout = try client.query(
+                    "SELECT value FROM tandem_ledger_state WHERE ledger = \(ledger) AND name = \(RolloutController.ledgerRow)"
+                ).first.map { (row) throws(StoreError) in
+                    Array(buffer: try PostgresTables.decode(row, as: ByteBuffer.self, location: location))
+                }
+                return (owner, Array(buffer: body), count, late, rollout)
             }
-            let rollout = try client.query(
-                "SELECT value FROM tandem_ledger_state WHERE ledger = \(ledger) AND name = \(RolloutController.ledgerRow)"
-            ).first.map { (row) throws(StoreError) in
-                Array(buffer: try PostgresTables.decode(row, as: ByteBuffer.self, location: location))
-            }
-            return (owner, Array(buffer: body), count, late, rollout)
-        }
         guard let (owner, body, _, late, rollout) = loaded else {
             let whose = wanted.map { " of instance \($0)" } ?? ""
             throw LedgerError(code: .noCheckpoint, path: name, message: "the ledger holds no checkpoint\(whose) yet")
@@ -160,7 +194,8 @@ public final class PostgresLedgerBackend: LedgerBackend {
 
     /// The instances with a checkpoint in this ledger, and when each last wrote one (Unix milliseconds).
     public func checkpointedInstances() throws(LedgerError) -> [(instance: String, at: Int64)] {
-        try run(.readFailed) { (client) throws(StoreError) in
+        guard exists else { return [] }
+        return try run(.readFailed) { (client) throws(StoreError) in
             try client.query(
                 """
                 SELECT instance, (extract(epoch FROM at) * 1000)::bigint FROM tandem_ledger_checkpoints \
@@ -184,6 +219,7 @@ public final class PostgresLedgerBackend: LedgerBackend {
 
     public func recordCounts(_ buckets: [LedgerBucket]) throws(LedgerError) {
         guard !buckets.isEmpty else { return }
+        try refuseWithoutTables()
         try transaction(.writeFailed) { (client) throws(StoreError) in
             try client.query(
                 """
@@ -198,7 +234,8 @@ public final class PostgresLedgerBackend: LedgerBackend {
     }
 
     public func buckets(since: Int64) throws(LedgerError) -> [LedgerBucket] {
-        try run(.readFailed) { (client) throws(StoreError) in
+        guard exists else { return [] }
+        return try run(.readFailed) { (client) throws(StoreError) in
             try client.query(
                 """
                 SELECT instance, second, compared, mismatched, breaker_version FROM tandem_ledger_buckets \
@@ -217,12 +254,14 @@ public final class PostgresLedgerBackend: LedgerBackend {
     // MARK: State rows
 
     public func state(_ name: String) throws(LedgerError) -> LedgerStateRow? {
-        try run(.readFailed) { (client) throws(StoreError) in try stateRow(name, client)?.row }
+        guard exists else { return nil }
+        return try run(.readFailed) { (client) throws(StoreError) in try stateRow(name, client)?.row }
     }
 
     public func compareAndSet(_ name: String, expected: Int64?, value: [UInt8]) throws(LedgerError)
         -> (won: Bool, row: LedgerStateRow)
     {
+        try refuseWithoutTables()
         // The change carries a token of its own: a commit whose answer was lost to a dropped connection is retried,
         // loses to itself, and is recognised as this call's by its token.
         let token = UUID().uuidString
@@ -267,7 +306,8 @@ public final class PostgresLedgerBackend: LedgerBackend {
     public func stateChanges(_ name: String, since: Int64 = 1) throws(LedgerError)
         -> [(version: Int64, value: [UInt8], instance: String)]
     {
-        try run(.readFailed) { (client) throws(StoreError) in
+        guard exists else { return [] }
+        return try run(.readFailed) { (client) throws(StoreError) in
             try client.query(
                 """
                 SELECT version, value, instance FROM tandem_ledger_state_changes \

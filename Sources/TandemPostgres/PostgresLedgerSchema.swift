@@ -1,5 +1,6 @@
 import NIOCore
 import PostgresNIO
+import Tandem
 
 /// The tables of PostgreSQL ledgers (one set per database, every row carrying its ledger's name) and the statements
 /// that write them.
@@ -35,13 +36,35 @@ enum PostgresLedgerSchema {
         version bigint NOT NULL, value bytea NOT NULL, instance text NOT NULL, token text NOT NULL, \
         at timestamptz NOT NULL, PRIMARY KEY (ledger, name, version))
         """,
-        // When each instance applied each version of a state row (the fleet breaker's evidence of propagation).
-        """
-        CREATE TABLE IF NOT EXISTS tandem_ledger_applied (ledger text NOT NULL, name text NOT NULL, \
-        instance text NOT NULL, version bigint NOT NULL, applied_at timestamptz NOT NULL, \
-        PRIMARY KEY (ledger, name, instance, version))
-        """,
     ]
+
+    /// Every table of the ledger and its columns.
+    static let columns: [String: Set<String>] = [
+        "tandem_ledger_schema": ["version"],
+        "tandem_ledger_checkpoints": ["ledger", "instance", "report", "transitions", "at"],
+        "tandem_ledger_transitions": ["ledger", "instance", "seq", "body"],
+        "tandem_ledger_buckets": ["ledger", "second", "instance", "compared", "mismatched", "breaker_version"],
+        "tandem_ledger_state": ["ledger", "name", "version", "value", "token", "updated_at"],
+        "tandem_ledger_state_changes": ["ledger", "name", "version", "value", "instance", "token", "at"],
+    ]
+
+    /// The columns of those of the ledger's tables the database holds (in the connection's search path).
+    static func existingColumns(_ client: PostgresSession.Client, location: PostgresLocation) throws(StoreError)
+        -> [String: Set<String>]
+    {
+        var found: [String: Set<String>] = [:]
+        let rows = try client.query(
+            """
+            SELECT c.relname::text, a.attname::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+            WHERE c.oid IN (SELECT to_regclass(t)::oid FROM unnest(\(Array(columns.keys))::text[]) AS t) \
+            AND a.attnum > 0 AND NOT a.attisdropped
+            """)
+        for row in rows {
+            let (table, column) = try PostgresTables.decode(row, as: (String, String).self, location: location)
+            found[table, default: []].insert(column)
+        }
+        return found
+    }
 
     /// The server's clock in Unix milliseconds, read when the statement runs.
     static let nowMillis = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"

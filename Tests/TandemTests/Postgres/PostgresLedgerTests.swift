@@ -126,6 +126,56 @@ struct PostgresLedgerTests {
     }
 
     @Test
+    func readersCreateNothingAndATableThatIsNotTheLedgersIsRefusedUntouched() throws {
+        let database = "tandem_reader_\(UUID().uuidString.prefix(8).lowercased())"
+        try PostgresRecordBackendTests.sql("CREATE DATABASE \(database)")
+        var location = try Self.freshLedger()
+        location.database = database
+        let server = try #require(PostgresTestServer.url)
+        let base = server.replacingOccurrences(of: "/postgres?", with: "/\(database)?")
+        #expect(base != server)
+        let url = base + "&table=\(location.table ?? "")"
+
+        // A reader of a database without a ledger: an empty ledger, and nothing created.
+        let missing = ledgerError { () throws(LedgerError) in try Ledger.loadReport(at: url) }
+        #expect(missing?.code == .noCheckpoint)
+        let reader = try Ledger.backend(at: url)
+        #expect(try reader.state(FleetBreaker.stateRow) == nil)
+        #expect(try reader.buckets(since: 0).isEmpty)
+        let write = ledgerError { () throws(LedgerError) in
+            try reader.recordCounts([
+                LedgerBucket(instance: "r", second: 1, compared: 1, mismatched: 0, breakerVersion: 0)
+            ])
+        }
+        #expect(write?.code == .readOnly)
+        let status = try FleetStatus.read(backend: reader)
+        #expect(status.breaker == nil)
+        #expect(status.verdict.inconclusive)
+
+        // A table of the ledger's name with other columns: refused, left as it was.
+        try PostgresRecordBackendTests.sql("CREATE TABLE tandem_ledger_state (x int)", database: database)
+        try PostgresRecordBackendTests.sql("INSERT INTO tandem_ledger_state VALUES (7)", database: database)
+        let foreign = ledgerError { () throws(LedgerError) in try PostgresLedgerBackend(location: location) }
+        #expect(foreign?.code == .notALedger)
+        #expect(foreign?.message.contains("tandem_ledger_state") == true, "\(String(describing: foreign))")
+        let session = try PostgresSession(location: location)
+        let (tables, value) = try session.run { (client) throws(StoreError) -> (Int64, Int32) in
+            guard
+                let count = try client.query(
+                    "SELECT count(*) FROM pg_class WHERE relname LIKE 'tandem_ledger%' AND relkind = 'r'"
+                ).first,
+                let row = try client.query("SELECT x FROM tandem_ledger_state").first
+            else { return (-1, -1) }
+            return (
+                try PostgresTables.decode(count, as: Int64.self, location: location),
+                try PostgresTables.decode(row, as: Int32.self, location: location)
+            )
+        }
+        #expect(tables == 1, "no other ledger table was created")
+        #expect(value == 7)
+    }
+
+    @Test
     func aLedgerFromANewerTandemAndAURLThatDoesNotParseAreRefusedNamingThem() throws {
         let database = "tandem_ledger_\(UUID().uuidString.prefix(8).lowercased())"
         try PostgresRecordBackendTests.sql("CREATE DATABASE \(database)")
