@@ -173,8 +173,9 @@ public final class Ledger: Sendable {
         let current = buffer.withLock { $0.breakerRow }
         guard current?.value != value else { return }
         let outcome = try backend.compareAndSet(Self.breakerStateRow, expected: current?.version, value: value)
-        // A lost race leaves the winner's row; the next checkpoint sets this run's state over it.
-        buffer.withLock { $0.breakerRow = outcome.won ? outcome.row : nil }
+        // A lost race (another run sharing the ledger) leaves the winner's row: the next checkpoint sets this run's
+        // state over it, from its version (a row that is not there reads as version 0: create it again).
+        buffer.withLock { $0.breakerRow = outcome.won || outcome.row.version > 0 ? outcome.row : nil }
     }
 
     private func removeWritten(upTo seq: Int) {

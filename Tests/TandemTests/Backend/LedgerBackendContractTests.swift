@@ -136,4 +136,26 @@ struct LedgerBackendContractTests {
         #expect(row.version == 2)
         #expect(try ledger.loadReport() == report)
     }
+
+    @Test(arguments: Kind.allCases)
+    func twoRunsSharingALedgerEachSetTheBreakersRowAfterLosingARace(kind: Kind) throws {
+        let fixture = try Fixture(kind)
+        let first = Ledger(backend: fixture.backend, instance: "one:1")
+        let second = Ledger(backend: fixture.backend, instance: "two:2")
+        var report = LedgerFixture.report(compared: 10)
+        report.transitions = []
+        report.breakerState = .closed
+        try first.checkpoint(report: report)
+        // The second run has not seen the row: its first change loses, its next one lands over the winner's row.
+        var opened = report
+        opened.breakerState = .open
+        opened.transitions = [Self.transition(.closed, .open, at: 800_000_000)]
+        try second.checkpoint(report: opened)
+        #expect(try fixture.backend.state(Ledger.breakerStateRow)?.value == Array("closed".utf8))
+        opened.totals.compared += 1
+        try second.checkpoint(report: opened)
+        let row = try #require(try fixture.backend.state(Ledger.breakerStateRow))
+        #expect(row.value == Array("open".utf8))
+        #expect(row.version == 2)
+    }
 }
