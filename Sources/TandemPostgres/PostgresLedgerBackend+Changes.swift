@@ -4,11 +4,13 @@ import Tandem
 
 extension PostgresLedgerBackend: LedgerChangeFeed {
     /// Listens on ``channel`` on a connection of its own and calls `onChange` (on the connection's event loop) for
-    /// every change of this ledger's state rows.
-    public func watchChanges(_ onChange: @escaping @Sendable () -> Void) throws(LedgerError) -> any LedgerChangeWatch {
+    /// every change of this ledger's state row `name`.
+    public func watchChanges(of name: String, _ onChange: @escaping @Sendable () -> Void) throws(LedgerError)
+        -> any LedgerChangeWatch
+    {
         let connection: PostgresConnection
         do { connection = try listener() } catch { throw LedgerError(error, fallback: .openFailed) }
-        let prefix = ledger + " "
+        let prefix = ledger + " " + name + " "
         let context = connection.addListener(channel: Self.channel) { _, notification in
             if notification.payload.hasPrefix(prefix) { onChange() }
         }
@@ -18,7 +20,8 @@ extension PostgresLedgerBackend: LedgerChangeFeed {
             context.stop()
             _ = try? connection.close().wait()
             throw LedgerError(
-                code: .readFailed, path: name, message: "cannot listen on \(Self.channel): \(String(describing: error))"
+                code: .readFailed, path: self.name,
+                message: "cannot listen on \(Self.channel): \(String(describing: error))"
             )
         }
         return PostgresChangeWatch(connection: connection, context: context)

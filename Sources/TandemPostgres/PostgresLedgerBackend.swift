@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PostgresNIO
+import Synchronization
 import Tandem
 
 /// A ledger in a PostgreSQL database, shared by every instance of a service (DESIGN section 10, "Fleet ledger").
@@ -56,13 +57,15 @@ public final class PostgresLedgerBackend: LedgerBackend {
             throw LedgerError(error, fallback: .openFailed)
         }
         self.session = session
+        exists = Atomic(createTables || found.count == PostgresLedgerSchema.columns.count)
+        // A newer Tandem's ledger (which may have other columns) is named as such first.
+        if found["tandem_ledger_schema"] != nil { try checkVersion() }
         for (table, columns) in found where columns != PostgresLedgerSchema.columns[table] {
             throw LedgerError(
                 code: .notALedger, path: location.description,
                 message: "table \(table) exists with columns \(columns.sorted().joined(separator: ", ")), not a Tandem "
                     + "ledger's (\(PostgresLedgerSchema.columns[table, default: []].sorted().joined(separator: ", ")))")
         }
-        exists = createTables || found.count == PostgresLedgerSchema.columns.count
         if createTables {
             try run(.openFailed) { (client) throws(StoreError) in
                 try client.execute("BEGIN")
@@ -72,16 +75,28 @@ public final class PostgresLedgerBackend: LedgerBackend {
                 try client.execute("COMMIT")
             }
         }
-        if exists { try checkVersion() }
+        if createTables { try checkVersion() }
         if let initial { try writeCheckpoint(initial, pending: []) }
     }
 
-    /// Whether the database holds the ledger's tables (a reader opened on one without them reads an empty ledger).
-    private let exists: Bool
+    /// Whether the database holds the ledger's tables (a reader opened on one without them reads an empty ledger,
+    /// and looks again at every call until a run has created them).
+    private let exists: Atomic<Bool>
+
+    private func hasTables() throws(LedgerError) -> Bool {
+        if exists.load(ordering: .acquiring) { return true }
+        let found = try run(.readFailed) { (client) throws(StoreError) -> Bool in
+            guard let row = try client.query("SELECT to_regclass('tandem_ledger_state_changes') IS NOT NULL").first
+            else { return false }
+            return try PostgresTables.decode(row, as: Bool.self, location: location)
+        }
+        if found { exists.store(true, ordering: .releasing) }
+        return found
+    }
 
     /// A write to a database a reader found without the ledger's tables.
     private func refuseWithoutTables() throws(LedgerError) {
-        guard exists else {
+        guard try hasTables() else {
             throw LedgerError(
                 code: .readOnly, path: name,
                 message: "the database holds no Tandem ledger, and this reader does not create one")
@@ -142,7 +157,7 @@ public final class PostgresLedgerBackend: LedgerBackend {
     public func loadReport(instance wanted: String?) throws(LedgerError) -> Report {
         let own = instance
         let loaded =
-            try !exists
+            try !hasTables()
             ? nil
             : transaction(.readFailed) {
                 (client) throws(StoreError) -> (String, [UInt8], Int, [[UInt8]], [UInt8]?)? in
@@ -194,7 +209,7 @@ public final class PostgresLedgerBackend: LedgerBackend {
 
     /// The instances with a checkpoint in this ledger, and when each last wrote one (Unix milliseconds).
     public func checkpointedInstances() throws(LedgerError) -> [(instance: String, at: Int64)] {
-        guard exists else { return [] }
+        guard try hasTables() else { return [] }
         return try run(.readFailed) { (client) throws(StoreError) in
             try client.query(
                 """
@@ -234,7 +249,7 @@ public final class PostgresLedgerBackend: LedgerBackend {
     }
 
     public func buckets(since: Int64) throws(LedgerError) -> [LedgerBucket] {
-        guard exists else { return [] }
+        guard try hasTables() else { return [] }
         return try run(.readFailed) { (client) throws(StoreError) in
             try client.query(
                 """
@@ -254,7 +269,7 @@ public final class PostgresLedgerBackend: LedgerBackend {
     // MARK: State rows
 
     public func state(_ name: String) throws(LedgerError) -> LedgerStateRow? {
-        guard exists else { return nil }
+        guard try hasTables() else { return nil }
         return try run(.readFailed) { (client) throws(StoreError) in try stateRow(name, client)?.row }
     }
 
@@ -306,7 +321,7 @@ public final class PostgresLedgerBackend: LedgerBackend {
     public func stateChanges(_ name: String, since: Int64 = 1) throws(LedgerError)
         -> [(version: Int64, value: [UInt8], instance: String)]
     {
-        guard exists else { return [] }
+        guard try hasTables() else { return [] }
         return try run(.readFailed) { (client) throws(StoreError) in
             try client.query(
                 """

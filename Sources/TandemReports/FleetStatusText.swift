@@ -4,8 +4,7 @@ import TandemProto
 
 /// A fleet's gate and breaker as `tandem status` prints them: text for people, JSON for scripts.
 package enum FleetStatusText {
-    /// `status` of the ledger named `ledger` (shown without a password), in `format` (`text` or `json`), as of the
-    /// ledger's second `now`.
+    /// `status` of the ledger named `ledger` (shown without a password), in `format` (`text` or `json`).
     package static func render(_ status: FleetStatus, ledger: String, format: String) -> String {
         format == "json"
             ? value(status, ledger: ledger).jsonString(options: JSONWritingOptions(pretty: true)) : text(status, ledger)

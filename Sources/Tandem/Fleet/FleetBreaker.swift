@@ -76,6 +76,10 @@ public final class FleetBreaker: Sendable {
         var row: LedgerStateRow?
         var failures = 0
         var unreachable = false
+        /// When a read of the state row last succeeded (nil before the first poll).
+        var lastRead: ContinuousClock.Instant?
+        /// The state this instance last moved its breaker to (an `open` it did not adopt is its own trip).
+        var adopted: BreakerState?
         var lastEvaluation: ContinuousClock.Instant?
     }
 
@@ -127,22 +131,45 @@ public final class FleetBreaker: Sendable {
     public func run() async {
         let wake = DispatchSemaphore(value: 0)
         let stop = Atomic<Bool>(false)
+        // The fail-safe runs beside the polls: a poll blocked on a ledger that does not answer (a partition, a
+        // reconnect's retries) must not keep the canary running.
+        let watchdog = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "tandem.fleet-breaker.watchdog"))
+        watchdog.schedule(
+            deadline: .now() + configuration.pollInterval.seconds, repeating: configuration.pollInterval.seconds)
+        // An instance that never reads the row halts as one that stopped reading it.
+        state.withLock { state in if state.lastRead == nil { state.lastRead = ContinuousClock.now } }
+        watchdog.setEventHandler { [self] in checkReadable() }
+        watchdog.resume()
         await withTaskCancellationHandler {
             await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
                 let thread = Thread { [self] in
                     var watch: (any LedgerChangeWatch)?
                     while !stop.load(ordering: .acquiring) {
+                        poll()
                         if let feed = backend as? any LedgerChangeFeed, watch?.isActive != true {
                             // A change announced by the ledger is applied at once, not at the next poll; a lost
-                            // announcement connection is opened again at the next poll.
-                            watch = try? feed.watchChanges { wake.signal() }
+                            // announcement connection is opened again after the next poll.
+                            watch?.close()
+                            do throws(LedgerError) {
+                                watch = try feed.watchChanges(of: Self.stateRow) { wake.signal() }
+                            } catch {
+                                watch = nil
+                                logger?.warning(
+                                    "fleet ledger announcements unavailable; polling only",
+                                    metadata: ["error": "\(error.description)", "tandem.fleet.instance": "\(instance)"])
+                            }
                         }
-                        poll()
                         _ = wake.wait(timeout: .now() + configuration.pollInterval.seconds)
                     }
                     watch?.close()
                     // The last counts go out as the instance stops.
-                    try? publish()
+                    polling.withLock { _ in
+                        do throws(LedgerError) { try publish() } catch {
+                            logger?.warning(
+                                "fleet ledger: the last counts were not published",
+                                metadata: ["error": "\(error.description)", "tandem.fleet.instance": "\(instance)"])
+                        }
+                    }
                     done.resume()
                 }
                 thread.name = "tandem.fleet-breaker"
@@ -152,6 +179,25 @@ public final class FleetBreaker: Sendable {
             stop.store(true, ordering: .releasing)
             wake.signal()
         }
+        watchdog.cancel()
+    }
+
+    /// Halts the canary once no read of the state row succeeded for ``Configuration/unreachablePolls`` poll
+    /// intervals, whatever the polls are doing (run by ``run()``'s watchdog, and by each failed poll).
+    private func checkReadable() {
+        let now = ContinuousClock.now
+        let limit = configuration.pollInterval * configuration.unreachablePolls
+        let halt = state.withLock { state -> Bool in
+            guard let last = state.lastRead, now - last >= limit, !state.unreachable else { return false }
+            state.unreachable = true
+            return true
+        }
+        guard halt else { return }
+        logger?.error(
+            "fleet ledger unreadable: canary halted until it answers",
+            metadata: ["tandem.fleet.instance": "\(instance)"])
+        state.withLock { $0.adopted = .open }
+        breaker.adopt(.open, backoff: 1, evidence: ComparisonCounts())
     }
 
     /// One poll: reads the fleet's state row and applies a change; when an evaluation is due, publishes this
@@ -175,7 +221,10 @@ public final class FleetBreaker: Sendable {
             return
         }
         // Only a state row that cannot be read halts the canary; a failed write is tried again at the next poll.
-        state.withLock { $0.failures = 0 }
+        state.withLock { state in
+            state.failures = 0
+            state.lastRead = ContinuousClock.now
+        }
         do throws(LedgerError) {
             try apply(row)
             if due {
@@ -195,8 +244,15 @@ public final class FleetBreaker: Sendable {
     /// The state row, created closed by the first instance that finds none.
     private func readRow() throws(LedgerError) -> LedgerStateRow {
         if let row = try backend.state(Self.stateRow) { return row }
+        // The first instance's breaker mode becomes the fleet's (an operator changes it in the row afterwards).
+        let mode: BreakerState =
+            switch breaker.configuration.mode {
+            case .enforce: .closed
+            case .metricsOnly: .metricsOnly
+            case .disabled: .disabled
+            }
         let initial = FleetBreakerState(
-            state: .closed, by: instance, reason: "first instance", gate: gate.configuration)
+            state: mode, by: instance, reason: "first instance", gate: gate.configuration)
         return try backend.compareAndSet(Self.stateRow, expected: nil, value: initial.encoded()).row
     }
 
@@ -251,7 +307,7 @@ public final class FleetBreaker: Sendable {
                 backend: backend, version: row.version, window: gate.configuration.window,
                 horizon: configuration.countWindowHorizon)
             let local = breaker.snapshot()
-            if applied == row.version && local.state == .open {
+            if applied == row.version && local.state == .open && state.withLock({ $0.adopted != .open }) {
                 // This instance's own breaker tripped while the fleet's was closed: the fleet opens with it.
                 next = FleetBreakerState(
                     state: .open, backoff: current.backoff, samples: local.window.compared,
@@ -319,13 +375,24 @@ public final class FleetBreaker: Sendable {
             return
         }
         guard let fleet = FleetBreakerState.decode(row.value) else { throw corrupt(row) }
-        breaker.adopt(
-            fleet.state, backoff: fleet.backoff,
-            evidence: ComparisonCounts(
-                compared: fleet.samples, mismatched: Int((Double(fleet.samples) * fleet.mismatchRate).rounded())))
+        // Counts made under the version this instance followed until now are published under it, never the next
+        // (counts made before it followed any go to the first version it follows).
+        if applied >= 0 { try publish() }
+        // A trip of this instance's own breaker (not adopted from the fleet, nor from an unreadable ledger) is
+        // evidence: a closed fleet does not erase it; the next evaluation opens the fleet with it.
+        let keepsOwnTrip =
+            fleet.state == .closed && breaker.state == .open && state.withLock { $0.adopted != .open }
+        if !keepsOwnTrip {
+            let samples = min(max(fleet.samples, 0), 1 << 52)
+            let rate = fleet.mismatchRate.isFinite ? min(max(fleet.mismatchRate, 0), 1) : 0
+            breaker.adopt(
+                fleet.state, backoff: fleet.backoff,
+                evidence: ComparisonCounts(compared: samples, mismatched: Int((Double(samples) * rate).rounded())))
+        }
         state.withLock { state in
             state.applied = row.version
             state.unreachable = false
+            if !keepsOwnTrip { state.adopted = fleet.state }
         }
         if wasUnreachable { logger?.notice("fleet ledger readable again: following the fleet breaker") }
         try recordApplied(row.version)
@@ -361,6 +428,7 @@ public final class FleetBreaker: Sendable {
         logger?.error(
             "fleet ledger unreadable: canary halted until it answers",
             metadata: ["error": "\(error.description)", "tandem.fleet.instance": "\(instance)"])
+        state.withLock { $0.adopted = .open }
         breaker.adopt(.open, backoff: 1, evidence: ComparisonCounts())
     }
 

@@ -6,6 +6,10 @@ import TandemPostgres
 import TandemTesting
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// One instance of a fleet in a test: its own gate and breaker, and the fleet breaker over the shared ledger.
 struct FleetMember {
     let gate: ConsistencyGate
@@ -36,6 +40,8 @@ final class FlakyLedger: LedgerBackend {
     let loseNextCountsAnswer = Atomic<Bool>(false)
     /// Writes (counts, compare-and-set) fail; reads work.
     let failingWrites = Atomic<Bool>(false)
+    /// Reads of state rows hang (a partitioned connection) until cleared.
+    let hanging = Atomic<Bool>(false)
     var name: String { inner.name }
 
     init(_ inner: any LedgerBackend) { self.inner = inner }
@@ -81,6 +87,7 @@ final class FlakyLedger: LedgerBackend {
         return try inner.buckets(since: since)
     }
     func state(_ name: String) throws(LedgerError) -> LedgerStateRow? {
+        while hanging.load(ordering: .acquiring) { usleep(5_000) }
         try check()
         return try inner.state(name)
     }
@@ -240,6 +247,88 @@ struct FleetBreakerTests {
     }
 
     @Test
+    func aPollHangingOnTheLedgerStillHaltsTheCanaryInTwoPollIntervals() async throws {
+        let shared = InMemoryLedgerBackend()
+        let flaky = FlakyLedger(shared)
+        let breaker = try CircuitBreaker(gate: Self.gate, configuration: .init(), logger: gateTestLogger)
+        let fleet = try FleetBreaker(
+            backend: flaky, instance: "hung", gate: try ConsistencyGate(configuration: Self.gate, breaker: breaker),
+            configuration: .init(pollInterval: .milliseconds(50), evaluationInterval: .milliseconds(50)))
+        let running = Task { await fleet.run() }
+        defer {
+            flaky.hanging.store(false, ordering: .releasing)
+            running.cancel()
+        }
+        while fleet.lastState == nil { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!breaker.isHalting)
+        // The next read never answers: the poll thread is stuck in it, and the canary must halt all the same.
+        flaky.hanging.store(true, ordering: .releasing)
+        let hung = ContinuousClock.now
+        while !breaker.isHalting && ContinuousClock.now - hung < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(breaker.isHalting)
+        #expect(fleet.isUnreachable)
+        // The ledger answers again: the instance follows the fleet's closed breaker.
+        flaky.hanging.store(false, ordering: .releasing)
+        let back = ContinuousClock.now
+        while breaker.isHalting && ContinuousClock.now - back < .seconds(10) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(breaker.state == .closed)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func aTripBeforeTheFirstPollIsNotErasedByTheFleetsClosedState(kind: Kind) throws {
+        let backend = try kind.ledger()
+        let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
+        let clean = try (0..<3).map {
+            try FleetMember(backend, "clean-\($0)", gate: local, breaker: .init(openSeconds: 600))
+        }
+        // Plenty of clean comparisons elsewhere: the fleet's window alone stays under budget.
+        for member in clean {
+            member.record(5_000, mismatched: 0)
+            member.fleet.poll()
+        }
+        let late = try FleetMember(backend, "late", gate: local, breaker: .init(openSeconds: 600))
+        late.record(200, mismatched: 60)
+        #expect(late.breaker.state == .open)
+        late.fleet.poll()
+        #expect(late.breaker.state == .open, "its own trip stands")
+        let opened = try #require(try Self.state(backend))
+        #expect(opened.state == .open)
+        #expect(opened.reason == "instance late tripped")
+    }
+
+    @Test(arguments: Kind.allCases)
+    func countsMadeBeforeAChangeAreTheOldVersionsEvidence(kind: Kind) throws {
+        let backend = try kind.ledger()
+        let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
+        let quiet = try FleetMember(backend, "quiet", gate: local, breaker: .init(openSeconds: 600))
+        let tripping = try FleetMember(backend, "tripping", gate: local, breaker: .init(openSeconds: 600))
+        quiet.fleet.poll()
+        tripping.fleet.poll()
+        // Made while the fleet is closed (version 1), published only when the change to open (version 2) arrives.
+        quiet.record(50, mismatched: 0)
+        tripping.record(200, mismatched: 60)
+        tripping.fleet.poll()
+        #expect(try Self.state(backend)?.state == .open)
+        quiet.fleet.poll()
+        let buckets = try backend.buckets(since: 0).filter { $0.instance == "quiet" }
+        #expect(buckets.filter { $0.breakerVersion == 1 }.reduce(0) { $0 + $1.compared } == 50)
+        #expect(buckets.filter { $0.breakerVersion == 2 }.isEmpty)
+    }
+
+    @Test
+    func theFirstInstancesBreakerModeBecomesTheFleets() throws {
+        let backend = InMemoryLedgerBackend()
+        let watcher = try FleetMember(backend, "watcher", gate: Self.gate, breaker: .init(mode: .metricsOnly))
+        watcher.fleet.poll()
+        #expect(try Self.state(backend)?.state == .metricsOnly)
+        #expect(watcher.breaker.state == .metricsOnly)
+    }
+
+    @Test
     func countsAreExactWhenAWriteIsRepeatedAfterItsAnswerWasLost() throws {
         let shared = InMemoryLedgerBackend()
         let flaky = FlakyLedger(shared)
@@ -328,13 +417,12 @@ struct FleetBreakerTests {
         #expect(ContinuousClock.now - opened < .seconds(20), "applied through the announcement, not a poll")
     }
 
+    struct Timeout: Error, CustomStringConvertible { var description: String }
+
     static func waitUntil(seconds: Double, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(seconds)
         while try !condition() {
-            guard Date() < deadline else {
-                Issue.record("condition not met within \(seconds) s")
-                return
-            }
+            guard Date() < deadline else { throw Timeout(description: "condition not met within \(seconds) s") }
             Thread.sleep(forTimeInterval: 0.05)
         }
     }
