@@ -117,6 +117,17 @@ struct FleetBreakerTests {
     }
 
     static let gate = GateConfiguration(minConsistency: 0.99, minSamples: 1000, window: .seconds(120))
+    /// A gate each instance trips on alone after 100 comparisons.
+    static let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
+
+    /// `count` instances named `prefix-0`... on `backend`, judged by `gate`, open for 600 s when tripped.
+    static func members(_ backend: any LedgerBackend, _ prefix: String, count: Int, gate: GateConfiguration = local)
+        throws -> [FleetMember]
+    {
+        try (0..<count).map {
+            try FleetMember(backend, "\(prefix)-\($0)", gate: gate, breaker: .init(openSeconds: 600))
+        }
+    }
 
     static func state(_ backend: any LedgerBackend) throws -> FleetBreakerState? {
         try backend.state(FleetBreaker.stateRow).flatMap { FleetBreakerState.decode($0.value) }
@@ -157,10 +168,7 @@ struct FleetBreakerTests {
     @Test(arguments: Kind.allCases)
     func oneInstanceWhoseOwnBreakerTripsOpensTheFleet(kind: Kind) throws {
         let backend = try kind.ledger()
-        let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
-        let members = try (0..<3).map {
-            try FleetMember(backend, "api-\($0)", gate: local, breaker: .init(openSeconds: 600))
-        }
+        let members = try Self.members(backend, "api", count: 3)
         for member in members { member.fleet.poll() }
         members[2].record(300, mismatched: 90)
         #expect(members[2].breaker.state == .open)
@@ -281,16 +289,13 @@ struct FleetBreakerTests {
     @Test(arguments: Kind.allCases)
     func aTripBeforeTheFirstPollIsNotErasedByTheFleetsClosedState(kind: Kind) throws {
         let backend = try kind.ledger()
-        let local = GateConfiguration(minConsistency: 0.99, minSamples: 100, window: .seconds(120))
-        let clean = try (0..<3).map {
-            try FleetMember(backend, "clean-\($0)", gate: local, breaker: .init(openSeconds: 600))
-        }
+        let clean = try Self.members(backend, "clean", count: 3)
         // Plenty of clean comparisons elsewhere: the fleet's window alone stays under budget.
         for member in clean {
             member.record(5_000, mismatched: 0)
             member.fleet.poll()
         }
-        let late = try FleetMember(backend, "late", gate: local, breaker: .init(openSeconds: 600))
+        let late = try FleetMember(backend, "late", gate: Self.local, breaker: .init(openSeconds: 600))
         late.record(200, mismatched: 60)
         #expect(late.breaker.state == .open)
         late.fleet.poll()

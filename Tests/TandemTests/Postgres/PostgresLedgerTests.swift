@@ -16,6 +16,15 @@ struct PostgresLedgerTests {
             table: "l" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())
     }
 
+    /// A ledger in a database of its own (created for the test), for tests that change what a database holds.
+    static func ledgerInFreshDatabase(_ prefix: String) throws -> PostgresLocation {
+        let database = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+        try PostgresRecordBackendTests.sql("CREATE DATABASE \(database)")
+        var location = try freshLedger()
+        location.database = database
+        return location
+    }
+
     @Test
     func eachInstanceKeepsItsOwnCheckpointAndAReaderGetsTheNewestOrTheOneItNames() throws {
         let location = try Self.freshLedger()
@@ -127,10 +136,8 @@ struct PostgresLedgerTests {
 
     @Test
     func readersCreateNothingAndATableThatIsNotTheLedgersIsRefusedUntouched() throws {
-        let database = "tandem_reader_\(UUID().uuidString.prefix(8).lowercased())"
-        try PostgresRecordBackendTests.sql("CREATE DATABASE \(database)")
-        var location = try Self.freshLedger()
-        location.database = database
+        let location = try Self.ledgerInFreshDatabase("tandem_reader")
+        let database = location.database
         let server = try #require(PostgresTestServer.url)
         let base = server.replacingOccurrences(of: "/postgres?", with: "/\(database)?")
         #expect(base != server)
@@ -177,10 +184,8 @@ struct PostgresLedgerTests {
 
     @Test
     func aLedgerFromANewerTandemAndAURLThatDoesNotParseAreRefusedNamingThem() throws {
-        let database = "tandem_ledger_\(UUID().uuidString.prefix(8).lowercased())"
-        try PostgresRecordBackendTests.sql("CREATE DATABASE \(database)")
-        var location = try Self.freshLedger()
-        location.database = database
+        let location = try Self.ledgerInFreshDatabase("tandem_ledger")
+        let database = location.database
         _ = try PostgresLedgerBackend(location: location, instance: "old")
         try PostgresRecordBackendTests.sql("UPDATE tandem_ledger_schema SET version = 99", database: database)
         let newer = ledgerError { () throws(LedgerError) in
