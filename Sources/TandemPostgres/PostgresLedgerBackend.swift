@@ -266,6 +266,35 @@ public final class PostgresLedgerBackend: LedgerBackend {
         }
     }
 
+    /// Sums on the server: one row per instance comes back, however many buckets the window holds.
+    public func windowCounts(since: Int64, version: Int64?, newest: Int?) throws(LedgerError)
+        -> [String: ComparisonCounts]
+    {
+        guard try hasTables() else { return [:] }
+        let limit = newest.map { Int64($0) }
+        return try run(.readFailed) { (client) throws(StoreError) -> [String: ComparisonCounts] in
+            var counts: [String: ComparisonCounts] = [:]
+            // A second is in the window when the seconds newer than it hold fewer than `newest` comparisons.
+            for row in try client.query(
+                """
+                WITH b AS (SELECT second, instance, compared, mismatched FROM tandem_ledger_buckets \
+                WHERE ledger = \(ledger) AND second >= \(since) \
+                AND (\(version)::bigint IS NULL OR breaker_version = \(version)::bigint)), \
+                s AS (SELECT second, sum(sum(compared)) OVER (ORDER BY second DESC) - sum(compared) AS before \
+                FROM b GROUP BY second), \
+                cut AS (SELECT min(second) AS second FROM s WHERE \(limit)::bigint IS NULL OR before < \(limit)::bigint) \
+                SELECT instance, sum(compared)::bigint, sum(mismatched)::bigint FROM b, cut \
+                WHERE b.second >= cut.second GROUP BY instance
+                """)
+            {
+                let (instance, compared, mismatched) = try PostgresTables.decode(
+                    row, as: (String, Int64, Int64).self, location: location)
+                counts[instance] = ComparisonCounts(compared: Int(compared), mismatched: Int(mismatched))
+            }
+            return counts
+        }
+    }
+
     // MARK: State rows
 
     public func state(_ name: String) throws(LedgerError) -> LedgerStateRow? {

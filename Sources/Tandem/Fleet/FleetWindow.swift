@@ -17,31 +17,13 @@ public struct FleetWindow: Sendable, Hashable {
         var since = now - horizon
         if case .seconds(let seconds) = window { since = now - Int64(seconds.rounded(.up)) + 1 }
         // (A bucket may lie a second ahead: counts made just after a change of version.)
-        let buckets = try backend.buckets(since: since).filter {
-            version == nil || $0.breakerVersion == version
-        }
-        var chosen = buckets
-        if case .count(let count) = window {
-            // The newest whole seconds until they hold `count` comparisons.
-            chosen = []
-            var held = 0
-            var index = buckets.count - 1
-            while index >= 0 && held < count {
-                let second = buckets[index].second
-                while index >= 0 && buckets[index].second == second {
-                    chosen.append(buckets[index])
-                    held += buckets[index].compared
-                    index -= 1
-                }
-            }
-        }
-        var instances: [String: ComparisonCounts] = [:]
+        var newest: Int?
+        if case .count(let count) = window { newest = count }
+        let instances = try backend.windowCounts(since: since, version: version, newest: newest)
         var total = ComparisonCounts()
-        for bucket in chosen {
-            instances[bucket.instance, default: ComparisonCounts()].compared += bucket.compared
-            instances[bucket.instance, default: ComparisonCounts()].mismatched += bucket.mismatched
-            total.compared += bucket.compared
-            total.mismatched += bucket.mismatched
+        for counts in instances.values {
+            total.compared += counts.compared
+            total.mismatched += counts.mismatched
         }
         return FleetWindow(instances: instances, total: total, second: now)
     }

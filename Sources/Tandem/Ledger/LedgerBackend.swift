@@ -32,6 +32,11 @@ public protocol LedgerBackend: AnyObject, Sendable {
     /// Every instance's buckets from second `since` on (Unix seconds), oldest first.
     func buckets(since: Int64) throws(LedgerError) -> [LedgerBucket]
 
+    /// Each instance's counts summed over the buckets from second `since` on made under `version` (nil: any); with
+    /// `newest`, only over the newest whole seconds that together hold at least `newest` comparisons (every second when
+    /// they hold fewer). What a fleet's window is made of; a ledger on a server sums there.
+    func windowCounts(since: Int64, version: Int64?, newest: Int?) throws(LedgerError) -> [String: ComparisonCounts]
+
     /// The state row `name`, or nil when it was never set.
     func state(_ name: String) throws(LedgerError) -> LedgerStateRow?
 
@@ -46,6 +51,34 @@ extension LedgerBackend {
     /// This machine's clock, in Unix seconds.
     public func currentSecond() throws(LedgerError) -> Int64 {
         Int64(Date().timeIntervalSince1970.rounded(.down))
+    }
+
+    /// Sums ``buckets(since:)`` here, in this process.
+    public func windowCounts(since: Int64, version: Int64?, newest: Int?) throws(LedgerError)
+        -> [String: ComparisonCounts]
+    {
+        let buckets = try buckets(since: since).filter { version == nil || $0.breakerVersion == version }
+        var chosen = buckets
+        if let newest {
+            // The newest whole seconds until they hold `newest` comparisons (buckets come oldest first).
+            chosen = []
+            var held = 0
+            var index = buckets.count - 1
+            while index >= 0 && held < newest {
+                let second = buckets[index].second
+                while index >= 0 && buckets[index].second == second {
+                    chosen.append(buckets[index])
+                    held += buckets[index].compared
+                    index -= 1
+                }
+            }
+        }
+        var counts: [String: ComparisonCounts] = [:]
+        for bucket in chosen {
+            counts[bucket.instance, default: ComparisonCounts()].compared += bucket.compared
+            counts[bucket.instance, default: ComparisonCounts()].mismatched += bucket.mismatched
+        }
+        return counts
     }
 }
 

@@ -92,6 +92,34 @@ struct LedgerBackendContractTests {
     }
 
     @Test(arguments: Kind.allCases)
+    func windowCountsSumEachInstanceOverAVersionAndTheNewestSeconds(kind: Kind) throws {
+        let fixture = try Fixture(kind)
+        func bucket(_ instance: String, _ second: Int64, _ compared: Int, _ mismatched: Int, _ version: Int64)
+            -> LedgerBucket
+        {
+            LedgerBucket(
+                instance: instance, second: second, compared: compared, mismatched: mismatched, breakerVersion: version)
+        }
+        try fixture.backend.recordCounts([
+            bucket("a", 100, 10, 1, 1), bucket("b", 100, 5, 0, 1), bucket("a", 101, 7, 2, 1), bucket("b", 101, 3, 1, 2),
+            bucket("a", 102, 4, 0, 2),
+        ])
+        func counts(_ since: Int64, _ version: Int64?, _ newest: Int?) throws -> [String: [Int]] {
+            try fixture.backend.windowCounts(since: since, version: version, newest: newest).mapValues {
+                [$0.compared, $0.mismatched]
+            }
+        }
+        #expect(try counts(0, nil, nil) == ["a": [21, 3], "b": [8, 1]])
+        #expect(try counts(0, 1, nil) == ["a": [17, 3], "b": [5, 0]])
+        #expect(try counts(101, nil, nil) == ["a": [11, 2], "b": [3, 1]])
+        // Newest whole seconds until they hold N: a second counts when the newer ones hold fewer than N.
+        #expect(try counts(0, 1, 6) == ["a": [7, 2]])
+        #expect(try counts(0, nil, 8) == ["a": [11, 2], "b": [3, 1]])
+        #expect(try counts(0, nil, 1_000) == ["a": [21, 3], "b": [8, 1]])
+        #expect(try counts(0, 9, nil).isEmpty)
+    }
+
+    @Test(arguments: Kind.allCases)
     func stateRowsChangeOnlyByCompareAndSetAndALoserAdoptsTheWinnersRow(kind: Kind) throws {
         let fixture = try Fixture(kind)
         #expect(try fixture.backend.state("breaker") == nil)
