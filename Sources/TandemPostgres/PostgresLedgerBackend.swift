@@ -194,11 +194,7 @@ public final class PostgresLedgerBackend: LedgerBackend {
             throw LedgerError(code: .noCheckpoint, path: name, message: "the ledger holds no checkpoint\(whose) yet")
         }
         var report = try decode(Report.self, body, what: "the checkpoint of \(owner)")
-        if let rollout, report.rollout != nil {
-            do { report.rollout = try RolloutStatus.decode(rollout) } catch {
-                throw LedgerError(code: .corrupt, path: name, message: "its rollout row: \(error.reason)")
-            }
-        }
+        try report.takeRolloutRow(rollout, ledger: name)
         var transitions: [Report.Transition] = []
         for body in late {
             transitions.append(try decode(Report.Transition.self, body, what: "a transition of \(owner)"))
@@ -430,20 +426,5 @@ public final class PostgresLedgerBackend: LedgerBackend {
         _ code: LedgerError.Code, _ body: (PostgresSession.Client) throws(StoreError) -> T
     ) throws(LedgerError) -> T {
         do { return try session.transaction(body) } catch { throw LedgerError(error, fallback: code) }
-    }
-}
-
-extension LedgerError {
-    /// A store error of the ledger's connection, as a ledger error naming the same URL.
-    init(_ error: StoreError, fallback: Code) {
-        let code: Code =
-            switch error.code {
-            case .connectionLost, .openFailed: .openFailed
-            case .readOnly: .readOnly
-            case .full: .full
-            case .locked: .locked
-            default: fallback
-            }
-        self.init(code: code, path: error.path ?? "", message: error.message)
     }
 }

@@ -44,11 +44,7 @@ public final class InMemoryLedgerBackend: LedgerBackend {
         guard var report = checkpoint else {
             throw LedgerError(code: .noCheckpoint, path: name, message: "the ledger holds no checkpoint yet")
         }
-        if let rollout, report.rollout != nil {
-            do { report.rollout = try RolloutStatus.decode(rollout.value) } catch {
-                throw LedgerError(code: .corrupt, path: name, message: "its rollout row: \(error.reason)")
-            }
-        }
+        try report.takeRolloutRow(rollout?.value, ledger: name)
         let checkpointed = report.transitions.count
         report.appendLateTransitions(
             transitions.filter { $0.key > checkpointed }.sorted { $0.key < $1.key }.map(\.value))

@@ -192,12 +192,7 @@ public final class FleetBreaker: Sendable {
             state.unreachable = true
             return true
         }
-        guard halt else { return }
-        logger?.error(
-            "fleet ledger unreadable: canary halted until it answers",
-            metadata: ["tandem.fleet.instance": "\(instance)"])
-        state.withLock { $0.adopted = .open }
-        breaker.adopt(.open, backoff: 1, evidence: ComparisonCounts())
+        if halt { haltUnreadable(because: "no read of the state row for \(limit)") }
     }
 
     /// One poll: reads the fleet's state row and applies a change; when an evaluation is due, publishes this
@@ -424,10 +419,14 @@ public final class FleetBreaker: Sendable {
             state.unreachable = true
             return true
         }
-        guard halt else { return }
+        if halt { haltUnreadable(because: error.description) }
+    }
+
+    /// Halts the canary (this instance's breaker opens, as its own state, never the fleet's) until a read succeeds.
+    private func haltUnreadable(because reason: String) {
         logger?.error(
             "fleet ledger unreadable: canary halted until it answers",
-            metadata: ["error": "\(error.description)", "tandem.fleet.instance": "\(instance)"])
+            metadata: ["error": "\(reason)", "tandem.fleet.instance": "\(instance)"])
         state.withLock { $0.adopted = .open }
         breaker.adopt(.open, backoff: 1, evidence: ComparisonCounts())
     }

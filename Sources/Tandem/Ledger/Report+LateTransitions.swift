@@ -12,3 +12,16 @@ extension Report {
         }
     }
 }
+
+extension Report {
+    /// Shows the rollout's state row (`bytes`, when the ledger holds one) in place of the checkpoint's rollout, which
+    /// may be older: a rollout steered after the last checkpoint shows as it stands.
+    ///
+    /// - Throws: ``LedgerError/Code/corrupt`` naming `ledger` when the row does not read back.
+    package mutating func takeRolloutRow(_ bytes: [UInt8]?, ledger: String) throws(LedgerError) {
+        guard let bytes, rollout != nil else { return }
+        do { rollout = try RolloutStatus.decode(bytes) } catch {
+            throw LedgerError(code: .corrupt, path: ledger, message: "its rollout row: \(error.reason)")
+        }
+    }
+}
