@@ -99,7 +99,7 @@ let package = Package(
         .testTarget(
             name: "TandemTests",
             dependencies: [
-                "Tandem", "TandemProto", "TandemPostgres", "TandemTesting",
+                "Tandem", "TandemProto", "TandemPostgres", "TandemTesting", "TandemTestSupport",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Tandem
+import TandemTestSupport
 import Testing
 
 @testable import TandemPostgres
@@ -52,13 +53,6 @@ struct FleetProcessTests {
         }
     }
 
-    static func memberBinary() -> String? {
-        tortureBinary().map {
-            URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("tandem-fleet-member").path
-        }
-        .flatMap { FileManager.default.isExecutableFile(atPath: $0) ? $0 : nil }
-    }
-
     static func wait(seconds: Double, _ what: String, _ condition: () throws -> Bool) throws {
         let deadline = Date().addingTimeInterval(seconds)
         while try !condition() {
@@ -71,8 +65,7 @@ struct FleetProcessTests {
 
     @Test
     func aDivergenceInOneInstanceOpensTheBreakerOfAllWithinASecondAndOutlivesIt() throws {
-        let binary = try #require(
-            Self.memberBinary(), "tandem-fleet-member is not built; run `swift build --build-tests`")
+        let binary = try Binaries.url("tandem-fleet-member").path
         let server = try #require(PostgresTestServer.url)
         let table = "fleet" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
         let url = server + (server.contains("?") ? "&" : "?") + "table=\(table)"

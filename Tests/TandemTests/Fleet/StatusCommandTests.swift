@@ -1,6 +1,7 @@
 import Foundation
 import Tandem
 import TandemProto
+import TandemTestSupport
 import Testing
 
 @testable import TandemPostgres
@@ -8,25 +9,8 @@ import Testing
 /// `tandem status` on a fleet ledger of the test server: what it prints and how it exits.
 @Suite("tandem status", .enabled(if: PostgresTestServer.url != nil, PostgresTestServer.skipReason))
 struct StatusCommandTests {
-    static func tandem(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = try #require(
-            tortureBinary().map {
-                URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("tandem").path
-            }, "the tandem binary is not built next to the tests")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self)
-        )
+    static func tandem(_ arguments: [String]) throws -> Binaries.Result {
+        try Binaries.run("tandem", arguments)
     }
 
     @Test
