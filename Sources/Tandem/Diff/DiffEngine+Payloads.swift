@@ -1,3 +1,4 @@
+import Foundation
 import TandemProto
 
 extension DiffEngine {
@@ -21,7 +22,7 @@ extension DiffEngine {
             // The transcoder writes the projection's bytes without building a message; only when they differ (or
             // it cannot vouch for the payload) are the messages decoded and walked.
             let transcoded = transcoder?.transcode(primaryBytes, options: options)
-            if let transcoded, transcoded.bytes == shadowBytes {
+            if let transcoded, Self.sameBytes(transcoded.bytes, shadowBytes) {
                 return Comparison(diffs: [], unknownFields: transcoded.unknownFields, usedFastPath: true)
             }
             let projected: ProjectedRecord
@@ -66,6 +67,18 @@ extension DiffEngine {
             return Comparison(
                 diffs: diff(shadow: shadow, primary: projected),
                 unknownFields: primaryUnknown + shadow.unknownFieldCountIncludingSubmessages)
+        }
+    }
+
+    /// Whether two payloads hold the same bytes (one `memcmp`, not an element-by-element comparison).
+    @inline(__always)
+    static func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return a.withUnsafeBytes { a in
+            b.withUnsafeBytes { b in
+                guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+                return memcmp(x, y, a.count) == 0
+            }
         }
     }
 

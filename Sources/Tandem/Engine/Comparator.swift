@@ -122,10 +122,25 @@ public final class Comparator: Sendable {
     /// breaker's locks for the page). Returns how many pairs were comparisons (pairs absent from both stores are not).
     @discardableResult
     public func record(pairs: [RecordPair]) -> Int {
+        record(judged: judge(page: pairs))
+    }
+
+    /// Diffs a page of already-read pairs without keeping or recording anything: any thread may judge pages at once.
+    /// Hand the result to ``record(judged:)``, pages in the order they were read.
+    func judge(page: [RecordPair]) -> [KeyComparison?] {
+        page.map { judge(pair: $0) }
+    }
+
+    /// Keeps what a judged page's comparisons found and records their outcomes at once; returns how many pairs were
+    /// comparisons.
+    @discardableResult
+    func record(judged: [KeyComparison?]) -> Int {
         var outcomes: [ComparisonOutcome] = []
-        outcomes.reserveCapacity(pairs.count)
-        for pair in pairs {
-            if let result = evaluate(pair: pair, cohort: nil) { outcomes.append(result.outcome) }
+        outcomes.reserveCapacity(judged.count)
+        for result in judged {
+            guard let result else { continue }
+            keep(result, cohort: nil)
+            outcomes.append(result.outcome)
         }
         recordOutcomes(outcomes)
         return outcomes.count
@@ -277,6 +292,14 @@ public final class Comparator: Sendable {
     /// Diffs `pair` and keeps what the comparison found (mismatch groups, samples, cohorts, unknown fields); the
     /// caller records the outcome. `nil` when neither store has the key.
     private func evaluate(pair: RecordPair, cohort: String?) -> KeyComparison? {
+        guard let result = judge(pair: pair) else { return nil }
+        keep(result, cohort: cohort)
+        return result
+    }
+
+    /// Diffs `pair` without keeping anything (no lock taken: any thread may judge). `nil` when neither store has the
+    /// key.
+    private func judge(pair: RecordPair) -> KeyComparison? {
         if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
             return KeyComparison(key: pair.key, outcome: .inFlight)
         }
@@ -286,14 +309,22 @@ public final class Comparator: Sendable {
                 options: configuration.decoding)
         else { return nil }
         let diffs = comparison.diffs.map(redactor.redact)
-        let result = KeyComparison(
+        return KeyComparison(
             key: pair.key, outcome: diffs.isEmpty ? .match : .mismatch, diffs: diffs,
             unknownFields: comparison.unknownFields)
-        // A clean match without cohort or unknown fields changes nothing below: no lock taken.
-        guard comparison.unknownFields != 0 || cohort != nil || !diffs.isEmpty else { return result }
+    }
+
+    /// Keeps what a judged comparison found (mismatch groups, samples, cohorts, unknown fields).
+    private func keep(_ result: KeyComparison, cohort: String?) {
+        // Rows of different writes are not judged. A clean match without cohort or unknown fields changes nothing
+        // below: no lock taken.
+        guard result.outcome != .inFlight,
+            result.unknownFields != 0 || cohort != nil || !result.diffs.isEmpty
+        else { return }
+        let diffs = result.diffs
         let maxSamples = configuration.maxSamples
         findings.withLock { findings in
-            findings.unknownFields += comparison.unknownFields
+            findings.unknownFields += result.unknownFields
             if let cohort {
                 var counts = findings.cohorts[cohort] ?? RunTotals.Cohort()
                 counts.compared += 1
@@ -302,7 +333,7 @@ public final class Comparator: Sendable {
             }
             guard !diffs.isEmpty else { return }
             // What is kept for reports and the ledger names the key as the plan allows (its token when redacted).
-            let shown = redactor.key(pair.key)
+            let shown = redactor.key(result.key)
             findings.aggregator.add(key: shown, diffs: diffs)
             if !findings.sampledKeys.contains(shown) {
                 if findings.samples.count < maxSamples {
@@ -316,7 +347,6 @@ public final class Comparator: Sendable {
             }
         }
         if !diffs.isEmpty { metrics.recordKinds(diffs) }
-        return result
     }
 
     /// Records a batch of outcomes in the gate (and breaker) and the metrics, aggregated.

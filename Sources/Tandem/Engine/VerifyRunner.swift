@@ -2,8 +2,9 @@ import Foundation
 
 /// Verifies two existing stores in full through a ``MigrationEngine``: streams every key of both stores in key order,
 /// one page at a time (memory stays flat), and compares each pair with the plan's rules, feeding the gate and the
-/// breaker a page of outcomes at a time; a thread of its own reads the next pages while the caller's compares. A key
-/// in one store only is compared as missing from the other.
+/// breaker a page of outcomes at a time. ``Configuration/compareThreads`` threads read the next pages in turn and
+/// diff them, a few pages ahead, while the caller's records them in key order. A key in one store only is compared
+/// as missing from the other.
 ///
 /// Pending outbox rows were replayed when the engine opened the stores (counted as repaired); no other row is ever
 /// rewritten, so a row changed by hand is reported, not repaired.
@@ -19,13 +20,18 @@ public final class VerifyRunner {
         public var progressInterval: Duration
         /// The most points kept in the consistency timeline.
         public var maxTimelinePoints: Int
+        /// How many threads read and diff pages at once (the default: one per core). Outcomes are recorded in key
+        /// order whatever this is.
+        public var compareThreads: Int
 
         /// Creates a configuration.
         public init(
             pageSize: Int = 512, checkpointInterval: Duration = .seconds(1),
-            progressInterval: Duration = .milliseconds(500), maxTimelinePoints: Int = 1000
+            progressInterval: Duration = .milliseconds(500), maxTimelinePoints: Int = 1000,
+            compareThreads: Int = ProcessInfo.processInfo.activeProcessorCount
         ) {
             self.pageSize = pageSize
+            self.compareThreads = max(1, compareThreads)
             self.checkpointInterval = checkpointInterval
             self.progressInterval = progressInterval
             self.maxTimelinePoints = maxTimelinePoints
@@ -54,20 +60,25 @@ public final class VerifyRunner {
     /// - Throws: ``EngineError`` when a store cannot be read (what was compared before stays counted).
     public func run(progress: ((ReplayProgress) -> Void)? = nil, checkpoint: (() -> Void)? = nil) throws(EngineError) {
         let started = Date()
-        // One thread pages both stores a few pages ahead; this one compares: two cores where there are two.
-        let pipeline = PagePipeline(cursor: engine.writer.pairCursor(pageSize: configuration.pageSize))
+        // Worker threads read pages in turn and judge them, a few pages ahead; this one records them in key order.
+        let comparator = engine.comparator
+        let pipeline = PagePipeline(
+            cursor: engine.writer.pairCursor(pageSize: configuration.pageSize),
+            workers: configuration.compareThreads
+        ) { comparator.judge(page: $0) }
         defer { pipeline.cancel() }
         var lastProgress = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
         while let item = pipeline.next() {
             let page: [RecordPair]
+            let judged: [KeyComparison?]
             switch item {
-            case .page(let read): page = read
+            case .page(let read, let results): (page, judged) = (read, results)
             case .failed(let error): throw EngineError(error)
             }
             let transitions = engine.breaker.transitionCount
             // The page's outcomes go to the gate and the breaker at once (one pass through each lock per page).
-            let compared = engine.comparator.record(pairs: page)
+            let compared = comparator.record(judged: judged)
             processed += page.count
             if compared > 0 { timeline.observe(at: Date(), totals: engine.gate.totals, comparisons: compared) }
             // By the clock, and at once after a breaker transition, so a killed run's ledger shows every transition.

@@ -72,8 +72,12 @@ extension Transcoder {
             buffer -> Bool in
             do throws(WireDecodingError) {
                 var count = 0
+                var sorted = true
+                var previous: Int32 = 0
                 var reader = WireReader(payload.buffer, range: range)
                 while let (number, wireType) = try reader.nextTag() {
+                    if number < previous { sorted = false }
+                    previous = number
                     let tagOffset = reader.tagOffset
                     let valueOffset = reader.offset
                     try reader.skipField(wireType: wireType, fieldNumber: number, maxDepth: 0)
@@ -87,7 +91,8 @@ extension Transcoder {
                 }
                 let recorded = UnsafeBufferPointer(rebasing: buffer[0..<count])
                 return try emitFields(
-                    program, containers: .recorded(recorded), payload: payload, options: options, into: &out)
+                    program, containers: .recorded(recorded, sorted: sorted), payload: payload, options: options,
+                    into: &out)
             } catch {
                 failure = error
                 return false

@@ -146,24 +146,29 @@ final class Transcoder: Sendable {
                 let unknown = validator.unknownFieldCount(
                     of: buffer, as: v2Message, options: options, recording: &occurrences)
             else { return nil }
-            let payload = Payload(buffer: buffer, occurrences: occurrences)
             var out: [UInt8] = []
             out.reserveCapacity(buffer.count)
-            // The v1 oneofs set so far: a second member set would clear the first, which the message path decides.
-            var oneofsSet: UInt64 = 0
-            do {
-                for slot in 0..<topLevelCount {
-                    let entry = entries[slot]
-                    let start = out.count
-                    guard try emit(entry, payload: payload, options: options, into: &out) else { return nil }
-                    if entry.v1Oneof >= 0 && out.count > start {
-                        guard oneofsSet & (1 << entry.v1Oneof) == 0 else { return nil }
-                        oneofsSet |= 1 << entry.v1Oneof
+            let written = occurrences.withUnsafeBufferPointer { occurrences -> Bool in
+                let payload = Payload(
+                    buffer: buffer, occurrences: occurrences, occurrencesSorted: Self.isSortedByNumber(occurrences))
+                // The v1 oneofs set so far: a second member set would clear the first, which the message path decides.
+                var oneofsSet: UInt64 = 0
+                do {
+                    for slot in 0..<topLevelCount {
+                        let entry = entries[slot]
+                        let start = out.count
+                        guard try emit(entry, payload: payload, options: options, into: &out) else { return false }
+                        if entry.v1Oneof >= 0 && out.count > start {
+                            guard oneofsSet & (1 << entry.v1Oneof) == 0 else { return false }
+                            oneofsSet |= 1 << entry.v1Oneof
+                        }
                     }
+                } catch {
+                    return false
                 }
-            } catch {
-                return nil
+                return true
             }
+            guard written else { return nil }
             return Output(bytes: out, unknownFields: unknown)
         }
     }
@@ -173,7 +178,10 @@ final class Transcoder: Sendable {
     /// The payload being transcoded: its bytes and its top-level field occurrences, in order.
     struct Payload {
         let buffer: UnsafeRawBufferPointer
-        let occurrences: [WireOccurrence]
+        let occurrences: UnsafeBufferPointer<WireOccurrence>
+        /// Whether ``occurrences`` come in field-number order (as encoders write them): a field's occurrences are
+        /// then found by binary search rather than by a look at every occurrence.
+        let occurrencesSorted: Bool
     }
 
     /// The messages holding an entry's source: the top-level message, or the occurrences of the last message along
@@ -185,8 +193,9 @@ final class Transcoder: Sendable {
         case one(Range<Int>)
         case nested([Range<Int>])
         /// One message whose field occurrences were recorded, in order (the memory lives while its fields are
-        /// written: see ``Transcoder/emitProgram(_:containers:payload:options:into:)``).
-        case recorded(UnsafeBufferPointer<WireOccurrence>)
+        /// written: see ``Transcoder/emitProgram(_:containers:payload:options:into:)``), and whether they come in
+        /// field-number order.
+        case recorded(UnsafeBufferPointer<WireOccurrence>, sorted: Bool)
 
         /// Whether every message along the source path is present.
         var arePresent: Bool {
@@ -222,9 +231,10 @@ final class Transcoder: Sendable {
         switch containers {
         case .top:
             // The validator recorded the top-level occurrences: no tag is read twice.
-            try forEachOccurrence(of: number, in: payload.occurrences, payload: payload, body)
-        case .recorded(let occurrences):
-            try forEachOccurrence(of: number, in: occurrences, payload: payload, body)
+            try forEachOccurrence(
+                of: number, in: payload.occurrences, sorted: payload.occurrencesSorted, payload: payload, body)
+        case .recorded(let occurrences, let sorted):
+            try forEachOccurrence(of: number, in: occurrences, sorted: sorted, payload: payload, body)
         case .one(let range):
             try forEachOccurrence(of: number, in: range, payload: payload, body)
         case .nested(let ranges):
@@ -234,14 +244,39 @@ final class Transcoder: Sendable {
 
     @inline(__always)
     private static func forEachOccurrence(
-        of number: Int32, in occurrences: some Sequence<WireOccurrence>, payload: Payload,
+        of number: Int32, in occurrences: UnsafeBufferPointer<WireOccurrence>, sorted: Bool, payload: Payload,
         _ body: (WireType, inout WireReader, Int) throws(WireDecodingError) -> Bool
     ) throws(WireDecodingError) {
         let whole = payload.buffer.count
-        for occurrence in occurrences where occurrence.number == number {
+        var index = 0
+        if sorted {
+            // The first occurrence numbered `number` or above; those numbered `number` follow it, in wire order.
+            var upper = occurrences.count
+            while index < upper {
+                let middle = (index &+ upper) >> 1
+                if occurrences[middle].number < number { index = middle &+ 1 } else { upper = middle }
+            }
+        }
+        while index < occurrences.count {
+            let occurrence = occurrences[index]
+            index &+= 1
+            guard occurrence.number == number else {
+                if sorted && occurrence.number > number { return }
+                continue
+            }
             var reader = WireReader(payload.buffer, range: occurrence.valueOffset..<whole)
             _ = try body(occurrence.wireType, &reader, occurrence.tagOffset)
         }
+    }
+
+    /// Whether `occurrences` come in field-number order (several of one number side by side).
+    static func isSortedByNumber(_ occurrences: UnsafeBufferPointer<WireOccurrence>) -> Bool {
+        var previous: Int32 = 0
+        for occurrence in occurrences {
+            if occurrence.number < previous { return false }
+            previous = occurrence.number
+        }
+        return true
     }
 
     @inline(__always)

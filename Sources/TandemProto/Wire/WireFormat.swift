@@ -40,7 +40,17 @@ enum WireFormat {
     }
 
     /// Appends `value` as a varint to `bytes`.
+    @inline(__always)
     static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+        if value < 0x80 {
+            bytes.append(UInt8(truncatingIfNeeded: value))
+            return
+        }
+        appendLongVarint(value, to: &bytes)
+    }
+
+    /// ``appendVarint(_:to:)`` of a value of two bytes or more.
+    static func appendLongVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         var remaining = value
         while remaining >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)

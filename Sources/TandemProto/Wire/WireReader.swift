@@ -87,6 +87,14 @@ public struct WireReader {
             _offset &+= 1
             return UInt64(first)
         }
+        // Two bytes: lengths up to 16 KiB and tags of fields 16 to 2047.
+        if offset &+ 1 < endOffset {
+            let second = buffer[offset &+ 1]
+            if second < 0x80 {
+                _offset &+= 2
+                return UInt64(first & 0x7F) | UInt64(second) << 7
+            }
+        }
         return try readVarintSlow()
     }
 

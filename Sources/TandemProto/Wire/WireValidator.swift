@@ -105,8 +105,10 @@ private struct Scanner {
         throws -> Int
     {
         var unknown = 0
-        // The member seen so far of each oneof, for messages that use one.
-        var oneofMembers: [Int32] = []
+        // The member seen so far of each oneof, for messages that use one: the first eight oneofs inline (no
+        // allocation per message), any others in an array.
+        var oneofMembers = SIMD8<Int32>()
+        var moreOneofMembers: [Int32] = []
         while let (number, wireType) = try reader.nextTag() {
             if wireType == .startGroup || wireType == .endGroup { throw Declined() }
             fields?.append(
@@ -120,11 +122,18 @@ private struct Scanner {
             }
             if field.oneof >= 0 {
                 // A later member clears an earlier one; what it clears is left to the decoder.
-                if oneofMembers.isEmpty { oneofMembers = Array(repeating: 0, count: layout.oneofCounts[message]) }
                 let oneof = Int(field.oneof)
-                guard oneof < oneofMembers.count else { throw Declined() }
-                if oneofMembers[oneof] != 0 && oneofMembers[oneof] != number { throw Declined() }
-                oneofMembers[oneof] = number
+                guard oneof < layout.oneofCounts[message] else { throw Declined() }
+                if oneof < oneofMembers.scalarCount {
+                    if oneofMembers[oneof] != 0 && oneofMembers[oneof] != number { throw Declined() }
+                    oneofMembers[oneof] = number
+                } else {
+                    if moreOneofMembers.isEmpty {
+                        moreOneofMembers = Array(repeating: 0, count: layout.oneofCounts[message])
+                    }
+                    if moreOneofMembers[oneof] != 0 && moreOneofMembers[oneof] != number { throw Declined() }
+                    moreOneofMembers[oneof] = number
+                }
             }
         }
         return unknown

@@ -98,7 +98,7 @@ struct EngineOverBackendTests {
         #expect(engine.totals.reads == 200)
     }
 
-    @Test func verifyReadsAheadOnAThreadOfItsOwnAndStopsAtTheFirstUnreadablePage() throws {
+    @Test func verifyReadsAheadOnThreadsOfItsOwnAndStopsAtTheFirstUnreadablePage() throws {
         let plan = try MigrationPlan.load(directory: PlanTestSupport.migrationDirectory("user-profile"))
         let backend = InMemoryRecordBackend(mode: .outbox)
         let writer = try MigrationEngine(plan: plan, backend: backend)
@@ -129,6 +129,38 @@ struct EngineOverBackendTests {
         }
         #expect(stopped.processed == 50)
         #expect(partial.gate.totals.compared == 50)
+    }
+
+    @Test func verifyOnSeveralThreadsKeepsTheSameFindingsInTheSameOrderAsOnOne() throws {
+        let plan = try MigrationPlan.load(directory: PlanTestSupport.migrationDirectory("user-profile"))
+        let fixture = try BackendFixture(.memoryOutbox)
+        let engine = try MigrationEngine(plan: plan, backend: fixture.backend)
+        try ReplayRunner(engine: engine, clock: TrafficClock(), trafficFile: Self.traffic)
+            .run(try TrafficLineReader(path: Self.traffic))
+        engine.writer.waitForShadowWrites()
+
+        // Pages of 3 judged on up to 4 threads must keep the samples (bounded, so which keys are kept depends on
+        // order), the groups and every count exactly as one thread keeps them.
+        func verify(threads: Int) throws -> Report {
+            let verifier = try MigrationEngine(
+                plan: plan, backend: fixture.backend, configuration: .init(maxSamples: 5))
+            let runner = VerifyRunner(
+                engine: verifier, configuration: .init(pageSize: 3, compareThreads: threads))
+            try runner.run()
+            return verifier.report(source: "verify", startedAt: Date(), timeline: runner.timeline.points)
+        }
+        let one = try verify(threads: 1)
+        try #require(one.totals.mismatched > 5, "the traffic must mismatch on more keys than the sample keeps")
+        for threads in [2, 4] {
+            let several = try verify(threads: threads)
+            #expect(several.totals == one.totals)
+            #expect(several.mismatchesTruncated && one.mismatchesTruncated)
+            #expect(several.mismatches.map(\.key) == one.mismatches.map(\.key))
+            #expect(several.mismatches.map { $0.diffs.map(\.path) } == one.mismatches.map { $0.diffs.map(\.path) })
+            #expect(
+                several.fields.map { "\($0.path) \($0.kind) \($0.count) \($0.sampleKeys)" }
+                    == one.fields.map { "\($0.path) \($0.kind) \($0.count) \($0.sampleKeys)" })
+        }
     }
 
     @Test(arguments: ComparatorPriority.allCases)
