@@ -9,15 +9,19 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Check that v1 and v2 schemas are compatible (and that a plan can carry its fields) before rollout.",
         discussion: """
-            Compares the plan's v1 and v2 messages (or, with --v1/--v2, the messages named by --message, or every \
-            top-level message whose name relative to its package exists on both sides), following fields by number \
-            into the types they use. Each side is compiled in its own pool, so a file may be checked against itself.
+            Compares the plan's v1 and v2 messages, following fields by number into the types they use. With \
+            --v1/--v2 (files and directories, several of each) it compares the whole schemas as buf does: files \
+            pair by name (one file on each side pair with each other), every message, enum and service, nested or \
+            not, reached or not, pairs by full name, or by the name within its package where a file's package \
+            changed; --message NAME compares only the message NAME and what it reaches. Each side is compiled in \
+            its own pool, so a file may be checked against itself.
 
             Exit codes: 0 no error-level finding, 1 at least one, 2 usage, plan or schema error, 3 unreadable file.
 
             Examples:
               tandem check Migrations/user-profile --policy strict
               tandem check --v1 old/acme/user.proto --v2 new/acme/user.proto --message User --format json
+              tandem check --v1 old/ --v2 new/ --policy strict
 
             Policies: wire (binary only), wire_json (binary and JSON, the default), strict (also names and \
             source-level changes).
@@ -29,11 +33,17 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A plan directory (tandem.yaml and its schema files).", valueName: "plan-dir"))
     var planDirectory: String?
 
-    @Option(name: .customLong("v1"), help: ArgumentHelp("The v1 .proto file.", valueName: "file.proto"))
-    var v1File: String?
+    @Option(
+        name: .customLong("v1"), parsing: .upToNextOption,
+        help: ArgumentHelp(
+            "The v1 schema: .proto files and directories (every .proto under a directory, named relative to it).",
+            valueName: "path"))
+    var v1Paths: [String] = []
 
-    @Option(name: .customLong("v2"), help: ArgumentHelp("The v2 .proto file.", valueName: "file.proto"))
-    var v2File: String?
+    @Option(
+        name: .customLong("v2"), parsing: .upToNextOption,
+        help: ArgumentHelp("The v2 schema, as --v1.", valueName: "path"))
+    var v2Paths: [String] = []
 
     @Option(
         help: ArgumentHelp(
@@ -64,16 +74,16 @@ struct CheckCommand: ParsableCommand {
             throw CLIError.usage("--format \(format): expected text or json")
         }
         let report: CompatibilityReport
-        switch (planDirectory, v1File, v2File) {
-        case (let directory?, nil, nil):
+        switch (planDirectory, v1Paths.isEmpty, v2Paths.isEmpty) {
+        case (let directory?, true, true):
             guard message == nil, importPaths.isEmpty else {
                 throw CLIError.usage("--message and -I apply to --v1/--v2; a plan names its messages and proto_path")
             }
             report = try checkPlan(directory, policy: policy)
-        case (nil, let v1?, let v2?):
-            report = try checkFiles(v1: v1, v2: v2, policy: policy)
+        case (nil, false, false):
+            report = try checkFiles(v1: v1Paths, v2: v2Paths, policy: policy)
         case (nil, _, _):
-            throw CLIError.usage("give a plan directory, or both --v1 FILE.proto and --v2 FILE.proto")
+            throw CLIError.usage("give a plan directory, or both --v1 PATH... and --v2 PATH...")
         default:
             throw CLIError.usage("give either a plan directory or --v1/--v2, not both")
         }
@@ -101,11 +111,12 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    private func checkFiles(v1: String, v2: String, policy: CompatibilityPolicy) throws(CLIError) -> CompatibilityReport
+    private func checkFiles(v1: [String], v2: [String], policy: CompatibilityPolicy) throws(CLIError)
+        -> CompatibilityReport
     {
         let v1Schema = try compile(v1, side: "v1")
         let v2Schema = try compile(v2, side: "v2")
-        let roots: CompatibilityRoots = message.map { .named($0) } ?? .allTopLevel
+        let roots: CompatibilityRoots = message.map { .named($0) } ?? .wholeSchema
         do {
             return try CompatibilityChecker(policy: policy).check(v1: v1Schema, v2: v2Schema, roots: roots)
         } catch {
@@ -113,18 +124,46 @@ struct CheckCommand: ParsableCommand {
         }
     }
 
-    /// Compiles one side in its own compiler call (its own pool).
-    private func compile(_ file: String, side: String) throws(CLIError) -> CompatibilitySchema {
-        guard FileManager.default.fileExists(atPath: file) else {
-            throw CLIError.io("\(file): no such file (--\(side))")
+    /// Compiles one side's files and directories in one compiler call (its own pool). A directory contributes every
+    /// `.proto` under it and is an import root; without -I, each file's directory and `.` are too.
+    private func compile(_ paths: [String], side: String) throws(CLIError) -> CompatibilitySchema {
+        var files: [String] = []
+        var roots = importPaths
+        var fileDirectories: [String] = []
+        for path in paths {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw CLIError.io("\(path): no such file or directory (--\(side))")
+            }
+            if isDirectory.boolValue {
+                let found = Self.protoFiles(under: path)
+                guard !found.isEmpty else { throw CLIError.usage("\(path): no .proto file under it (--\(side))") }
+                files += found
+                roots.append(path)
+            } else {
+                files.append(path)
+                let directory = (path as NSString).deletingLastPathComponent
+                fileDirectories.append(directory.isEmpty ? "." : directory)
+            }
         }
-        let directory = (file as NSString).deletingLastPathComponent
-        let roots = importPaths.isEmpty ? [directory.isEmpty ? "." : directory, "."] : importPaths
+        if importPaths.isEmpty && !fileDirectories.isEmpty { roots += fileDirectories + ["."] }
+        var unique: [String] = []
+        for root in roots where !unique.contains(root) { unique.append(root) }
         do {
-            return CompatibilitySchema(try ProtoCompiler(importPaths: roots).compile(diskPaths: [file]))
+            return CompatibilitySchema(try ProtoCompiler(importPaths: unique).compile(diskPaths: files))
         } catch {
             throw CLIError.schema(error.description)
         }
+    }
+
+    /// Every `.proto` file under `directory`, in name order.
+    private static func protoFiles(under directory: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return [] }
+        var found: [String] = []
+        while let relative = walker.nextObject() as? String {
+            if relative.hasSuffix(".proto") { found.append((directory as NSString).appendingPathComponent(relative)) }
+        }
+        return found.sorted()
     }
 
     /// The policy table of every rule, as `--help` shows it.

@@ -22,6 +22,13 @@ struct CompatibilityPool {
         let isProto3: Bool
     }
 
+    struct Service {
+        let fullName: String
+        let file: String
+        let path: [Int32]
+        let proto: Google_Protobuf_ServiceDescriptorProto
+    }
+
     let side: String
     let schema: CompatibilitySchema
     private(set) var messages: [String: Message] = [:]
@@ -29,6 +36,13 @@ struct CompatibilityPool {
     /// Top-level messages and enums of the requested files, by name relative to the package, in declaration order.
     private(set) var topLevelMessages: [Message] = []
     private(set) var topLevelEnums: [Enum] = []
+    /// Every message and enum of the requested files, nested or not, in declaration order.
+    private(set) var requestedMessages: [Message] = []
+    private(set) var requestedEnums: [Enum] = []
+    /// The services of the requested files, in declaration order.
+    private(set) var requestedServices: [Service] = []
+    /// The requested files' packages, by file name.
+    private(set) var packages: [String: String] = [:]
 
     init(side: String, schema: CompatibilitySchema) {
         self.side = side
@@ -37,6 +51,7 @@ struct CompatibilityPool {
         for file in schema.files {
             let proto3 = file.syntax == "proto3"
             let isRequested = requested.contains(file.name)
+            if isRequested { packages[file.name] = file.package }
             func qualify(_ name: String, scope: String) -> String { scope.isEmpty ? name : scope + "." + name }
             func relative(_ fullName: String) -> String {
                 file.package.isEmpty ? fullName : String(fullName.dropFirst(file.package.count + 1))
@@ -48,14 +63,17 @@ struct CompatibilityPool {
                     isProto3: proto3)
                 messages[fullName] = entry
                 if isRequested && path.count == 2 { topLevelMessages.append(entry) }
+                if isRequested { requestedMessages.append(entry) }
                 for (i, nested) in message.nestedType.enumerated() {
                     collect(nested, scope: fullName, path: path + [3, Int32(i)])
                 }
                 for (i, nestedEnum) in message.enumType.enumerated() {
                     let enumName = qualify(nestedEnum.name, scope: fullName)
-                    enums[enumName] = Enum(
+                    let entry = Enum(
                         fullName: enumName, relativeName: relative(enumName), file: file.name,
                         path: path + [4, Int32(i)], proto: nestedEnum, isProto3: proto3)
+                    enums[enumName] = entry
+                    if isRequested { requestedEnums.append(entry) }
                 }
             }
             for (i, message) in file.messageType.enumerated() {
@@ -67,7 +85,18 @@ struct CompatibilityPool {
                     fullName: enumName, relativeName: relative(enumName), file: file.name, path: [5, Int32(i)],
                     proto: topEnum, isProto3: proto3)
                 enums[enumName] = entry
-                if isRequested { topLevelEnums.append(entry) }
+                if isRequested {
+                    topLevelEnums.append(entry)
+                    requestedEnums.append(entry)
+                }
+            }
+            if isRequested {
+                for (i, service) in file.service.enumerated() {
+                    requestedServices.append(
+                        Service(
+                            fullName: qualify(service.name, scope: file.package), file: file.name,
+                            path: [6, Int32(i)], proto: service))
+                }
             }
         }
     }

@@ -8,4 +8,8 @@ public enum CompatibilityRoots: Sendable, Hashable {
     /// Every top-level message (and enum) of the requested files whose name relative to its package exists on both
     /// sides; those that exist only in v1 are reported as deleted.
     case allTopLevel
+    /// The whole schemas, as buf compares them (DESIGN 13): files pair by name; every message, enum and service of
+    /// the requested files, nested or not, reached by a field or not, pairs by full name, or by the name relative
+    /// to its package where a paired file's package changed (reported once per file as `FILE_SAME_PACKAGE`).
+    case wholeSchema
 }

@@ -33,6 +33,20 @@
 /// | RESERVED_ENUM_NO_DELETE | error | error | error |
 /// | RESERVED_REUSED | error | error | error |
 /// | ONEOF_NO_DELETE | off | off | error |
+/// | FILE_NO_DELETE | off | off | error |
+/// | FILE_SAME_PACKAGE | off | off | error |
+/// | SERVICE_NO_DELETE | off | off | error |
+/// | RPC_NO_DELETE | off | off | error |
+/// | RPC_SAME_REQUEST_TYPE | error | error | error |
+/// | RPC_SAME_RESPONSE_TYPE | error | error | error |
+/// | RPC_SAME_CLIENT_STREAMING | error | error | error |
+/// | RPC_SAME_SERVER_STREAMING | error | error | error |
+/// | RPC_SAME_IDEMPOTENCY_LEVEL | error | error | error |
+///
+/// The FILE_, SERVICE_ and RPC_ rules apply to whole-schema checks (``CompatibilityRoots/wholeSchema``), which also
+/// compare every message and enum whether a field reaches it or not. A field switched to another named message or
+/// enum type (not the same type under a renamed package) is FIELD_WIRE_COMPATIBLE_TYPE, as in buf, and the two
+/// types are not compared member by member.
 ///
 /// Where protobuf.dev ("Updating A Message Type") and buf disagree, Tandem follows protobuf.dev for `wire` and buf
 /// for `wire_json`: the conversions protobuf.dev calls wire-compatible *under a condition* (enum <-> int32, uint32,
@@ -145,13 +159,13 @@ extension CompatibilityRule {
     /// A field number now names another field of an incompatible type.
     public static let fieldNumberReused = rule(
         "FIELD_NUMBER_REUSED", .error, .error, .error, "field numbers are not reused for other fields")
-    /// A nested message type declared in a compared v1 message is gone in v2.
+    /// A message of v1 is gone in v2 (nested in a compared message; in whole-schema checks, any).
     public static let messageNoDelete = rule(
         "MESSAGE_NO_DELETE", .off, .off, .error, "messages are not deleted")
     /// The set of required fields changed.
     public static let messageSameRequiredFields = rule(
         "MESSAGE_SAME_REQUIRED_FIELDS", .error, .error, .error, "messages keep the same required fields")
-    /// A nested enum declared in a compared v1 message is gone in v2.
+    /// An enum of v1 is gone in v2 (nested in a compared message; in whole-schema checks, any).
     public static let enumNoDelete = rule(
         "ENUM_NO_DELETE", .off, .off, .error, "enums are not deleted")
     /// A v1 enum value number is gone in v2.
@@ -181,6 +195,34 @@ extension CompatibilityRule {
     public static let oneofNoDelete = rule(
         "ONEOF_NO_DELETE", .off, .off, .error, "oneofs are not deleted")
 
+    /// A requested v1 file is not among the v2 files (whole-schema checks; a type that moved is found by name).
+    public static let fileNoDelete = rule(
+        "FILE_NO_DELETE", .off, .off, .error, "files are not deleted")
+    /// A file's package changed (whole-schema checks): gRPC method paths and `Any` type URLs change with it.
+    public static let fileSamePackage = rule(
+        "FILE_SAME_PACKAGE", .off, .off, .error, "files keep their package")
+    /// A v1 service is gone in v2 (whole-schema checks).
+    public static let serviceNoDelete = rule(
+        "SERVICE_NO_DELETE", .off, .off, .error, "services are not deleted")
+    /// A method of a v1 service is gone in v2.
+    public static let rpcNoDelete = rule(
+        "RPC_NO_DELETE", .off, .off, .error, "methods are not deleted")
+    /// A method's request type changed.
+    public static let rpcSameRequestType = rule(
+        "RPC_SAME_REQUEST_TYPE", .error, .error, .error, "methods keep their request type")
+    /// A method's response type changed.
+    public static let rpcSameResponseType = rule(
+        "RPC_SAME_RESPONSE_TYPE", .error, .error, .error, "methods keep their response type")
+    /// A method became client-streaming or stopped being so.
+    public static let rpcSameClientStreaming = rule(
+        "RPC_SAME_CLIENT_STREAMING", .error, .error, .error, "methods keep client streaming")
+    /// A method became server-streaming or stopped being so.
+    public static let rpcSameServerStreaming = rule(
+        "RPC_SAME_SERVER_STREAMING", .error, .error, .error, "methods keep server streaming")
+    /// A method's `idempotency_level` option changed.
+    public static let rpcSameIdempotencyLevel = rule(
+        "RPC_SAME_IDEMPOTENCY_LEVEL", .error, .error, .error, "methods keep their idempotency level")
+
     /// Every schema rule, in table order.
     public static let all: [CompatibilityRule] = [
         fieldNoDelete, fieldNoDeleteUnlessNumberReserved, fieldNoDeleteUnlessNameReserved, fieldSameType,
@@ -189,5 +231,7 @@ extension CompatibilityRule {
         fieldSameDefault, fieldSamePresence, fieldNumberReused, messageNoDelete, messageSameRequiredFields,
         enumNoDelete, enumValueNoDelete, enumValueNoDeleteUnlessNumberReserved, enumValueNoDeleteUnlessNameReserved,
         enumValueSameName, reservedMessageNoDelete, reservedEnumNoDelete, reservedReused, oneofNoDelete,
+        fileNoDelete, fileSamePackage, serviceNoDelete, rpcNoDelete, rpcSameRequestType, rpcSameResponseType,
+        rpcSameClientStreaming, rpcSameServerStreaming, rpcSameIdempotencyLevel,
     ]
 }

@@ -91,6 +91,20 @@ extension CompatibilityRun {
         }
     }
 
+    /// A field switched from one named message or enum type to another: generated code changes, and what one side
+    /// writes is read as an unrelated type by the other. The two types are not compared member by member.
+    private mutating func reportNamedTypeSwitch(_ a: FieldSide, _ b: FieldSide, kind: String) {
+        let number = a.field.number
+        report(
+            .fieldSameType, v1: a.locateType(), v2: b.locateType(),
+            "field \(number) (\(a.field.name)) changed type from \(a.typeName) to \(b.typeName): generated code "
+                + "and every caller that relies on the type change")
+        report(
+            .fieldWireCompatibleType, v1: a.locateType(), v2: b.locateType(),
+            "field \(number) (\(a.field.name)) changed type from \(a.typeName) to \(b.typeName), another \(kind): "
+                + "each side reads the other's values as a type they were not written as")
+    }
+
     private mutating func compareTypes(_ a: FieldSide, _ b: FieldSide) {
         let number = a.field.number
         if a.type == b.type {
@@ -98,21 +112,17 @@ extension CompatibilityRun {
             case .message, .group:
                 guard let am = v1.message(typeName: a.field.typeName), let bm = v2.message(typeName: b.field.typeName)
                 else { return }
-                if am.relativeName != bm.relativeName && !(a.isMap && b.isMap) {
-                    report(
-                        .fieldSameType, v1: a.locateType(), v2: b.locateType(),
-                        "field \(number) (\(a.field.name)) changed type from \(a.typeName) to \(b.typeName): generated "
-                            + "code changes; the two types are compared field by field")
+                if !(a.isMap && b.isMap) && !isSameType(am.fullName, am.relativeName, am.file, bm.fullName, bm.relativeName) {
+                    reportNamedTypeSwitch(a, b, kind: "message")
+                    return
                 }
                 enqueue(am, bm)
             case .enum:
                 guard let ae = v1.enumType(typeName: a.field.typeName), let be = v2.enumType(typeName: b.field.typeName)
                 else { return }
-                if ae.relativeName != be.relativeName {
-                    report(
-                        .fieldSameType, v1: a.locateType(), v2: b.locateType(),
-                        "field \(number) (\(a.field.name)) changed type from \(a.typeName) to \(b.typeName): generated "
-                            + "code changes; the two enums are compared value by value")
+                if !isSameType(ae.fullName, ae.relativeName, ae.file, be.fullName, be.relativeName) {
+                    reportNamedTypeSwitch(a, b, kind: "enum")
+                    return
                 }
                 enqueue(ae, be)
             default:

@@ -8,7 +8,7 @@ extension CompatibilityRun {
     mutating func compareMessages(_ a: CompatibilityPool.Message, _ b: CompatibilityPool.Message) {
         let isMapEntry = a.proto.options.mapEntry || b.proto.options.mapEntry
         if !isMapEntry {
-            compareNestedDeclarations(a, b)
+            if !wholeSchema { compareNestedDeclarations(a, b) }
             compareOneofs(a, b)
             compareReservations(a, b)
             compareRequired(a, b)

@@ -8,6 +8,11 @@ struct CompatibilityRun {
     private var seenEnums: Set<String> = []
     private var pendingMessages: [(CompatibilityPool.Message, CompatibilityPool.Message)] = []
     private var pendingEnums: [(CompatibilityPool.Enum, CompatibilityPool.Enum)] = []
+    /// A whole-schema check (``CompatibilityRoots/wholeSchema``): every type is paired on its own, so a compared
+    /// message does not report its nested types' deletions, and named types compare by (translated) full name.
+    var wholeSchema = false
+    /// Whole-schema checks: the v2 package of each v1 package whose file's package changed.
+    var packageMap: [String: String] = [:]
 
     init(v1: CompatibilityPool, v2: CompatibilityPool, policy: CompatibilityPolicy) {
         self.v1 = v1
@@ -26,6 +31,9 @@ struct CompatibilityRun {
             let a = try Self.require(v1.requestedMessage(relativeName: relative), name: name, in: v1)
             let b = try Self.require(v2.requestedMessage(relativeName: relative), name: name, in: v2)
             enqueue(a, b)
+        case .wholeSchema:
+            wholeSchema = true
+            startWholeSchema()
         case .allTopLevel:
             let v2Messages = Dictionary(
                 v2.topLevelMessages.map { ($0.relativeName, $0) }, uniquingKeysWith: { a, _ in a })

@@ -113,12 +113,20 @@ struct CompatibilityCheckerTests {
         #expect(report.findings.first?.v2?.element == "acme.v2.Leaf.x")
     }
 
-    @Test func typesAreMatchedByFieldNumberNotByName() throws {
-        let report = try CompatibilityFixture.check3(
-            "message M { A a = 1; } message A { int32 x = 1; }",
-            "message M { B a = 1; } message B { string x = 1; } message A { int32 x = 1; }", policy: .strict)
-        #expect(report.ruleIDs.contains("FIELD_SAME_TYPE"))
-        #expect(report.findings.contains { $0.rule == .fieldWireCompatibleType && $0.v2?.element == "acme.v2.B.x" })
+    @Test func aFieldSwitchedToAnotherNamedTypeIsFlaggedAndTheTwoTypesAreNotComparedMemberByMember() throws {
+        // As buf: another message or enum type is wire-incompatible whatever its members; comparing A with B member
+        // by member would report their names (FIELD_SAME_NAME, ENUM_VALUE_SAME_NAME) as if one had been renamed.
+        for policy in CompatibilityPolicy.allCases {
+            let report = try CompatibilityFixture.check3(
+                "message M { A a = 1; E e = 2; } message A { int32 x = 1; } enum E { E_A = 0; }",
+                "message M { B a = 1; F e = 2; } message B { int32 y = 1; } message A { int32 x = 1; } "
+                    + "enum E { E_A = 0; } enum F { F_A = 0; }", policy: policy)
+            #expect(
+                report.findings.filter { $0.rule == .fieldWireCompatibleType }.map { $0.v2?.element }
+                    == ["acme.v2.M.a", "acme.v2.M.e"], "\(policy)")
+            #expect(!report.ruleIDs.contains("FIELD_SAME_NAME") && !report.ruleIDs.contains("ENUM_VALUE_SAME_NAME"))
+            #expect(report.ruleIDs.contains("FIELD_SAME_TYPE") == (policy == .strict))
+        }
     }
 
     @Test func mapValueTypeChangeIsReportedAtTheEntry() throws {

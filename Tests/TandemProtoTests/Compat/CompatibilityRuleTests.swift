@@ -8,6 +8,13 @@ struct CompatibilityRuleTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var rule: String
         var syntax2 = false
+        /// Compared as whole schemas (``CompatibilityRoots/wholeSchema``); both sides in package acme.v1 unless
+        /// ``renamesPackage`` (the trigger's v2 side only).
+        var wholeSchema = false
+        var renamesPackage = false
+        /// A second file, `acme/extra.proto`, on the trigger's v1 side and v2 side (whole schemas only); the near
+        /// miss has the v1 one on both sides.
+        var extraFiles: (String?, String?) = (nil, nil)
         var trigger: (String, String)
         var nearMiss: (String, String)
         var testDescription: String { rule }
@@ -164,16 +171,103 @@ struct CompatibilityRuleTests {
             rule: "ONEOF_NO_DELETE",
             trigger: ("message M { oneof o { int32 a = 1; } }", "message M { int32 a = 1; }"),
             nearMiss: ("message M { oneof o { int32 a = 1; } }", "message M { oneof o { int32 a = 1; int32 b = 2; } }")),
+        Case(
+            rule: "FILE_NO_DELETE", wholeSchema: true, extraFiles: ("message X { int32 a = 1; }", nil),
+            // X moved into the other file: only the file is gone.
+            trigger: ("message M { int32 a = 1; }", "message M { int32 a = 1; } message X { int32 a = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { int32 a = 1; }")),
+        Case(
+            rule: "FILE_SAME_PACKAGE", wholeSchema: true, renamesPackage: true,
+            trigger: ("message M { int32 a = 1; }", "message M { int32 a = 1; }"),
+            nearMiss: ("message M { int32 a = 1; }", "message M { int32 a = 1; }")),
+        Case(
+            rule: "SERVICE_NO_DELETE", wholeSchema: true,
+            trigger: ("message M {} service S { rpc Get(M) returns (M); }", "message M {}"),
+            nearMiss: (
+                "message M {} service S { rpc Get(M) returns (M); }",
+                "message M {} service S { rpc Get(M) returns (M); }"
+            )),
+        Case(
+            rule: "RPC_NO_DELETE", wholeSchema: true,
+            trigger: (
+                "message M {} service S { rpc Get(M) returns (M); rpc Put(M) returns (M); }",
+                "message M {} service S { rpc Get(M) returns (M); }"
+            ),
+            nearMiss: (
+                "message M {} service S { rpc Get(M) returns (M); }",
+                "message M {} service S { rpc Get(M) returns (M); rpc Put(M) returns (M); }"
+            )),
+        Case(
+            rule: "RPC_SAME_REQUEST_TYPE", wholeSchema: true,
+            trigger: (
+                "message M {} message N {} service S { rpc Get(M) returns (M); }",
+                "message M {} message N {} service S { rpc Get(N) returns (M); }"
+            ),
+            nearMiss: (
+                "message M {} message N {} service S { rpc Get(M) returns (M); }",
+                "message M {} message N {} service S { rpc Get(M) returns (N); }"
+            )),
+        Case(
+            rule: "RPC_SAME_RESPONSE_TYPE", wholeSchema: true,
+            trigger: (
+                "message M {} message N {} service S { rpc Get(M) returns (M); }",
+                "message M {} message N {} service S { rpc Get(M) returns (N); }"
+            ),
+            nearMiss: (
+                "message M {} message N {} service S { rpc Get(M) returns (M); }",
+                "message M {} message N {} service S { rpc Get(N) returns (M); }"
+            )),
+        Case(
+            rule: "RPC_SAME_CLIENT_STREAMING", wholeSchema: true,
+            trigger: (
+                "message M {} service S { rpc Get(M) returns (M); }",
+                "message M {} service S { rpc Get(stream M) returns (M); }"
+            ),
+            nearMiss: (
+                "message M {} service S { rpc Get(M) returns (M); }",
+                "message M {} service S { rpc Get(M) returns (stream M); }"
+            )),
+        Case(
+            rule: "RPC_SAME_SERVER_STREAMING", wholeSchema: true,
+            trigger: (
+                "message M {} service S { rpc Get(M) returns (stream M); }",
+                "message M {} service S { rpc Get(M) returns (M); }"
+            ),
+            nearMiss: (
+                "message M {} service S { rpc Get(stream M) returns (M); }",
+                "message M {} service S { rpc Get(M) returns (M); }"
+            )),
+        Case(
+            rule: "RPC_SAME_IDEMPOTENCY_LEVEL", wholeSchema: true,
+            trigger: (
+                "message M {} service S { rpc Get(M) returns (M); }",
+                "message M {} service S { rpc Get(M) returns (M) { option idempotency_level = NO_SIDE_EFFECTS; } }"
+            ),
+            nearMiss: (
+                "message M {} service S { rpc Get(M) returns (M) { option idempotency_level = IDEMPOTENT; } }",
+                "message M {} service S { rpc Get(M) returns (M) { option idempotency_level = IDEMPOTENT; } }"
+            )),
     ]
 
-    private func run(_ testCase: Case, _ pair: (String, String)) throws -> CompatibilityReport {
-        testCase.syntax2
+    private func run(_ testCase: Case, _ pair: (String, String), trigger: Bool) throws -> CompatibilityReport {
+        if testCase.wholeSchema {
+            func side(_ body: String, _ extra: String?, _ version: String) -> [String: String] {
+                var files = ["acme/user.proto": CompatibilityFixture.proto3(body, version: version)]
+                if let extra { files["acme/extra.proto"] = CompatibilityFixture.proto3(extra, version: version) }
+                return files
+            }
+            let v2Version = testCase.renamesPackage && trigger ? "v2" : "v1"
+            let v2Extra = trigger ? testCase.extraFiles.1 : testCase.extraFiles.0
+            return try CompatibilityFixture.check(
+                files: side(pair.0, testCase.extraFiles.0, "v1"), side(pair.1, v2Extra, v2Version))
+        }
+        return testCase.syntax2
             ? try CompatibilityFixture.check2(pair.0, pair.1) : try CompatibilityFixture.check3(pair.0, pair.1)
     }
 
     @Test(arguments: cases)
     func triggerPairReportsTheRule(_ testCase: Case) throws {
-        let report = try run(testCase, testCase.trigger)
+        let report = try run(testCase, testCase.trigger, trigger: true)
         #expect(report.ruleIDs.contains(testCase.rule), "\(report.ruleIDs)")
         let finding = try #require(report.findings.first { $0.rule.id == testCase.rule })
         #expect(!finding.message.isEmpty)
@@ -182,7 +276,7 @@ struct CompatibilityRuleTests {
 
     @Test(arguments: cases)
     func nearMissPairDoesNotReportTheRule(_ testCase: Case) throws {
-        let report = try run(testCase, testCase.nearMiss)
+        let report = try run(testCase, testCase.nearMiss, trigger: false)
         #expect(!report.ruleIDs.contains(testCase.rule), "\(report.ruleIDs)")
     }
 

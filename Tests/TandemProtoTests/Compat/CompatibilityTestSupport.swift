@@ -1,3 +1,4 @@
+import Foundation
 import TandemProto
 
 /// Compiles two `.proto` texts, each in its own pool, and checks them.
@@ -21,6 +22,27 @@ enum CompatibilityFixture {
         _ v1: String, _ v2: String, policy: CompatibilityPolicy = .strict, roots: CompatibilityRoots = .allTopLevel
     ) throws -> CompatibilityReport {
         try CompatibilityChecker(policy: policy).check(v1: schema(v1), v2: schema(v2), roots: roots)
+    }
+
+    /// Compiles `files` (name -> text) from a temporary directory in one pool; all of them are requested.
+    static func schema(files: [String: String]) throws -> CompatibilitySchema {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("compat-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        for (name, text) in files {
+            let url = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return CompatibilitySchema(try ProtoCompiler(importPaths: [root.path]).compile(files.keys.sorted()))
+    }
+
+    /// Checks two whole schemas of several files each (name -> text).
+    static func check(
+        files v1: [String: String], _ v2: [String: String], policy: CompatibilityPolicy = .strict
+    ) throws -> CompatibilityReport {
+        try CompatibilityChecker(policy: policy).check(
+            v1: schema(files: v1), v2: schema(files: v2), roots: .wholeSchema)
     }
 
     /// Checks two proto3 bodies (packages acme.v1 and acme.v2).

@@ -1,0 +1,159 @@
+import SwiftProtobuf
+
+extension CompatibilityRun {
+    /// Pairs the requested files by name (two single files with each other, whatever their names), reports deleted
+    /// files and changed packages, then pairs every message, enum and service by full name (translated into the v2
+    /// package where the file's package changed) and compares each pair; a v1 type or service without a partner is
+    /// reported as deleted.
+    mutating func startWholeSchema() {
+        let v1Files = v1.schema.requested
+        let v2Files = v2.schema.requested
+        var pairs: [(String, String)] = []
+        if v1Files.count == 1 && v2Files.count == 1 {
+            pairs = [(v1Files[0], v2Files[0])]
+        } else {
+            let v2Set = Set(v2Files)
+            for file in v1Files {
+                if v2Set.contains(file) {
+                    pairs.append((file, file))
+                } else {
+                    report(
+                        .fileNoDelete, v1: v1.locate(file: file, path: [], element: file), v2: nil,
+                        "file \(file) is not among the v2 files: code that imports it stops compiling (the types it "
+                            + "declared are looked for by name in the other files)")
+                }
+            }
+        }
+        for (a, b) in pairs {
+            guard let aPackage = v1.packages[a], let bPackage = v2.packages[b], aPackage != bPackage else { continue }
+            if packageMap[aPackage] == nil { packageMap[aPackage] = bPackage }
+            report(
+                .fileSamePackage, v1: v1.locate(file: a, path: [2], element: a),
+                v2: v2.locate(file: b, path: [2], element: b),
+                "file \(b) moved from package \(aPackage.isEmpty ? "(none)" : aPackage) to "
+                    + "\(bPackage.isEmpty ? "(none)" : bPackage): gRPC method paths and Any type URLs change; its "
+                    + "types are compared by their names within the package")
+        }
+        for message in v1.requestedMessages {
+            if let other = v2.messages[translate(message.fullName, file: message.file)] {
+                enqueue(message, other)
+            } else if !message.proto.options.mapEntry {
+                report(
+                    .messageNoDelete,
+                    v1: v1.locate(file: message.file, path: message.path, element: message.fullName), v2: nil,
+                    "message \(message.relativeName) is gone in v2: code and services that use it stop compiling")
+            }
+        }
+        for enumType in v1.requestedEnums {
+            if let other = v2.enums[translate(enumType.fullName, file: enumType.file)] {
+                enqueue(enumType, other)
+            } else {
+                report(
+                    .enumNoDelete,
+                    v1: v1.locate(file: enumType.file, path: enumType.path, element: enumType.fullName), v2: nil,
+                    "enum \(enumType.relativeName) is gone in v2: code that uses it stops compiling")
+            }
+        }
+        let v2Services = Dictionary(v2.requestedServices.map { ($0.fullName, $0) }, uniquingKeysWith: { a, _ in a })
+        for service in v1.requestedServices {
+            guard let other = v2Services[translate(service.fullName, file: service.file)] else {
+                report(
+                    .serviceNoDelete,
+                    v1: v1.locate(file: service.file, path: service.path, element: service.fullName), v2: nil,
+                    "service \(service.fullName) is gone in v2: its clients get UNIMPLEMENTED")
+                continue
+            }
+            compareServices(service, other)
+        }
+    }
+
+    /// Whether a v1 type and a v2 type are the same declaration: by full name (translated into the v2 package) in
+    /// whole-schema checks, by the name relative to the package otherwise.
+    func isSameType(_ v1FullName: String, _ v1Relative: String, _ v1File: String, _ v2FullName: String, _ v2Relative: String)
+        -> Bool
+    {
+        wholeSchema ? translate(v1FullName, file: v1File) == v2FullName : v1Relative == v2Relative
+    }
+
+    /// A v1 full name in v2's terms: its package replaced by the v2 package of its file's pair when that changed.
+    func translate(_ fullName: String, file: String) -> String {
+        guard let package = v1.packages[file], let renamed = packageMap[package] else { return fullName }
+        let relative = package.isEmpty ? fullName : String(fullName.dropFirst(package.count + 1))
+        return renamed.isEmpty ? relative : renamed + "." + relative
+    }
+
+    /// Compares two services method by method (by name).
+    private mutating func compareServices(_ a: CompatibilityPool.Service, _ b: CompatibilityPool.Service) {
+        let v2Methods = Dictionary(
+            b.proto.method.enumerated().map { ($0.element.name, $0.offset) }, uniquingKeysWith: { x, _ in x })
+        for (i, method) in a.proto.method.enumerated() {
+            let name = a.fullName + "." + method.name
+            let aPath = a.path + [2, Int32(i)]
+            guard let j = v2Methods[method.name] else {
+                report(
+                    .rpcNoDelete, v1: v1.locate(file: a.file, path: aPath, element: name), v2: nil,
+                    "method \(method.name) of \(a.fullName) is gone in v2: calls to it get UNIMPLEMENTED")
+                continue
+            }
+            let other = b.proto.method[j]
+            let bPath = b.path + [2, Int32(j)]
+            let bName = b.fullName + "." + other.name
+            func sides(_ detail: Int32) -> (FindingLocation, FindingLocation) {
+                (
+                    v1.locate(file: a.file, path: aPath, detail: [detail], element: name),
+                    v2.locate(file: b.file, path: bPath, detail: [detail], element: bName)
+                )
+            }
+            if !sameMethodType(method.inputType, other.inputType) {
+                let (x, y) = sides(2)
+                report(
+                    .rpcSameRequestType, v1: x, v2: y,
+                    "method \(method.name) of \(a.fullName) changed its request type from "
+                        + "\(Self.trimmed(method.inputType)) to \(Self.trimmed(other.inputType)): callers send what "
+                        + "the server reads as another message")
+            }
+            if !sameMethodType(method.outputType, other.outputType) {
+                let (x, y) = sides(3)
+                report(
+                    .rpcSameResponseType, v1: x, v2: y,
+                    "method \(method.name) of \(a.fullName) changed its response type from "
+                        + "\(Self.trimmed(method.outputType)) to \(Self.trimmed(other.outputType)): callers read the "
+                        + "answer as another message")
+            }
+            if method.clientStreaming != other.clientStreaming {
+                let (x, y) = sides(5)
+                report(
+                    .rpcSameClientStreaming, v1: x, v2: y,
+                    "method \(method.name) of \(a.fullName) changed from client "
+                        + "\(method.clientStreaming ? "streaming" : "unary") to client "
+                        + "\(other.clientStreaming ? "streaming" : "unary"): existing callers fail")
+            }
+            if method.serverStreaming != other.serverStreaming {
+                let (x, y) = sides(6)
+                report(
+                    .rpcSameServerStreaming, v1: x, v2: y,
+                    "method \(method.name) of \(a.fullName) changed from server "
+                        + "\(method.serverStreaming ? "streaming" : "unary") to server "
+                        + "\(other.serverStreaming ? "streaming" : "unary"): existing callers fail")
+            }
+            if method.options.idempotencyLevel != other.options.idempotencyLevel {
+                let (x, y) = sides(4)
+                report(
+                    .rpcSameIdempotencyLevel, v1: x, v2: y,
+                    "method \(method.name) of \(a.fullName) changed its idempotency level from "
+                        + "\(method.options.idempotencyLevel) to \(other.options.idempotencyLevel): clients and "
+                        + "proxies retry or cache its calls differently")
+            }
+        }
+    }
+
+    /// Whether a v1 method's input or output type names the v2 one's (translated into the v2 package).
+    private func sameMethodType(_ v1Type: String, _ v2Type: String) -> Bool {
+        guard let message = v1.message(typeName: v1Type) else { return Self.trimmed(v1Type) == Self.trimmed(v2Type) }
+        return translate(message.fullName, file: message.file) == Self.trimmed(v2Type)
+    }
+
+    private static func trimmed(_ typeName: String) -> String {
+        typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName
+    }
+}
