@@ -125,7 +125,8 @@ struct CheckCommand: ParsableCommand {
     }
 
     /// Compiles one side's files and directories in one compiler call (its own pool). A directory contributes every
-    /// `.proto` under it and is an import root; without -I, each file's directory and `.` are too.
+    /// `.proto` under it and is an import root unless an -I root holds it; without -I, each file's directory and `.`
+    /// are roots too.
     private func compile(_ paths: [String], side: String) throws(CLIError) -> CompatibilitySchema {
         var files: [String] = []
         var roots = importPaths
@@ -139,7 +140,9 @@ struct CheckCommand: ParsableCommand {
                 let found = Self.protoFiles(under: path)
                 guard !found.isEmpty else { throw CLIError.usage("\(path): no .proto file under it (--\(side))") }
                 files += found
-                roots.append(path)
+                // A directory inside an -I root is named from that root (as protoc names files); otherwise it is a
+                // root of its own.
+                if !importPaths.contains(where: { Self.directory($0, contains: path) }) { roots.append(path) }
             } else {
                 files.append(path)
                 let directory = (path as NSString).deletingLastPathComponent
@@ -154,6 +157,13 @@ struct CheckCommand: ParsableCommand {
         } catch {
             throw CLIError.schema(error.description)
         }
+    }
+
+    /// Whether `path` is `root` or lies under it.
+    private static func directory(_ root: String, contains path: String) -> Bool {
+        let root = URL(fileURLWithPath: root).standardizedFileURL.path
+        let path = URL(fileURLWithPath: path).standardizedFileURL.path
+        return path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 
     /// Every `.proto` file under `directory`, in name order.

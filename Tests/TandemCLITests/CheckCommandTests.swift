@@ -125,6 +125,67 @@ struct CheckCommandTests {
         #expect(result.stderr.contains("bad.proto:3:13:"), "\(result.stderr)")
     }
 
+    /// Writes `files` (name -> text) under a new directory.
+    private func tree(_ files: [String: String]) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-check-\(UUID().uuidString)")
+        for (name, text) in files {
+            let url = root.appendingPathComponent(name)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    @Test func directoriesAndSeveralFilesAreComparedAsWholeSchemas() throws {
+        let header = "syntax = \"proto3\";\npackage acme.v1;\n"
+        let root = try tree([
+            "old/acme/enums.proto": header + "enum Status { S_UNKNOWN = 0; S_ACTIVE = 1; }\n",
+            "old/acme/api.proto": header
+                + "message Req { message Inner { int32 a = 1; int32 b = 2; } }\nservice Api { rpc Get(Req) returns (Req); }\n",
+            "new/acme/enums.proto": header + "enum Status { S_UNKNOWN = 0; S_ACTIVE = 1; }\n",
+            "new/acme/api.proto": header
+                + "message Req { message Inner { int32 a = 1; } }\nservice Api { rpc Get(Req) returns (stream Req); }\n",
+        ])
+        defer { try? FileManager.default.removeItem(at: root) }
+        // Directories: every file under each, named from it; a nested type no field reaches and a service compared.
+        let whole = try Binaries.run(
+            "tandem", ["check", "--v1", "old", "--v2", "new", "--policy", "wire", "--format", "json"], in: root)
+        #expect(whole.status == 1, "\(whole.stdout)\(whole.stderr)")
+        let rules = try (json(whole.stdout)["findings"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(rules.sorted() == ["FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED", "RPC_SAME_SERVER_STREAMING"], "\(rules)")
+        // The same files named one by one (several after one --v1, in any order): they pair by name.
+        let files = try Binaries.run(
+            "tandem",
+            [
+                "check", "--v1", "old/acme/enums.proto", "old/acme/api.proto", "--v2", "new/acme/api.proto",
+                "new/acme/enums.proto", "--policy", "wire", "--format", "json",
+            ], in: root)
+        #expect(files.status == 1, "\(files.stdout)\(files.stderr)")
+        let fileRules = try (json(files.stdout)["findings"] as? [[String: Any]] ?? []).compactMap {
+            $0["rule"] as? String
+        }
+        #expect(fileRules.sorted() == rules.sorted(), "\(fileRules)")
+        // A side's files against themselves: clean, including the enum-only file.
+        let same = try Binaries.run("tandem", ["check", "--v1", "new", "--v2", "new", "--policy", "strict"], in: root)
+        #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+        // A directory under an -I root is named from that root, so its imports resolve.
+        let nested = try Binaries.run(
+            "tandem", ["check", "--v1", "new/acme", "--v2", "new/acme", "-I", "new", "--policy", "strict"], in: root)
+        #expect(nested.status == 0, "\(nested.stdout)\(nested.stderr)")
+    }
+
+    @Test func aMissingPathExitsThreeAndADirectoryWithoutProtoFilesTwo() throws {
+        let root = try tree(["empty/README": "nothing here\n", "a.proto": "syntax = \"proto3\";\n"])
+        defer { try? FileManager.default.removeItem(at: root) }
+        let missing = try Binaries.run("tandem", ["check", "--v1", "a.proto", "--v2", "nope"], in: root)
+        #expect(missing.status == 3, "\(missing.stderr)")
+        #expect(missing.stderr.contains("nope: no such file or directory (--v2)"), "\(missing.stderr)")
+        let empty = try Binaries.run("tandem", ["check", "--v1", "empty", "--v2", "a.proto"], in: root)
+        #expect(empty.status == 2, "\(empty.stderr)")
+        #expect(empty.stderr.contains("empty: no .proto file under it (--v1)"), "\(empty.stderr)")
+    }
+
     @Test func helpShowsAnExampleAndThePolicyTable() throws {
         let result = try Binaries.run("tandem", ["check", "--help"])
         #expect(result.status == 0)

@@ -112,7 +112,9 @@ extension CompatibilityRun {
             case .message, .group:
                 guard let am = v1.message(typeName: a.field.typeName), let bm = v2.message(typeName: b.field.typeName)
                 else { return }
-                if !(a.isMap && b.isMap) && !isSameType(am.fullName, am.relativeName, am.file, bm.fullName, bm.relativeName) {
+                if !(a.isMap && b.isMap)
+                    && !isSameType(am.fullName, am.relativeName, am.file, bm.fullName, bm.relativeName)
+                {
                     reportNamedTypeSwitch(a, b, kind: "message")
                     return
                 }

@@ -9,6 +9,9 @@ extension CompatibilityRun {
         let v1Files = v1.schema.requested
         let v2Files = v2.schema.requested
         var pairs: [(String, String)] = []
+        // The types, enums and services of a deleted file are reported with it (FILE_NO_DELETE), not one by one;
+        // those that moved to another file are still found by name and compared.
+        var deletedFiles: Set<String> = []
         if v1Files.count == 1 && v2Files.count == 1 {
             pairs = [(v1Files[0], v2Files[0])]
         } else {
@@ -17,6 +20,7 @@ extension CompatibilityRun {
                 if v2Set.contains(file) {
                     pairs.append((file, file))
                 } else {
+                    deletedFiles.insert(file)
                     report(
                         .fileNoDelete, v1: v1.locate(file: file, path: [], element: file), v2: nil,
                         "file \(file) is not among the v2 files: code that imports it stops compiling (the types it "
@@ -37,7 +41,7 @@ extension CompatibilityRun {
         for message in v1.requestedMessages {
             if let other = v2.messages[translate(message.fullName, file: message.file)] {
                 enqueue(message, other)
-            } else if !message.proto.options.mapEntry {
+            } else if !message.proto.options.mapEntry && !deletedFiles.contains(message.file) {
                 report(
                     .messageNoDelete,
                     v1: v1.locate(file: message.file, path: message.path, element: message.fullName), v2: nil,
@@ -47,7 +51,7 @@ extension CompatibilityRun {
         for enumType in v1.requestedEnums {
             if let other = v2.enums[translate(enumType.fullName, file: enumType.file)] {
                 enqueue(enumType, other)
-            } else {
+            } else if !deletedFiles.contains(enumType.file) {
                 report(
                     .enumNoDelete,
                     v1: v1.locate(file: enumType.file, path: enumType.path, element: enumType.fullName), v2: nil,
@@ -57,6 +61,7 @@ extension CompatibilityRun {
         let v2Services = Dictionary(v2.requestedServices.map { ($0.fullName, $0) }, uniquingKeysWith: { a, _ in a })
         for service in v1.requestedServices {
             guard let other = v2Services[translate(service.fullName, file: service.file)] else {
+                if deletedFiles.contains(service.file) { continue }
                 report(
                     .serviceNoDelete,
                     v1: v1.locate(file: service.file, path: service.path, element: service.fullName), v2: nil,
@@ -69,7 +74,9 @@ extension CompatibilityRun {
 
     /// Whether a v1 type and a v2 type are the same declaration: by full name (translated into the v2 package) in
     /// whole-schema checks, by the name relative to the package otherwise.
-    func isSameType(_ v1FullName: String, _ v1Relative: String, _ v1File: String, _ v2FullName: String, _ v2Relative: String)
+    func isSameType(
+        _ v1FullName: String, _ v1Relative: String, _ v1File: String, _ v2FullName: String, _ v2Relative: String
+    )
         -> Bool
     {
         wholeSchema ? translate(v1FullName, file: v1File) == v2FullName : v1Relative == v2Relative
