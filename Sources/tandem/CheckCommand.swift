@@ -24,7 +24,8 @@ struct CheckCommand: ParsableCommand {
               tandem check --v1 old/ --v2 new/ --policy strict
 
             Policies: wire (binary only), wire_json (binary and JSON, the default), strict (also names and \
-            source-level changes).
+            source-level changes); buf_wire, buf_wire_json and buf_file follow buf's WIRE, WIRE_JSON and FILE \
+            categories (buf's rules, each an error; the last column below).
 
             \(CheckCommand.policyTable)
             """
@@ -60,7 +61,10 @@ struct CheckCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output format: text or json.", valueName: "format"))
     var format: String = "text"
 
-    @Option(help: ArgumentHelp("wire, wire_json (default) or strict.", valueName: "policy"))
+    @Option(
+        help: ArgumentHelp(
+            "wire, wire_json (default), strict, or buf's categories: buf_wire, buf_wire_json, buf_file.",
+            valueName: "policy"))
     var policy: String = CompatibilityPolicy.wireJSON.rawValue
 
     @Flag(help: "Print only error-level findings (text); JSON output is unchanged.")
@@ -68,7 +72,8 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         guard let policy = CompatibilityPolicy(rawValue: policy) else {
-            throw CLIError.usage("--policy \(self.policy): expected wire, wire_json or strict")
+            throw CLIError.usage(
+                "--policy \(self.policy): expected wire, wire_json, strict, buf_wire, buf_wire_json or buf_file")
         }
         guard format == "text" || format == "json" else {
             throw CLIError.usage("--format \(format): expected text or json")
@@ -183,12 +188,21 @@ struct CheckCommand: ParsableCommand {
         func pad(_ text: String, _ count: Int) -> String {
             text + String(repeating: " ", count: max(0, count - text.count))
         }
-        var lines = [pad("rule", width) + "  wire     wire_json  strict"]
+        var lines = [pad("rule", width) + "  wire     wire_json  strict   buf"]
         for rule in rules {
+            // W, J, F: the rule is an error under buf_wire, buf_wire_json, buf_file; "=": as under wire, wire_json,
+            // strict (a plan's rule).
+            let buf = rule.bufCategories.map { categories in
+                categories.isEmpty
+                    ? "-"
+                    : [("WIRE", "W"), ("WIRE_JSON", "J"), ("FILE", "F")].filter { categories.contains($0.0) }
+                        .map(\.1).joined(separator: ",")
+            }
             lines.append(
                 pad(rule.id, width) + "  " + pad(rule.wire.rawValue, 7) + "  " + pad(rule.wireJSON.rawValue, 9) + "  "
-                    + rule.strict.rawValue)
+                    + pad(rule.strict.rawValue, 7) + "  " + (buf ?? "="))
         }
+        lines.append("buf: error under buf_wire (W), buf_wire_json (J), buf_file (F); =: as the others")
         return lines.joined(separator: "\n")
     }
 }

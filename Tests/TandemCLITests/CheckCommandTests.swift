@@ -186,6 +186,35 @@ struct CheckCommandTests {
         #expect(empty.stderr.contains("empty: no .proto file under it (--v1)"), "\(empty.stderr)")
     }
 
+    /// The mutant script (issue 20) on a small seeded sample, with this build's tandem: under the `buf_*` policies
+    /// Tandem finds what buf finds and nothing else.
+    @Test func theMutantScriptFindsTheBufPoliciesAgreeingWithBuf() throws {
+        let figures = FileManager.default.temporaryDirectory.appendingPathComponent("mutants-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: figures) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Oracle.python)
+        process.arguments = [
+            Oracle.packageRoot.appendingPathComponent("Scripts/check-mutants.py").path, "--count", "40", "--seed",
+            "11", "--tandem", try Binaries.url("tandem").path, "--json", figures.path,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(printed)")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: figures)) as? [String: Any]
+        #expect(object?["mutants"] as? Int == 40, "\(printed)")
+        let policies = try #require(object?["policies"] as? [String: [String: Any]], "\(printed)")
+        for policy in ["buf_wire", "buf_wire_json", "buf_file"] {
+            let row = try #require(policies[policy], "\(printed)")
+            #expect((row["buf"] as? Int ?? 0) > 0, "\(policy): \(printed)")
+            #expect((row["recall"] as? Double ?? 0) >= 0.95, "\(policy): \(printed)")
+            #expect((row["precision"] as? Double ?? 0) >= 0.98, "\(policy): \(printed)")
+        }
+    }
+
     @Test func helpShowsAnExampleAndThePolicyTable() throws {
         let result = try Binaries.run("tandem", ["check", "--help"])
         #expect(result.status == 0)

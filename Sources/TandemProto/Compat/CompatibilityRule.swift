@@ -71,25 +71,33 @@ public struct CompatibilityRule: Sendable, Hashable, CustomStringConvertible {
     public let strict: CompatibilitySeverity
     /// One line saying what the rule checks.
     public let summary: String
+    /// The buf breaking categories (`WIRE`, `WIRE_JSON`, `FILE`) that hold this rule: under a `buf_*` policy it is an
+    /// error when the policy's category holds it, and off otherwise. `nil` for a rule that is not a schema rule
+    /// (a plan's): under a `buf_*` policy it keeps its severity under the nearest Tandem policy.
+    public let bufCategories: Set<String>?
 
     /// Creates a rule; plan checks in other modules define their own.
     public init(
         id: String, wire: CompatibilitySeverity, wireJSON: CompatibilitySeverity, strict: CompatibilitySeverity,
-        summary: String
+        summary: String, bufCategories: Set<String>? = nil
     ) {
         self.id = id
         self.wire = wire
         self.wireJSON = wireJSON
         self.strict = strict
         self.summary = summary
+        self.bufCategories = bufCategories
     }
 
     /// The rule's severity under `policy`.
     public func severity(under policy: CompatibilityPolicy) -> CompatibilitySeverity {
-        switch policy {
+        if let category = policy.bufCategory, let bufCategories {
+            return bufCategories.contains(category) ? .error : .off
+        }
+        switch policy.nearestTandemPolicy {
         case .wire: return wire
         case .wireJSON: return wireJSON
-        case .strict: return strict
+        default: return strict
         }
     }
 
@@ -105,8 +113,46 @@ extension CompatibilityRule {
         _ id: String, _ wire: CompatibilitySeverity, _ wireJSON: CompatibilitySeverity, _ strict: CompatibilitySeverity,
         _ summary: String
     ) -> CompatibilityRule {
-        CompatibilityRule(id: id, wire: wire, wireJSON: wireJSON, strict: strict, summary: summary)
+        CompatibilityRule(
+            id: id, wire: wire, wireJSON: wireJSON, strict: strict, summary: summary,
+            bufCategories: bufCategoryTable[id] ?? [])
     }
+
+    /// Which of buf's breaking categories hold each rule (`buf config ls-breaking-rules`, buf 1.75.0); a rule of
+    /// Tandem's own is in none, so it is off under the `buf_*` policies.
+    private static let bufCategoryTable: [String: Set<String>] = [
+        "FIELD_NO_DELETE": ["FILE"],
+        "FIELD_NO_DELETE_UNLESS_NUMBER_RESERVED": ["WIRE", "WIRE_JSON"],
+        "FIELD_NO_DELETE_UNLESS_NAME_RESERVED": ["WIRE_JSON"],
+        "FIELD_SAME_TYPE": ["FILE"],
+        "FIELD_WIRE_COMPATIBLE_TYPE": ["WIRE"],
+        "FIELD_WIRE_JSON_COMPATIBLE_TYPE": ["WIRE_JSON"],
+        "FIELD_SAME_CARDINALITY": ["FILE"],
+        "FIELD_WIRE_COMPATIBLE_CARDINALITY": ["WIRE"],
+        "FIELD_WIRE_JSON_COMPATIBLE_CARDINALITY": ["WIRE_JSON"],
+        "FIELD_SAME_ONEOF": ["WIRE", "WIRE_JSON", "FILE"],
+        "FIELD_SAME_JSON_NAME": ["WIRE_JSON", "FILE"],
+        "FIELD_SAME_NAME": ["WIRE_JSON", "FILE"],
+        "MESSAGE_NO_DELETE": ["FILE"],
+        "MESSAGE_SAME_REQUIRED_FIELDS": ["WIRE", "WIRE_JSON", "FILE"],
+        "ENUM_NO_DELETE": ["FILE"],
+        "ENUM_VALUE_NO_DELETE": ["FILE"],
+        "ENUM_VALUE_NO_DELETE_UNLESS_NUMBER_RESERVED": ["WIRE", "WIRE_JSON"],
+        "ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED": ["WIRE_JSON"],
+        "ENUM_VALUE_SAME_NAME": ["WIRE_JSON", "FILE"],
+        "RESERVED_MESSAGE_NO_DELETE": ["WIRE", "WIRE_JSON", "FILE"],
+        "RESERVED_ENUM_NO_DELETE": ["WIRE", "WIRE_JSON", "FILE"],
+        "ONEOF_NO_DELETE": ["FILE"],
+        "FILE_NO_DELETE": ["FILE"],
+        "FILE_SAME_PACKAGE": ["WIRE", "WIRE_JSON", "FILE"],
+        "SERVICE_NO_DELETE": ["FILE"],
+        "RPC_NO_DELETE": ["FILE"],
+        "RPC_SAME_REQUEST_TYPE": ["WIRE", "WIRE_JSON", "FILE"],
+        "RPC_SAME_RESPONSE_TYPE": ["WIRE", "WIRE_JSON", "FILE"],
+        "RPC_SAME_CLIENT_STREAMING": ["WIRE", "WIRE_JSON", "FILE"],
+        "RPC_SAME_SERVER_STREAMING": ["WIRE", "WIRE_JSON", "FILE"],
+        "RPC_SAME_IDEMPOTENCY_LEVEL": ["WIRE", "WIRE_JSON", "FILE"],
+    ]
 
     /// A v1 field number no longer exists in v2.
     public static let fieldNoDelete = rule(

@@ -76,6 +76,10 @@ extension CompatibilityRun {
                 "field \(number) is \"\(aJSON)\" in v1 JSON and \"\(bJSON)\" in v2 JSON: each side rejects or drops "
                     + "the other's JSON key")
         }
+        if followsBuf {
+            compareAsBuf(a, b)
+            return
+        }
         compareTypes(a, b)
         compareCardinality(a, b)
         if !inMapEntry { comparePresence(a, b) }

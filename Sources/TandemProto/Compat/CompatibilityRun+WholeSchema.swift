@@ -30,7 +30,8 @@ extension CompatibilityRun {
         }
         for (a, b) in pairs {
             guard let aPackage = v1.packages[a], let bPackage = v2.packages[b], aPackage != bPackage else { continue }
-            if packageMap[aPackage] == nil { packageMap[aPackage] = bPackage }
+            // buf pairs types by full name only: across a renamed package nothing pairs.
+            if packageMap[aPackage] == nil && !followsBuf { packageMap[aPackage] = bPackage }
             report(
                 .fileSamePackage, v1: v1.locate(file: a, path: [2], element: a),
                 v2: v2.locate(file: b, path: [2], element: b),
@@ -38,10 +39,22 @@ extension CompatibilityRun {
                     + "\(bPackage.isEmpty ? "(none)" : bPackage): gRPC method paths and Any type URLs change; its "
                     + "types are compared by their names within the package")
         }
+        // buf's FILE category: a type that left its file is deleted from it, wherever it went (and still compared).
+        let pairedFile = Dictionary(pairs, uniquingKeysWith: { x, _ in x })
+        func leftItsFile(_ file: String, _ otherFile: String) -> Bool {
+            policy == .bufFile && pairedFile[file] != otherFile
+        }
         for message in v1.requestedMessages {
             if let other = v2.messages[translate(message.fullName, file: message.file)] {
+                if leftItsFile(message.file, other.file) && !deletedFiles.contains(message.file) {
+                    report(
+                        .messageNoDelete,
+                        v1: v1.locate(file: message.file, path: message.path, element: message.fullName), v2: nil,
+                        "message \(message.relativeName) is gone from \(message.file) (it is in \(other.file) now)")
+                }
                 enqueue(message, other)
-            } else if !message.proto.options.mapEntry && !deletedFiles.contains(message.file) {
+            } else if (!message.proto.options.mapEntry || followsBuf) && !deletedFiles.contains(message.file) {
+                // A map's entry message goes with its field; buf counts it as a message of its own.
                 report(
                     .messageNoDelete,
                     v1: v1.locate(file: message.file, path: message.path, element: message.fullName), v2: nil,
@@ -50,6 +63,12 @@ extension CompatibilityRun {
         }
         for enumType in v1.requestedEnums {
             if let other = v2.enums[translate(enumType.fullName, file: enumType.file)] {
+                if leftItsFile(enumType.file, other.file) && !deletedFiles.contains(enumType.file) {
+                    report(
+                        .enumNoDelete,
+                        v1: v1.locate(file: enumType.file, path: enumType.path, element: enumType.fullName), v2: nil,
+                        "enum \(enumType.relativeName) is gone from \(enumType.file) (it is in \(other.file) now)")
+                }
                 enqueue(enumType, other)
             } else if !deletedFiles.contains(enumType.file) {
                 report(
@@ -67,6 +86,12 @@ extension CompatibilityRun {
                     v1: v1.locate(file: service.file, path: service.path, element: service.fullName), v2: nil,
                     "service \(service.fullName) is gone in v2: its clients get UNIMPLEMENTED")
                 continue
+            }
+            if leftItsFile(service.file, other.file) && !deletedFiles.contains(service.file) {
+                report(
+                    .serviceNoDelete,
+                    v1: v1.locate(file: service.file, path: service.path, element: service.fullName), v2: nil,
+                    "service \(service.fullName) is gone from \(service.file) (it is in \(other.file) now)")
             }
             compareServices(service, other)
         }
