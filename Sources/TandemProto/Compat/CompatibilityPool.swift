@@ -29,6 +29,15 @@ struct CompatibilityPool {
         let proto: Google_Protobuf_ServiceDescriptorProto
     }
 
+    /// An extension field of a requested file: the message it extends, and the scope declaring it (a pseudo
+    /// message named after the package for a file-level extension).
+    struct Extension {
+        let extendee: String
+        let scope: Message
+        let field: Google_Protobuf_FieldDescriptorProto
+        let path: [Int32]
+    }
+
     let side: String
     let schema: CompatibilitySchema
     private(set) var messages: [String: Message] = [:]
@@ -41,6 +50,8 @@ struct CompatibilityPool {
     private(set) var requestedEnums: [Enum] = []
     /// The services of the requested files, in declaration order.
     private(set) var requestedServices: [Service] = []
+    /// The extension fields of the requested files, nested or not, in declaration order.
+    private(set) var requestedExtensions: [Extension] = []
     /// The requested files' packages, by file name.
     private(set) var packages: [String: String] = [:]
 
@@ -63,7 +74,15 @@ struct CompatibilityPool {
                     isProto3: proto3)
                 messages[fullName] = entry
                 if isRequested && path.count == 2 { topLevelMessages.append(entry) }
-                if isRequested { requestedMessages.append(entry) }
+                if isRequested {
+                    requestedMessages.append(entry)
+                    for (i, field) in message.extension.enumerated() {
+                        requestedExtensions.append(
+                            Extension(
+                                extendee: Self.trimmed(field.extendee), scope: entry, field: field,
+                                path: path + [6, Int32(i)]))
+                    }
+                }
                 for (i, nested) in message.nestedType.enumerated() {
                     collect(nested, scope: fullName, path: path + [3, Int32(i)])
                 }
@@ -91,6 +110,15 @@ struct CompatibilityPool {
                 }
             }
             if isRequested {
+                let fileScope = Message(
+                    fullName: file.package, relativeName: "", file: file.name, path: [],
+                    proto: Google_Protobuf_DescriptorProto(), isProto3: proto3)
+                for (i, field) in file.extension.enumerated() {
+                    requestedExtensions.append(
+                        Extension(
+                            extendee: Self.trimmed(field.extendee), scope: fileScope, field: field, path: [7, Int32(i)])
+                    )
+                }
                 for (i, service) in file.service.enumerated() {
                     requestedServices.append(
                         Service(
@@ -100,6 +128,8 @@ struct CompatibilityPool {
             }
         }
     }
+
+    private static func trimmed(_ name: String) -> String { name.hasPrefix(".") ? String(name.dropFirst()) : name }
 
     /// The message a field's type name refers to (type names are fully qualified with a leading dot).
     func message(typeName: String) -> Message? {

@@ -152,7 +152,17 @@ extension CompatibilityRule {
         "RPC_SAME_CLIENT_STREAMING": ["WIRE", "WIRE_JSON", "FILE"],
         "RPC_SAME_SERVER_STREAMING": ["WIRE", "WIRE_JSON", "FILE"],
         "RPC_SAME_IDEMPOTENCY_LEVEL": ["WIRE", "WIRE_JSON", "FILE"],
-    ]
+        "FILE_SAME_SYNTAX": ["FILE"],
+        "ENUM_SAME_TYPE": ["FILE"],
+        "EXTENSION_MESSAGE_NO_DELETE": ["FILE"],
+        "FIELD_SAME_CPP_STRING_TYPE": ["FILE"],
+        "FIELD_SAME_JAVA_UTF8_VALIDATION": ["FILE"],
+        "FIELD_SAME_JSTYPE": ["FILE"],
+        "FIELD_SAME_UTF8_VALIDATION": ["FILE"],
+        "MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR": ["FILE"],
+        "MESSAGE_SAME_JSON_FORMAT": ["WIRE_JSON", "FILE"],
+        "ENUM_SAME_JSON_FORMAT": ["WIRE_JSON", "FILE"],
+    ].merging(FileOptionRule.all.map { ($0.id, ["FILE"]) }, uniquingKeysWith: { a, _ in a })
 
     /// A v1 field number no longer exists in v2.
     public static let fieldNoDelete = rule(
@@ -269,15 +279,56 @@ extension CompatibilityRule {
     public static let rpcSameIdempotencyLevel = rule(
         "RPC_SAME_IDEMPOTENCY_LEVEL", .error, .error, .error, "methods keep their idempotency level")
 
+    /// buf's `FILE` category only (off under Tandem's policies, which leave generated-code details to `buf_file`): a
+    /// file's syntax changed.
+    public static let fileSameSyntax = rule("FILE_SAME_SYNTAX", .off, .off, .off, "files keep their syntax")
+    /// buf_file: a file option that shapes generated code changed (its value or default).
+    public static let fileSameOption: [CompatibilityRule] = FileOptionRule.all.map {
+        rule($0.id, .off, .off, .off, "files keep the \($0.option) option")
+    }
+    /// buf_file: an enum changed between open and closed.
+    public static let enumSameType = rule("ENUM_SAME_TYPE", .off, .off, .off, "enums stay open or closed")
+    /// buf_file: a message's extension ranges no longer cover a number they covered.
+    public static let extensionMessageNoDelete = rule(
+        "EXTENSION_MESSAGE_NO_DELETE", .off, .off, .off, "extension ranges are not deleted")
+    /// buf_file: a string or bytes field's `ctype` changed.
+    public static let fieldSameCppStringType = rule(
+        "FIELD_SAME_CPP_STRING_TYPE", .off, .off, .off, "fields keep their C++ string type")
+    /// buf_file: a string field's Java UTF-8 check changed (`java_string_check_utf8`, or proto3).
+    public static let fieldSameJavaUTF8Validation = rule(
+        "FIELD_SAME_JAVA_UTF8_VALIDATION", .off, .off, .off, "string fields keep their Java UTF-8 check")
+    /// buf_file: a field's `jstype` changed.
+    public static let fieldSameJSType = rule("FIELD_SAME_JSTYPE", .off, .off, .off, "fields keep their jstype")
+    /// buf_file: a string field's UTF-8 validation changed (proto2 strings are not validated, proto3 strings are).
+    public static let fieldSameUTF8Validation = rule(
+        "FIELD_SAME_UTF8_VALIDATION", .off, .off, .off, "string fields keep their UTF-8 validation")
+    /// buf_file: a message turned `no_standard_descriptor_accessor` on.
+    public static let messageNoRemoveStandardDescriptorAccessor = rule(
+        "MESSAGE_NO_REMOVE_STANDARD_DESCRIPTOR_ACCESSOR", .off, .off, .off,
+        "messages keep their standard descriptor accessor")
+
+    /// buf_wire_json and buf_file: a message's JSON format support fell from ALLOW (proto3) to LEGACY_BEST_EFFORT
+    /// (proto2).
+    public static let messageSameJSONFormat = rule(
+        "MESSAGE_SAME_JSON_FORMAT", .off, .off, .off, "messages keep their JSON format support")
+    /// buf_wire_json and buf_file: an enum's JSON format support fell from ALLOW to LEGACY_BEST_EFFORT.
+    public static let enumSameJSONFormat = rule(
+        "ENUM_SAME_JSON_FORMAT", .off, .off, .off, "enums keep their JSON format support")
+
     /// Every schema rule, in table order.
-    public static let all: [CompatibilityRule] = [
-        fieldNoDelete, fieldNoDeleteUnlessNumberReserved, fieldNoDeleteUnlessNameReserved, fieldSameType,
-        fieldWireCompatibleType, fieldWireJSONCompatibleType, fieldSameCardinality, fieldWireCompatibleCardinality,
-        fieldWireJSONCompatibleCardinality, fieldSameOneof, fieldMovedIntoNewOneof, fieldSameJSONName, fieldSameName,
-        fieldSameDefault, fieldSamePresence, fieldNumberReused, messageNoDelete, messageSameRequiredFields,
-        enumNoDelete, enumValueNoDelete, enumValueNoDeleteUnlessNumberReserved, enumValueNoDeleteUnlessNameReserved,
-        enumValueSameName, reservedMessageNoDelete, reservedEnumNoDelete, reservedReused, oneofNoDelete,
-        fileNoDelete, fileSamePackage, serviceNoDelete, rpcNoDelete, rpcSameRequestType, rpcSameResponseType,
-        rpcSameClientStreaming, rpcSameServerStreaming, rpcSameIdempotencyLevel,
-    ]
+    public static let all: [CompatibilityRule] =
+        [
+            fieldNoDelete, fieldNoDeleteUnlessNumberReserved, fieldNoDeleteUnlessNameReserved, fieldSameType,
+            fieldWireCompatibleType, fieldWireJSONCompatibleType, fieldSameCardinality, fieldWireCompatibleCardinality,
+            fieldWireJSONCompatibleCardinality, fieldSameOneof, fieldMovedIntoNewOneof, fieldSameJSONName,
+            fieldSameName,
+            fieldSameDefault, fieldSamePresence, fieldNumberReused, messageNoDelete, messageSameRequiredFields,
+            enumNoDelete, enumValueNoDelete, enumValueNoDeleteUnlessNumberReserved, enumValueNoDeleteUnlessNameReserved,
+            enumValueSameName, reservedMessageNoDelete, reservedEnumNoDelete, reservedReused, oneofNoDelete,
+            fileNoDelete, fileSamePackage, serviceNoDelete, rpcNoDelete, rpcSameRequestType, rpcSameResponseType,
+            rpcSameClientStreaming, rpcSameServerStreaming, rpcSameIdempotencyLevel, fileSameSyntax, enumSameType,
+            extensionMessageNoDelete, fieldSameCppStringType, fieldSameJavaUTF8Validation, fieldSameJSType,
+            fieldSameUTF8Validation, messageNoRemoveStandardDescriptorAccessor, messageSameJSONFormat,
+            enumSameJSONFormat,
+        ] + fileSameOption
 }

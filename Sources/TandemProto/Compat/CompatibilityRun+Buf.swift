@@ -8,6 +8,7 @@ extension CompatibilityRun {
 
     /// Compares two fields of one number as buf does: type, cardinality and oneof membership.
     mutating func compareAsBuf(_ a: FieldSide, _ b: FieldSide) {
+        compareFieldOptionsAsBufFile(a, b)
         compareTypesAsBuf(a, b)
         compareCardinalityAsBuf(a, b)
         if a.realOneof != b.realOneof {
@@ -19,7 +20,7 @@ extension CompatibilityRun {
         }
     }
 
-    private mutating func compareTypesAsBuf(_ a: FieldSide, _ b: FieldSide) {
+    mutating func compareTypesAsBuf(_ a: FieldSide, _ b: FieldSide) {
         if a.type == b.type {
             switch a.type {
             case .message, .group:
@@ -86,7 +87,7 @@ extension CompatibilityRun {
         }
     }
 
-    private mutating func compareCardinalityAsBuf(_ a: FieldSide, _ b: FieldSide) {
+    mutating func compareCardinalityAsBuf(_ a: FieldSide, _ b: FieldSide) {
         let from = Self.bufCardinality(a)
         let to = Self.bufCardinality(b)
         guard from != to else { return }

@@ -1,6 +1,7 @@
 extension CompatibilityRun {
     /// Compares one enum pair: values by number (names of a number, aliases included), then reservations.
     mutating func compareEnums(_ a: CompatibilityPool.Enum, _ b: CompatibilityPool.Enum) {
+        compareEnumsAsBufFile(a, b)
         var v2Names: [Int32: [(Int, String)]] = [:]
         for (j, value) in b.proto.value.enumerated() { v2Names[value.number, default: []].append((j, value.name)) }
         let v2Ranges = b.proto.reservedRange.map { (Int64($0.start), Int64($0.end) + 1) }

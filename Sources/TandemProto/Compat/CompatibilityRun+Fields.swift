@@ -109,7 +109,7 @@ extension CompatibilityRun {
                 + "each side reads the other's values as a type they were not written as")
     }
 
-    private mutating func compareTypes(_ a: FieldSide, _ b: FieldSide) {
+    mutating func compareTypes(_ a: FieldSide, _ b: FieldSide) {
         let number = a.field.number
         if a.type == b.type {
             switch a.type {
@@ -159,7 +159,7 @@ extension CompatibilityRun {
         }
     }
 
-    private mutating func compareCardinality(_ a: FieldSide, _ b: FieldSide) {
+    mutating func compareCardinality(_ a: FieldSide, _ b: FieldSide) {
         let number = a.field.number
         guard a.cardinality != b.cardinality else { return }
         report(

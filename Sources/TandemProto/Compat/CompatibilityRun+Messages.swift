@@ -13,6 +13,7 @@ extension CompatibilityRun {
             compareReservations(a, b)
             compareRequired(a, b)
         }
+        if followsBuf { compareMessagesAsBufFile(a, b) }
         let v2ByNumber = Dictionary(
             b.proto.field.enumerated().map { ($0.element.number, $0.offset) }, uniquingKeysWith: { first, _ in first })
         for (i, field) in a.proto.field.enumerated() {

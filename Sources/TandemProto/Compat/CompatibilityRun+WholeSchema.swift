@@ -29,6 +29,7 @@ extension CompatibilityRun {
             }
         }
         for (a, b) in pairs {
+            compareFilesAsBuf(a, b)
             guard let aPackage = v1.packages[a], let bPackage = v2.packages[b], aPackage != bPackage else { continue }
             // buf pairs types by full name only: across a renamed package nothing pairs.
             if packageMap[aPackage] == nil && !followsBuf { packageMap[aPackage] = bPackage }
@@ -39,19 +40,30 @@ extension CompatibilityRun {
                     + "\(bPackage.isEmpty ? "(none)" : bPackage): gRPC method paths and Any type URLs change; its "
                     + "types are compared by their names within the package")
         }
-        // buf's FILE category: a type that left its file is deleted from it, wherever it went (and still compared).
+        // buf's FILE category: a type its paired file no longer declares (by its name within the package) is
+        // deleted from it, wherever it went; it is still compared by full name.
         let pairedFile = Dictionary(pairs, uniquingKeysWith: { x, _ in x })
-        func leftItsFile(_ file: String, _ otherFile: String) -> Bool {
-            policy == .bufFile && pairedFile[file] != otherFile
+        var declared: Set<String> = []
+        if policy == .bufFile {
+            for message in v2.requestedMessages { declared.insert(message.file + "#" + message.relativeName) }
+            for enumType in v2.requestedEnums { declared.insert(enumType.file + "#" + enumType.relativeName) }
+            for service in v2.requestedServices { declared.insert(service.file + "#" + service.proto.name) }
+        }
+        func leftItsFile(_ file: String, _ relativeName: String) -> Bool {
+            guard policy == .bufFile, !deletedFiles.contains(file), let other = pairedFile[file] else { return false }
+            return !declared.contains(other + "#" + relativeName)
         }
         for message in v1.requestedMessages {
-            if let other = v2.messages[translate(message.fullName, file: message.file)] {
-                if leftItsFile(message.file, other.file) && !deletedFiles.contains(message.file) {
+            let other = v2.messages[translate(message.fullName, file: message.file)]
+            if policy == .bufFile {
+                if leftItsFile(message.file, message.relativeName) {
                     report(
                         .messageNoDelete,
                         v1: v1.locate(file: message.file, path: message.path, element: message.fullName), v2: nil,
-                        "message \(message.relativeName) is gone from \(message.file) (it is in \(other.file) now)")
+                        "message \(message.relativeName) is gone from \(message.file)")
                 }
+                if let other { enqueue(message, other) }
+            } else if let other {
                 enqueue(message, other)
             } else if (!message.proto.options.mapEntry || followsBuf) && !deletedFiles.contains(message.file) {
                 // A map's entry message goes with its field; buf counts it as a message of its own.
@@ -62,13 +74,16 @@ extension CompatibilityRun {
             }
         }
         for enumType in v1.requestedEnums {
-            if let other = v2.enums[translate(enumType.fullName, file: enumType.file)] {
-                if leftItsFile(enumType.file, other.file) && !deletedFiles.contains(enumType.file) {
+            let other = v2.enums[translate(enumType.fullName, file: enumType.file)]
+            if policy == .bufFile {
+                if leftItsFile(enumType.file, enumType.relativeName) {
                     report(
                         .enumNoDelete,
                         v1: v1.locate(file: enumType.file, path: enumType.path, element: enumType.fullName), v2: nil,
-                        "enum \(enumType.relativeName) is gone from \(enumType.file) (it is in \(other.file) now)")
+                        "enum \(enumType.relativeName) is gone from \(enumType.file)")
                 }
+                if let other { enqueue(enumType, other) }
+            } else if let other {
                 enqueue(enumType, other)
             } else if !deletedFiles.contains(enumType.file) {
                 report(
@@ -77,23 +92,44 @@ extension CompatibilityRun {
                     "enum \(enumType.relativeName) is gone in v2: code that uses it stops compiling")
             }
         }
+        compareExtensions()
         let v2Services = Dictionary(v2.requestedServices.map { ($0.fullName, $0) }, uniquingKeysWith: { a, _ in a })
         for service in v1.requestedServices {
+            if policy == .bufFile && leftItsFile(service.file, service.proto.name) {
+                report(
+                    .serviceNoDelete,
+                    v1: v1.locate(file: service.file, path: service.path, element: service.fullName), v2: nil,
+                    "service \(service.fullName) is gone from \(service.file)")
+            }
             guard let other = v2Services[translate(service.fullName, file: service.file)] else {
-                if deletedFiles.contains(service.file) { continue }
+                if deletedFiles.contains(service.file) || policy == .bufFile { continue }
                 report(
                     .serviceNoDelete,
                     v1: v1.locate(file: service.file, path: service.path, element: service.fullName), v2: nil,
                     "service \(service.fullName) is gone in v2: its clients get UNIMPLEMENTED")
                 continue
             }
-            if leftItsFile(service.file, other.file) && !deletedFiles.contains(service.file) {
-                report(
-                    .serviceNoDelete,
-                    v1: v1.locate(file: service.file, path: service.path, element: service.fullName), v2: nil,
-                    "service \(service.fullName) is gone from \(service.file) (it is in \(other.file) now)")
-            }
             compareServices(service, other)
+        }
+    }
+
+    /// Compares the extension fields of both sides that extend the same message with the same number, as fields
+    /// (type and cardinality), as buf does; a deleted extension field is no finding of buf's categories.
+    private mutating func compareExtensions() {
+        var v2ByKey: [String: CompatibilityPool.Extension] = [:]
+        for ext in v2.requestedExtensions { v2ByKey["\(ext.extendee)#\(ext.field.number)"] = ext }
+        for ext in v1.requestedExtensions {
+            let extendee = v1.messages[ext.extendee].map { translate($0.fullName, file: $0.file) } ?? ext.extendee
+            guard let other = v2ByKey["\(extendee)#\(ext.field.number)"] else { continue }
+            let a = FieldSide(message: ext.scope, field: ext.field, path: ext.path, pool: v1)
+            let b = FieldSide(message: other.scope, field: other.field, path: other.path, pool: v2)
+            if followsBuf {
+                compareTypesAsBuf(a, b)
+                compareCardinalityAsBuf(a, b)
+            } else {
+                compareTypes(a, b)
+                compareCardinality(a, b)
+            }
         }
     }
 
