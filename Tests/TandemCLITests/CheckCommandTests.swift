@@ -126,16 +126,7 @@ struct CheckCommandTests {
     }
 
     /// Writes `files` (name -> text) under a new directory.
-    private func tree(_ files: [String: String]) throws -> URL {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-check-\(UUID().uuidString)")
-        for (name, text) in files {
-            let url = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
-        return root
-    }
+    private func tree(_ files: [String: String]) throws -> URL { try ProtoTree.write(files) }
 
     @Test func directoriesAndSeveralFilesAreComparedAsWholeSchemas() throws {
         let header = "syntax = \"proto3\";\npackage acme.v1;\n"

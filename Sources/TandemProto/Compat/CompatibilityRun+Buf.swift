@@ -22,28 +22,8 @@ extension CompatibilityRun {
 
     mutating func compareTypesAsBuf(_ a: FieldSide, _ b: FieldSide) {
         if a.type == b.type {
-            switch a.type {
-            case .message, .group:
-                guard let am = v1.message(typeName: a.field.typeName), let bm = v2.message(typeName: b.field.typeName)
-                else { return }
-                // A map's entry type is named after the field, so renaming a map field changes its type, as buf
-                // says.
-                if !isSameType(am.fullName, am.relativeName, am.file, bm.fullName, bm.relativeName) {
-                    reportTypeChangeAsBuf(a, b, wire: false, json: false)
-                    return
-                }
-                enqueue(am, bm)
-            case .enum:
-                guard let ae = v1.enumType(typeName: a.field.typeName), let be = v2.enumType(typeName: b.field.typeName)
-                else { return }
-                if !isSameType(ae.fullName, ae.relativeName, ae.file, be.fullName, be.relativeName) {
-                    reportTypeChangeAsBuf(a, b, wire: false, json: false)
-                    return
-                }
-                enqueue(ae, be)
-            default:
-                break
-            }
+            // A map's entry type is named after the field, so renaming a map field changes its type, as buf says.
+            if followNamedTypes(a, b, mapsAlike: false) != nil { reportTypeChangeAsBuf(a, b, wire: false, json: false) }
             return
         }
         reportTypeChangeAsBuf(

@@ -48,7 +48,7 @@ extension CompatibilityRun {
             report(
                 .messageNoRemoveStandardDescriptorAccessor,
                 v1: v1.locate(file: a.file, path: a.path, element: a.fullName),
-                v2: v2.locate(file: b.file, path: b.path + [7], element: b.fullName),
+                v2: v2.locate(file: b.file, path: b.path, detail: [7, 2], element: b.fullName),
                 "\(b.relativeName) turned no_standard_descriptor_accessor on: generated code loses descriptor()")
         }
     }

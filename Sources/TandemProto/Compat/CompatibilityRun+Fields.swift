@@ -95,6 +95,31 @@ extension CompatibilityRun {
         }
     }
 
+    /// For two fields of one message or enum kind: enqueues the two types when they are one declaration (the same
+    /// full name, translated where the package was renamed; with `mapsAlike`, any two map entries), and returns the
+    /// kind (`message`, `enum`) when they are two. `nil` for other field types and unresolved names.
+    mutating func followNamedTypes(_ a: FieldSide, _ b: FieldSide, mapsAlike: Bool) -> String? {
+        switch a.type {
+        case .message, .group:
+            guard let am = v1.message(typeName: a.field.typeName), let bm = v2.message(typeName: b.field.typeName)
+            else { return nil }
+            if !(mapsAlike && a.isMap && b.isMap)
+                && !isSameType(am.fullName, am.relativeName, am.file, bm.fullName, bm.relativeName)
+            {
+                return "message"
+            }
+            enqueue(am, bm)
+        case .enum:
+            guard let ae = v1.enumType(typeName: a.field.typeName), let be = v2.enumType(typeName: b.field.typeName)
+            else { return nil }
+            if !isSameType(ae.fullName, ae.relativeName, ae.file, be.fullName, be.relativeName) { return "enum" }
+            enqueue(ae, be)
+        default:
+            break
+        }
+        return nil
+    }
+
     /// A field switched from one named message or enum type to another: generated code changes, and what one side
     /// writes is read as an unrelated type by the other. The two types are not compared member by member.
     private mutating func reportNamedTypeSwitch(_ a: FieldSide, _ b: FieldSide, kind: String) {
@@ -112,28 +137,7 @@ extension CompatibilityRun {
     mutating func compareTypes(_ a: FieldSide, _ b: FieldSide) {
         let number = a.field.number
         if a.type == b.type {
-            switch a.type {
-            case .message, .group:
-                guard let am = v1.message(typeName: a.field.typeName), let bm = v2.message(typeName: b.field.typeName)
-                else { return }
-                if !(a.isMap && b.isMap)
-                    && !isSameType(am.fullName, am.relativeName, am.file, bm.fullName, bm.relativeName)
-                {
-                    reportNamedTypeSwitch(a, b, kind: "message")
-                    return
-                }
-                enqueue(am, bm)
-            case .enum:
-                guard let ae = v1.enumType(typeName: a.field.typeName), let be = v2.enumType(typeName: b.field.typeName)
-                else { return }
-                if !isSameType(ae.fullName, ae.relativeName, ae.file, be.fullName, be.relativeName) {
-                    reportNamedTypeSwitch(a, b, kind: "enum")
-                    return
-                }
-                enqueue(ae, be)
-            default:
-                break
-            }
+            if let kind = followNamedTypes(a, b, mapsAlike: true) { reportNamedTypeSwitch(a, b, kind: kind) }
             return
         }
         report(

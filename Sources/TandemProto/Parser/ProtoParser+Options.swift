@@ -173,9 +173,29 @@ extension ProtoParser {
             customOptions.append(PendingOption(ownerPath: owner, kind: kind, name: name, value: value, location: loc))
             return
         }
+        // Where the option is, by its field of the options message (the first tag of its encoding), as protoc's
+        // source info has it: compatibility findings about an option point at its statement.
+        var number: Int32? = nil
         try BuiltinOptions.apply(
             name: name, value: value, kind: kind, at: loc, valueLocation: location(of: valueToken),
-            seen: &builtinSeen[owner, default: []], apply: apply)
+            seen: &builtinSeen[owner, default: []],
+            apply: { bytes in
+                number = Self.firstFieldNumber(bytes)
+                try apply(bytes)
+            })
+        if let number { locations[owner + [number]] = loc }
+    }
+
+    /// The field number of the first tag of `bytes` (an encoded options message), if it has one.
+    private static func firstFieldNumber(_ bytes: [UInt8]) -> Int32? {
+        var tag: UInt64 = 0
+        var shift: UInt64 = 0
+        for byte in bytes.prefix(5) {
+            tag |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return tag >> 3 > 0 ? Int32(truncatingIfNeeded: tag >> 3) : nil }
+            shift += 7
+        }
+        return nil
     }
 
     mutating func parseOptionValue() throws(ProtoError) -> OptionValue {

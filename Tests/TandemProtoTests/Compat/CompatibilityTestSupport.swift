@@ -1,5 +1,6 @@
 import Foundation
 import TandemProto
+import TandemTestSupport
 
 /// Compiles two `.proto` texts, each in its own pool, and checks them.
 enum CompatibilityFixture {
@@ -26,14 +27,8 @@ enum CompatibilityFixture {
 
     /// Compiles `files` (name -> text) from a temporary directory in one pool; all of them are requested.
     static func schema(files: [String: String]) throws -> CompatibilitySchema {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("compat-\(UUID().uuidString)")
+        let root = try ProtoTree.write(files)
         defer { try? FileManager.default.removeItem(at: root) }
-        for (name, text) in files {
-            let url = root.appendingPathComponent(name)
-            try FileManager.default.createDirectory(
-                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try text.write(to: url, atomically: true, encoding: .utf8)
-        }
         return CompatibilitySchema(try ProtoCompiler(importPaths: [root.path]).compile(files.keys.sorted()))
     }
 
