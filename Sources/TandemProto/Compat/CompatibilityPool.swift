@@ -4,7 +4,7 @@ import SwiftProtobuf
 /// descriptor path that locate it. Built from raw descriptors because the rules need what the resolved ``Schema``
 /// leaves out (reserved ranges and names, labels as written, defaults, oneof names).
 struct CompatibilityPool {
-    struct Message {
+    struct Message: PooledDeclaration {
         let fullName: String
         let relativeName: String
         let file: String
@@ -13,7 +13,7 @@ struct CompatibilityPool {
         let isProto3: Bool
     }
 
-    struct Enum {
+    struct Enum: PooledDeclaration {
         let fullName: String
         let relativeName: String
         let file: String

@@ -6,11 +6,12 @@ extension CompatibilityRun {
     /// Whether the policy is one of buf's categories.
     var followsBuf: Bool { policy.bufCategory != nil }
 
-    /// Compares two fields of one number as buf does: type, cardinality and oneof membership.
-    mutating func compareAsBuf(_ a: FieldSide, _ b: FieldSide) {
+    /// Compares two fields of one number as buf does: type, cardinality (not of a map entry's key and value, whose
+    /// labels the syntax dictates) and oneof membership.
+    mutating func compareAsBuf(_ a: FieldSide, _ b: FieldSide, inMapEntry: Bool) {
         compareFieldOptionsAsBufFile(a, b)
         compareTypesAsBuf(a, b)
-        compareCardinalityAsBuf(a, b)
+        if !inMapEntry { compareCardinalityAsBuf(a, b) }
         if a.realOneof != b.realOneof {
             let from = a.realOneof.map { "oneof \($0)" } ?? "no oneof"
             let to = b.realOneof.map { "oneof \($0)" } ?? "no oneof"

@@ -77,7 +77,7 @@ extension CompatibilityRun {
                     + "the other's JSON key")
         }
         if followsBuf {
-            compareAsBuf(a, b)
+            compareAsBuf(a, b, inMapEntry: inMapEntry)
             return
         }
         compareTypes(a, b)

@@ -49,47 +49,30 @@ extension CompatibilityRun {
             for enumType in v2.requestedEnums { declared.insert(enumType.file + "#" + enumType.relativeName) }
             for service in v2.requestedServices { declared.insert(service.file + "#" + service.proto.name) }
         }
+        let isBufFile = policy == .bufFile
+        let deleted = deletedFiles
         func leftItsFile(_ file: String, _ relativeName: String) -> Bool {
-            guard policy == .bufFile, !deletedFiles.contains(file), let other = pairedFile[file] else { return false }
+            guard isBufFile, !deleted.contains(file), let other = pairedFile[file] else { return false }
             return !declared.contains(other + "#" + relativeName)
         }
         for message in v1.requestedMessages {
-            let other = v2.messages[translate(message.fullName, file: message.file)]
-            if policy == .bufFile {
-                if leftItsFile(message.file, message.relativeName) {
-                    report(
-                        .messageNoDelete,
-                        v1: v1.locate(file: message.file, path: message.path, element: message.fullName), v2: nil,
-                        "message \(message.relativeName) is gone from \(message.file)")
-                }
-                if let other { enqueue(message, other) }
-            } else if let other {
+            // A map's entry message goes with its field; buf counts it as a message of its own.
+            let reportable = (!message.proto.options.mapEntry || followsBuf) && !deletedFiles.contains(message.file)
+            if let other = partner(
+                of: message, in: v2.messages, rule: .messageNoDelete, noun: "message",
+                consequence: "code and services that use it stop compiling", reportable: reportable,
+                leftItsFile: leftItsFile)
+            {
                 enqueue(message, other)
-            } else if (!message.proto.options.mapEntry || followsBuf) && !deletedFiles.contains(message.file) {
-                // A map's entry message goes with its field; buf counts it as a message of its own.
-                report(
-                    .messageNoDelete,
-                    v1: v1.locate(file: message.file, path: message.path, element: message.fullName), v2: nil,
-                    "message \(message.relativeName) is gone in v2: code and services that use it stop compiling")
             }
         }
         for enumType in v1.requestedEnums {
-            let other = v2.enums[translate(enumType.fullName, file: enumType.file)]
-            if policy == .bufFile {
-                if leftItsFile(enumType.file, enumType.relativeName) {
-                    report(
-                        .enumNoDelete,
-                        v1: v1.locate(file: enumType.file, path: enumType.path, element: enumType.fullName), v2: nil,
-                        "enum \(enumType.relativeName) is gone from \(enumType.file)")
-                }
-                if let other { enqueue(enumType, other) }
-            } else if let other {
+            if let other = partner(
+                of: enumType, in: v2.enums, rule: .enumNoDelete, noun: "enum",
+                consequence: "code that uses it stops compiling", reportable: !deletedFiles.contains(enumType.file),
+                leftItsFile: leftItsFile)
+            {
                 enqueue(enumType, other)
-            } else if !deletedFiles.contains(enumType.file) {
-                report(
-                    .enumNoDelete,
-                    v1: v1.locate(file: enumType.file, path: enumType.path, element: enumType.fullName), v2: nil,
-                    "enum \(enumType.relativeName) is gone in v2: code that uses it stops compiling")
             }
         }
         compareExtensions()
@@ -111,6 +94,26 @@ extension CompatibilityRun {
             }
             compareServices(service, other)
         }
+    }
+
+    /// The v2 partner of a v1 message or enum (by full name, translated where its file's package was renamed),
+    /// reporting it under `rule` when it is gone: from v2 altogether when `reportable`, or, under `buf_file`, from
+    /// the file paired with its own (`leftItsFile`), wherever it went.
+    private mutating func partner<Declaration: PooledDeclaration>(
+        of declaration: Declaration, in v2Declarations: [String: Declaration], rule: CompatibilityRule, noun: String,
+        consequence: String, reportable: Bool, leftItsFile: (String, String) -> Bool
+    ) -> Declaration? {
+        let other = v2Declarations[translate(declaration.fullName, file: declaration.file)]
+        let location = v1.locate(file: declaration.file, path: declaration.path, element: declaration.fullName)
+        if policy == .bufFile {
+            if leftItsFile(declaration.file, declaration.relativeName) {
+                report(
+                    rule, v1: location, v2: nil, "\(noun) \(declaration.relativeName) is gone from \(declaration.file)")
+            }
+        } else if other == nil && reportable {
+            report(rule, v1: location, v2: nil, "\(noun) \(declaration.relativeName) is gone in v2: \(consequence)")
+        }
+        return other
     }
 
     /// Compares the extension fields of both sides that extend the same message with the same number, as fields

@@ -160,6 +160,16 @@ struct BufParityTests {
                     + "message Scope { extend Base { optional bytes inner = 110; } }\n"
             ]),
         Case(
+            name: "a file with maps and nested messages from proto3 to proto2", divergent: true,
+            v1: [
+                "acme/a.proto": proto3(
+                    "message M { map<string, int32> m = 1; map<int64, M> n = 2; message N { int32 x = 1; } }")
+            ],
+            v2: [
+                "acme/a.proto": "syntax = \"proto2\";\npackage acme.v1;\nmessage M { map<string, int32> m = 1; "
+                    + "map<int64, M> n = 2; message N { optional int32 x = 1; } }\n"
+            ]),
+        Case(
             name: "file options, syntax and generated-code options", divergent: true,
             v1: [
                 "acme/a.proto": "syntax = \"proto2\";\npackage acme.v1;\noption go_package = \"a/b\";\n"
