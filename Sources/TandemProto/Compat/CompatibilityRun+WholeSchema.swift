@@ -37,8 +37,10 @@ extension CompatibilityRun {
                 .fileSamePackage, v1: v1.locate(file: a, path: [2], element: a),
                 v2: v2.locate(file: b, path: [2], element: b),
                 "file \(b) moved from package \(aPackage.isEmpty ? "(none)" : aPackage) to "
-                    + "\(bPackage.isEmpty ? "(none)" : bPackage): gRPC method paths and Any type URLs change; its "
-                    + "types are compared by their names within the package")
+                    + "\(bPackage.isEmpty ? "(none)" : bPackage): gRPC method paths and Any type URLs change; "
+                    + (followsBuf
+                        ? "types pair by full name, so none of its types is compared across the rename (as in buf)"
+                        : "its types are compared by their names within the package"))
         }
         // buf's FILE category: a type its paired file no longer declares (by its name within the package) is
         // deleted from it, wherever it went; it is still compared by full name.
