@@ -129,16 +129,17 @@ struct CompatibilityPool {
         }
     }
 
-    private static func trimmed(_ name: String) -> String { name.hasPrefix(".") ? String(name.dropFirst()) : name }
+    /// A full name without the leading dot descriptors write in type names (`.acme.v1.User` -> `acme.v1.User`).
+    static func trimmed(_ name: String) -> String { name.hasPrefix(".") ? String(name.dropFirst()) : name }
 
     /// The message a field's type name refers to (type names are fully qualified with a leading dot).
     func message(typeName: String) -> Message? {
-        messages[typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName]
+        messages[Self.trimmed(typeName)]
     }
 
     /// The enum a field's type name refers to.
     func enumType(typeName: String) -> Enum? {
-        enums[typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName]
+        enums[Self.trimmed(typeName)]
     }
 
     /// The message of the requested files whose name relative to its package is `relativeName`.

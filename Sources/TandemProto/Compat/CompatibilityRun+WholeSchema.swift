@@ -182,7 +182,7 @@ extension CompatibilityRun {
                 report(
                     .rpcSameRequestType, v1: x, v2: y,
                     "method \(method.name) of \(a.fullName) changed its request type from "
-                        + "\(Self.trimmed(method.inputType)) to \(Self.trimmed(other.inputType)): callers send what "
+                        + "\(CompatibilityPool.trimmed(method.inputType)) to \(CompatibilityPool.trimmed(other.inputType)): callers send what "
                         + "the server reads as another message")
             }
             if !sameMethodType(method.outputType, other.outputType) {
@@ -190,7 +190,7 @@ extension CompatibilityRun {
                 report(
                     .rpcSameResponseType, v1: x, v2: y,
                     "method \(method.name) of \(a.fullName) changed its response type from "
-                        + "\(Self.trimmed(method.outputType)) to \(Self.trimmed(other.outputType)): callers read the "
+                        + "\(CompatibilityPool.trimmed(method.outputType)) to \(CompatibilityPool.trimmed(other.outputType)): callers read the "
                         + "answer as another message")
             }
             if method.clientStreaming != other.clientStreaming {
@@ -222,11 +222,9 @@ extension CompatibilityRun {
 
     /// Whether a v1 method's input or output type names the v2 one's (translated into the v2 package).
     private func sameMethodType(_ v1Type: String, _ v2Type: String) -> Bool {
-        guard let message = v1.message(typeName: v1Type) else { return Self.trimmed(v1Type) == Self.trimmed(v2Type) }
-        return translate(message.fullName, file: message.file) == Self.trimmed(v2Type)
-    }
-
-    private static func trimmed(_ typeName: String) -> String {
-        typeName.hasPrefix(".") ? String(typeName.dropFirst()) : typeName
+        guard let message = v1.message(typeName: v1Type) else {
+            return CompatibilityPool.trimmed(v1Type) == CompatibilityPool.trimmed(v2Type)
+        }
+        return translate(message.fullName, file: message.file) == CompatibilityPool.trimmed(v2Type)
     }
 }

@@ -23,11 +23,11 @@ struct CompatibilityRun {
     mutating func start(_ roots: CompatibilityRoots) throws(CompatibilityError) {
         switch roots {
         case .messages(let v1Name, let v2Name):
-            let a = try Self.require(v1.messages[Self.trim(v1Name)], name: v1Name, in: v1)
-            let b = try Self.require(v2.messages[Self.trim(v2Name)], name: v2Name, in: v2)
+            let a = try Self.require(v1.messages[CompatibilityPool.trimmed(v1Name)], name: v1Name, in: v1)
+            let b = try Self.require(v2.messages[CompatibilityPool.trimmed(v2Name)], name: v2Name, in: v2)
             enqueue(a, b)
         case .named(let name):
-            let relative = Self.trim(name)
+            let relative = CompatibilityPool.trimmed(name)
             let a = try Self.require(v1.requestedMessage(relativeName: relative), name: name, in: v1)
             let b = try Self.require(v2.requestedMessage(relativeName: relative), name: name, in: v2)
             enqueue(a, b)
@@ -70,8 +70,6 @@ struct CompatibilityRun {
         }
         drain()
     }
-
-    private static func trim(_ name: String) -> String { name.hasPrefix(".") ? String(name.dropFirst()) : name }
 
     private static func require(_ message: CompatibilityPool.Message?, name: String, in pool: CompatibilityPool)
         throws(CompatibilityError) -> CompatibilityPool.Message
