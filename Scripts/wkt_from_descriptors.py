@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Writes Sources/TandemProto/Parser/WellKnownTypes+Sources.swift: our own .proto text for each well-known type
-file, printed from the descriptors the pinned oracle protoc produces (names, numbers, types and options only:
+file (and the language feature files editions import: cpp_, go_ and java_features.proto), printed from the descriptors the pinned oracle protoc produces (names, numbers, types and options only:
 no comments or layout of the original files). Run with the oracle venv's python:
     .venv-oracle/bin/python Scripts/wkt_from_descriptors.py
 """
 import os, subprocess, sys, tempfile
 from google.protobuf import descriptor_pb2, text_format
 
-FILES = ["any", "api", "descriptor", "duration", "empty", "field_mask", "source_context", "struct",
-         "timestamp", "type", "wrappers"]
+FILES = ["any", "api", "cpp_features", "descriptor", "duration", "empty", "field_mask", "source_context", "struct",
+         "timestamp", "type", "wrappers", "go_features", "java_features"]
 import grpc_tools
 PROTO_ROOT = os.path.join(os.path.dirname(grpc_tools.__file__), "_proto")
 F = descriptor_pb2.FieldDescriptorProto
@@ -137,7 +137,13 @@ def print_file(fd):
             lines.append("  rpc %s(%s%s) returns (%s%s);" % (meth.name, "stream " if meth.client_streaming else "",
                          meth.input_type, "stream " if meth.server_streaming else "", meth.output_type))
         lines.append("}")
-    assert not fd.extension
+    extendees = []
+    for f in fd.extension:
+        if f.extendee not in extendees: extendees.append(f.extendee)
+    for extendee in extendees:
+        lines.append("extend %s {" % extendee)
+        lines += [field_line(f, None, fd.package, proto3, "  ", {}) for f in fd.extension if f.extendee == extendee]
+        lines.append("}")
     return "\n".join(lines) + "\n"
 
 def main():

@@ -8,9 +8,11 @@ enum BuiltinOptions {
     private static let repeatedOptions: Set<String> = ["targets", "edition_defaults", "declaration"]
 
     static func apply(
-        name: [OptionNamePart], value: OptionValue, kind: OptionKind, at location: SourceLocation,
-        valueLocation: SourceLocation, seen: inout Set<String>, apply: (_ bytes: [UInt8]) throws -> Void
+        name: [OptionNamePart], value: OptionValue, kind: OptionKind, edition: Google_Protobuf_Edition?,
+        at site: EditionRules.OptionSite, valueLocation: SourceLocation, seen: inout Set<String>,
+        apply: (_ bytes: [UInt8]) throws -> Void
     ) throws(ProtoError) {
+        let location = site.option
         let dotted = name.map(\.name).joined(separator: ".")
         if name.count == 1, seen.contains(dotted), !repeatedOptions.contains(dotted) {
             throw ProtoError(.invalidOption, at: location, "Option \"\(dotted)\" was already set.")
@@ -20,11 +22,7 @@ enum BuiltinOptions {
                 .invalidOption, at: location,
                 "Option \"\(dotted)\" cannot be set by hand: protoc manages it.")
         }
-        if name.first?.name == "features" {
-            throw ProtoError(
-                .editionsUnsupported, at: location,
-                "Option \"\(dotted)\" belongs to editions, which are not supported.")
-        }
+        try EditionRules.checkOption(name: name, kind: kind, edition: edition, at: site)
         seen.insert(dotted)
         let valueText = try textFormat(value, at: valueLocation)
         var text = (name.last?.name ?? "") + ": " + valueText
@@ -43,6 +41,15 @@ enum BuiltinOptions {
         // Options declared with `retention = RETENTION_SOURCE` are checked but left out of descriptors, as protoc
         // strips them from its output.
         if kind == .extensionRange && sourceRetained.contains(dotted) { return }
+        if name.count == 2 && name[0].name == "features" && EditionRules.sourceRetainedFeatures.contains(name[1].name) {
+            // protoc strips the feature and keeps the (empty) feature set it was set in.
+            do {
+                try apply(try encode("features {}", kind: kind))
+            } catch {
+                throw ProtoError(.invalidOption, at: location, "Option \"\(dotted)\" could not be applied: \(error)")
+            }
+            return
+        }
         do {
             try apply(bytes)
         } catch {

@@ -42,13 +42,34 @@ extension Linker {
             guard let options = byOwner[ownerPath], let first = options.first else { continue }
             let optionsType = BuiltinOptions.optionsName(first.kind)
             let extensions = schema.extensions[optionsType] ?? []
-            let holder = OptionHolder.descriptor(for: extensions, name: optionsType)
+            // A name that starts with a built-in field (`features.(pb.cpp).string_type`) goes through that field.
+            let builtinHeads = Set(options.compactMap { $0.name.first }.filter { !$0.isExtension }.map(\.name))
+            let builtins = (schema.message(named: optionsType)?.fields ?? []).filter { builtinHeads.contains($0.name) }
+            let holder = OptionHolder.descriptor(
+                for: (extensions + builtins).sorted { $0.number < $1.number }, name: optionsType)
             var message = DynamicMessage(descriptor: holder, schema: schema)
             var sourceRetained: Set<Int32> = []
             let scope = scopeName(forOptionsOf: ownerPath, in: proto)
             for option in options {
                 guard let head = option.name.first else { continue }
                 let displayName = option.name.map { $0.isExtension ? "(\($0.name))" : $0.name }.joined(separator: ".")
+                let resolveExtension: (String, MessageDescriptor) -> FieldDescriptor? = { name, type in
+                    guard
+                        let full = try? self.lookupExtension(
+                            name, scope: scope, optionsType: type.fullName, at: option.location),
+                        let proto = extensionProtos[full], proto.extendee == "." + type.fullName
+                    else { return nil }
+                    return schema.extensions[type.fullName]?.first { $0.number == proto.number }
+                }
+                if !head.isExtension {
+                    guard let builtin = builtins.first(where: { $0.name == head.name }) else {
+                        throw ProtoError(.invalidOption, at: option.location, "Option \"\(displayName)\" unknown.")
+                    }
+                    try assign(
+                        option, parts: option.name.dropFirst(), field: builtin, into: &message, schema: schema,
+                        displayName: displayName, path: head.name, resolveExtension: resolveExtension)
+                    continue
+                }
                 let extName = try lookupExtension(
                     head.name, scope: scope, optionsType: optionsType, at: option.location)
                 guard let extProto = extensionProtos[extName] else {
@@ -66,14 +87,6 @@ extension Linker {
                         "Option field \"(\(head.name))\" is not a field or extension of message \"\(shortType)\".")
                 }
                 if extProto.options.retention == .retentionSource { sourceRetained.insert(ext.number) }
-                let resolveExtension: (String, MessageDescriptor) -> FieldDescriptor? = { name, type in
-                    guard
-                        let full = try? self.lookupExtension(
-                            name, scope: scope, optionsType: type.fullName, at: option.location),
-                        let proto = extensionProtos[full], proto.extendee == "." + type.fullName
-                    else { return nil }
-                    return schema.extensions[type.fullName]?.first { $0.number == proto.number }
-                }
                 try assign(
                     option, parts: option.name.dropFirst(), field: ext, into: &message, schema: schema,
                     displayName: displayName, path: "(\(head.name))",

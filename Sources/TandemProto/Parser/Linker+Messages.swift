@@ -76,10 +76,9 @@ extension Linker {
                     "Enum type \"\(resolved.name.dropFirst())\" has no value named \"\(field.defaultValue)\" for option \"default\"."
                 )
             }
-            if isProto3, let enumDescriptor, let owner = enumOwnerFile(named: String(resolved.name.dropFirst())),
-                owner.syntax != "proto3", field.extendee.isEmpty
+            if isProto3, let declaration = enumDeclaration(named: String(resolved.name.dropFirst())),
+                declaration.features.enumType == .closed, field.extendee.isEmpty
             {
-                _ = enumDescriptor
                 throw ProtoError(
                     .invalidDefinition, at: loc(path + [6]),
                     "Enum type \"\(resolved.name.dropFirst())\" is not an open enum, but is used in \"\(scope)\" which is a proto3 message type."
@@ -96,19 +95,32 @@ extension Linker {
     }
 
     func enumProto(named fullName: String) -> Google_Protobuf_EnumDescriptorProto? {
+        enumDeclaration(named: fullName)?.proto
+    }
+
+    /// The enum named `fullName` and its resolved features (closed or open, whatever its file's syntax).
+    func enumDeclaration(named fullName: String)
+        -> (proto: Google_Protobuf_EnumDescriptorProto, features: ResolvedFeatures)?
+    {
         guard let owner = enumOwnerFile(named: fullName) else { return nil }
-        func search(_ messages: [Google_Protobuf_DescriptorProto], scope: String)
-            -> Google_Protobuf_EnumDescriptorProto?
+        func search(_ messages: [Google_Protobuf_DescriptorProto], scope: String, parent: ResolvedFeatures)
+            -> (Google_Protobuf_EnumDescriptorProto, ResolvedFeatures)?
         {
             for message in messages {
                 let name = qualify(scope, message.name)
-                if let found = message.enumType.first(where: { name + "." + $0.name == fullName }) { return found }
-                if let found = search(message.nestedType, scope: name) { return found }
+                let features = parent.message(message)
+                if let found = message.enumType.first(where: { name + "." + $0.name == fullName }) {
+                    return (found, features.enumType(found))
+                }
+                if let found = search(message.nestedType, scope: name, parent: features) { return found }
             }
             return nil
         }
-        if let top = owner.enumType.first(where: { qualify(owner.package, $0.name) == fullName }) { return top }
-        return search(owner.messageType, scope: owner.package)
+        let fileFeatures = ResolvedFeatures(file: owner)
+        if let top = owner.enumType.first(where: { qualify(owner.package, $0.name) == fullName }) {
+            return (top, fileFeatures.enumType(top))
+        }
+        return search(owner.messageType, scope: owner.package, parent: fileFeatures)
     }
 
     func checkMapEntry(_ entry: Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
@@ -196,18 +208,23 @@ extension Linker {
                 }
             }
         }
-        if isProto3 {
-            var byJSON: [String: String] = [:]
-            for (i, field) in message.field.enumerated() {
-                let json = field.hasJsonName ? field.jsonName : ProtoNames.jsonName(field.name)
-                if let other = byJSON[json] {
-                    throw ProtoError(
-                        .duplicateName, at: loc(path + [2, Int32(i), 1]),
-                        "The JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\". This is not allowed in proto3."
-                    )
-                }
-                byJSON[json] = field.name
+        if isProto3 { try checkJSONNames(message, path: path) }
+    }
+
+    /// Checks that no two fields of `message` share a JSON name (proto3, and editions' `json_format = ALLOW`).
+    func checkJSONNames(_ message: Google_Protobuf_DescriptorProto, path: [Int32]) throws(ProtoError) {
+        var byJSON: [String: String] = [:]
+        for (i, field) in message.field.enumerated() {
+            let json = field.hasJsonName ? field.jsonName : ProtoNames.jsonName(field.name)
+            if let other = byJSON[json] {
+                throw ProtoError(
+                    .duplicateName, at: loc(path + [2, Int32(i), 1]),
+                    isProto3
+                        ? "The JSON camel-case name of field \"\(field.name)\" conflicts with field \"\(other)\". This is not allowed in proto3."
+                        : "The default JSON name of field \"\(field.name)\" (\"\(json)\") conflicts with the default JSON name of field \"\(other)\"."
+                )
             }
+            byJSON[json] = field.name
         }
     }
 

@@ -29,7 +29,7 @@ struct Linker {
                 if visibleFiles.insert(publicName).inserted { addPublic(publicName) }
             }
         }
-        for dependency in file.dependency {
+        for dependency in file.dependency + file.optionDependency {
             visibleFiles.insert(dependency)
             addPublic(dependency)
         }
@@ -62,6 +62,7 @@ struct Linker {
             }
         }
         try applyCustomOptions(&proto)
+        if proto.syntax == "editions" { try checkFeatures(proto) }
         parsed.proto = proto
         try checkExtensions(proto)
         return proto

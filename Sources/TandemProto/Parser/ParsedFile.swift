@@ -10,11 +10,16 @@ struct ParsedFile: Sendable {
     var locations: [[Int32]: SourceLocation]
     /// Where each import statement is, by dependency index.
     var importLocations: [SourceLocation]
+    /// Where each `import option` statement is, by option dependency index.
+    var optionImportLocations: [SourceLocation] = []
     /// Custom (parenthesised) options, kept for interpretation: the descriptor path of the options owner and
     /// the option as written.
     var customOptions: [PendingOption]
     /// Location of the syntax statement or the start of the file.
     var fileLocation: SourceLocation
+    /// Features with source retention that the file sets (protoc leaves them out of descriptors), by the
+    /// descriptor path of the options that set them (e.g. `[8]` for the file's, `[4, 0, 7]` for message 0's).
+    var sourceFeatures: [[Int32]: Google_Protobuf_FeatureSet] = [:]
 
     /// The location recorded for `path`, or the closest recorded ancestor's, or the file start.
     func location(_ path: [Int32]) -> SourceLocation {

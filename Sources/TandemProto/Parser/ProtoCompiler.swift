@@ -135,6 +135,11 @@ private struct Loader {
             }
             try load(dependency, importedFrom: (location, path))
         }
+        for (i, dependency) in parsed.proto.optionDependency.enumerated() {
+            let location =
+                i < parsed.optionImportLocations.count ? parsed.optionImportLocations[i] : parsed.fileLocation
+            try load(dependency, importedFrom: (location, path))
+        }
         stack.removeLast()
         var linker = Linker(parsed: parsed, dependencies: linked, symbols: symbols)
         let result: Google_Protobuf_FileDescriptorProto
@@ -185,6 +190,7 @@ public struct CompiledFiles: Sendable {
             guard !emitted.contains(name), let file = byName[name] else { return }
             emitted.insert(name)
             for dependency in file.dependency { visit(dependency) }
+            for dependency in file.optionDependency { visit(dependency) }
             if includeImports || wanted.contains(name) { set.file.append(file) }
         }
         for name in requested { visit(name) }

@@ -10,7 +10,8 @@ public struct ProtoError: Error, Sendable, Equatable, CustomStringConvertible {
 
         /// The text does not follow the `.proto` grammar (`expected X, found Y`).
         public static let syntax = Code(rawValue: "syntax")
-        /// The file names an `edition`, which this compiler does not support.
+        /// The file uses a part of editions this compiler does not support. Editions 2023 and 2024 compile (their features,
+        /// visibility and option imports), so nothing throws it today; it stays for code that matches on it.
         public static let editionsUnsupported = Code(rawValue: "editionsUnsupported")
         /// An imported file was not found in any import root.
         public static let importNotFound = Code(rawValue: "importNotFound")

@@ -40,13 +40,17 @@ extension ProtoParser {
             throw ProtoError(.syntax, at: here, "Messages nest more than \(Self.maxNesting) levels deep.")
         }
         while try nextStatement() {
+            let visibility = try visibilityModifier(topLevel: false)
             if at("message") {
                 _ = next()
-                let nested = try parseMessage(path: path + [3, Int32(message.nestedType.count)])
+                var nested = try parseMessage(path: path + [3, Int32(message.nestedType.count)])
+                if let visibility { nested.visibility = visibility }
                 message.nestedType.append(nested)
             } else if at("enum") {
                 _ = next()
-                message.enumType.append(try parseEnum(path: path + [4, Int32(message.enumType.count)]))
+                var nested = try parseEnum(path: path + [4, Int32(message.enumType.count)])
+                if let visibility { nested.visibility = visibility }
+                message.enumType.append(nested)
             } else if at("option") {
                 _ = next()
                 try parseOptionStatement(into: &message.options, owner: path + [7], kind: .message)
@@ -67,6 +71,26 @@ extension ProtoParser {
                 try parseField(into: &message, path: path, oneofIndex: nil)
             }
         }
+    }
+
+    /// Edition 2024's `export` or `local` before a message or enum, consumed; `nil` when the statement has none (a
+    /// field whose type is named `export` is a field).
+    mutating func visibilityModifier(topLevel: Bool) throws(ProtoError) -> Google_Protobuf_SymbolVisibility? {
+        guard let edition, edition.rawValue >= Google_Protobuf_Edition.edition2024.rawValue,
+            at("export") || at("local"), index + 3 < tokens.count
+        else { return nil }
+        let following = tokens[index + 1]
+        if (following.text == "message" || following.text == "enum") && tokens[index + 2].kind == .identifier
+            && tokens[index + 3].text == "{"
+        {
+            return next().text == "export" ? .visibilityExport : .visibilityLocal
+        }
+        if topLevel && following.kind == .identifier {
+            throw ProtoError(
+                .syntax, at: location(of: following),
+                "'local' and 'export' visibility modifiers are valid only on 'message' and 'enum'")
+        }
+        return nil
     }
 
     static let scalarTypes: [String: Google_Protobuf_FieldDescriptorProto.TypeEnum] = [
@@ -104,6 +128,17 @@ extension ProtoParser {
                 throw ProtoError(
                     .syntax, at: here,
                     "Fields in oneofs must not have labels (required / optional / repeated).")
+            }
+            if edition != nil && word == "optional" {
+                throw ProtoError(
+                    .invalidDefinition, at: here,
+                    "Label \"optional\" is not supported in editions. By default, all singular fields have presence unless features.field_presence is set."
+                )
+            }
+            if edition != nil && word == "required" {
+                throw ProtoError(
+                    .invalidDefinition, at: here,
+                    "Label \"required\" is not supported in editions, use features.field_presence = LEGACY_REQUIRED.")
             }
             _ = next()
             label = word == "optional" ? .optional : (word == "required" ? .required : .repeated)
@@ -175,13 +210,17 @@ extension ProtoParser {
             field.typeName = entry.name
             if at("[") { try parseFieldOptions(&field, path: fieldPath) }
             try expect(";")
+            // protoc gives the entry's key and value the map field's features.
+            if field.options.hasFeatures {
+                for i in entry.field.indices { entry.field[i].options.features = field.options.features }
+            }
             addNested(entry)
             return field
         }
 
         if let label {
             field.label = label
-        } else if isProto3 || inOneof {
+        } else if isProto3 || inOneof || edition != nil {
             field.label = .optional
         } else {
             throw fail("\"required\", \"optional\", or \"repeated\"")
@@ -190,6 +229,12 @@ extension ProtoParser {
 
         if at("group") && tokens[index + 1].kind == .identifier {
             let groupToken = next()
+            if edition != nil {
+                throw ProtoError(
+                    .invalidDefinition, at: location(of: groupToken),
+                    "Group syntax is no longer supported in editions. To get group behavior you can specify features.message_encoding = DELIMITED on a message field."
+                )
+            }
             if isProto3 {
                 throw ProtoError(
                     .invalidDefinition, at: location(of: groupToken),

@@ -155,6 +155,11 @@ extension ProtoParser {
         owner: [Int32], kind: OptionKind, terminator: String, apply: (_ bytes: [UInt8]) throws -> Void
     ) throws(ProtoError) {
         let nameToken = current
+        var site = EditionRules.OptionSite(option: location(of: nameToken))
+        if kind == .field {
+            site.fieldName = locations[owner.dropLast() + [1]]
+            site.fieldStart = locations[Array(owner.dropLast())]
+        }
         var name: [OptionNamePart] = []
         repeat {
             if tryConsume("(") {
@@ -177,13 +182,21 @@ extension ProtoParser {
         // source info has it: compatibility findings about an option point at its statement.
         var number: Int32? = nil
         try BuiltinOptions.apply(
-            name: name, value: value, kind: kind, at: loc, valueLocation: location(of: valueToken),
+            name: name, value: value, kind: kind, edition: edition, at: site, valueLocation: location(of: valueToken),
             seen: &builtinSeen[owner, default: []],
             apply: { bytes in
                 number = Self.firstFieldNumber(bytes)
                 try apply(bytes)
             })
         if let number { locations[owner + [number]] = loc }
+        if name.count == 2, name[0].name == "features", EditionRules.sourceRetainedFeatures.contains(name[1].name),
+            let set = try? Google_Protobuf_FeatureSet(
+                textFormatString: name[1].name + ": " + BuiltinOptions.textFormat(value, at: loc))
+        {
+            // Left out of the descriptor, but the linker's naming checks need it.
+            try? sourceFeatures[owner, default: Google_Protobuf_FeatureSet()].merge(
+                serializedBytes: set.serializedBytes() as [UInt8])
+        }
     }
 
     /// The field number of the first tag of `bytes` (an encoded options message), if it has one.

@@ -1,6 +1,6 @@
 import SwiftProtobuf
 
-/// Parses the text of one `.proto` file (proto2 or proto3) into an unlinked `FileDescriptorProto`, following
+/// Parses the text of one `.proto` file (proto2, proto3, or editions 2023 and 2024) into an unlinked `FileDescriptorProto`, following
 /// the grammar of protobuf's language specifications and protoc's parser where they leave room.
 struct ProtoParser {
     var tokens: [Token]
@@ -9,8 +9,13 @@ struct ProtoParser {
     var file = Google_Protobuf_FileDescriptorProto()
     var locations: LocationRecorder
     var importLocations: [SourceLocation] = []
+    var optionImportLocations: [SourceLocation] = []
     var customOptions: [PendingOption] = []
     var isProto3 = false
+    /// Features with source retention (left out of descriptors), by the path of the options that set them.
+    var sourceFeatures: [[Int32]: Google_Protobuf_FeatureSet] = [:]
+    /// The file's edition; `nil` for proto2 and proto3 files.
+    var edition: Google_Protobuf_Edition? = nil
     /// How deep the message being parsed is nested (see ``maxNesting``).
     var nesting = 0
     /// The built-in options already set, by owner path (each may be set once).
@@ -113,6 +118,10 @@ struct ProtoParser {
         return bytes
     }
 
+    /// The editions this compiler knows, by the name an `edition` statement gives them (protoc's, grpcio-tools
+    /// 1.85: 2023 and 2024).
+    static let editions: [String: Google_Protobuf_Edition] = ["2023": .edition2023, "2024": .edition2024]
+
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 
     // MARK: - File
@@ -139,9 +148,18 @@ struct ProtoParser {
             }
             locations[[12]] = location(of: syntaxToken)
         } else if at("edition") {
-            throw ProtoError(
-                .editionsUnsupported, at: here,
-                "Editions files (edition = ...) are not supported: declare syntax = \"proto2\" or \"proto3\".")
+            let editionToken = next()
+            try expect("=")
+            let valueToken = current
+            let name = Self.text(try stringLiteral("edition"))
+            try expect(";")
+            guard let edition = Self.editions[name] else {
+                throw ProtoError(.syntax, at: location(of: valueToken), "Unknown edition \"\(name)\".")
+            }
+            self.edition = edition
+            file.syntax = "editions"
+            file.edition = edition
+            locations[[14]] = location(of: editionToken)
         }
 
         var messageIndex: Int32 = 0
@@ -151,12 +169,10 @@ struct ProtoParser {
         var sawPackage = false
         while current.kind != .end {
             if tryConsume(";") { continue }
-            if at("edition") {
-                throw ProtoError(
-                    .editionsUnsupported, at: here,
-                    "Editions files (edition = ...) are not supported: declare syntax = \"proto2\" or \"proto3\".")
-            }
-            if at("syntax") {
+            if at("syntax") || at("edition") {
+                if at("edition") {
+                    throw ProtoError(.syntax, at: here, "Edition must be the first statement in a file.")
+                }
                 throw ProtoError(.syntax, at: here, "Syntax must be the first statement in a file.")
             }
             if at("package") {
@@ -172,9 +188,29 @@ struct ProtoParser {
                 try expect(";")
             } else if at("import") {
                 let token = next()
+                if at("option") {
+                    // Edition 2024's option imports: files whose extensions only options use.
+                    guard let edition, edition.rawValue >= Google_Protobuf_Edition.edition2024.rawValue else {
+                        throw ProtoError(.syntax, at: here, "option import is not supported before edition 2024.")
+                    }
+                    _ = next()
+                    let pathToken = current
+                    let path = Self.text(try stringLiteral("a string naming the file to import"))
+                    try expect(";")
+                    optionImportLocations.append(location(of: pathToken))
+                    file.optionDependency.append(path)
+                    continue
+                }
                 if tryConsume("public") {
                     file.publicDependency.append(Int32(file.dependency.count))
-                } else if tryConsume("weak") {
+                } else if at("weak") {
+                    if let edition, edition.rawValue >= Google_Protobuf_Edition.edition2024.rawValue {
+                        throw ProtoError(
+                            .invalidDefinition, at: here,
+                            "weak import is not supported in edition 2024 and above. Consider using option import instead."
+                        )
+                    }
+                    _ = next()
                     file.weakDependency.append(Int32(file.dependency.count))
                 }
                 let pathToken = current
@@ -189,15 +225,21 @@ struct ProtoParser {
                 var options = file.options
                 try parseOptionStatement(into: &options, owner: [8], kind: .file)
                 file.options = options
-            } else if at("message") {
-                _ = next()
-                let message = try parseMessage(path: [4, messageIndex])
-                file.messageType.append(message)
-                messageIndex += 1
-            } else if at("enum") {
-                _ = next()
-                file.enumType.append(try parseEnum(path: [5, enumIndex]))
-                enumIndex += 1
+            } else if at("message") || at("enum") || at("export") || at("local") {
+                let visibility = try visibilityModifier(topLevel: true)
+                if tryConsume("message") {
+                    var message = try parseMessage(path: [4, messageIndex])
+                    if let visibility { message.visibility = visibility }
+                    file.messageType.append(message)
+                    messageIndex += 1
+                } else if tryConsume("enum") {
+                    var enumType = try parseEnum(path: [5, enumIndex])
+                    if let visibility { enumType.visibility = visibility }
+                    file.enumType.append(enumType)
+                    enumIndex += 1
+                } else {
+                    throw fail("top-level statement (e.g. \"message\")")
+                }
             } else if at("service") {
                 _ = next()
                 file.service.append(try parseService(path: [6, serviceIndex]))
@@ -213,6 +255,7 @@ struct ProtoParser {
         }
         return ParsedFile(
             proto: file, locations: locations.table, importLocations: importLocations,
-            customOptions: customOptions, fileLocation: fileLocation)
+            optionImportLocations: optionImportLocations,
+            customOptions: customOptions, fileLocation: fileLocation, sourceFeatures: sourceFeatures)
     }
 }

@@ -58,6 +58,33 @@ extension WellKnownTypes {
           string root = 2;
         }
         """#,
+        "google/protobuf/cpp_features.proto": #"""
+        syntax = "proto2";
+
+        package pb;
+
+        import "google/protobuf/descriptor.proto";
+        message CppFeatures {
+          optional bool legacy_closed_enum = 1 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_FIELD, targets = TARGET_TYPE_FILE, edition_defaults = { value: "true" edition: EDITION_LEGACY }, edition_defaults = { value: "false" edition: EDITION_PROTO3 }, feature_support = { edition_introduced: EDITION_2023 edition_deprecated: EDITION_2023 deprecation_warning: "The legacy closed enum behavior in C++ is deprecated and is scheduled to be removed in edition 2025.  See http://protobuf.dev/programming-guides/enum/#cpp for more information" }];
+          optional .pb.CppFeatures.StringType string_type = 2 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_FIELD, targets = TARGET_TYPE_FILE, edition_defaults = { value: "STRING" edition: EDITION_LEGACY }, edition_defaults = { value: "VIEW" edition: EDITION_2024 }, feature_support = { edition_introduced: EDITION_2023 }];
+          optional bool enum_name_uses_string_view = 3 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_ENUM, targets = TARGET_TYPE_FILE, edition_defaults = { value: "false" edition: EDITION_LEGACY }, edition_defaults = { value: "true" edition: EDITION_2024 }, feature_support = { edition_introduced: EDITION_2024 }];
+          optional .pb.CppFeatures.RepeatedType repeated_type = 4 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_FIELD, targets = TARGET_TYPE_FILE, edition_defaults = { value: "LEGACY" edition: EDITION_LEGACY }, feature_support = { edition_introduced: EDITION_UNSTABLE }];
+          enum StringType {
+            STRING_TYPE_UNKNOWN = 0;
+            VIEW = 1;
+            CORD = 2;
+            STRING = 3;
+          }
+          enum RepeatedType {
+            REPEATED_TYPE_UNKNOWN = 0;
+            LEGACY = 1;
+            PROXY = 2;
+          }
+        }
+        extend .google.protobuf.FeatureSet {
+          optional .pb.CppFeatures cpp = 1000;
+        }
+        """#,
         "google/protobuf/descriptor.proto": #"""
         syntax = "proto2";
 
@@ -729,6 +756,76 @@ extension WellKnownTypes {
         }
         message BytesValue {
           bytes value = 1;
+        }
+        """#,
+        "google/protobuf/go_features.proto": #"""
+        syntax = "proto2";
+
+        package pb;
+
+        import "google/protobuf/descriptor.proto";
+        option go_package = "google.golang.org/protobuf/types/gofeaturespb";
+        message GoFeatures {
+          optional bool legacy_unmarshal_json_enum = 1 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_ENUM, targets = TARGET_TYPE_FILE, edition_defaults = { value: "true" edition: EDITION_LEGACY }, edition_defaults = { value: "false" edition: EDITION_PROTO3 }, feature_support = { edition_introduced: EDITION_2023 edition_deprecated: EDITION_2023 deprecation_warning: "The legacy UnmarshalJSON API is deprecated and will be removed in a future edition." }];
+          optional .pb.GoFeatures.APILevel api_level = 2 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_MESSAGE, targets = TARGET_TYPE_FILE, edition_defaults = { value: "API_LEVEL_UNSPECIFIED" edition: EDITION_LEGACY }, edition_defaults = { value: "API_OPAQUE" edition: EDITION_2024 }, feature_support = { edition_introduced: EDITION_2023 }];
+          optional .pb.GoFeatures.StripEnumPrefix strip_enum_prefix = 3 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_ENUM, targets = TARGET_TYPE_ENUM_ENTRY, targets = TARGET_TYPE_FILE, edition_defaults = { value: "STRIP_ENUM_PREFIX_KEEP" edition: EDITION_LEGACY }, feature_support = { edition_introduced: EDITION_2024 }];
+          optional .pb.GoFeatures.OptimizeModeFeature.OptimizeMode optimize_mode = 4 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_MESSAGE, targets = TARGET_TYPE_FILE, edition_defaults = { value: "OPTIMIZE_MODE_UNSPECIFIED" edition: EDITION_LEGACY }, feature_support = { edition_introduced: EDITION_2024 }];
+          message OptimizeModeFeature {
+            enum OptimizeMode {
+              OPTIMIZE_MODE_UNSPECIFIED = 0;
+              SPEED = 1;
+              CODE_SIZE = 2;
+            }
+          }
+          enum APILevel {
+            API_LEVEL_UNSPECIFIED = 0;
+            API_OPEN = 1;
+            API_HYBRID = 2;
+            API_OPAQUE = 3;
+          }
+          enum StripEnumPrefix {
+            STRIP_ENUM_PREFIX_UNSPECIFIED = 0;
+            STRIP_ENUM_PREFIX_KEEP = 1;
+            STRIP_ENUM_PREFIX_GENERATE_BOTH = 2;
+            STRIP_ENUM_PREFIX_STRIP = 3;
+          }
+        }
+        extend .google.protobuf.FeatureSet {
+          optional .pb.GoFeatures go = 1002;
+        }
+        """#,
+        "google/protobuf/java_features.proto": #"""
+        syntax = "proto2";
+
+        package pb;
+
+        import "google/protobuf/descriptor.proto";
+        option java_package = "com.google.protobuf";
+        option java_outer_classname = "JavaFeaturesProto";
+        message JavaFeatures {
+          optional bool legacy_closed_enum = 1 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_FIELD, targets = TARGET_TYPE_FILE, edition_defaults = { value: "true" edition: EDITION_LEGACY }, edition_defaults = { value: "false" edition: EDITION_PROTO3 }, feature_support = { edition_introduced: EDITION_2023 edition_deprecated: EDITION_2023 deprecation_warning: "The legacy closed enum behavior in Java is deprecated and is scheduled to be removed in edition 2025.  See http://protobuf.dev/programming-guides/enum/#java for more information." }];
+          optional .pb.JavaFeatures.Utf8Validation utf8_validation = 2 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_FIELD, targets = TARGET_TYPE_FILE, edition_defaults = { value: "DEFAULT" edition: EDITION_LEGACY }, feature_support = { edition_introduced: EDITION_2023 edition_deprecated: EDITION_2024 deprecation_warning: "The Java-specific utf8 validation feature is deprecated and is scheduled to be removed in edition 2025.  Utf8 validation behavior should use the global cross-language utf8_validation feature." }];
+          optional bool large_enum = 3 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_ENUM, targets = TARGET_TYPE_FILE, edition_defaults = { value: "false" edition: EDITION_LEGACY }, feature_support = { edition_introduced: EDITION_2024 }];
+          optional bool use_old_outer_classname_default = 4 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_FILE, edition_defaults = { value: "true" edition: EDITION_LEGACY }, edition_defaults = { value: "false" edition: EDITION_2024 }, feature_support = { edition_introduced: EDITION_2024 edition_removed: EDITION_2024 }];
+          optional .pb.JavaFeatures.NestInFileClassFeature.NestInFileClass nest_in_file_class = 5 [retention = RETENTION_RUNTIME, targets = TARGET_TYPE_MESSAGE, targets = TARGET_TYPE_ENUM, targets = TARGET_TYPE_SERVICE, edition_defaults = { value: "LEGACY" edition: EDITION_LEGACY }, edition_defaults = { value: "NO" edition: EDITION_2024 }, feature_support = { edition_introduced: EDITION_2024 }];
+          message NestInFileClassFeature {
+            enum NestInFileClass {
+              NEST_IN_FILE_CLASS_UNKNOWN = 0;
+              NO = 1;
+              YES = 2;
+              LEGACY = 3 [feature_support = { edition_introduced: EDITION_2024 edition_removed: EDITION_2024 }];
+            }
+            reserved 1 to 536870911;
+          }
+          enum Utf8Validation {
+            UTF8_VALIDATION_UNKNOWN = 0;
+            DEFAULT = 1;
+            VERIFY = 2;
+          }
+          reserved 6;
+        }
+        extend .google.protobuf.FeatureSet {
+          optional .pb.JavaFeatures java = 1001;
         }
         """#,
     ]

@@ -25,48 +25,57 @@ public final class Schema: Sendable {
         self.files = files
         var messageNames: [String: Int] = [:]
         var enumNames: [String: Int] = [:]
-        var messageSources: [(Google_Protobuf_DescriptorProto, String, Google_Protobuf_FileDescriptorProto)] = []
-        var enumSources: [(Google_Protobuf_EnumDescriptorProto, String, Google_Protobuf_FileDescriptorProto)] = []
+        // Each message and enum with its name, file and resolved features (editions' `features`, or what the
+        // file's syntax means).
+        var messageSources:
+            [(Google_Protobuf_DescriptorProto, String, Google_Protobuf_FileDescriptorProto, ResolvedFeatures)] = []
+        var enumSources:
+            [(Google_Protobuf_EnumDescriptorProto, String, Google_Protobuf_FileDescriptorProto, ResolvedFeatures)] = []
 
         func collect(
-            _ message: Google_Protobuf_DescriptorProto, scope: String, file: Google_Protobuf_FileDescriptorProto
+            _ message: Google_Protobuf_DescriptorProto, scope: String, file: Google_Protobuf_FileDescriptorProto,
+            parent: ResolvedFeatures
         ) {
             let fullName = scope.isEmpty ? message.name : scope + "." + message.name
+            let features = parent.message(message)
             messageNames[fullName] = messageSources.count
-            messageSources.append((message, fullName, file))
-            for nested in message.nestedType { collect(nested, scope: fullName, file: file) }
+            messageSources.append((message, fullName, file, features))
+            for nested in message.nestedType { collect(nested, scope: fullName, file: file, parent: features) }
             for nestedEnum in message.enumType {
                 let enumName = fullName + "." + nestedEnum.name
                 enumNames[enumName] = enumSources.count
-                enumSources.append((nestedEnum, enumName, file))
+                enumSources.append((nestedEnum, enumName, file, features.enumType(nestedEnum)))
             }
         }
+        var fileFeatures: [ResolvedFeatures] = []
         for file in files {
-            for message in file.messageType { collect(message, scope: file.package, file: file) }
+            let features = ResolvedFeatures(file: file)
+            fileFeatures.append(features)
+            for message in file.messageType { collect(message, scope: file.package, file: file, parent: features) }
             for topEnum in file.enumType {
                 let enumName = file.package.isEmpty ? topEnum.name : file.package + "." + topEnum.name
                 enumNames[enumName] = enumSources.count
-                enumSources.append((topEnum, enumName, file))
+                enumSources.append((topEnum, enumName, file, features.enumType(topEnum)))
             }
         }
 
         var enums: [EnumDescriptor] = []
         enums.reserveCapacity(enumSources.count)
-        for (index, (proto, fullName, file)) in enumSources.enumerated() {
+        for (index, (proto, fullName, _, features)) in enumSources.enumerated() {
             enums.append(
                 EnumDescriptor(
                     fullName: fullName,
                     values: proto.value.map { .init(name: $0.name, number: $0.number) },
-                    isClosed: !Self.isProto3(file),
+                    isClosed: features.enumType == .closed,
                     index: index
                 ))
         }
 
         func resolve(
             _ field: Google_Protobuf_FieldDescriptorProto, in file: Google_Protobuf_FileDescriptorProto,
-            owner: String, isExtension: Bool
+            owner: String, isExtension: Bool, features: ResolvedFeatures
         ) throws(SchemaError) -> FieldDescriptor {
-            guard let type = FieldType(field.type) else {
+            guard var type = FieldType(field.type) else {
                 throw SchemaError(
                     .unresolvedType, file: file.name, element: owner + "." + field.name,
                     detail: "field has no type")
@@ -93,45 +102,30 @@ public final class Schema: Sendable {
                     messageIdx = found
                 }
             }
-            let proto3 = Self.isProto3(file)
             let repeated = field.label == .repeated
             let oneofIndex = field.hasOneofIndex ? Int(field.oneofIndex) : nil
-            let hasPresence: Bool
-            if repeated {
-                hasPresence = false
-            } else if type.isMessage || oneofIndex != nil || !proto3 || field.proto3Optional || isExtension {
-                hasPresence = true
-            } else {
-                hasPresence = false
-            }
-            let packed: Bool
-            if !repeated || !type.isPackable {
-                packed = false
-            } else if field.options.hasPacked {
-                packed = field.options.packed
-            } else {
-                packed = proto3
-            }
             var isMap = false
             if repeated, type == .message, let idx = messageIdx {
                 isMap = messageSources[idx].0.options.mapEntry
             }
+            // Editions' DELIMITED message encoding is the group wire format.
+            if features.isDelimited(field, isMap: isMap) { type = .group }
             let cardinality: FieldDescriptor.Cardinality =
-                repeated ? .repeated : (field.label == .required ? .required : .optional)
+                repeated ? .repeated : (features.isRequired(field) ? .required : .optional)
             return FieldDescriptor(
                 name: field.name,
                 number: field.number,
                 jsonName: field.hasJsonName ? field.jsonName : ProtoNames.jsonName(field.name),
                 type: type,
                 cardinality: cardinality,
-                hasPresence: hasPresence,
-                isPacked: packed,
+                hasPresence: features.hasPresence(field, isExtension: isExtension),
+                isPacked: features.isPacked(field, isPackable: type.isPackable),
                 oneofIndex: oneofIndex,
                 isProto3Optional: field.proto3Optional,
                 typeName: typeName,
                 defaultValueText: field.hasDefaultValue ? field.defaultValue : nil,
                 isMap: isMap,
-                validatesUTF8: proto3 && type == .string,
+                validatesUTF8: type == .string && features.validatesUTF8,
                 isExtension: isExtension,
                 messageIndex: messageIdx,
                 enumIndex: enumIdx
@@ -141,7 +135,7 @@ public final class Schema: Sendable {
         var messages: [MessageDescriptor] = []
         messages.reserveCapacity(messageSources.count)
         var extensions: [String: [FieldDescriptor]] = [:]
-        for (index, (proto, fullName, file)) in messageSources.enumerated() {
+        for (index, (proto, fullName, file, features)) in messageSources.enumerated() {
             var oneofMembers = [[Int32]](repeating: [], count: proto.oneofDecl.count)
             var synthetic = [Bool](repeating: false, count: proto.oneofDecl.count)
             for field in proto.field where field.hasOneofIndex {
@@ -159,7 +153,8 @@ public final class Schema: Sendable {
             for field in proto.field {
                 fields.append(
                     try resolve(
-                        field, in: file, owner: fullName, isExtension: false))
+                        field, in: file, owner: fullName, isExtension: false,
+                        features: features.field(field, in: proto)))
             }
             let oneofs = proto.oneofDecl.enumerated().map { i, decl in
                 OneofDescriptor(name: decl.name, fieldNumbers: oneofMembers[i], isSynthetic: synthetic[i])
@@ -170,15 +165,15 @@ public final class Schema: Sendable {
                     isProto3: Self.isProto3(file), index: index, file: file.name))
             for ext in proto.extension {
                 let resolved = try resolve(
-                    ext, in: file, owner: fullName, isExtension: true)
+                    ext, in: file, owner: fullName, isExtension: true, features: features.field(ext, in: proto))
                 let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
                 extensions[extendee, default: []].append(resolved)
             }
         }
-        for file in files {
+        for (file, features) in zip(files, fileFeatures) {
             for ext in file.extension {
                 let resolved = try resolve(
-                    ext, in: file, owner: file.package, isExtension: true)
+                    ext, in: file, owner: file.package, isExtension: true, features: features.field(ext, in: nil))
                 let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
                 extensions[extendee, default: []].append(resolved)
             }

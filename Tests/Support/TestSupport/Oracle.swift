@@ -42,6 +42,47 @@ public enum Oracle {
         return [UInt8](try Data(contentsOf: output))
     }
 
+    /// Runs protoc with `arguments` in `directory`: `nil` when it compiles, else what it printed on stderr.
+    public static func protocErrors(_ arguments: [String], in directory: URL) throws -> String? {
+        do {
+            _ = try descriptorSet(arguments, in: directory)
+            return nil
+        } catch let failure as Failure where failure.description.hasPrefix("protoc failed: ") {
+            return String(failure.description.dropFirst("protoc failed: ".count))
+        }
+    }
+
+    /// Runs `script` with the oracle virtualenv's Python (protobuf's Python runtime is there, grpcio-tools' own) in
+    /// `directory`, and returns what it printed.
+    public static func runPython(_ script: String, in directory: URL) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw Failure(description: "the oracle python is missing at \(python): run .ci/run")
+        }
+        let scriptFile = directory.appendingPathComponent("oracle-\(UUID().uuidString).py")
+        try Data(script.utf8).write(to: scriptFile)
+        defer { try? FileManager.default.removeItem(at: scriptFile) }
+        let errorFile = directory.appendingPathComponent("oracle-\(UUID().uuidString).stderr")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let errors = try FileHandle(forWritingTo: errorFile)
+        defer { try? errors.close() }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [scriptFile.path]
+        process.currentDirectoryURL = directory
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let stdout = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
+            throw Failure(description: "python failed (\(process.terminationStatus)): \(message)")
+        }
+        return String(decoding: stdout, as: UTF8.self)
+    }
+
     /// Each file of a set, serialized, without source code info.
     public static func files(_ bytes: [UInt8]) throws -> [(String, [UInt8])] {
         let set = try Google_Protobuf_FileDescriptorSet(serializedBytes: bytes)

@@ -11,6 +11,7 @@ struct OracleParityTests {
     static let corpusFiles = [
         "acme/scalars2.proto", "acme/proto3_all.proto", "acme/services.proto", "acme/imports.proto",
         "acme/noline.proto", "acme/common/types.proto", "acme/scoping.proto", "acme/options_builtin.proto",
+        "acme/editions2023.proto", "acme/editions2024.proto",
     ]
 
     static var root: URL { Oracle.fixtures.appendingPathComponent("corpus/root") }

@@ -25,8 +25,8 @@ struct ParserErrorTests {
             name: "unknown syntax", source: "syntax = \"proto4\";\n", line: 1, column: 10, code: .syntax,
             contains: "Unrecognized syntax identifier \"proto4\""),
         Case(
-            name: "editions refused", source: "edition = \"2023\";\n", line: 1, column: 1, code: .editionsUnsupported,
-            contains: "Editions"),
+            name: "unknown edition", source: "edition = \"2025\";\n", line: 1, column: 11, code: .syntax,
+            contains: "Unknown edition \"2025\""),
         Case(
             name: "duplicate field number",
             source: "syntax = \"proto3\";\nmessage M {\n  int32 a = 1;\n  int32 b = 1;\n}\n",
