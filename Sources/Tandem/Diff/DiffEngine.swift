@@ -195,9 +195,13 @@ public struct DiffEngine: Sendable {
             }
         }
         // Implicit presence (unset == default), or a v1 field and v2 source that differ in presence discipline:
-        // values only, absent = default.
+        // values only. Unset on both sides agrees whatever defaults the two schemas declare (a v1 `[default = 5]`
+        // against a v2 zero is a schema change `tandem check` reports, not a mismatch of every record); unset on one
+        // side reads as that side's default: v1's declared one in the shadow, the type's zero in the projected
+        // primary (an unset v2 source).
+        if mixed && shadowValue == nil && primaryValue == nil { return }
         let a = shadowValue ?? shadow.get(field.number) ?? .zero(of: field, schema: plan.v1.schema)
-        let b = primaryValue ?? primary.get(field.number) ?? .zero(of: field, schema: plan.v1.schema)
+        let b = primaryValue ?? (mixed ? nil : primary.get(field.number)) ?? .zero(of: field, schema: plan.v1.schema)
         compareValues(a, b, path: path, node: node, at: index, walk: &walk)
     }
 

@@ -137,6 +137,9 @@ public struct Projection: Sendable {
         // Explicit presence: an absent source leaves the v1 field absent (DESIGN 4).
         if v2Field.hasPresence && !(containerPresent && container.has(v2Field.number)) { return }
         guard let value = container.get(v2Field.number) else { return }
+        // An implicit-presence source at its zero is unset, and leaves an explicit-presence v1 field unset, whatever
+        // the convert: two unset fields agree whatever defaults their schemas declare (DESIGN 4).
+        if !v2Field.hasPresence && v1Field.hasPresence && value.isImplicitDefault { return }
         switch convertValue(value, from: v2Field, to: v1Field, convert, path: path, issues: &issues) {
         case .value(let converted):
             do {

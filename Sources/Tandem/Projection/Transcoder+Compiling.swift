@@ -94,6 +94,7 @@ extension Transcoder {
             entry.v1Number = v1Field.number
             entry.v1Type = v1Field.type
             entry.v1HasPresence = v1Field.hasPresence
+            entry.zeroSourceIsUnset = !source.hasPresence && v1Field.hasPresence && !source.isRepeated
             entry.v1IsPacked = v1Field.isPacked && v1Field.type.isPackable
             entry.kind = Transcoder.kind(source: source, v1Field: v1Field, convert: convert)
             var table: [Int64] = []
@@ -204,9 +205,11 @@ extension Transcoder {
             // An absent key or scalar value reads as its zero, and the encoder writes both whatever their value.
             key.entry.sourceHasPresence = false
             key.entry.v1HasPresence = true
+            key.entry.zeroSourceIsUnset = false
             if value.entry.kind != .message {
                 value.entry.sourceHasPresence = false
                 value.entry.v1HasPresence = true
+                value.entry.zeroSourceIsUnset = false
             }
             return append([key, value])
         }
@@ -217,7 +220,9 @@ extension Transcoder {
             guard let wrapper = v2Schema.messageType(of: field.source), let inner = wrapper.field(number: 1),
                 !inner.isRepeated, !inner.hasPresence
             else { return -1 }
-            let value = describe(Entry(), source: inner, v1Field: field.v1Field, convert: nil, in: wrapper)
+            var value = describe(Entry(), source: inner, v1Field: field.v1Field, convert: nil, in: wrapper)
+            // A present wrapper is a value, its zero included.
+            value.entry.zeroSourceIsUnset = false
             switch value.entry.kind {
             case .integer, .same, .enumTable, .scalar, .copy: return append([value])
             default: return -1

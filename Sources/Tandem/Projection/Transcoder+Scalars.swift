@@ -20,7 +20,9 @@ extension Transcoder {
         // Explicit presence: an absent source leaves the v1 field absent (DESIGN 4).
         if entry.sourceHasPresence && last == nil { return true }
         let value = last.map { WireValues.scalar(bits: $0, as: entry.sourceType) } ?? zero(entry)
-        guard let value, let converted = convert(value, entry) else { return false }
+        guard let value else { return false }
+        if entry.zeroSourceIsUnset && value.isImplicitDefault { return true }
+        guard let converted = convert(value, entry) else { return false }
         append(converted, entry, to: &out)
         return true
     }
@@ -97,6 +99,7 @@ extension Transcoder {
         }
         if entry.sourceHasPresence && last == nil { return true }
         let value = WireReader(payload.buffer).bytes(in: last ?? 0..<0)
+        if entry.zeroSourceIsUnset && value.isEmpty { return true }
         if checksUTF8 && !WireValidator.isValidUTF8(value) { return false }
         // Implicit presence: the empty value is not written.
         if !entry.v1HasPresence && value.isEmpty { return true }

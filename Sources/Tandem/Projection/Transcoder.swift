@@ -70,6 +70,9 @@ final class Transcoder: Sendable {
         var v1Type: FieldType = .int32
         var v1HasPresence = false
         var v1IsPacked = false
+        /// An implicit-presence source feeding an explicit-presence v1 field: the source at its zero is unset, and so
+        /// is the v1 field (DESIGN 4: two unset fields agree whatever defaults their schemas declare).
+        var zeroSourceIsUnset = false
         /// The v1 field's real oneof; -1 for none.
         var v1Oneof = -1
         /// The program of a ``Kind/message``, ``Kind/repeatedMessage``, ``Kind/map`` or ``Kind/unwrap`` entry, as
