@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Recall and precision of `tandem check` against buf on seeded mutants of real schemas (issue 20).
 
-    .venv-oracle/bin/python Scripts/check-mutants.py [--count 500] [--seed 1] [--tandem PATH] [--keep DIR] [--show]
+    .venv-oracle/bin/python Scripts/check-mutants.py [--count 500] [--seed 1] [--corpus googleapis|editions]
+        [--tandem PATH] [--keep DIR] [--show]
 
 Each mutant takes one file of googleapis-common-protos or of the well-known types (from the oracle virtualenv that
 `.ci/run` creates, with buf-bin and googleapis-common-protos pinned there), applies one seeded edit located with
 protoc's source info (a field deleted, renumbered, retyped, renamed, relabelled, moved into or out of a oneof; an
 enum value deleted or renamed; a message, enum or service deleted; a message moved to another file; a method
 deleted, its request type changed or its streaming flipped), and keeps it only if protoc (grpcio-tools) compiles
-it. The file and its imports before and after are two module directories; buf breaking (categories WIRE,
+it. With `--corpus editions` the files are the editions files of the parser's test corpus (2023 and 2024), and the
+edits also set or flip features: a field's presence, repeated encoding, UTF-8 validation or message encoding, an
+enum's openness, a message's JSON format. The file and its imports before and after are two module directories; buf breaking (categories WIRE,
 WIRE_JSON and FILE, in one run, split by `buf config ls-breaking-rules`) and `tandem check --v1 DIR --v2 DIR`
 (policies wire, wire_json, strict, and buf_wire, buf_wire_json, buf_file, which follow buf's categories) judge each
 pair.
@@ -39,6 +42,22 @@ WKT = os.path.join(SITE, "grpc_tools", "_proto")
 BUF = os.path.join(os.path.dirname(sys.executable), "buf")
 PAIRS = [("WIRE", "wire"), ("WIRE_JSON", "wire_json"), ("FILE", "strict"),
          ("WIRE", "buf_wire"), ("WIRE_JSON", "buf_wire_json"), ("FILE", "buf_file")]
+# The editions files of the parser's test corpus (`--corpus editions`).
+EDITIONS_ROOT = os.path.join(ROOT, "Tests", "Fixtures", "corpus", "root")
+EDITIONS_FILES = ["acme/editions2023.proto", "acme/editions2024.proto"]
+ROOTS = [SITE, WKT]
+FEATURE_EDITS = {
+    "feature_presence": ("field", ["features.field_presence = IMPLICIT", "features.field_presence = EXPLICIT",
+                                   "features.field_presence = LEGACY_REQUIRED"]),
+    "feature_encoding": ("field", ["features.repeated_field_encoding = EXPANDED",
+                                   "features.repeated_field_encoding = PACKED"]),
+    "feature_utf8": ("field", ["features.utf8_validation = NONE", "features.utf8_validation = VERIFY"]),
+    "feature_delimited": ("field", ["features.message_encoding = DELIMITED",
+                                    "features.message_encoding = LENGTH_PREFIXED"]),
+    "feature_enum_type": ("enum", ["option features.enum_type = CLOSED;", "option features.enum_type = OPEN;"]),
+    "feature_json": ("message", ["option features.json_format = LEGACY_BEST_EFFORT;",
+                                 "option features.json_format = ALLOW;"]),
+}
 SCALARS = ["int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64", "sfixed32", "sfixed64",
            "bool", "string", "bytes", "float", "double"]
 
@@ -63,7 +82,7 @@ def protoc(args):
 def descriptors(root, name, scratch):
     """The file's descriptor with source info, and the names of its imports' closure (itself included)."""
     out = os.path.join(scratch, "set.pb")
-    result = protoc(["-I" + SITE, "-I" + WKT, "--include_source_info", "--include_imports",
+    result = protoc(["-I" + r for r in ROOTS] + ["--include_source_info", "--include_imports",
                      "--descriptor_set_out=" + out, name])
     if result.returncode != 0:
         return None, []
@@ -74,7 +93,7 @@ def descriptors(root, name, scratch):
 
 
 def locate(root_names, name):
-    for root in (SITE, WKT):
+    for root in ROOTS:
         if os.path.exists(os.path.join(root, name)):
             return os.path.join(root, name)
     return None
@@ -129,7 +148,7 @@ def elements(fd):
     return found
 
 
-def mutate(fd, text, rng):
+def mutate(fd, text, rng, editions=False):
     """One seeded edit: (kind, new text, extra files {name: text}) or None when none applies."""
     spans = {tuple(loc.path): loc for loc in fd.source_code_info.location}
     t = Text(text)
@@ -150,8 +169,35 @@ def mutate(fd, text, rng):
     kinds = ["field_delete", "field_renumber", "field_retype", "field_rename", "field_label", "into_oneof",
              "out_of_oneof", "value_delete", "value_rename", "message_delete", "enum_delete", "message_move",
              "service_delete", "method_delete", "method_request", "method_stream"]
+    if editions:
+        kinds += list(FEATURE_EDITS) * 3  # the features are what the editions corpus is for
     rng.shuffle(kinds)
     for kind in kinds:
+        if kind in FEATURE_EDITS:
+            target, settings = FEATURE_EDITS[kind]
+            setting = rng.choice(settings)
+            if target == "field":
+                path, f, _ = rng.choice(found["field"]) if found["field"] else (None, None, None)
+                if path is None or not has(path):
+                    continue
+                start, end = t.span(spans[tuple(path)])
+                field_text = text[start:end]
+                if "[" in field_text:
+                    at = start + field_text.index("[") + 1
+                    return kind, text[:at] + setting + ", " + text[at:], {}
+                at = start + field_text.rindex(";") if ";" in field_text else end
+                return kind, text[:at] + " [" + setting + "]" + text[at:], {}
+            candidates = found["enum"] if target == "enum" else [(p, m) for p, m, _ in found["message"]]
+            if not candidates:
+                continue
+            path = rng.choice(candidates)[0]
+            if not has(path):
+                continue
+            start, end = t.span(spans[tuple(path)])
+            brace = text.find("{", start, end)
+            if brace < 0:
+                continue
+            return kind, text[:brace + 1] + " " + setting + text[brace + 1:], {}
         if kind.startswith("field_") or kind in ("into_oneof", "out_of_oneof"):
             fields = found["field"]
             if not fields:
@@ -218,12 +264,16 @@ def mutate(fd, text, rng):
             path, m = rng.choice(top)
             start, end = t.span(spans[tuple(path)])
             moved = os.path.join(os.path.dirname(fd.name), "mutant_moved.proto")
-            header = ["syntax = \"%s\";" % (fd.syntax or "proto2")]
+            if fd.syntax == "editions":
+                header = ["edition = \"%s\";" % descriptor_pb2.Edition.Name(fd.edition)[len("EDITION_"):]]
+            else:
+                header = ["syntax = \"%s\";" % (fd.syntax or "proto2")]
             if fd.package:
                 header.append("package %s;" % fd.package)
             header += ["import \"%s\";" % d for d in fd.dependency]
             body = text[:start] + text[end:]
-            anchor = re.search(r"^package [^;]*;", body, re.M) or re.search(r"^syntax[^;]*;", body, re.M)
+            anchor = (re.search(r"^package [^;]*;", body, re.M) or re.search(r"^syntax[^;]*;", body, re.M)
+                      or re.search(r"^edition[^;]*;", body, re.M))
             if not anchor:
                 continue
             body = body[:anchor.end()] + "\nimport \"%s\";" % moved + body[anchor.end():]
@@ -284,6 +334,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--corpus", choices=["googleapis", "editions"], default="googleapis")
     parser.add_argument("--tandem", default=os.path.join(ROOT, ".build", "release", "tandem"))
     parser.add_argument("--keep", help="write each mutant pair under this directory")
     parser.add_argument("--show", action="store_true", help="print each mutant whose findings differ from buf's")
@@ -298,7 +349,12 @@ def main():
     categories = {r["id"]: set(r["categories"]) for r in map(json.loads, listing.splitlines()) if r}
 
     rng = random.Random(args.seed)
-    files = corpus()
+    editions = args.corpus == "editions"
+    if editions:
+        ROOTS.insert(0, EDITIONS_ROOT)
+        files = [(EDITIONS_ROOT, name) for name in EDITIONS_FILES]
+    else:
+        files = corpus()
     scratch = tempfile.mkdtemp(prefix="tandem-mutants-")
     cache = {}
     totals = {p: collections.Counter() for _, p in PAIRS}
@@ -319,7 +375,7 @@ def main():
                 text = handle.read()
             if "\t" in text:
                 continue
-            edit = mutate(fd, text, rng)
+            edit = mutate(fd, text, rng, editions)
             if edit is None:
                 continue
             kind, mutated, extra = edit

@@ -104,6 +104,9 @@ public enum HTMLReport {
         if let sentence = ReportText.sampling(report) {
             out += "<p class=\"sampling\">\(escape(sentence)).</p>\n"
         }
+        if let sentence = ReportText.legacyUnknownFields(report) {
+            out += "<p class=\"legacy-unknown\">\(escape(sentence)).</p>\n"
+        }
         out += "</section>\n"
         return out
     }

@@ -4,7 +4,8 @@ import TandemProto
 
 /// The JSON report of the contract (DESIGN 7): `tandem_report_version`, plan, fingerprint, totals, consistency and
 /// its interval, gate, breaker, field groups, sampled mismatches and cohorts, in a stable key order. Extra keys
-/// (`source`, `started_at`, `finished_at`, `timeline`, `settings`) follow the contract's keys.
+/// (`source`, `started_at`, `finished_at`, `timeline`, `settings`, `legacy_unknown_fields`...) follow the contract's
+/// keys.
 public enum JSONReport {
     /// The report as a JSON value.
     public static func value(_ report: Report) -> JSONValue {
@@ -113,6 +114,18 @@ public enum JSONReport {
                         member("budget_offered", .integer(sampling.budgetOffered)),
                         member("budget_skipped", .integer(sampling.budgetSkipped)),
                     ])))
+        }
+        if let fields = report.legacyUnknownFields {
+            object.append(
+                member(
+                    "legacy_unknown_fields",
+                    .array(
+                        fields.map { field in
+                            .object([
+                                member("path", .string(field.path)), member("number", .integer(Int(field.number))),
+                                member("count", .integer(field.count)),
+                            ])
+                        })))
         }
         if let job = report.job { object.append(member("job", jobValue(job))) }
         if let rollout = report.rollout { object.append(member("rollout", rolloutValue(rollout))) }

@@ -44,6 +44,9 @@ public enum MarkdownReport {
         if let sentence = ReportText.sampling(report) {
             out += sentence + ".\n\n"
         }
+        if let sentence = ReportText.legacyUnknownFields(report, path: { code($0, inTable: false) }) {
+            out += sentence + ".\n\n"
+        }
 
         if !report.fields.isEmpty {
             out += "#### Top mismatch groups\n\n| Path | Kind | Count |\n| --- | --- | ---: |\n"

@@ -91,6 +91,12 @@ public enum PrometheusReport {
                 "The share of reads compared: sample_rate lowered by what the CPU budget skipped.",
                 [([], number(effectiveRate))])
         }
+        if let fields = report.legacyUnknownFields, !fields.isEmpty {
+            family(
+                "tandem_legacy_unknown_fields_total", "counter",
+                "Unknown fields the legacy writer's v1 payloads carried, by field, counted when written.",
+                fields.map { ([("path", $0.path), ("number", "\($0.number)")], "\($0.count)") })
+        }
         if let job = report.job {
             let labels = [("job", job.kind.rawValue), ("direction", job.direction?.rawValue ?? "")]
             family(

@@ -33,6 +33,18 @@ enum ReportText {
             + "comparisons; effective sample rate \(String(format: "%.4f", rate)) (plan: \(number(sampling.rate)))"
     }
 
+    /// The unknown fields the legacy writer sent, per field, as a sentence without a final stop (the ten most
+    /// frequent named, the rest counted, each path through `shown`); `nil` when it sent none.
+    static func legacyUnknownFields(_ report: Report, path shown: (String) -> String = { $0 }) -> String? {
+        guard let fields = report.legacyUnknownFields, !fields.isEmpty else { return nil }
+        let total = fields.reduce(0) { $0 + $1.count }
+        var named = fields.prefix(10).map { "\(shown($0.path)) (field \($0.number)): \($0.count)" }
+            .joined(separator: ", ")
+        if fields.count > 10 { named += ", and \(fields.count - 10) more fields" }
+        return "The legacy writer sent \(total) unknown field\(total == 1 ? "" : "s") beyond the v1 schema, counted "
+            + "before the whitelist trims them and never as mismatches: \(named)"
+    }
+
     /// A ratio as a percentage with enough digits to tell 99.99% from 99.995% (`n/a` when not a number).
     static func percent(_ ratio: Double) -> String {
         guard ratio.isFinite else { return ratio.isNaN ? "n/a" : (ratio > 0 ? "∞" : "-∞") }

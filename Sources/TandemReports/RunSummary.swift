@@ -30,6 +30,7 @@ package enum RunSummary {
         if let sentence = ReportText.sampling(report) { out += "  \(sentence)\n" }
         if totals.repaired > 0 { out += "  repaired \(totals.repaired) pending outbox rows\n" }
         if totals.unknownFields > 0 { out += "  unknown fields seen \(totals.unknownFields) (not mismatches)\n" }
+        if let sentence = ReportText.legacyUnknownFields(report) { out += "  \(sentence)\n" }
         out += "  breaker: \(report.breakerState)"
         if !report.transitions.isEmpty {
             out +=

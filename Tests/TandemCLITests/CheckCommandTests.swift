@@ -178,15 +178,17 @@ struct CheckCommandTests {
     }
 
     /// The mutant script (issue 20) on a small seeded sample, with this build's tandem: under the `buf_*` policies
-    /// Tandem finds what buf finds and nothing else.
-    @Test func theMutantScriptFindsTheBufPoliciesAgreeingWithBuf() throws {
+    /// Tandem finds what buf finds and nothing else, on googleapis' files and on the editions corpus (whose mutants
+    /// also flip features).
+    @Test(arguments: ["googleapis", "editions"])
+    func theMutantScriptFindsTheBufPoliciesAgreeingWithBuf(corpus: String) throws {
         let figures = FileManager.default.temporaryDirectory.appendingPathComponent("mutants-\(UUID().uuidString).json")
         defer { try? FileManager.default.removeItem(at: figures) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Oracle.python)
         process.arguments = [
             Oracle.packageRoot.appendingPathComponent("Scripts/check-mutants.py").path, "--count", "40", "--seed",
-            "11", "--tandem", try Binaries.url("tandem").path, "--json", figures.path,
+            "11", "--corpus", corpus, "--tandem", try Binaries.url("tandem").path, "--json", figures.path,
         ]
         let output = Pipe()
         process.standardOutput = output

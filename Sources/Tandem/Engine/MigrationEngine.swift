@@ -32,6 +32,8 @@ public final class MigrationEngine: Sendable {
     private let state: Mutex<RunTotals>
     /// Reads are counted on the service's read path: an atomic, so that path never waits for the comparator's lock.
     private let reads = Atomic<Int>(0)
+    /// Unknown fields of the legacy writer's v1 payloads, counted when written, before the whitelist trims them.
+    let legacyUnknownFields = LegacyUnknownFields()
     private let metrics = EngineMetrics()
 
     /// Opens the two SQLite stores (replaying pending outbox rows) and sets up the gate and breaker from the plan.
@@ -145,6 +147,8 @@ public final class MigrationEngine: Sendable {
                 decoding: legacyV1, as: plan.v1Message, schema: plan.v1.schema,
                 options: configuration.decoding)
             {
+                // What the legacy writer sent beyond the v1 schema is counted before the whitelist trims it away.
+                legacyUnknownFields.record(legacy)
                 shadow = diffEngine.projection.whitelist(legacy).serializedBytes()
             } else {
                 // DESIGN 2: the shadow holds what the legacy writer produced, so the comparison reports it.
@@ -299,7 +303,7 @@ public final class MigrationEngine: Sendable {
     public var totals: RunTotals {
         var totals = state.withLock { $0 }
         totals.reads = reads.load(ordering: .relaxed)
-        totals.unknownFields = comparator.unknownFields
+        totals.unknownFields = comparator.unknownFields + legacyUnknownFields.total
         totals.cohorts = comparator.cohorts
         return totals
     }

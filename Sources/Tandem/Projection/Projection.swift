@@ -56,7 +56,8 @@ public struct Projection: Sendable {
             issues: &issues)
     }
 
-    /// Trims a legacy v1 record (decoded with the plan's v1 schema) to the whitelisted fields.
+    /// Trims a legacy v1 record (decoded with the plan's v1 schema) to the whitelisted fields, without unknown fields
+    /// at any depth (the engine counts those when the record is written).
     public func whitelist(_ legacyV1: DynamicMessage) -> DynamicMessage {
         var out = DynamicMessage(descriptor: plan.v1Message, schema: plan.v1.schema)
         for entry in plan.resolved {
@@ -65,7 +66,7 @@ public struct Projection: Sendable {
             else { continue }
             out.replaceSlot(at: to, with: legacyV1.fieldValue(at: from))
         }
-        return out
+        return out.removingUnknownFields()
     }
 
     // MARK: Fields

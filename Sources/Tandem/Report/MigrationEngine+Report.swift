@@ -51,6 +51,8 @@ extension MigrationEngine {
         report.mismatchesTruncated = comparator.mismatchSamplesTruncated
         report.keysRedacted = redactor.redactsKeys
         report.sampling = sampling
+        let legacyFields = legacyUnknownFields.fields
+        report.legacyUnknownFields = legacyFields.isEmpty ? nil : legacyFields
         return report
     }
 

@@ -28,7 +28,8 @@ public struct Report: Sendable, Codable, Hashable {
         public var badLines = 0
         /// Shadow writes replayed from the outbox.
         public var repaired = 0
-        /// Unknown fields seen in the payloads compared, counted apart and never as mismatches.
+        /// Unknown fields seen in the payloads compared, and in the legacy writer's v1 payloads when written (see
+        /// ``Report/legacyUnknownFields``), counted apart and never as mismatches.
         public var unknownFields = 0
         /// Creates zero totals.
         public init() {}
@@ -216,6 +217,9 @@ public struct Report: Sendable, Codable, Hashable {
     /// The sample rate and what the comparator's CPU budget skipped (`nil` in a report from a ledger written before
     /// they were recorded).
     public var sampling: Sampling?
+    /// Unknown fields the legacy writer's v1 payloads carried, per field, counted when written, most frequent first
+    /// (`nil` when there were none). Their total is part of ``Totals/unknownFields``.
+    public var legacyUnknownFields: [LegacyUnknownField]?
 
     /// Creates a report.
     public init(

@@ -10,7 +10,8 @@ struct CompatibilityPool {
         let file: String
         let path: [Int32]
         let proto: Google_Protobuf_DescriptorProto
-        let isProto3: Bool
+        /// The message's resolved features (what its fields inherit).
+        let features: ResolvedFeatures
     }
 
     struct Enum: PooledDeclaration {
@@ -19,7 +20,8 @@ struct CompatibilityPool {
         let file: String
         let path: [Int32]
         let proto: Google_Protobuf_EnumDescriptorProto
-        let isProto3: Bool
+        /// The enum's resolved features (open or closed, JSON format).
+        let features: ResolvedFeatures
     }
 
     struct Service {
@@ -60,18 +62,21 @@ struct CompatibilityPool {
         self.schema = schema
         let requested = Set(schema.requested)
         for file in schema.files {
-            let proto3 = file.syntax == "proto3"
+            let fileFeatures = ResolvedFeatures(file: file)
             let isRequested = requested.contains(file.name)
             if isRequested { packages[file.name] = file.package }
             func qualify(_ name: String, scope: String) -> String { scope.isEmpty ? name : scope + "." + name }
             func relative(_ fullName: String) -> String {
                 file.package.isEmpty ? fullName : String(fullName.dropFirst(file.package.count + 1))
             }
-            func collect(_ message: Google_Protobuf_DescriptorProto, scope: String, path: [Int32]) {
+            func collect(
+                _ message: Google_Protobuf_DescriptorProto, scope: String, path: [Int32], parent: ResolvedFeatures
+            ) {
                 let fullName = qualify(message.name, scope: scope)
+                let features = parent.message(message)
                 let entry = Message(
                     fullName: fullName, relativeName: relative(fullName), file: file.name, path: path, proto: message,
-                    isProto3: proto3)
+                    features: features)
                 messages[fullName] = entry
                 if isRequested && path.count == 2 { topLevelMessages.append(entry) }
                 if isRequested {
@@ -84,25 +89,25 @@ struct CompatibilityPool {
                     }
                 }
                 for (i, nested) in message.nestedType.enumerated() {
-                    collect(nested, scope: fullName, path: path + [3, Int32(i)])
+                    collect(nested, scope: fullName, path: path + [3, Int32(i)], parent: features)
                 }
                 for (i, nestedEnum) in message.enumType.enumerated() {
                     let enumName = qualify(nestedEnum.name, scope: fullName)
                     let entry = Enum(
                         fullName: enumName, relativeName: relative(enumName), file: file.name,
-                        path: path + [4, Int32(i)], proto: nestedEnum, isProto3: proto3)
+                        path: path + [4, Int32(i)], proto: nestedEnum, features: features.enumType(nestedEnum))
                     enums[enumName] = entry
                     if isRequested { requestedEnums.append(entry) }
                 }
             }
             for (i, message) in file.messageType.enumerated() {
-                collect(message, scope: file.package, path: [4, Int32(i)])
+                collect(message, scope: file.package, path: [4, Int32(i)], parent: fileFeatures)
             }
             for (i, topEnum) in file.enumType.enumerated() {
                 let enumName = qualify(topEnum.name, scope: file.package)
                 let entry = Enum(
                     fullName: enumName, relativeName: relative(enumName), file: file.name, path: [5, Int32(i)],
-                    proto: topEnum, isProto3: proto3)
+                    proto: topEnum, features: fileFeatures.enumType(topEnum))
                 enums[enumName] = entry
                 if isRequested {
                     topLevelEnums.append(entry)
@@ -112,7 +117,7 @@ struct CompatibilityPool {
             if isRequested {
                 let fileScope = Message(
                     fullName: file.package, relativeName: "", file: file.name, path: [],
-                    proto: Google_Protobuf_DescriptorProto(), isProto3: proto3)
+                    proto: Google_Protobuf_DescriptorProto(), features: fileFeatures)
                 for (i, field) in file.extension.enumerated() {
                     requestedExtensions.append(
                         Extension(

@@ -58,14 +58,13 @@ extension CompatibilityRun {
         return pairs.contains { $0.contains(a) && $0.contains(b) }
     }
 
-    /// buf's cardinality: repeated, required, optional (explicit presence: a proto2 optional, a proto3 `optional`,
-    /// a oneof member or a message), or implicit (a proto3 scalar without `optional`).
+    /// buf's cardinality: repeated, required (proto2 `required`, editions' LEGACY_REQUIRED), optional (explicit
+    /// presence: a proto2 optional, a proto3 `optional`, a oneof member, a message, an editions field with EXPLICIT
+    /// presence), or implicit (a proto3 scalar without `optional`, editions' IMPLICIT).
     private static func bufCardinality(_ side: FieldSide) -> String {
-        switch side.field.label {
-        case .repeated: return "repeated"
-        case .required: return "required"
-        default: return side.hasPresence ? "optional" : "implicit"
-        }
+        if side.isRepeated { return "repeated" }
+        if side.isRequired { return "required" }
+        return side.hasPresence ? "optional" : "implicit"
     }
 
     mutating func compareCardinalityAsBuf(_ a: FieldSide, _ b: FieldSide) {

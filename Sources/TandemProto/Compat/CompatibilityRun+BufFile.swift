@@ -38,11 +38,11 @@ extension CompatibilityRun {
                 v2: v2.locate(file: b.file, path: b.path, element: b.fullName),
                 "extension range \(range.start) to \(range.end - 1) of \(a.relativeName) is no longer one in v2")
         }
-        if a.isProto3 && !b.isProto3 {
+        if a.features.jsonFormat == .allow && b.features.jsonFormat == .legacyBestEffort {
             report(
                 .messageSameJSONFormat, v1: v1.locate(file: a.file, path: a.path, element: a.fullName),
                 v2: v2.locate(file: b.file, path: b.path, element: b.fullName),
-                "\(b.relativeName)'s JSON format support fell from ALLOW (proto3) to LEGACY_BEST_EFFORT (proto2)")
+                "\(b.relativeName)'s JSON format support fell from ALLOW to LEGACY_BEST_EFFORT")
         }
         if !a.proto.options.noStandardDescriptorAccessor && b.proto.options.noStandardDescriptorAccessor {
             report(
@@ -53,34 +53,36 @@ extension CompatibilityRun {
         }
     }
 
-    /// Compares an enum's openness (proto3 enums are open, proto2 enums closed).
+    /// Compares an enum's JSON format support and openness (resolved features: proto3 enums are open, proto2
+    /// enums closed, editions say).
     mutating func compareEnumsAsBufFile(_ a: CompatibilityPool.Enum, _ b: CompatibilityPool.Enum) {
-        guard followsBuf, a.isProto3 != b.isProto3 else { return }
-        if a.isProto3 {
+        guard followsBuf else { return }
+        if a.features.jsonFormat == .allow && b.features.jsonFormat == .legacyBestEffort {
             report(
                 .enumSameJSONFormat, v1: v1.locate(file: a.file, path: a.path, element: a.fullName),
                 v2: v2.locate(file: b.file, path: b.path, element: b.fullName),
-                "\(b.relativeName)'s JSON format support fell from ALLOW (proto3) to LEGACY_BEST_EFFORT (proto2)")
+                "\(b.relativeName)'s JSON format support fell from ALLOW to LEGACY_BEST_EFFORT")
         }
-        func kind(_ open: Bool) -> String { open ? "open" : "closed" }
+        guard a.features.enumType != b.features.enumType else { return }
+        func kind(_ features: ResolvedFeatures) -> String { features.enumType == .closed ? "closed" : "open" }
         report(
             .enumSameType, v1: v1.locate(file: a.file, path: a.path, element: a.fullName),
             v2: v2.locate(file: b.file, path: b.path, element: b.fullName),
-            "enum \(b.relativeName) changed from \(kind(a.isProto3)) to \(kind(b.isProto3))")
+            "enum \(b.relativeName) changed from \(kind(a.features)) to \(kind(b.features))")
     }
 
     /// Compares two fields' C++ string type, jstype and UTF-8 validation (generated code and its checks).
     mutating func compareFieldOptionsAsBufFile(_ a: FieldSide, _ b: FieldSide) {
         let number = a.field.number
         let stringOrBytes: Set<FieldType> = [.string, .bytes]
-        if stringOrBytes.contains(a.type) && stringOrBytes.contains(b.type)
-            && a.field.options.ctype != b.field.options.ctype
+        // buf leaves a map entry's key and value out of the C++ string type (not out of the UTF-8 checks).
+        if stringOrBytes.contains(a.type) && stringOrBytes.contains(b.type) && !a.message.proto.options.mapEntry
+            && Self.cppStringType(a) != Self.cppStringType(b)
         {
             report(
                 .fieldSameCppStringType, v1: a.locate(), v2: b.locate(),
-                "field \(number) (\(a.field.name)) changed ctype from "
-                    + "\(FileOptionRule.protoName(a.field.options.ctype)) to \(FileOptionRule.protoName(b.field.options.ctype))"
-            )
+                "field \(number) (\(a.field.name)) changed C++ string type from \(Self.cppStringType(a)) to "
+                    + Self.cppStringType(b))
         }
         if a.field.options.jstype != b.field.options.jstype {
             report(
@@ -90,19 +92,39 @@ extension CompatibilityRun {
             )
         }
         guard a.type == .string, b.type == .string else { return }
-        if a.message.isProto3 != b.message.isProto3 {
+        let aChecks = a.features.validatesUTF8
+        let bChecks = b.features.validatesUTF8
+        if aChecks != bChecks {
             report(
                 .fieldSameUTF8Validation, v1: a.locate(), v2: b.locate(),
-                "string field \(number) (\(a.field.name)) is \(a.message.isProto3 ? "" : "not ")validated as UTF-8 in "
-                    + "v1 and is\(b.message.isProto3 ? "" : " not") in v2")
+                "string field \(number) (\(a.field.name)) is \(aChecks ? "" : "not ")validated as UTF-8 in "
+                    + "v1 and is\(bChecks ? "" : " not") in v2")
         }
-        let aJava = a.message.isProto3 || javaChecksUTF8(a.message.file, in: v1)
-        let bJava = b.message.isProto3 || javaChecksUTF8(b.message.file, in: v2)
+        // Java checks a string's UTF-8 when the field's does, or `java_string_check_utf8` or `(pb.java).utf8_validation
+        // = VERIFY` asks it to.
+        let aJava = aChecks || a.features.javaUTF8Validation == 2 || javaChecksUTF8(a.message.file, in: v1)
+        let bJava = bChecks || b.features.javaUTF8Validation == 2 || javaChecksUTF8(b.message.file, in: v2)
         if aJava != bJava {
             report(
                 .fieldSameJavaUTF8Validation, v1: a.locate(), v2: b.locate(),
                 "string field \(number) (\(a.field.name)): generated Java checks its UTF-8 in \(aJava ? "v1" : "v2") only"
             )
+        }
+    }
+
+    /// The C++ string type buf compares: the `ctype` option where set (STRING, CORD, STRING_PIECE), else an
+    /// editions field's `(pb.cpp).string_type` (VIEW, CORD, STRING; STRING by default in 2023, VIEW from 2024),
+    /// else STRING.
+    static func cppStringType(_ side: FieldSide) -> String {
+        if side.field.options.hasCtype { return FileOptionRule.protoName(side.field.options.ctype) }
+        guard let file = side.pool.schema.files.first(where: { $0.name == side.message.file }),
+            file.syntax == "editions"
+        else { return "STRING" }
+        switch side.features.cppStringType {
+        case 1: return "VIEW"
+        case 2: return "CORD"
+        case 3: return "STRING"
+        default: return file.edition.rawValue >= Google_Protobuf_Edition.edition2024.rawValue ? "VIEW" : "STRING"
         }
     }
 

@@ -8,31 +8,35 @@ struct FieldSide {
     let pool: CompatibilityPool
 
     var element: String { message.fullName + "." + field.name }
-    var type: FieldType { FieldType(field.type) ?? .message }
+    /// The field's resolved features (its message's, its oneof's and its own).
+    var features: ResolvedFeatures { message.features.field(field, in: message.proto) }
+    /// The type on the wire: an editions message field with DELIMITED encoding is a group.
+    var type: FieldType {
+        let declared = FieldType(field.type) ?? .message
+        return declared == .message && features.isDelimited(field, isMap: isMap) ? .group : declared
+    }
     var isRepeated: Bool { field.label == .repeated }
     var isMap: Bool {
-        isRepeated && type == .message && pool.message(typeName: field.typeName)?.proto.options.mapEntry == true
+        isRepeated && field.type == .message
+            && pool.message(typeName: field.typeName)?.proto.options.mapEntry == true
     }
+    /// Whether the field must be set (proto2 `required`, editions' LEGACY_REQUIRED).
+    var isRequired: Bool { features.isRequired(field) }
     var realOneof: String? { CompatibilityRun.realOneof(of: field, in: message.proto) }
 
-    /// Explicit presence, as `Schema` derives it.
-    var hasPresence: Bool {
-        if isRepeated { return false }
-        return type.isMessage || field.hasOneofIndex || !message.isProto3 || field.proto3Optional
-    }
+    /// Explicit presence, as `Schema` derives it from the resolved features.
+    var hasPresence: Bool { features.hasPresence(field, isExtension: !field.extendee.isEmpty) }
 
-    /// Whether repeated values are written packed (proto3 numeric by default, or `[packed = true]`).
-    var isPacked: Bool {
-        guard isRepeated, type.isPackable else { return false }
-        return field.options.hasPacked ? field.options.packed : message.isProto3
-    }
+    /// Whether repeated values are written packed (the resolved repeated field encoding, or `[packed = ...]`).
+    var isPacked: Bool { features.isPacked(field, isPackable: type.isPackable) }
 
     /// `int64`, `message acme.Money`, `enum acme.Status` (names relative to their package).
     var typeName: String {
         switch type {
         case .message, .group:
             let name = pool.message(typeName: field.typeName)?.relativeName ?? field.typeName
-            return (type == .group ? "group " : "message ") + name
+            if type == .group { return (field.type == .message ? "delimited message " : "group ") + name }
+            return "message " + name
         case .enum: return "enum " + (pool.enumType(typeName: field.typeName)?.relativeName ?? field.typeName)
         default: return type.protoName
         }
@@ -40,11 +44,8 @@ struct FieldSide {
 
     var cardinality: String {
         if isMap { return "map" }
-        switch field.label {
-        case .repeated: return "repeated"
-        case .required: return "required"
-        default: return "singular"
-        }
+        if isRepeated { return "repeated" }
+        return isRequired ? "required" : "singular"
     }
 
     /// The finding side, at a detail of the field (`[1]` name, `[3]` number, `[5]`/`[6]` type) when recorded.
@@ -170,8 +171,8 @@ extension CompatibilityRun {
             .fieldSameCardinality, v1: a.locate(), v2: b.locate(),
             "field \(number) (\(a.field.name)) changed from \(a.cardinality) to \(b.cardinality): generated code changes"
         )
-        if a.field.label == .required || b.field.label == .required {
-            let (strictSide, otherSide) = a.field.label == .required ? ("v1", "v2") : ("v2", "v1")
+        if a.isRequired || b.isRequired {
+            let (strictSide, otherSide) = a.isRequired ? ("v1", "v2") : ("v2", "v1")
             report(
                 .fieldWireCompatibleCardinality, v1: a.locate(), v2: b.locate(),
                 "field \(number) (\(a.field.name)) is required in \(strictSide) only: \(strictSide) readers reject "

@@ -60,18 +60,31 @@ extension CompatibilityRun {
         }
     }
 
+    /// Whether `field` of `message` must be set: proto2 `required` or editions' LEGACY_REQUIRED; under the `buf_*`
+    /// policies the label only, as buf 1.75 reads it (it reports a proto2 `required` field that became
+    /// LEGACY_REQUIRED as a deleted required field).
+    private func requires(_ field: FieldProto, in message: CompatibilityPool.Message) -> Bool {
+        if followsBuf { return field.label == .required }
+        return message.features.field(field, in: message.proto).isRequired(field)
+    }
+
     private mutating func compareRequired(_ a: CompatibilityPool.Message, _ b: CompatibilityPool.Message) {
         let v2Fields = Dictionary(
             b.proto.field.enumerated().map { ($0.element.number, $0) }, uniquingKeysWith: { x, _ in x })
         let v1Fields = Dictionary(
             a.proto.field.enumerated().map { ($0.element.number, $0) }, uniquingKeysWith: { x, _ in x })
-        for (i, field) in a.proto.field.enumerated() where field.label == .required {
+        for (i, field) in a.proto.field.enumerated() where requires(field, in: a) {
             let other = v2Fields[field.number]
-            guard other?.element.label != .required else { continue }
-            let v2Side = other.map {
-                v2.locate(
-                    file: b.file, path: b.path + [2, Int32($0.offset)], element: b.fullName + "." + $0.element.name)
-            }
+            guard !(other.map { requires($0.element, in: b) } ?? false) else { continue }
+            // buf puts the finding at the v2 message, as for a deleted field; Tandem at the field when it is there.
+            let v2Side =
+                followsBuf
+                ? v2.locate(file: b.file, path: b.path, element: b.fullName)
+                : other.map {
+                    v2.locate(
+                        file: b.file, path: b.path + [2, Int32($0.offset)],
+                        element: b.fullName + "." + $0.element.name)
+                }
             report(
                 .messageSameRequiredFields,
                 v1: v1.locate(file: a.file, path: a.path + [2, Int32(i)], element: a.fullName + "." + field.name),
@@ -79,9 +92,9 @@ extension CompatibilityRun {
                 "field \(field.number) (\(field.name)) is required in v1 but not in v2: v1 readers reject every v2 "
                     + "record that leaves it unset")
         }
-        for (j, field) in b.proto.field.enumerated() where field.label == .required {
+        for (j, field) in b.proto.field.enumerated() where requires(field, in: b) {
             let other = v1Fields[field.number]
-            guard other?.element.label != .required else { continue }
+            guard !(other.map { requires($0.element, in: a) } ?? false) else { continue }
             let v1Side = other.map {
                 v1.locate(
                     file: a.file, path: a.path + [2, Int32($0.offset)], element: a.fullName + "." + $0.element.name)

@@ -15,3 +15,25 @@ extension DynamicMessage {
         return count
     }
 }
+
+extension DynamicMessage {
+    /// This message with no unknown field at any depth (in itself, or in any message it holds).
+    public func removingUnknownFields() -> DynamicMessage {
+        guard unknownFieldCountIncludingSubmessages > 0 else { return self }
+        var copy = self
+        if copy.unknownFieldCount > 0 { copy.unknownFields = [] }
+        for (position, field) in descriptor.fields.enumerated() where field.type.isMessage {
+            func stripped(_ value: ProtoValue) -> ProtoValue {
+                if case .message(let sub) = value { return .message(sub.removingUnknownFields()) }
+                return value
+            }
+            switch fieldValue(at: position) {
+            case .single(let value): copy.replaceSlot(at: position, with: .single(stripped(value)))
+            case .repeated(let values): copy.replaceSlot(at: position, with: .repeated(values.map(stripped)))
+            case .map(let entries): copy.replaceSlot(at: position, with: .map(entries.mapValues(stripped)))
+            case .unset: break
+            }
+        }
+        return copy
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SwiftProtobuf
 
 /// The language features of one element of a schema, resolved: the `features` an editions file sets on the element
@@ -12,6 +13,10 @@ package struct ResolvedFeatures: Sendable, Equatable {
     package var messageEncoding: Google_Protobuf_FeatureSet.MessageEncoding
     package var jsonFormat: Google_Protobuf_FeatureSet.JsonFormat
     package var enforceNamingStyle: Google_Protobuf_FeatureSet.EnforceNamingStyle
+    /// `(pb.cpp).string_type` (cpp_features.proto: VIEW 1, CORD 2, STRING 3) where some enclosing element sets it.
+    package var cppStringType: Int? = nil
+    /// `(pb.java).utf8_validation` (java_features.proto: DEFAULT 1, VERIFY 2) where some enclosing element sets it.
+    package var javaUTF8Validation: Int? = nil
 
     /// The features of a file's top level: its syntax's or edition's defaults, with the file's own `features` set
     /// over them.
@@ -62,7 +67,45 @@ package struct ResolvedFeatures: Sendable, Equatable {
         if set.hasMessageEncoding { merged.messageEncoding = set.messageEncoding }
         if set.hasJsonFormat { merged.jsonFormat = set.jsonFormat }
         if set.hasEnforceNamingStyle { merged.enforceNamingStyle = set.enforceNamingStyle }
+        if !set.unknownFields.data.isEmpty {
+            // Language features are extensions of FeatureSet (pb.cpp = 1000, pb.java = 1001), kept as unknown fields.
+            if let value = Self.languageFeature(in: set.unknownFields.data, extension: 1000, field: 2) {
+                merged.cppStringType = value
+            }
+            if let value = Self.languageFeature(in: set.unknownFields.data, extension: 1001, field: 2) {
+                merged.javaUTF8Validation = value
+            }
+        }
         return merged
+    }
+
+    /// The last varint numbered `field` inside the last occurrences of extension `number` in `bytes`; `nil` when
+    /// none is set (or the bytes do not parse).
+    private static func languageFeature(in bytes: Data, extension number: Int32, field: Int32) -> Int? {
+        let raw = [UInt8](bytes)
+        return raw.withUnsafeBytes { buffer -> Int? in
+            var reader = WireReader(buffer)
+            var found: Int? = nil
+            do {
+                while let (fieldNumber, wireType) = try reader.nextTag() {
+                    guard fieldNumber == number, wireType == .lengthDelimited else {
+                        try reader.skipField(wireType: wireType, fieldNumber: fieldNumber, maxDepth: 8)
+                        continue
+                    }
+                    var inner = reader.subReader(try reader.readLengthDelimited())
+                    while let (innerNumber, innerType) = try inner.nextTag() {
+                        if innerNumber == field && innerType == .varint {
+                            found = Int(truncatingIfNeeded: try inner.readVarint())
+                        } else {
+                            try inner.skipField(wireType: innerType, fieldNumber: innerNumber, maxDepth: 8)
+                        }
+                    }
+                }
+            } catch {
+                return found
+            }
+            return found
+        }
     }
 
     /// The features of a message declared within an element with these features.

@@ -184,6 +184,117 @@ struct BufParityTests {
                     + "  string s = 1 [ctype = STRING];\n  int64 n = 2 [jstype = JS_NUMBER];\n"
                     + "  option no_standard_descriptor_accessor = true;\n}\nenum E { E_A = 0; E_B = 1; }\n"
             ]),
+        Case(
+            name: "editions features flipped at every level",
+            v1: [
+                "acme/a.proto": """
+                edition = "2023";
+                package acme.v1;
+                enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; }
+                message Sub { int32 n = 1; }
+                message M {
+                  int32 explicit_to_implicit = 1;
+                  int32 implicit_to_explicit = 2 [features.field_presence = IMPLICIT];
+                  int32 to_required = 3;
+                  repeated int32 packed_to_expanded = 4;
+                  string checked = 5;
+                  Sub framed = 6;
+                  Kind kind = 7;
+                  map<string, string> labels = 8;
+                  int32 kept = 9 [features.field_presence = IMPLICIT];
+                }
+                message J { int32 a = 1; }
+                """
+            ],
+            v2: [
+                "acme/a.proto": """
+                edition = "2023";
+                package acme.v1;
+                enum Kind { option features.enum_type = CLOSED; KIND_UNSPECIFIED = 0; KIND_A = 1; }
+                message Sub { int32 n = 1; }
+                message M {
+                  int32 explicit_to_implicit = 1 [features.field_presence = IMPLICIT];
+                  int32 implicit_to_explicit = 2;
+                  int32 to_required = 3 [features.field_presence = LEGACY_REQUIRED];
+                  repeated int32 packed_to_expanded = 4 [features.repeated_field_encoding = EXPANDED];
+                  string checked = 5 [features.utf8_validation = NONE];
+                  Sub framed = 6 [features.message_encoding = DELIMITED];
+                  Kind kind = 7;
+                  map<string, string> labels = 8 [features.utf8_validation = NONE];
+                  int32 kept = 9 [features.field_presence = IMPLICIT];
+                }
+                message J { option features.json_format = LEGACY_BEST_EFFORT; int32 a = 1; }
+                """
+            ]),
+        Case(
+            name: "proto2 to editions with the same features", divergent: true,
+            v1: [
+                "acme/a.proto": "syntax = \"proto2\";\npackage acme.v1;\nenum E { E_A = 1; }\nmessage M {\n"
+                    + "  optional int32 a = 1;\n  repeated int32 r = 2;\n  optional string s = 3;\n"
+                    + "  optional E e = 4;\n  required int32 q = 5;\n  optional group G = 6 { optional int32 x = 1; }\n"
+                    + "  optional string c = 7 [ctype = CORD];\n}\n"
+            ],
+            v2: [
+                "acme/a.proto": """
+                edition = "2023";
+                package acme.v1;
+                import "google/protobuf/cpp_features.proto";
+                option features.enum_type = CLOSED;
+                option features.repeated_field_encoding = EXPANDED;
+                option features.utf8_validation = NONE;
+                option features.json_format = LEGACY_BEST_EFFORT;
+                enum E { E_A = 1; }
+                message M {
+                  int32 a = 1;
+                  repeated int32 r = 2;
+                  string s = 3;
+                  E e = 4;
+                  int32 q = 5 [features.field_presence = LEGACY_REQUIRED];
+                  message G { int32 x = 1; }
+                  G g = 6 [features.message_encoding = DELIMITED];
+                  string c = 7 [features.(pb.cpp).string_type = CORD];
+                }
+                """
+            ]),
+        Case(
+            name: "proto3 to edition 2024 with language features", divergent: true,
+            v1: [
+                "acme/a.proto": proto3(
+                    "enum E { E_UNSPECIFIED = 0; E_A = 1; }\nmessage M { int32 a = 1; string s = 2; string t = 3; "
+                        + "repeated int32 r = 4; E e = 5; map<string, int32> m = 6; }")
+            ],
+            v2: [
+                "acme/a.proto": """
+                edition = "2024";
+                package acme.v1;
+                import option "google/protobuf/java_features.proto";
+                option features.field_presence = IMPLICIT;
+                enum E { E_UNSPECIFIED = 0; E_A = 1; }
+                message M {
+                  int32 a = 1;
+                  string s = 2 [features.utf8_validation = NONE, features.(pb.java).utf8_validation = VERIFY];
+                  string t = 3 [features.utf8_validation = NONE];
+                  repeated int32 r = 4;
+                  E e = 5;
+                  map<string, int32> m = 6;
+                }
+                """
+            ]),
+        Case(
+            name: "editions to proto2", divergent: true,
+            v1: [
+                "acme/a.proto": """
+                edition = "2023";
+                package acme.v1;
+                enum E { option features.enum_type = CLOSED; E_A = 0; }
+                enum O { O_A = 0; }
+                message M { int32 a = 1; E e = 2; O o = 3; }
+                """
+            ],
+            v2: [
+                "acme/a.proto": "syntax = \"proto2\";\npackage acme.v1;\nenum E { E_A = 0; }\nenum O { O_A = 0; }\n"
+                    + "message M { optional int32 a = 1; optional E e = 2; optional O o = 3; }\n"
+            ]),
     ]
 
     /// Writes `files` under a new directory and returns it.

@@ -75,6 +75,17 @@ struct LedgerReader {
             }
         }
         if tables.contains("tandem_ledger_job") { report.job = try job() }
+        if tables.contains("tandem_ledger_legacy_unknown_fields") {
+            let fields = try rows(
+                "SELECT path, number, count FROM tandem_ledger_legacy_unknown_fields",
+                table: "tandem_ledger_legacy_unknown_fields"
+            ) { (row) throws(LedgerError) in
+                Report.LegacyUnknownField(path: row.string(0), number: Int32(clamping: row.int(1)), count: row.int(2))
+            }
+            // None counted reads back as none, as the engine reports it.
+            report.legacyUnknownFields =
+                fields.isEmpty ? nil : fields.sorted { ($1.count, $0.path) < ($0.count, $1.path) }
+        }
         if walksRollout && tables.contains("tandem_ledger_state") {
             let rollout = try rows(
                 "SELECT value FROM tandem_ledger_state WHERE name = 'rollout'", table: "tandem_ledger_state"

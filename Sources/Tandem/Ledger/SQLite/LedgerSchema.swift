@@ -18,6 +18,7 @@ enum LedgerSchema {
         "tandem_ledger_group_samples", "tandem_ledger_mismatches", "tandem_ledger_mismatch_diffs",
         "tandem_ledger_cohorts", "tandem_ledger_timeline", "tandem_ledger_settings", "tandem_ledger_buckets",
         "tandem_ledger_state", "tandem_ledger_flags", "tandem_ledger_job", "tandem_ledger_job_keys",
+        "tandem_ledger_legacy_unknown_fields",
     ]
 
     /// The DDL of version 1 (every value is bound at run time; no value is ever part of SQL text).
@@ -99,6 +100,11 @@ enum LedgerSchema {
         CREATE TABLE IF NOT EXISTS tandem_ledger_job_keys(
             ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, old_hash TEXT,
             new_hash TEXT, at TEXT NOT NULL, at_unix_ms INTEGER NOT NULL)
+        """,
+        // Unknown fields of the legacy writer's v1 payloads, per field path, counted when written (DESIGN 4).
+        """
+        CREATE TABLE IF NOT EXISTS tandem_ledger_legacy_unknown_fields(
+            path TEXT PRIMARY KEY, number INTEGER NOT NULL, count INTEGER NOT NULL) WITHOUT ROWID
         """,
     ]
 

@@ -87,6 +87,15 @@ extension SQLiteConnection {
         }
         if previous?.job != report.job { try writeJob(report.job, previous: previous?.job) }
 
+        if previous?.legacyUnknownFields != report.legacyUnknownFields {
+            try run("DELETE FROM tandem_ledger_legacy_unknown_fields")
+            for field in report.legacyUnknownFields ?? [] {
+                try run(
+                    "INSERT INTO tandem_ledger_legacy_unknown_fields(path, number, count) VALUES (?, ?, ?)",
+                    [.text(field.path), .integer(Int64(field.number)), LedgerCoding.integer(field.count)])
+            }
+        }
+
         if previous?.settings != report.settings {
             try run("DELETE FROM tandem_ledger_settings")
             for (ordinal, setting) in report.settings.enumerated() {
