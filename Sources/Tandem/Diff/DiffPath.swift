@@ -1,6 +1,7 @@
 import TandemProto
 
-/// The path syntax of diffs (DESIGN 4): `a.b`, `tags[2]`, `attrs["k"]`, `attrs[7]`, and `$` for the record.
+/// The path syntax of diffs (DESIGN 4): `a.b`, `tags[2]`, `attrs["k"]`, `attrs[7]`, `$` for the record, and
+/// `[acme.note]` for an extension field (its full name in brackets, as protobuf's text format names it).
 enum DiffPath {
     /// The whole record.
     static let root = "$"
@@ -57,7 +58,16 @@ enum DiffPath {
                 out.unicodeScalars.append(scalar)
                 continue
             }
-            // Skip to the matching `]`; a quoted key may itself hold `]` or escaped quotes.
+            if out.isEmpty || out.hasSuffix(".") {
+                // A bracket that starts a component is an extension's name (`[acme.note]`), kept as it is.
+                out.unicodeScalars.append(scalar)
+                while let inner = scalars.next() {
+                    out.unicodeScalars.append(inner)
+                    if inner == "]" { break }
+                }
+                continue
+            }
+            // An index or map key: skip to the matching `]`; a quoted key may itself hold `]` or escaped quotes.
             var inString = false
             var escaped = false
             while let inner = scalars.next() {

@@ -25,7 +25,7 @@ package struct RecordView: Sendable {
             var json = (try? message.jsonValue()) ?? .string("(no JSON form)")
             for path in redactor.paths {
                 json = Self.redact(
-                    json, message: message, names: path.split(separator: ".").map(String.init)[...],
+                    json, message: message, names: FieldPath(parsing: path).components[...],
                     redactor: redactor)
             }
             return json

@@ -9,7 +9,7 @@ struct DiffValueRenderer: Sendable {
 
     /// The field a diff path ends at (`contacts[1].email` -> `email` of the contacts element type), if any.
     func field(at path: String) -> FieldDescriptor? {
-        let names = DiffPath.schemaPath(path).split(separator: ".").map(String.init)
+        let names = FieldPath(parsing: DiffPath.schemaPath(path)).components
         guard !names.isEmpty, names != ["$"] else { return nil }
         var message = root
         var field: FieldDescriptor? = nil

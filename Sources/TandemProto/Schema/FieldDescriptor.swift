@@ -47,6 +47,16 @@ public struct FieldDescriptor: Sendable {
     /// Index of the enum type in the owning ``Schema`` (enum fields).
     public let enumIndex: Int?
 
+    /// This field under another name, its JSON name the same (an extension as a field of the message it extends:
+    /// `[acme.note]`).
+    package func renamed(_ newName: String) -> FieldDescriptor {
+        FieldDescriptor(
+            name: newName, number: number, jsonName: newName, type: type, cardinality: cardinality,
+            hasPresence: hasPresence, isPacked: isPacked, oneofIndex: oneofIndex, isProto3Optional: isProto3Optional,
+            typeName: typeName, defaultValueText: defaultValueText, isMap: isMap, validatesUTF8: validatesUTF8,
+            isExtension: isExtension, messageIndex: messageIndex, enumIndex: enumIndex)
+    }
+
     /// Whether the field is repeated (maps included).
     @inlinable public var isRepeated: Bool { cardinality == .repeated }
 

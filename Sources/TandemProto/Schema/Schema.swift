@@ -132,9 +132,33 @@ public final class Schema: Sendable {
             )
         }
 
+        // Every extension first: an extended message carries its extensions as fields of its own.
+        var extensions: [String: [FieldDescriptor]] = [:]
+        var extensionFields: [String: [FieldDescriptor]] = [:]
+        func addExtension(
+            _ ext: Google_Protobuf_FieldDescriptorProto, scope: String, in file: Google_Protobuf_FileDescriptorProto,
+            features: ResolvedFeatures
+        ) throws(SchemaError) {
+            let resolved = try resolve(ext, in: file, owner: scope, isExtension: true, features: features)
+            let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
+            extensions[extendee, default: []].append(resolved)
+            // Named as protobuf's text and JSON formats name an extension: its full name in brackets.
+            let bracketed = "[" + (scope.isEmpty ? ext.name : scope + "." + ext.name) + "]"
+            extensionFields[extendee, default: []].append(resolved.renamed(bracketed))
+        }
+        for (proto, fullName, file, features) in messageSources {
+            for ext in proto.extension {
+                try addExtension(ext, scope: fullName, in: file, features: features.field(ext, in: proto))
+            }
+        }
+        for (file, features) in zip(files, fileFeatures) {
+            for ext in file.extension {
+                try addExtension(ext, scope: file.package, in: file, features: features.field(ext, in: nil))
+            }
+        }
+
         var messages: [MessageDescriptor] = []
         messages.reserveCapacity(messageSources.count)
-        var extensions: [String: [FieldDescriptor]] = [:]
         for (index, (proto, fullName, file, features)) in messageSources.enumerated() {
             var oneofMembers = [[Int32]](repeating: [], count: proto.oneofDecl.count)
             var synthetic = [Bool](repeating: false, count: proto.oneofDecl.count)
@@ -156,6 +180,9 @@ public final class Schema: Sendable {
                         field, in: file, owner: fullName, isExtension: false,
                         features: features.field(field, in: proto)))
             }
+            // Extensions whose number a field already has (a descriptor set that is not valid) are left out.
+            let declared = Set(fields.map(\.number))
+            fields += (extensionFields[fullName] ?? []).filter { !declared.contains($0.number) }
             let oneofs = proto.oneofDecl.enumerated().map { i, decl in
                 OneofDescriptor(name: decl.name, fieldNumbers: oneofMembers[i], isSynthetic: synthetic[i])
             }
@@ -163,20 +190,6 @@ public final class Schema: Sendable {
                 MessageDescriptor(
                     fullName: fullName, fields: fields, oneofs: oneofs, isMapEntry: proto.options.mapEntry,
                     isProto3: Self.isProto3(file), index: index, file: file.name))
-            for ext in proto.extension {
-                let resolved = try resolve(
-                    ext, in: file, owner: fullName, isExtension: true, features: features.field(ext, in: proto))
-                let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
-                extensions[extendee, default: []].append(resolved)
-            }
-        }
-        for (file, features) in zip(files, fileFeatures) {
-            for ext in file.extension {
-                let resolved = try resolve(
-                    ext, in: file, owner: file.package, isExtension: true, features: features.field(ext, in: nil))
-                let extendee = ext.extendee.hasPrefix(".") ? String(ext.extendee.dropFirst()) : ext.extendee
-                extensions[extendee, default: []].append(resolved)
-            }
         }
         self.messages = messages
         self.enums = enums

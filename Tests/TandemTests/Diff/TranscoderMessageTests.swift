@@ -84,7 +84,7 @@ import Testing
 
     @Test func onlyWhatTheDirectPathsCannotDoTakesTheGeneralPath() throws {
         #expect(try #require(DiffEngine(plan: Self.plan()).transcoder).generalEntries == ["tree"])
-        for name in ["catalog", "user-profile", "orders"] {
+        for name in ["catalog", "user-profile", "orders", "shipments"] {
             let transcoder = try #require(DiffEngine(plan: TranscoderTests.examplePlan(name)).transcoder)
             #expect(transcoder.generalEntries.isEmpty, "\(name): \(transcoder.generalEntries)")
         }

@@ -132,7 +132,7 @@ import Testing
         [
             ("fixture", try DiffFixture.plan()), ("proto2", try proto2Plan()),
             ("user-profile", try examplePlan("user-profile")), ("orders", try examplePlan("orders")),
-            ("catalog", try examplePlan("catalog")),
+            ("catalog", try examplePlan("catalog")), ("shipments", try examplePlan("shipments")),
         ]
     }
 
