@@ -20,7 +20,7 @@ enum SchemaListing {
         }
         for file in files {
             out +=
-                "\(file.name) (\(file.syntax.isEmpty ? "proto2" : file.syntax)\(file.package.isEmpty ? "" : ", package \(file.package)"))\n"
+                "\(file.name) (\(Self.syntax(of: file))\(file.package.isEmpty ? "" : ", package \(file.package)"))\n"
             let prefix = file.package.isEmpty ? "" : file.package + "."
             var names: [String] = []
             func collect(_ messages: [Google_Protobuf_DescriptorProto], scope: String) {
@@ -47,6 +47,17 @@ enum SchemaListing {
         flush()
     }
 
+    /// `proto2`, `proto3` or `edition 2023`.
+    private static func syntax(of file: Google_Protobuf_FileDescriptorProto) -> String {
+        switch file.syntax {
+        case "": return "proto2"
+        case "editions":
+            let name = String(describing: file.edition)
+            return "edition " + (name.hasPrefix("edition") ? String(name.dropFirst("edition".count)) : name)
+        default: return file.syntax
+        }
+    }
+
     private static func describe(_ field: FieldDescriptor, in message: MessageDescriptor, schema: Schema) -> String {
         var type = field.typeName ?? field.type.protoName
         if field.isMap, let entry = schema.messageType(of: field), entry.fields.count == 2 {
@@ -64,8 +75,13 @@ enum SchemaListing {
             notes.append("oneof \(message.oneofs[oneof].name)")
         }
         if field.cardinality == .required { notes.append("required") }
+        // A proto2 group or an editions field with DELIMITED message encoding: start and end tags on the wire.
+        if field.type == .group { notes.append("group encoding") }
+        if field.isExtension { notes.append("extension") }
         if let text = field.defaultValueText { notes.append("default \(text)") }
-        if field.jsonName != ProtoNames.jsonName(field.name) { notes.append("json \(field.jsonName)") }
+        if !field.isExtension && field.jsonName != ProtoNames.jsonName(field.name) {
+            notes.append("json \(field.jsonName)")
+        }
         return notes.isEmpty ? type : type + "  [" + notes.joined(separator: ", ") + "]"
     }
 }

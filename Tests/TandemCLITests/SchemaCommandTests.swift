@@ -91,6 +91,20 @@ struct SchemaCommandTests {
         #expect(result.stderr.contains("/nonexistent/dir/out.pb"))
     }
 
+    /// An editions file lists with its edition, each field's resolved presence and packing, DELIMITED fields as
+    /// group encoding, and its extensions under the message they extend.
+    @Test func anEditionsFileListsItsResolvedFeaturesAndExtensions() throws {
+        let result = try Binaries.run(
+            "tandem", ["schema", "root/acme/editions2023.proto", "-I", "root"], in: Self.corpus)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("acme/editions2023.proto (edition 2023, package acme.editions)"))
+        #expect(result.stdout.contains("2  implicit_count  int32\n"))
+        #expect(result.stdout.contains("3  required_count  int32  [explicit presence, required]"))
+        #expect(result.stdout.contains("8  expanded_ids  repeated int32\n"))
+        #expect(result.stdout.contains("11  detail  acme.editions.Account.Detail  [explicit presence, group encoding]"))
+        #expect(result.stdout.contains("100  [acme.editions.side_note]  int32  [explicit presence, extension]"))
+    }
+
     @Test func helpShowsAnExample() throws {
         let result = try Binaries.run("tandem", ["schema", "--help"])
         #expect(result.status == 0)
