@@ -53,8 +53,8 @@ public enum Oracle {
     }
 
     /// Runs `script` with the oracle virtualenv's Python (protobuf's Python runtime is there, grpcio-tools' own) in
-    /// `directory`, and returns what it printed.
-    public static func runPython(_ script: String, in directory: URL) throws -> String {
+    /// `directory`, with `arguments` as `sys.argv[1...]`, and returns what it printed.
+    public static func runPython(_ script: String, in directory: URL, arguments: [String] = []) throws -> String {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             throw Failure(description: "the oracle python is missing at \(python): run .ci/run")
         }
@@ -68,7 +68,7 @@ public enum Oracle {
         defer { try? errors.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [scriptFile.path]
+        process.arguments = [scriptFile.path] + arguments
         process.currentDirectoryURL = directory
         let output = Pipe()
         process.standardOutput = output

@@ -1,4 +1,5 @@
 import TandemProto
+import TandemTestSupport
 import Testing
 
 @testable import Tandem
@@ -89,26 +90,9 @@ struct EditionsEquivalenceTests {
         return DiffEngine(plan: plan)
     }
 
-    // MARK: Wire bytes
-
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7F) | 0x80)
-            rest >>= 7
-        }
-        return bytes + [UInt8(rest)]
-    }
-    static func int(_ number: Int, _ value: Int64) -> [UInt8] {
-        varint(UInt64(number << 3)) + varint(UInt64(bitPattern: value))
-    }
-    static func bytes(_ number: Int, _ payload: [UInt8]) -> [UInt8] {
-        varint(UInt64(number << 3 | 2)) + varint(UInt64(payload.count)) + payload
-    }
-    static func packed(_ number: Int, _ values: [Int64]) -> [UInt8] {
-        bytes(number, values.flatMap { varint(UInt64(bitPattern: $0)) })
-    }
+    static func int(_ number: Int, _ value: Int64) -> [UInt8] { WireBytes.int(number, value) }
+    static func bytes(_ number: Int, _ payload: [UInt8]) -> [UInt8] { WireBytes.bytes(number, payload) }
+    static func packed(_ number: Int, _ values: [Int64]) -> [UInt8] { WireBytes.packed(number, values) }
 
     /// (name, shadow v1 bytes, primary v2 bytes): presence, packing, enum, default, UTF-8 and message cases.
     static let pairs: [(String, [UInt8], [UInt8])] = {

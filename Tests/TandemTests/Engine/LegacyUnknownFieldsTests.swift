@@ -1,5 +1,6 @@
 import Foundation
 import TandemProto
+import TandemTestSupport
 import TandemTesting
 import Testing
 
@@ -41,19 +42,8 @@ struct LegacyUnknownFieldsTests {
         return try MigrationEngine(plan: plan, backend: InMemoryRecordBackend(mode: .outbox))
     }
 
-    static func varint(_ value: UInt64) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7F) | 0x80)
-            rest >>= 7
-        }
-        return bytes + [UInt8(rest)]
-    }
-    static func int(_ number: Int, _ value: UInt64) -> [UInt8] { varint(UInt64(number << 3)) + varint(value) }
-    static func bytes(_ number: Int, _ payload: [UInt8]) -> [UInt8] {
-        varint(UInt64(number << 3 | 2)) + varint(UInt64(payload.count)) + payload
-    }
+    static func int(_ number: Int, _ value: Int64) -> [UInt8] { WireBytes.int(number, value) }
+    static func bytes(_ number: Int, _ payload: [UInt8]) -> [UInt8] { WireBytes.bytes(number, payload) }
 
     @Test func unknownFieldsOfLegacyPayloadsAreCountedPerFieldAndNeverMismatch() async throws {
         let engine = try Self.engine()
