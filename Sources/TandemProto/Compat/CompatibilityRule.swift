@@ -208,7 +208,7 @@ extension CompatibilityRule {
         "FIELD_SAME_NAME", .off, .error, .error, "fields keep their name")
     /// The proto2 default value changed.
     public static let fieldSameDefault = rule(
-        "FIELD_SAME_DEFAULT", .error, .error, .error, "fields keep their default value")
+        "FIELD_SAME_DEFAULT", .error, .error, .error, "fields keep the value they read as when unset")
     /// Explicit presence was gained or lost.
     public static let fieldSamePresence = rule(
         "FIELD_SAME_PRESENCE", .off, .warning, .error, "fields keep their presence discipline")

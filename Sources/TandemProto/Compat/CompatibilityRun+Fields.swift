@@ -85,15 +85,30 @@ extension CompatibilityRun {
         compareCardinality(a, b)
         if !inMapEntry { comparePresence(a, b) }
         compareOneofMembership(a, b)
-        let aDefault = a.field.hasDefaultValue ? a.field.defaultValue : nil
-        let bDefault = b.field.hasDefaultValue ? b.field.defaultValue : nil
-        if aDefault != bDefault {
+        let aDefault = Self.unsetValue(a)
+        let bDefault = Self.unsetValue(b)
+        if aDefault.key != bDefault.key {
             report(
                 .fieldSameDefault, v1: a.locate([7]), v2: b.locate([7]),
-                "field \(number) (\(a.field.name)) defaults to \(aDefault.map { "\"\($0)\"" } ?? "the type's zero") in "
-                    + "v1 and \(bDefault.map { "\"\($0)\"" } ?? "the type's zero") in v2: records that leave it unset "
-                    + "read as different values on each side")
+                "field \(number) (\(a.field.name)) defaults to \(aDefault.shown) in v1 and \(bDefault.shown) in v2: "
+                    + "records that leave it unset read as different values on each side")
         }
+    }
+
+    /// What an unset singular field reads as, for FIELD_SAME_DEFAULT: its declared default, the type's zero, or for
+    /// an enum the number of its declared default or first value (a closed enum's first value need not be zero).
+    /// `key` compares, `shown` says it.
+    static func unsetValue(_ side: FieldSide) -> (key: String, shown: String) {
+        if side.type == .enum, !side.isRepeated,
+            let values = side.pool.enumType(typeName: side.field.typeName)?.proto.value,
+            let first = values.first
+        {
+            let value =
+                side.field.hasDefaultValue ? values.first { $0.name == side.field.defaultValue } ?? first : first
+            return ("enum \(value.number)", "\"\(value.name)\" (\(value.number))")
+        }
+        guard side.field.hasDefaultValue else { return ("zero", "the type's zero") }
+        return ("\"" + side.field.defaultValue + "\"", "\"" + side.field.defaultValue + "\"")
     }
 
     /// For two fields of one message or enum kind: enqueues the two types when they are one declaration (the same

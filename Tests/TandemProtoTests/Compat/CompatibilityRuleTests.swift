@@ -99,6 +99,18 @@ struct CompatibilityRuleTests {
                     "message M { optional int32 a = 1 [default = 5]; }",
                     "message M { optional int32 a = 1 [default = 5]; }"
                 )),
+            // An enum's unset value is its declared default or first value, compared by number: a first value that
+            // moved from 1 to 0 is a changed default; a default renamed with its number kept is not.
+            Case(
+                rule: "FIELD_SAME_DEFAULT", syntax2: true,
+                trigger: (
+                    "enum E { E_A = 1; E_B = 2; } message M { optional E e = 1; }",
+                    "enum E { E_UNSET = 0; E_A = 1; E_B = 2; } message M { optional E e = 1; }"
+                ),
+                nearMiss: (
+                    "enum E { E_A = 1; E_B = 2; } message M { optional E e = 1 [default = E_B]; }",
+                    "enum E { E_UNSET = 0; E_A = 1; E_TWO = 2; } message M { optional E e = 1 [default = E_TWO]; }"
+                )),
             Case(
                 rule: "FIELD_SAME_PRESENCE",
                 trigger: ("message M { int32 a = 1; }", "message M { optional int32 a = 1; }"),
