@@ -33,7 +33,7 @@ final class LegacyUnknownFields: Sendable {
         _ message: DynamicMessage, path: String, into found: inout [String: Report.LegacyUnknownField]
     ) {
         if message.unknownFieldCount > 0 {
-            for number in unknownNumbers(message.unknownFields) {
+            for number in message.unknownFieldNumbers {
                 let leaf = message.descriptor.field(number: number)?.name ?? String(number)
                 let fieldPath = DiffPath.field(path, leaf)
                 found[fieldPath, default: Report.LegacyUnknownField(path: fieldPath, number: number, count: 0)]
@@ -52,21 +52,6 @@ final class LegacyUnknownFields: Sendable {
             default:
                 break
             }
-        }
-    }
-
-    /// The field number of each unknown field in `bytes` (a message's unknown fields as decoding kept them).
-    private static func unknownNumbers(_ bytes: [UInt8]) -> [Int32] {
-        bytes.withUnsafeBytes { buffer in
-            var reader = WireReader(buffer)
-            var numbers: [Int32] = []
-            while let (number, wireType) = try? reader.nextTag() {
-                numbers.append(number)
-                guard (try? reader.skipField(wireType: wireType, fieldNumber: number, maxDepth: 100)) != nil else {
-                    break
-                }
-            }
-            return numbers
         }
     }
 }

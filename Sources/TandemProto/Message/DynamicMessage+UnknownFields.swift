@@ -37,3 +37,22 @@ extension DynamicMessage {
         return copy
     }
 }
+
+extension DynamicMessage {
+    /// The field number of each of this message's own unknown fields, in the order they were read (a number once per
+    /// occurrence; a closed enum's undeclared value is kept under its field's number).
+    public var unknownFieldNumbers: [Int32] {
+        guard unknownFieldCount > 0 else { return [] }
+        return unknownFields.withUnsafeBytes { buffer in
+            var reader = WireReader(buffer)
+            var numbers: [Int32] = []
+            while let (number, wireType) = try? reader.nextTag() {
+                numbers.append(number)
+                guard (try? reader.skipField(wireType: wireType, fieldNumber: number, maxDepth: 100)) != nil else {
+                    break
+                }
+            }
+            return numbers
+        }
+    }
+}
