@@ -51,9 +51,7 @@ enum SchemaListing {
     private static func syntax(of file: Google_Protobuf_FileDescriptorProto) -> String {
         switch file.syntax {
         case "": return "proto2"
-        case "editions":
-            let name = String(describing: file.edition)
-            return "edition " + (name.hasPrefix("edition") ? String(name.dropFirst("edition".count)) : name)
+        case "editions": return "edition " + EditionRules.editionName(file.edition)
         default: return file.syntax
         }
     }

@@ -113,18 +113,13 @@ extension CompatibilityRun {
     }
 
     /// The C++ string type buf compares: the `ctype` option where set (STRING, CORD, STRING_PIECE), else an
-    /// editions field's `(pb.cpp).string_type` (VIEW, CORD, STRING; STRING by default in 2023, VIEW from 2024),
-    /// else STRING.
+    /// editions field's resolved `(pb.cpp).string_type` (VIEW, CORD, STRING), else STRING.
     static func cppStringType(_ side: FieldSide) -> String {
         if side.field.options.hasCtype { return FileOptionRule.protoName(side.field.options.ctype) }
-        guard let file = side.pool.schema.files.first(where: { $0.name == side.message.file }),
-            file.syntax == "editions"
-        else { return "STRING" }
         switch side.features.cppStringType {
         case 1: return "VIEW"
         case 2: return "CORD"
-        case 3: return "STRING"
-        default: return file.edition.rawValue >= Google_Protobuf_Edition.edition2024.rawValue ? "VIEW" : "STRING"
+        default: return "STRING"
         }
     }
 

@@ -2,7 +2,7 @@ import SwiftProtobuf
 
 /// What editions allow and forbid in a `.proto` file, in protoc's words: which built-in options a file of a given
 /// syntax or edition may set, which elements each feature may be set on, and edition 2024's naming style.
-enum EditionRules {
+package enum EditionRules {
     /// Features declared with `retention = RETENTION_SOURCE`: checked, then left out of descriptors as protoc does.
     static let sourceRetainedFeatures: Set<String> = ["enforce_naming_style", "default_symbol_visibility"]
 
@@ -70,7 +70,7 @@ enum EditionRules {
     }
 
     /// The edition's name as `edition` statements spell it (`2023`).
-    static func editionName(_ edition: Google_Protobuf_Edition) -> String {
+    package static func editionName(_ edition: Google_Protobuf_Edition) -> String {
         ProtoParser.editions.first { $0.value == edition }?.key ?? String(edition.rawValue)
     }
 

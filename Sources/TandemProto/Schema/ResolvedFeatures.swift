@@ -13,7 +13,8 @@ package struct ResolvedFeatures: Sendable, Equatable {
     package var messageEncoding: Google_Protobuf_FeatureSet.MessageEncoding
     package var jsonFormat: Google_Protobuf_FeatureSet.JsonFormat
     package var enforceNamingStyle: Google_Protobuf_FeatureSet.EnforceNamingStyle
-    /// `(pb.cpp).string_type` (cpp_features.proto: VIEW 1, CORD 2, STRING 3) where some enclosing element sets it.
+    /// `(pb.cpp).string_type` (cpp_features.proto: VIEW 1, CORD 2, STRING 3): an editions file's default, or what an
+    /// enclosing element sets; `nil` in proto2 and proto3 files, which have the `ctype` option instead.
     package var cppStringType: Int? = nil
     /// `(pb.java).utf8_validation` (java_features.proto: DEFAULT 1, VERIFY 2) where some enclosing element sets it.
     package var javaUTF8Validation: Int? = nil
@@ -33,6 +34,8 @@ package struct ResolvedFeatures: Sendable, Equatable {
                 messageEncoding: .lengthPrefixed, jsonFormat: .allow,
                 enforceNamingStyle: file.edition.rawValue >= Google_Protobuf_Edition.edition2024.rawValue
                     ? .style2024 : .styleLegacy)
+            // cpp_features.proto's edition defaults: STRING until 2024, VIEW from it.
+            cppStringType = file.edition.rawValue >= Google_Protobuf_Edition.edition2024.rawValue ? 1 : 3
         default:
             self.init(
                 fieldPresence: .explicit, enumType: .closed, repeatedFieldEncoding: .expanded, utf8Validation: .none,

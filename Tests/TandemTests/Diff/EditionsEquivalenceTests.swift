@@ -46,9 +46,8 @@ struct EditionsEquivalenceTests {
           bytes b = 8;
         }
         """
-    static let proto3V2 = """
-        syntax = "proto3";
-        package t;
+    /// v2's types, the same text in proto3 and in editions (where the file's features say what proto3 means).
+    static let v2Types = """
         enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; KIND_B = 2; KIND_C = 3; }
         message Sub { int32 n = 1; }
         message Rec {
@@ -62,23 +61,9 @@ struct EditionsEquivalenceTests {
           bytes b = 8;
         }
         """
-    static let editionsV2 = """
-        edition = "2024";
-        package t;
-        option features.field_presence = IMPLICIT;
-        enum Kind { KIND_UNSPECIFIED = 0; KIND_A = 1; KIND_B = 2; KIND_C = 3; }
-        message Sub { int32 n = 1; }
-        message Rec {
-          int32 a = 1;
-          string s = 2;
-          repeated int32 ids = 3;
-          Kind kind = 4;
-          int32 d = 5;
-          Sub sub = 6;
-          int32 r = 7;
-          bytes b = 8;
-        }
-        """
+    static let proto3V2 = "syntax = \"proto3\";\npackage t;\n" + v2Types
+    static let editionsV2 =
+        "edition = \"2024\";\npackage t;\noption features.field_presence = IMPLICIT;\n" + v2Types
 
     static func engine(v1: String, v2: String) throws -> DiffEngine {
         let v1Schema = try ProtoCompiler(importPaths: []).compile(source: v1, fileName: "v1.proto").schema()
