@@ -147,7 +147,7 @@ extension Transcoder {
 
     /// The v1 value of one v2 scalar, or `nil` when it is unrepresentable or does not fit the v1 field.
     @inline(__always)
-    private func convert(_ value: ProtoValue, _ entry: Entry) -> ProtoValue? {
+    func convert(_ value: ProtoValue, _ entry: Entry) -> ProtoValue? {
         switch entry.kind {
         case .integer:
             guard let integer = IntegerValue.of(value) else { return nil }
@@ -176,7 +176,7 @@ extension Transcoder {
 
     /// Appends a singular v1 value as the encoder writes it (an implicit-presence default is not written).
     @inline(__always)
-    private func append(_ value: ProtoValue, _ entry: Entry, to out: inout [UInt8]) {
+    func append(_ value: ProtoValue, _ entry: Entry, to out: inout [UInt8]) {
         if !entry.v1HasPresence && value.isImplicitDefault { return }
         WireValues.appendTag(entry.v1Number, entry.v1Type.wireType, to: &out)
         WireValues.appendScalar(value, as: entry.v1Type, to: &out)
@@ -189,7 +189,7 @@ extension Transcoder {
     }
 
     @inline(__always)
-    private func isUnknownClosedEnum(_ bits: UInt64, _ entry: Entry) -> Bool {
+    func isUnknownClosedEnum(_ bits: UInt64, _ entry: Entry) -> Bool {
         guard entry.closedEnum >= 0 else { return false }
         return validator.isUnknown(Int32(truncatingIfNeeded: bits), inClosedEnum: entry.closedEnum)
     }

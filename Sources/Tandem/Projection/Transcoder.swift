@@ -114,10 +114,21 @@ final class Transcoder: Sendable {
     /// regression shows.
     let generalEntries: [String]
 
+    /// The single pass, when the plan's shape allows one (see ``SinglePass``).
+    let singlePass: SinglePass?
+
     /// Compiles the projection; `nil` when its plan has a shape the transcoder leaves to the message path (a source
     /// path through a repeated or group field, a message with more than 64 oneofs).
-    init?(projection: Projection) {
+    convenience init?(projection: Projection) {
         guard let compiler = Compiler(projection: projection) else { return nil }
+        // The single pass is compiled with the help of the two-pass transcoder (which entries write nothing when
+        // their field is absent).
+        let twoPass = Transcoder(projection: projection, compiler: compiler, singlePass: nil)
+        self.init(projection: projection, compiler: compiler, singlePass: SinglePass(compiling: twoPass))
+    }
+
+    private init(projection: Projection, compiler: Compiler, singlePass: SinglePass?) {
+        self.singlePass = singlePass
         self.projection = projection
         self.entries = compiler.compiled.map(\.entry)
         self.topLevelCount = compiler.topLevelCount
@@ -143,37 +154,44 @@ final class Transcoder: Sendable {
     /// decide (see the type's description).
     func transcode(_ bytes: [UInt8], options: WireDecodingOptions = .init()) -> Output? {
         bytes.withUnsafeBytes { buffer -> Output? in
-            var occurrences: [WireOccurrence] = []
-            occurrences.reserveCapacity(32)
-            guard
-                let unknown = validator.unknownFieldCount(
-                    of: buffer, as: v2Message, options: options, recording: &occurrences)
-            else { return nil }
-            var out: [UInt8] = []
-            out.reserveCapacity(buffer.count)
-            let written = occurrences.withUnsafeBufferPointer { occurrences -> Bool in
-                let payload = Payload(
-                    buffer: buffer, occurrences: occurrences, occurrencesSorted: Self.isSortedByNumber(occurrences))
-                // The v1 oneofs set so far: a second member set would clear the first, which the message path decides.
-                var oneofsSet: UInt64 = 0
-                do {
-                    for slot in 0..<topLevelCount {
-                        let entry = entries[slot]
-                        let start = out.count
-                        guard try emit(entry, payload: payload, options: options, into: &out) else { return false }
-                        if entry.v1Oneof >= 0 && out.count > start {
-                            guard oneofsSet & (1 << entry.v1Oneof) == 0 else { return false }
-                            oneofsSet |= 1 << entry.v1Oneof
-                        }
-                    }
-                } catch {
-                    return false
-                }
-                return true
-            }
-            guard written else { return nil }
-            return Output(bytes: out, unknownFields: unknown)
+            if let singlePass, let output = transcodeInOnePass(buffer, singlePass, options: options) { return output }
+            return transcodeInTwoPasses(buffer, options: options)
         }
+    }
+
+    /// The validator's pass over the whole payload, then one look-up of each whitelist entry's occurrences: what
+    /// decides every payload the single pass leaves.
+    func transcodeInTwoPasses(_ buffer: UnsafeRawBufferPointer, options: WireDecodingOptions) -> Output? {
+        var occurrences: [WireOccurrence] = []
+        occurrences.reserveCapacity(32)
+        guard
+            let unknown = validator.unknownFieldCount(
+                of: buffer, as: v2Message, options: options, recording: &occurrences)
+        else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(buffer.count)
+        let written = occurrences.withUnsafeBufferPointer { occurrences -> Bool in
+            let payload = Payload(
+                buffer: buffer, occurrences: occurrences, occurrencesSorted: Self.isSortedByNumber(occurrences))
+            // The v1 oneofs set so far: a second member set would clear the first, which the message path decides.
+            var oneofsSet: UInt64 = 0
+            do {
+                for slot in 0..<topLevelCount {
+                    let entry = entries[slot]
+                    let start = out.count
+                    guard try emit(entry, payload: payload, options: options, into: &out) else { return false }
+                    if entry.v1Oneof >= 0 && out.count > start {
+                        guard oneofsSet & (1 << entry.v1Oneof) == 0 else { return false }
+                        oneofsSet |= 1 << entry.v1Oneof
+                    }
+                }
+            } catch {
+                return false
+            }
+            return true
+        }
+        guard written else { return nil }
+        return Output(bytes: out, unknownFields: unknown)
     }
 
     // MARK: Payloads

@@ -1,8 +1,8 @@
 /// What the wire-level scanners need of each field of every message of a schema, in plain values: built once per
 /// schema so that scanning a payload copies no descriptor and looks up no name.
-final class WireLayout: Sendable {
+package final class WireLayout: Sendable {
     /// How a field's occurrences are read.
-    enum Kind: UInt8, Sendable {
+    package enum Kind: UInt8, Sendable {
         /// Not declared: every occurrence is an unknown field.
         case undeclared
         /// int32, int64, uint32, uint64, sint32, sint64, bool.
@@ -26,19 +26,22 @@ final class WireLayout: Sendable {
     }
 
     /// One field, in plain values.
-    struct Field: Sendable {
-        var kind: Kind = .undeclared
-        var isRepeated = false
+    package struct Field: Sendable {
+        package var kind: Kind = .undeclared
+        package var isRepeated = false
         /// The wire type of the declared type (length-delimited for messages and maps).
-        var wireType: WireType = .varint
+        package var wireType: WireType = .varint
         /// The message type (``Kind/message``) or map entry type (``Kind/map``), as an index into the schema's
         /// messages; -1 otherwise.
-        var messageIndex: Int32 = -1
+        package var messageIndex: Int32 = -1
         /// The closed enum whose undeclared values are unknown fields, as an index into ``closedEnums``; -1 for
         /// open enums and other kinds.
-        var closedEnum: Int32 = -1
+        package var closedEnum: Int32 = -1
         /// The real oneof the field belongs to; -1 for none (a proto3 `optional` is not a real oneof).
-        var oneof: Int32 = -1
+        package var oneof: Int32 = -1
+
+        /// An undeclared field.
+        package init() {}
     }
 
     /// Field numbers below this are looked up in ``dense`` by number; larger ones in ``sparse`` (the same cut as

@@ -70,6 +70,35 @@ public struct WireValidator: Sendable {
         layout.isUnknown(value, inClosedEnum: slot)
     }
 
+    /// The layout of field `number` of the message at schema index `message`, for a caller that reads a payload's
+    /// tags itself and hands the values it does not read to ``scanValue(of:number:wireType:reader:depth:maxDepth:)``.
+    @inline(__always)
+    package func field(_ number: Int32, inMessage message: Int) -> WireLayout.Field {
+        layout.field(number, in: message)
+    }
+
+    /// Scans the value of one occurrence of `field` (numbered `number`, the reader just past its tag) in a message
+    /// nested `depth` deep, as validating the whole payload would: whether the occurrence is read as the declared
+    /// field (`false`: its wire type makes it an unknown field, skipped), and the unknown fields it adds, itself
+    /// included; `nil` when the payload does not decode or is one the validator declines.
+    package func scanValue(
+        of field: WireLayout.Field, number: Int32, wireType: WireType, reader: inout WireReader, depth: Int,
+        maxDepth: Int
+    ) -> (known: Bool, unknown: Int)? {
+        guard wireType != .startGroup && wireType != .endGroup else { return nil }
+        let scanner = Scanner(layout: layout, maxDepth: min(maxDepth, Self.depthLimit))
+        do {
+            var unknown = 0
+            if try scanner.scanField(field, wireType: wireType, reader: &reader, depth: depth, unknown: &unknown) {
+                return (true, unknown)
+            }
+            try reader.skipField(wireType: wireType, fieldNumber: number, maxDepth: 0)
+            return (false, 1)
+        } catch {
+            return nil
+        }
+    }
+
     private func count(
         _ buffer: UnsafeRawBufferPointer, as type: MessageDescriptor, options: WireDecodingOptions,
         recording fields: inout [WireOccurrence]?
@@ -94,7 +123,8 @@ private struct Declined: Error {}
 
 /// One validation: the layout and the depth at which nesting is declined.
 private struct Scanner {
-    let layout: WireLayout
+    /// Borrowed from the validator that creates the scanner and outlives it (no reference counting per field).
+    unowned(unsafe) let layout: WireLayout
     /// Messages may nest while their depth stays below this (the decoder's limit, capped at
     /// ``WireValidator/depthLimit``).
     let maxDepth: Int
@@ -142,7 +172,7 @@ private struct Scanner {
     /// Scans one occurrence of a declared field; returns `false` (having read nothing) when its wire type makes it
     /// an unknown field.
     @inline(__always)
-    private func scanField(
+    fileprivate func scanField(
         _ field: WireLayout.Field, wireType: WireType, reader: inout WireReader, depth: Int, unknown: inout Int
     ) throws -> Bool {
         switch field.kind {

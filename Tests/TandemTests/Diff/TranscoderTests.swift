@@ -103,6 +103,19 @@ import Testing
         let transcoder = try #require(engine.transcoder)
         let transcoded = transcoder.transcode(bytes)
         let decoded = try? DynamicMessage(decoding: bytes, as: plan.v2Message, schema: plan.v2.schema)
+        // The single pass answers as the two passes do, or leaves the payload to them.
+        if let pass = transcoder.singlePass {
+            let (one, two) = bytes.withUnsafeBytes {
+                (
+                    transcoder.transcodeInOnePass($0, pass, options: .init()),
+                    transcoder.transcodeInTwoPasses($0, options: .init())
+                )
+            }
+            if let one {
+                #expect(one.bytes == two?.bytes, "the single pass's bytes differ (\(context()))")
+                #expect(one.unknownFields == two?.unknownFields, "the single pass's unknown fields (\(context()))")
+            }
+        }
         guard let transcoded else { return false }
         guard let message = decoded else {
             Issue.record("the transcoder answered for a payload the decoder rejects (\(context()))")

@@ -1,0 +1,138 @@
+import TandemProto
+import Testing
+
+@testable import Tandem
+
+/// The transcoder's single pass (``Transcoder/SinglePass``): it answers for records as encoders write them, and
+/// where it answers, its bytes and unknown-field count are the two passes' (``TranscoderTests/check(_:_:_:)`` holds
+/// every contract test's payload to that too).
+struct TranscoderSinglePassTests {
+    typealias Check = TranscoderTests
+    typealias Bytes = TranscoderMessageTests
+
+    /// The single pass's answer and the two passes' for `bytes`.
+    static func both(_ transcoder: Transcoder, _ bytes: [UInt8]) throws -> (
+        one: Transcoder.Output?, two: Transcoder.Output?
+    ) {
+        let pass = try #require(transcoder.singlePass)
+        return bytes.withUnsafeBytes {
+            (
+                transcoder.transcodeInOnePass($0, pass, options: .init()),
+                transcoder.transcodeInTwoPasses($0, options: .init())
+            )
+        }
+    }
+
+    static func catalog() throws -> (DiffEngine, Transcoder) {
+        let engine = DiffEngine(plan: try Check.examplePlan("catalog"))
+        return (engine, try #require(engine.transcoder))
+    }
+
+    @Test func plansWhoseEntriesComeInV1OrderHaveOne() throws {
+        for name in ["catalog", "orders"] {
+            let transcoder = try #require(DiffEngine(plan: Check.examplePlan(name)).transcoder)
+            #expect(transcoder.singlePass != nil, "\(name)")
+        }
+        // user-profile's display_name comes from inside a sub-message and is written second: the single pass could
+        // not write it before the fields that follow it. The two passes read that plan.
+        #expect(try #require(DiffEngine(plan: Check.examplePlan("user-profile")).transcoder).singlePass == nil)
+        // Maps, sub-messages, wrappers and timestamps are read in the pass itself; only repeated numbers are left to
+        // the two-pass code (from the occurrences the pass records).
+        let (_, transcoder) = try Self.catalog()
+        let pass = try #require(transcoder.singlePass)
+        let recorded = (0..<transcoder.topLevelCount).filter {
+            transcoder.entries[$0].pathCount == 0 && pass.handling(ofSlot: $0) == .recorded
+        }
+        #expect(recorded.map { transcoder.v1Fields[$0].name } == ["related_ids"])
+    }
+
+    @Test func encodedRecordsAreAnsweredInOnePass() throws {
+        for (name, plan) in try Check.plans() {
+            let transcoder = try #require(DiffEngine(plan: plan).transcoder)
+            guard transcoder.singlePass != nil else { continue }
+            var generator = RandomMessages(schema: plan.v2.schema)
+            var rng = SplitMix64(seed: 0x51_6E_61_1E)
+            for index in 0..<300 {
+                let bytes = Check.record(&generator, plan, &rng).serializedBytes()
+                let (one, two) = try Self.both(transcoder, bytes)
+                guard let two else { continue }
+                let answered = try #require(one, "\(name) #\(index): left to the two passes")
+                #expect(answered.bytes == two.bytes, "\(name) #\(index)")
+                #expect(answered.unknownFields == two.unknownFields, "\(name) #\(index)")
+            }
+        }
+    }
+
+    /// A catalog record with a title, a description and a map of labels.
+    static func labels(_ pairs: [(String, String)]) -> [UInt8] {
+        var bytes = Bytes.string(1, "l1") + Bytes.string(2, "A title")
+        for (key, value) in pairs { bytes += Bytes.field(8, Bytes.string(1, key) + Bytes.string(2, value)) }
+        return bytes + Bytes.varintField(20, 1)
+    }
+
+    @Test func mapEntriesOutOfKeyOrderAreSortedAndALaterOneOfAKeyWins() throws {
+        let (engine, transcoder) = try Self.catalog()
+        let sorted = Self.labels([("a", "1"), ("b", "2"), ("c", "3")])
+        let shuffled = Self.labels([("c", "3"), ("a", "0"), ("b", "2"), ("a", "1")])
+        let (one, two) = try Self.both(transcoder, shuffled)
+        let answered = try #require(one)
+        #expect(answered.bytes == two?.bytes)
+        // The same v1 bytes as the record written in key order, each key once.
+        #expect(answered.bytes == (try Self.both(transcoder, sorted).one?.bytes))
+        #expect(try Check.check(engine, shuffled, "shuffled map"))
+    }
+
+    @Test func payloadsOutOfTheEncodersShapeAreLeftToTheTwoPasses() throws {
+        let (engine, transcoder) = try Self.catalog()
+        let record = Bytes.string(1, "l1") + Bytes.string(2, "A title") + Bytes.varintField(22, 7)
+        let cases: [(String, [UInt8])] = [
+            // Fields out of v1 order, a singular scalar twice (the last wins), a sub-message twice (they merge).
+            ("out of order", Bytes.varintField(22, 7) + Bytes.string(2, "A title") + Bytes.string(1, "l1")),
+            ("a scalar twice", record + Bytes.varintField(22, 9)),
+            (
+                "a sub-message twice",
+                Bytes.field(4, Bytes.varintField(2, 5)) + Bytes.field(4, Bytes.varintField(3, 6))
+            ),
+            // A timestamp with a field Timestamp does not declare.
+            (
+                "a timestamp's unknown field",
+                record + Bytes.field(13, Bytes.varintField(1, 60) + Bytes.varintField(9, 1))
+            ),
+            // A map entry whose value comes before its key.
+            ("value before key", Bytes.field(8, Bytes.string(2, "v") + Bytes.string(1, "k"))),
+        ]
+        for (name, bytes) in cases {
+            let (one, two) = try Self.both(transcoder, bytes)
+            #expect(one == nil, "\(name)")
+            #expect(two != nil, "\(name)")
+            #expect(try Check.check(engine, bytes, name))
+        }
+    }
+
+    @Test func unknownFieldsAreCountedAtEveryLevel() throws {
+        let (engine, transcoder) = try Self.catalog()
+        // An undeclared top-level field, a mistyped title (a varint: an unknown field), and an undeclared field
+        // inside a supplier.
+        let bytes =
+            Bytes.string(1, "l1") + Bytes.varintField(2, 3)
+            + Bytes.field(6, Bytes.string(1, "s1") + Bytes.varintField(40, 1))
+            + Bytes.varintField(90, 1)
+        let (one, two) = try Self.both(transcoder, bytes)
+        let answered = try #require(one)
+        #expect(answered.unknownFields == 3)
+        #expect(answered.bytes == two?.bytes && answered.unknownFields == two?.unknownFields)
+        #expect(try Check.check(engine, bytes, "unknown fields"))
+    }
+
+    @Test func malformedPayloadsAreDeclinedByBoth() throws {
+        let (_, transcoder) = try Self.catalog()
+        let record = Self.labels([("a", "1")])
+        for cut in [1, 5, record.count / 2, record.count - 1] {
+            let (one, two) = try Self.both(transcoder, Array(record[..<cut]))
+            #expect(one == nil && two == nil, "cut at \(cut)")
+        }
+        // A title that is not UTF-8 (proto3 strings must be).
+        let (one, two) = try Self.both(transcoder, Bytes.field(2, [0xFF, 0xFE]))
+        #expect(one == nil && two == nil)
+    }
+}
