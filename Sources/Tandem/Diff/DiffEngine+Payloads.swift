@@ -11,6 +11,17 @@ extension DiffEngine {
     public func compare(shadowPayload: [UInt8]?, primaryPayload: [UInt8]?, options: WireDecodingOptions = .init())
         -> Comparison?
     {
+        var scratch = Transcoder.Scratch()
+        return compare(
+            shadowPayload: shadowPayload, primaryPayload: primaryPayload, options: options, scratch: &scratch)
+    }
+
+    /// Compares one key's stored payloads (see ``compare(shadowPayload:primaryPayload:options:)``), transcoding in
+    /// `scratch`'s memory (one per thread, reused from one comparison to the next).
+    func compare(
+        shadowPayload: [UInt8]?, primaryPayload: [UInt8]?, options: WireDecodingOptions,
+        scratch: inout Transcoder.Scratch
+    ) -> Comparison? {
         switch (shadowPayload, primaryPayload) {
         case (nil, nil):
             return nil
@@ -21,10 +32,11 @@ extension DiffEngine {
         case (let shadowBytes?, let primaryBytes?):
             // The transcoder writes the projection's bytes without building a message; only when they differ (or
             // it cannot vouch for the payload) are the messages decoded and walked.
-            let transcoded = transcoder?.transcode(primaryBytes, options: options)
-            if let transcoded, Self.sameBytes(transcoded.bytes, shadowBytes) {
-                return Comparison(diffs: [], unknownFields: transcoded.unknownFields, usedFastPath: true)
+            let transcodedUnknown = transcoder?.transcode(primaryBytes, options: options, reusing: &scratch)
+            if let transcodedUnknown, Self.sameBytes(scratch.out, shadowBytes) {
+                return Comparison(diffs: [], unknownFields: transcodedUnknown, usedFastPath: true)
             }
+            let transcoded = transcodedUnknown.map { Transcoder.Output(bytes: scratch.out, unknownFields: $0) }
             let projected: ProjectedRecord
             let primaryUnknown: Int
             if let transcoded,

@@ -112,7 +112,8 @@ public final class Comparator: Sendable {
 
     /// Compares an already-read pair of rows and records the outcome (verify streams pairs through it).
     public func record(pair: RecordPair, cohort: String? = nil) -> KeyComparison? {
-        guard let result = evaluate(pair: pair, cohort: cohort) else { return nil }
+        var scratch = Transcoder.Scratch()
+        guard let result = evaluate(pair: pair, cohort: cohort, scratch: &scratch) else { return nil }
         gate.record(result.outcome)
         metrics.record(result.outcome)
         return result
@@ -128,7 +129,8 @@ public final class Comparator: Sendable {
     /// Diffs a page of already-read pairs without keeping or recording anything: any thread may judge pages at once.
     /// Hand the result to ``record(judged:)``, pages in the order they were read.
     func judge(page: [RecordPair]) -> [KeyComparison?] {
-        page.map { judge(pair: $0) }
+        var scratch = Transcoder.Scratch()
+        return page.map { judge(pair: $0, scratch: &scratch) }
     }
 
     /// Keeps what a judged page's comparisons found and records their outcomes at once; returns how many pairs were
@@ -157,6 +159,7 @@ public final class Comparator: Sendable {
         var unsettled: [Pending] = []
         var retries: [Pending] = []
         let others = otherRows(of: batch)
+        var scratch = Transcoder.Scratch()
         for (index, item) in batch.enumerated() {
             do throws(EngineError) {
                 let pair: RecordPair?
@@ -168,7 +171,9 @@ public final class Comparator: Sendable {
                     pair = nil
                 }
                 if let pair {
-                    if let result = evaluate(pair: pair, cohort: item.cohort) { outcomes.append(result.outcome) }
+                    if let result = evaluate(pair: pair, cohort: item.cohort, scratch: &scratch) {
+                        outcomes.append(result.outcome)
+                    }
                 } else {
                     unsettled.append(item)
                 }
@@ -188,7 +193,9 @@ public final class Comparator: Sendable {
                     retries.append(item)
                     continue
                 }
-                if let result = evaluate(pair: pair, cohort: item.cohort) { outcomes.append(result.outcome) }
+                if let result = evaluate(pair: pair, cohort: item.cohort, scratch: &scratch) {
+                    outcomes.append(result.outcome)
+                }
             } catch {
                 logFailure(item.key, error)
             }
@@ -291,22 +298,22 @@ public final class Comparator: Sendable {
 
     /// Diffs `pair` and keeps what the comparison found (mismatch groups, samples, cohorts, unknown fields); the
     /// caller records the outcome. `nil` when neither store has the key.
-    private func evaluate(pair: RecordPair, cohort: String?) -> KeyComparison? {
-        guard let result = judge(pair: pair) else { return nil }
+    private func evaluate(pair: RecordPair, cohort: String?, scratch: inout Transcoder.Scratch) -> KeyComparison? {
+        guard let result = judge(pair: pair, scratch: &scratch) else { return nil }
         keep(result, cohort: cohort)
         return result
     }
 
     /// Diffs `pair` without keeping anything (no lock taken: any thread may judge). `nil` when neither store has the
     /// key.
-    private func judge(pair: RecordPair) -> KeyComparison? {
+    private func judge(pair: RecordPair, scratch: inout Transcoder.Scratch) -> KeyComparison? {
         if let p = pair.primary, let s = pair.shadow, p.seq != s.seq {
             return KeyComparison(key: pair.key, outcome: .inFlight)
         }
         guard
             let comparison = diffEngine.compare(
                 shadowPayload: pair.shadow?.payload, primaryPayload: pair.primary?.payload,
-                options: configuration.decoding)
+                options: configuration.decoding, scratch: &scratch)
         else { return nil }
         let diffs = comparison.diffs.map(redactor.redact)
         return KeyComparison(

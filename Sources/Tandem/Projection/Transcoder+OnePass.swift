@@ -1,6 +1,15 @@
 import TandemProto
 
 extension Transcoder {
+    /// Memory one transcoding after another reuses (one per thread): the output and the single pass's records.
+    struct Scratch {
+        /// The last transcoded record's v1 bytes.
+        var out: [UInt8] = []
+        var run: [WireOccurrence] = []
+        var top: [WireOccurrence] = []
+        var mapItems: [PassMapItem] = []
+    }
+
     /// What one single-pass transcoding carries from message to message: the payload, the tables (borrowed for the
     /// transcoding, so that reading them retains nothing) and the scratch occurrences.
     struct PassState {
@@ -25,19 +34,44 @@ extension Transcoder {
     func transcodeInOnePass(_ buffer: UnsafeRawBufferPointer, _ pass: SinglePass, options: WireDecodingOptions)
         -> Output?
     {
+        var scratch = Scratch()
+        guard let unknownFields = transcodeInOnePass(buffer, pass, options: options, scratch: &scratch) else {
+            return nil
+        }
+        return Output(bytes: scratch.out, unknownFields: unknownFields)
+    }
+
+    /// The projected record of `buffer` in one pass, written to `scratch.out`; returns the unknown fields the
+    /// decoded v2 record keeps, or `nil` when the two passes must decide.
+    func transcodeInOnePass(
+        _ buffer: UnsafeRawBufferPointer, _ pass: SinglePass, options: WireDecodingOptions, scratch: inout Scratch
+    ) -> Int? {
         guard buffer.count <= options.maxSize, options.maxDepth >= 1 else { return nil }
         return entries.withUnsafeBufferPointer { entries in
             pass.steps.withUnsafeBufferPointer { steps in
                 pass.programs.withUnsafeBufferPointer { programs in
-                    pass.deferred.withUnsafeBufferPointer { deferred -> Output? in
+                    pass.deferred.withUnsafeBufferPointer { deferred -> Int? in
                         var state = PassState(
                             buffer: buffer, entries: entries, steps: steps, programs: programs, deferred: deferred,
                             options: options, maxDepth: min(options.maxDepth, WireValidator.depthLimit))
                         var out: [UInt8] = []
+                        // The scratch's memory, lent to this transcoding and handed back.
+                        swap(&out, &scratch.out)
+                        swap(&state.run, &scratch.run)
+                        swap(&state.top, &scratch.top)
+                        swap(&state.mapItems, &scratch.mapItems)
+                        out.removeAll(keepingCapacity: true)
                         out.reserveCapacity(buffer.count)
-                        guard let unknown = read(pass.top, in: 0..<buffer.count, depth: 1, state: &state, into: &out)
-                        else { return nil }
-                        return Output(bytes: out, unknownFields: options.keepsUnknownFields ? unknown : 0)
+                        state.run.removeAll(keepingCapacity: true)
+                        state.top.removeAll(keepingCapacity: true)
+                        state.mapItems.removeAll(keepingCapacity: true)
+                        let unknown = read(pass.top, in: 0..<buffer.count, depth: 1, state: &state, into: &out)
+                        swap(&out, &scratch.out)
+                        swap(&state.run, &scratch.run)
+                        swap(&state.top, &scratch.top)
+                        swap(&state.mapItems, &scratch.mapItems)
+                        guard let unknown else { return nil }
+                        return options.keepsUnknownFields ? unknown : 0
                     }
                 }
             }
@@ -81,20 +115,18 @@ extension Transcoder {
             while let (number, wireType) = try reader.nextTag() {
                 let tagOffset = reader.tagOffset
                 let valueOffset = reader.offset
-                if recordsTop {
-                    state.top.append(
-                        WireOccurrence(
-                            number: number, wireType: wireType, tagOffset: tagOffset, valueOffset: valueOffset))
-                }
                 let step =
                     Int(number) < program.stepsCount
                     ? state.steps[program.stepsStart &+ Int(number)]
                     : SinglePass.Step(field: validator.field(number, inMessage: program.messageIndex))
+                if recordsTop && step.feedsDeferred {
+                    state.top.append(
+                        WireOccurrence(
+                            number: number, wireType: wireType, tagOffset: tagOffset, valueOffset: valueOffset))
+                }
                 let field = step.field
                 let slot = Int(step.slot)
                 let handling = step.handling
-                // A source the validator's layout does not declare: the two passes decide.
-                if slot >= 0 && (field.kind == .undeclared || field.kind == .unsupported) { return nil }
                 var known = true
                 if slot >= 0 && handling != .recorded && wireType == field.wireType {
                     let entry = state.entries[slot]
@@ -108,7 +140,11 @@ extension Transcoder {
                     let start = out.count
                     switch handling {
                     case .scalar:
-                        guard try readScalar(entry, wireType, &reader, into: &out) else { return nil }
+                        if step.sameType != .none {
+                            try Self.copyNumber(entry, step.sameType, wireType, &reader, into: &out)
+                        } else {
+                            guard try readScalar(entry, wireType, &reader, into: &out) else { return nil }
+                        }
                     case .copy:
                         guard try readCopy(entry, field, &reader, into: &out) else { return nil }
                     case .message, .repeatedMessage, .unwrap:
@@ -145,13 +181,17 @@ extension Transcoder {
                     guard Self.mark(entry, written: out.count > start, in: &v1Oneofs) else { return nil }
                     last = slot
                 } else {
-                    guard
-                        let scanned = validator.scanValue(
-                            of: field, number: number, wireType: wireType, reader: &reader, depth: depth,
-                            maxDepth: state.maxDepth)
-                    else { return nil }
-                    unknown &+= scanned.unknown
-                    known = scanned.known
+                    if wireType == field.wireType, let valid = try Self.skipPlainValue(of: field, &reader) {
+                        guard valid else { return nil }
+                    } else {
+                        guard
+                            let scanned = validator.scanValue(
+                                of: field, number: number, wireType: wireType, reader: &reader, depth: depth,
+                                maxDepth: state.maxDepth)
+                        else { return nil }
+                        unknown &+= scanned.unknown
+                        known = scanned.known
+                    }
                     if slot >= 0 && handling == .recorded {
                         var continuesRun = false
                         if case .recorded = run, slot == last { continuesRun = true }
@@ -183,6 +223,33 @@ extension Transcoder {
             return nil
         }
         return unknown
+    }
+
+    /// Skips one value of a plain field (a number, an open enum, bytes or a string) whose wire type is its
+    /// declaration's, checking it as the validator does: whether it is valid (a string must be UTF-8); `nil`, having
+    /// read nothing, for any other field (the validator scans it).
+    @inline(__always)
+    private static func skipPlainValue(of field: WireLayout.Field, _ reader: inout WireReader)
+        throws(WireDecodingError) -> Bool?
+    {
+        switch field.kind {
+        case .varint:
+            _ = try reader.readVarint()
+        case .enumValue:
+            guard field.closedEnum < 0 else { return nil }
+            _ = try reader.readVarint()
+        case .fixed32:
+            _ = try reader.readFixed32()
+        case .fixed64:
+            _ = try reader.readFixed64()
+        case .bytes:
+            _ = try reader.readLengthDelimited()
+        case .checkedString:
+            return WireValidator.isValidUTF8(reader.bytes(in: try reader.readLengthDelimited()))
+        case .undeclared, .unsupported, .message, .map:
+            return nil
+        }
+        return true
     }
 
     /// Finishes the run of `slot`'s occurrences; `false` when the two passes must decide.
@@ -367,6 +434,32 @@ extension Transcoder {
         guard oneofs & (1 << entry.v1Oneof) == 0 else { return false }
         oneofs |= 1 << entry.v1Oneof
         return true
+    }
+
+    /// One occurrence of a number copied to a field of its own type (its wire type checked), written as the two
+    /// passes write it.
+    @inline(__always)
+    private static func copyNumber(
+        _ entry: Entry, _ sameType: SinglePass.SameType, _ wireType: WireType, _ reader: inout WireReader,
+        into out: inout [UInt8]
+    ) throws(WireDecodingError) {
+        let bits = try WireValues.readBits(wireType, from: &reader)
+        let value: UInt64
+        switch sameType {
+        case .signExtended32: value = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: bits)))
+        case .varint32, .fixed32: value = UInt64(UInt32(truncatingIfNeeded: bits))
+        case .bool: value = bits == 0 ? 0 : 1
+        case .varint64, .fixed64, .none: value = bits
+        }
+        // Implicit presence: the zero value is not written (nor is an implicit source's zero into an explicit field).
+        if value == 0 && (entry.zeroSourceIsUnset || !entry.v1HasPresence) { return }
+        WireValues.appendTag(entry.v1Number, wireType, to: &out)
+        switch sameType {
+        case .fixed32:
+            withUnsafeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian) { out.append(contentsOf: $0) }
+        case .fixed64: withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
+        case .signExtended32, .varint64, .varint32, .bool, .none: WireValues.appendVarint(value, to: &out)
+        }
     }
 
     /// One occurrence of a singular number, bool or enum (its wire type checked), written as the two passes write it;

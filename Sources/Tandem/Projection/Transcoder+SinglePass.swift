@@ -40,6 +40,35 @@ extension Transcoder {
             /// The entry's slot; -1 for none.
             var slot: Int32 = -1
             var handling = Handling.recorded
+            /// A ``Handling/scalar`` of one type to the same type: how its value is written again.
+            var sameType = SameType.none
+            /// The top level only: a whitelist entry written after the pass reads this field's occurrences.
+            var feedsDeferred = false
+        }
+
+        /// How a number copied to a field of its own type is written: its bits as the encoder writes that type (an
+        /// int32 sign-extended, a uint32 or a 32-bit fixed value truncated, a bool as 0 or 1), and not at all when
+        /// they are zero and the v1 field has no presence.
+        enum SameType: UInt8, Sendable {
+            case none
+            case signExtended32
+            case varint64
+            case varint32
+            case bool
+            case fixed32
+            case fixed64
+
+            init(_ type: FieldType) {
+                switch type {
+                case .int32: self = .signExtended32
+                case .int64, .uint64, .sint64: self = .varint64
+                case .uint32, .sint32: self = .varint32
+                case .bool: self = .bool
+                case .fixed32, .sfixed32, .float: self = .fixed32
+                case .fixed64, .sfixed64, .double: self = .fixed64
+                case .string, .bytes, .enum, .message, .group: self = .none
+                }
+            }
         }
 
         /// A v1 message's fields read from one v2 message: where its steps are in ``steps``, one per field number
@@ -107,6 +136,12 @@ extension Transcoder {
                 return nil
             }
             guard let top = compiler.program(direct, messageIndex: transcoder.v2Message.index) else { return nil }
+            // The pass records the top-level occurrences the deferred entries' paths start with.
+            for slot in deferred {
+                let number = Int(transcoder.paths[entries[slot].pathStart])
+                guard number < top.stepsCount else { return nil }
+                compiler.steps[top.stepsStart + number].feedsDeferred = true
+            }
             self.top = top
             self.deferred = deferred
             self.programs = compiler.programs
@@ -136,8 +171,18 @@ extension Transcoder {
                         transcoder.containerTypes[slot].index == messageIndex,
                         number > 0, number < count, table[number].slot < 0
                     else { return nil }
+                    // A source the validator's layout does not read as a declared field is left to the two passes.
+                    switch table[number].field.kind {
+                    case .undeclared, .unsupported: return nil
+                    default: break
+                    }
                     table[number].slot = Int32(slot)
                     table[number].handling = handling(of: entry)
+                    if table[number].handling == .scalar, entry.kind == .integer || entry.kind == .same,
+                        entry.sourceType == entry.v1Type, entry.closedEnum < 0
+                    {
+                        table[number].sameType = SameType(entry.sourceType)
+                    }
                 }
                 let start = steps.count
                 steps.append(contentsOf: table)

@@ -153,9 +153,24 @@ final class Transcoder: Sendable {
     /// The projected record of `bytes` (a v2 payload) in canonical v1 bytes, or `nil` when the message path must
     /// decide (see the type's description).
     func transcode(_ bytes: [UInt8], options: WireDecodingOptions = .init()) -> Output? {
-        bytes.withUnsafeBytes { buffer -> Output? in
-            if let singlePass, let output = transcodeInOnePass(buffer, singlePass, options: options) { return output }
-            return transcodeInTwoPasses(buffer, options: options)
+        var scratch = Scratch()
+        guard let unknownFields = transcode(bytes, options: options, reusing: &scratch) else { return nil }
+        return Output(bytes: scratch.out, unknownFields: unknownFields)
+    }
+
+    /// The projected record of `bytes` (see ``transcode(_:options:)``), written to `scratch.out` (its memory reused
+    /// from one record to the next); returns the unknown fields the decoded v2 record keeps, or `nil` when the
+    /// message path must decide.
+    func transcode(_ bytes: [UInt8], options: WireDecodingOptions = .init(), reusing scratch: inout Scratch) -> Int? {
+        bytes.withUnsafeBytes { buffer -> Int? in
+            if let singlePass,
+                let unknownFields = transcodeInOnePass(buffer, singlePass, options: options, scratch: &scratch)
+            {
+                return unknownFields
+            }
+            guard let output = transcodeInTwoPasses(buffer, options: options) else { return nil }
+            scratch.out = output.bytes
+            return output.unknownFields
         }
     }
 

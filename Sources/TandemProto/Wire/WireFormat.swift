@@ -1,5 +1,6 @@
 /// Encoding rules of the protobuf binary format shared by the reader, decoder and encoder
 /// (protobuf.dev, "Encoding").
+@usableFromInline
 enum WireFormat {
     /// The number of bytes `value` takes as a base-128 varint (1 to 10).
     @inline(__always)
@@ -34,13 +35,13 @@ enum WireFormat {
     }
 
     /// The tag of field `number` with `wireType`: `(number << 3) | wireType`.
-    @inline(__always)
+    @inlinable
     static func tag(_ number: Int32, _ wireType: WireType) -> UInt64 {
         (UInt64(UInt32(bitPattern: number)) << 3) | UInt64(wireType.rawValue)
     }
 
     /// Appends `value` as a varint to `bytes`.
-    @inline(__always)
+    @inlinable
     static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         if value < 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value))
@@ -50,6 +51,7 @@ enum WireFormat {
     }
 
     /// ``appendVarint(_:to:)`` of a value of two bytes or more.
+    @inlinable
     static func appendLongVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         var remaining = value
         while remaining >= 0x80 {

@@ -1,6 +1,6 @@
 /// What the wire-level scanners need of each field of every message of a schema, in plain values: built once per
 /// schema so that scanning a payload copies no descriptor and looks up no name.
-package final class WireLayout: Sendable {
+package final class WireLayout: @unchecked Sendable {  // Immutable after init; its tables are freed in deinit.
     /// How a field's occurrences are read.
     package enum Kind: UInt8, Sendable {
         /// Not declared: every occurrence is an unknown field.
@@ -49,9 +49,10 @@ package final class WireLayout: Sendable {
     static let denseLimit = Int(MessageDescriptor.denseLimit)
 
     /// Per message (by schema index): where its dense fields start in ``dense`` and how many numbers they cover.
-    let denseRanges: [(start: Int, count: Int)]
+    /// Both tables are plain memory, so that looking a field up retains nothing.
+    let denseRanges: UnsafeMutableBufferPointer<(start: Int, count: Int)>
     /// Dense fields of every message, indexed by `denseRanges[message].start + number`.
-    let dense: [Field]
+    let dense: UnsafeMutableBufferPointer<Field>
     /// Fields numbered ``denseLimit`` and above, keyed by `message << 32 | number`.
     let sparse: [Int: Field]
     /// The declared numbers of each closed enum.
@@ -86,11 +87,18 @@ package final class WireLayout: Sendable {
             }
             oneofCounts.append(message.oneofs.count)
         }
-        self.denseRanges = denseRanges
-        self.dense = dense
+        self.denseRanges = .allocate(capacity: denseRanges.count)
+        _ = self.denseRanges.initialize(from: denseRanges)
+        self.dense = .allocate(capacity: dense.count)
+        _ = self.dense.initialize(from: dense)
         self.sparse = sparse
         self.closedEnums = closedEnums
         self.oneofCounts = oneofCounts
+    }
+
+    deinit {
+        denseRanges.deallocate()
+        dense.deallocate()
     }
 
     private static func field(_ field: FieldDescriptor, schema: Schema, closedEnumSlots: [Int: Int32]) -> Field {

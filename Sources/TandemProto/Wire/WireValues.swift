@@ -42,14 +42,14 @@ package enum WireValues {
     }
 
     /// Appends `value` as a base-128 varint.
-    @inline(__always)
+    @inlinable
     package static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(value, to: &bytes)
     }
 
     /// Reserves a one-byte length prefix for a value written next; returns where the value starts (for
     /// ``endLengthPrefix(_:_:)``).
-    @inline(__always)
+    @inlinable
     package static func beginLengthPrefix(_ bytes: inout [UInt8]) -> Int {
         bytes.append(0)
         return bytes.count
@@ -57,7 +57,7 @@ package enum WireValues {
 
     /// Writes the length of the value that starts at `start` into its prefix, widening the prefix when the length
     /// needs more than a byte.
-    @inline(__always)
+    @inlinable
     package static func endLengthPrefix(_ start: Int, _ bytes: inout [UInt8]) {
         let length = bytes.count - start
         if length < 0x80 {
@@ -91,13 +91,13 @@ package enum WireValues {
     }
 
     /// Appends the tag of field `number` with `wireType`.
-    @inline(__always)
+    @inlinable
     package static func appendTag(_ number: Int32, _ wireType: WireType, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(WireFormat.tag(number, wireType), to: &bytes)
     }
 
     /// Appends a length prefix and `payload`.
-    @inline(__always)
+    @inlinable
     package static func appendLengthDelimited(_ payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(UInt64(payload.count), to: &bytes)
         bytes.append(contentsOf: payload)
