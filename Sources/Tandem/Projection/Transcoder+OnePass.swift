@@ -18,6 +18,8 @@ extension Transcoder {
         let steps: UnsafeBufferPointer<SinglePass.Step>
         let programs: UnsafeBufferPointer<SinglePass.Program>
         let deferred: UnsafeBufferPointer<Int>
+        let groups: UnsafeBufferPointer<SinglePass.DeferredGroup>
+        let checks: UnsafeBufferPointer<SinglePass.Program>
         let options: WireDecodingOptions
         /// Messages may nest while their depth stays below this (the validator's limit).
         let maxDepth: Int
@@ -50,28 +52,33 @@ extension Transcoder {
         return entries.withUnsafeBufferPointer { entries in
             pass.steps.withUnsafeBufferPointer { steps in
                 pass.programs.withUnsafeBufferPointer { programs in
-                    pass.deferred.withUnsafeBufferPointer { deferred -> Int? in
-                        var state = PassState(
-                            buffer: buffer, entries: entries, steps: steps, programs: programs, deferred: deferred,
-                            options: options, maxDepth: min(options.maxDepth, WireValidator.depthLimit))
-                        var out: [UInt8] = []
-                        // The scratch's memory, lent to this transcoding and handed back.
-                        swap(&out, &scratch.out)
-                        swap(&state.run, &scratch.run)
-                        swap(&state.top, &scratch.top)
-                        swap(&state.mapItems, &scratch.mapItems)
-                        out.removeAll(keepingCapacity: true)
-                        out.reserveCapacity(buffer.count)
-                        state.run.removeAll(keepingCapacity: true)
-                        state.top.removeAll(keepingCapacity: true)
-                        state.mapItems.removeAll(keepingCapacity: true)
-                        let unknown = read(pass.top, in: 0..<buffer.count, depth: 1, state: &state, into: &out)
-                        swap(&out, &scratch.out)
-                        swap(&state.run, &scratch.run)
-                        swap(&state.top, &scratch.top)
-                        swap(&state.mapItems, &scratch.mapItems)
-                        guard let unknown else { return nil }
-                        return options.keepsUnknownFields ? unknown : 0
+                    pass.deferred.withUnsafeBufferPointer { deferred in
+                        pass.deferredGroups.withUnsafeBufferPointer { groups in
+                            pass.checks.withUnsafeBufferPointer { checks -> Int? in
+                                var state = PassState(
+                                    buffer: buffer, entries: entries, steps: steps, programs: programs,
+                                    deferred: deferred, groups: groups, checks: checks, options: options,
+                                    maxDepth: min(options.maxDepth, WireValidator.depthLimit))
+                                var out: [UInt8] = []
+                                // The scratch's memory, lent to this transcoding and handed back.
+                                swap(&out, &scratch.out)
+                                swap(&state.run, &scratch.run)
+                                swap(&state.top, &scratch.top)
+                                swap(&state.mapItems, &scratch.mapItems)
+                                out.removeAll(keepingCapacity: true)
+                                out.reserveCapacity(buffer.count)
+                                state.run.removeAll(keepingCapacity: true)
+                                state.top.removeAll(keepingCapacity: true)
+                                state.mapItems.removeAll(keepingCapacity: true)
+                                let unknown = read(pass.top, in: 0..<buffer.count, depth: 1, state: &state, into: &out)
+                                swap(&out, &scratch.out)
+                                swap(&state.run, &scratch.run)
+                                swap(&state.top, &scratch.top)
+                                swap(&state.mapItems, &scratch.mapItems)
+                                guard let unknown else { return nil }
+                                return options.keepsUnknownFields ? unknown : 0
+                            }
+                        }
                     }
                 }
             }
@@ -128,7 +135,7 @@ extension Transcoder {
                 let slot = Int(step.slot)
                 let handling = step.handling
                 var known = true
-                if slot >= 0 && handling != .recorded && wireType == field.wireType {
+                if slot >= 0 && handling != .recorded && wireType == step.wireType {
                     let entry = state.entries[slot]
                     var continuesMap = false
                     if case .map = run, slot == last { continuesMap = true }
@@ -175,13 +182,30 @@ extension Transcoder {
                                 entry, child, in: reader.readLengthDelimited(), depth: depth, state: &state,
                                 into: &out)
                         else { return nil }
+                    case .packedNumbers:
+                        // One packed run: a second (or unpacked elements) the two passes join.
+                        guard slot != last,
+                            try Self.copyPacked(entry, step.sameType, reader.readLengthDelimited(), state, into: &out)
+                        else { return nil }
                     case .recorded:
                         return nil
                     }
                     guard Self.mark(entry, written: out.count > start, in: &v1Oneofs) else { return nil }
                     last = slot
                 } else {
-                    if wireType == field.wireType, let valid = try Self.skipPlainValue(of: field, &reader) {
+                    // An unpacked element of a packed run the pass copies: the two passes join them.
+                    if handling == .packedNumbers && wireType == field.wireType { return nil }
+                    if slot < 0, case .message = field.kind, wireType == .lengthDelimited,
+                        state.checks[Int(field.messageIndex)].messageIndex >= 0
+                    {
+                        // A message no entry reads: validated by its own program, nothing written.
+                        guard depth < state.maxDepth,
+                            let nested = read(
+                                state.checks[Int(field.messageIndex)], in: try reader.readLengthDelimited(),
+                                depth: depth + 1, state: &state, into: &out)
+                        else { return nil }
+                        unknown &+= nested
+                    } else if wireType == field.wireType, let valid = try Self.skipPlainValue(of: field, &reader) {
                         guard valid else { return nil }
                     } else {
                         guard
@@ -217,7 +241,7 @@ extension Transcoder {
             }
             guard try close(&run, last, state: &state, oneofs: &v1Oneofs, into: &out) else { return nil }
             if recordsTop {
-                guard try writeDeferred(state: state, oneofs: &v1Oneofs, into: &out) else { return nil }
+                guard try writeDeferred(state: &state, oneofs: &v1Oneofs, into: &out) else { return nil }
             }
         } catch {
             return nil
@@ -354,7 +378,7 @@ extension Transcoder {
             // Unknown fields inside a map value are left to the decoder (a later entry of its key drops them).
             guard read(child, in: value, depth: depth + 2, state: &state, into: &out) == 0 else { return false }
             WireValues.endLengthPrefix(valuePrefix, &out)
-        case .repeatedMessage, .timestamp, .unwrap, .map, .recorded:
+        case .repeatedMessage, .timestamp, .unwrap, .map, .packedNumbers, .recorded:
             return false
         }
         guard fields.isAtEnd else { return false }
@@ -410,20 +434,87 @@ extension Transcoder {
         return written && Self.mark(entry, written: out.count > start, in: &oneofs)
     }
 
-    /// Writes the whitelist entries read through a sub-message, from the recorded top-level occurrences.
-    private func writeDeferred(state: PassState, oneofs: inout UInt64, into out: inout [UInt8])
+    /// Writes the whitelist entries read through a sub-message, from the recorded top-level occurrences: a group
+    /// with a program from the one occurrence of its message, any other through the two-pass code.
+    private func writeDeferred(state: inout PassState, oneofs: inout UInt64, into out: inout [UInt8])
         throws(WireDecodingError) -> Bool
     {
-        try state.top.withUnsafeBufferPointer { top throws(WireDecodingError) -> Bool in
-            let payload = Payload(buffer: state.buffer, occurrences: top, occurrencesSorted: Self.isSortedByNumber(top))
-            for slot in state.deferred {
-                let entry = state.entries[slot]
-                let start = out.count
-                guard try emit(entry, payload: payload, options: state.options, into: &out),
-                    Self.mark(entry, written: out.count > start, in: &oneofs)
-                else { return false }
+        let top = state.top
+        for group in state.groups {
+            if group.program.messageIndex >= 0 {
+                var message: Range<Int>? = nil
+                var several = false
+                for occurrence in top where occurrence.number == group.number && occurrence.wireType == .lengthDelimited
+                {
+                    several = message != nil
+                    var reader = WireReader(state.buffer, range: occurrence.valueOffset..<state.buffer.count)
+                    message = try reader.readLengthDelimited()
+                }
+                if !several {
+                    // The message was validated and its unknown fields counted when the pass met it.
+                    if let message {
+                        guard read(group.program, in: message, depth: 2, state: &state, into: &out) != nil else {
+                            return false
+                        }
+                    }
+                    continue
+                }
             }
-            return true
+            let written = try top.withUnsafeBufferPointer { top throws(WireDecodingError) -> Bool in
+                let payload = Payload(
+                    buffer: state.buffer, occurrences: top, occurrencesSorted: Self.isSortedByNumber(top))
+                for slot in state.deferred[group.entries] {
+                    let entry = state.entries[slot]
+                    let start = out.count
+                    guard try emit(entry, payload: payload, options: state.options, into: &out),
+                        Self.mark(entry, written: out.count > start, in: &oneofs)
+                    else { return false }
+                }
+                return true
+            }
+            guard written else { return false }
+        }
+        return true
+    }
+
+    /// One packed run of numbers copied to a packed field of their own type, written as the two passes write it;
+    /// `false` when its length does not hold whole fixed-width values.
+    private static func copyPacked(
+        _ entry: Entry, _ sameType: SinglePass.SameType, _ range: Range<Int>, _ state: PassState,
+        into out: inout [UInt8]
+    ) throws(WireDecodingError) -> Bool {
+        switch sameType {
+        case .fixed32: guard range.count % 4 == 0 else { return false }
+        case .fixed64: guard range.count % 8 == 0 else { return false }
+        case .signExtended32, .varint64, .varint32, .bool, .none: break
+        }
+        // An empty run writes nothing.
+        guard !range.isEmpty else { return true }
+        var values = WireReader(state.buffer, range: range)
+        WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
+        let prefix = WireValues.beginLengthPrefix(&out)
+        while !values.isAtEnd {
+            switch sameType {
+            case .fixed32:
+                withUnsafeBytes(of: try values.readFixed32().littleEndian) { out.append(contentsOf: $0) }
+            case .fixed64:
+                withUnsafeBytes(of: try values.readFixed64().littleEndian) { out.append(contentsOf: $0) }
+            case .signExtended32, .varint64, .varint32, .bool, .none:
+                WireValues.appendVarint(Self.sameTypeBits(try values.readVarint(), sameType), to: &out)
+            }
+        }
+        WireValues.endLengthPrefix(prefix, &out)
+        return true
+    }
+
+    /// The bits a number read as `bits` is written again with, in a field of its own type.
+    @inline(__always)
+    private static func sameTypeBits(_ bits: UInt64, _ sameType: SinglePass.SameType) -> UInt64 {
+        switch sameType {
+        case .signExtended32: UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: bits)))
+        case .varint32, .fixed32: UInt64(UInt32(truncatingIfNeeded: bits))
+        case .bool: bits == 0 ? 0 : 1
+        case .varint64, .fixed64, .none: bits
         }
     }
 
@@ -443,14 +534,7 @@ extension Transcoder {
         _ entry: Entry, _ sameType: SinglePass.SameType, _ wireType: WireType, _ reader: inout WireReader,
         into out: inout [UInt8]
     ) throws(WireDecodingError) {
-        let bits = try WireValues.readBits(wireType, from: &reader)
-        let value: UInt64
-        switch sameType {
-        case .signExtended32: value = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: bits)))
-        case .varint32, .fixed32: value = UInt64(UInt32(truncatingIfNeeded: bits))
-        case .bool: value = bits == 0 ? 0 : 1
-        case .varint64, .fixed64, .none: value = bits
-        }
+        let value = sameTypeBits(try WireValues.readBits(wireType, from: &reader), sameType)
         // Implicit presence: the zero value is not written (nor is an implicit source's zero into an explicit field).
         if value == 0 && (entry.zeroSourceIsUnset || !entry.v1HasPresence) { return }
         WireValues.appendTag(entry.v1Number, wireType, to: &out)

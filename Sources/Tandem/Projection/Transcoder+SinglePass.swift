@@ -28,6 +28,8 @@ extension Transcoder {
             /// A map, each entry (key, then value) written as it is read, sorted once the run of them ends should
             /// they not come by key.
             case map
+            /// A packed run of numbers copied to a packed field of their own type (one run, as encoders write it).
+            case packedNumbers
             /// Validated as the validator does, its occurrences recorded, then written by the two-pass code when the
             /// run of them ends.
             case recorded
@@ -40,7 +42,11 @@ extension Transcoder {
             /// The entry's slot; -1 for none.
             var slot: Int32 = -1
             var handling = Handling.recorded
-            /// A ``Handling/scalar`` of one type to the same type: how its value is written again.
+            /// The wire type the pass reads the entry's occurrences in (the declaration's, or length-delimited for
+            /// ``Handling/packedNumbers``); others are unknown fields.
+            var wireType = WireType.varint
+            /// A ``Handling/scalar`` or ``Handling/packedNumbers`` of one type to the same type: how its values are
+            /// written again.
             var sameType = SameType.none
             /// The top level only: a whitelist entry written after the pass reads this field's occurrences.
             var feedsDeferred = false
@@ -84,11 +90,27 @@ extension Transcoder {
         /// to the two passes.
         static let highestNumber = 4096
 
+        /// Whitelist entries whose source is inside a top-level sub-message, read through the same top-level field.
+        struct DeferredGroup: Sendable {
+            /// The top-level field their paths start with.
+            var number: Int32 = 0
+            /// Their program over that field's message (read again from its one occurrence); ``Program/messageIndex``
+            /// -1 when the two-pass code writes them.
+            var program = Program()
+            /// Their positions in ``SinglePass/deferred``.
+            var entries: Range<Int> = 0..<0
+        }
+
         /// The v2 record.
         let top: Program
         /// Top level only: whitelist entries whose source is inside a sub-message, written after the pass from the
         /// recorded top-level occurrences (their slots follow every other whitelist entry's).
         let deferred: [Int]
+        /// The deferred entries in groups, in order.
+        let deferredGroups: [DeferredGroup]
+        /// Per message of the v2 schema: a program without entries that validates it and counts its unknown fields
+        /// where no entry reads it (``Program/messageIndex`` -1: the validator scans it).
+        let checks: [Program]
         /// Per program of the transcoder: its single pass (``Program/messageIndex`` -1 for none).
         let programs: [Program]
         /// The steps of every program.
@@ -96,7 +118,7 @@ extension Transcoder {
 
         /// How the pass reads the entry at `slot`, where some program reads it (``Handling/recorded`` otherwise).
         func handling(ofSlot slot: Int) -> Handling {
-            for program in [top] + programs where program.messageIndex >= 0 {
+            for program in [top] + programs + deferredGroups.map(\.program) where program.messageIndex >= 0 {
                 for step in steps[program.stepsStart..<(program.stepsStart + program.stepsCount)]
                 where step.slot == slot {
                     return step.handling
@@ -144,8 +166,52 @@ extension Transcoder {
             }
             self.top = top
             self.deferred = deferred
+            self.deferredGroups = Self.groups(of: deferred, transcoder: transcoder, compiler: &compiler)
+            compiler.compileChecks()
             self.programs = compiler.programs
             self.steps = compiler.steps
+            self.checks = compiler.checks
+        }
+
+        /// Groups the deferred entries: consecutive ones one step inside the same top-level field, outside any v1
+        /// oneof, that write nothing when that field is absent, get a program over its message.
+        private static func groups(of deferred: [Int], transcoder: Transcoder, compiler: inout Builder)
+            -> [DeferredGroup]
+        {
+            let entries = transcoder.entries
+            // What each deferred entry writes when its path's message is absent: nothing, or the group is left to the
+            // two-pass code.
+            var writesNothingWithoutContainer: [Bool] = []
+            let one: [UInt8] = [0]
+            one.withUnsafeBytes { buffer in
+                let none = UnsafeBufferPointer<WireOccurrence>(start: nil, count: 0)
+                let payload = Payload(buffer: buffer, occurrences: none, occurrencesSorted: true)
+                for slot in deferred {
+                    var out: [UInt8] = []
+                    let written =
+                        (try? transcoder.emit(entries[slot], payload: payload, options: .init(), into: &out)) ?? false
+                    writesNothingWithoutContainer.append(written && out.isEmpty)
+                }
+            }
+            var groups: [DeferredGroup] = []
+            var start = 0
+            while start < deferred.count {
+                let number = transcoder.paths[entries[deferred[start]].pathStart]
+                var end = start + 1
+                while end < deferred.count && transcoder.paths[entries[deferred[end]].pathStart] == number { end += 1 }
+                var group = DeferredGroup(number: number, entries: start..<end)
+                let slots = Array(deferred[start..<end])
+                let container = transcoder.containerTypes[slots[0]].index
+                if slots.allSatisfy({ entries[$0].pathCount == 1 && entries[$0].v1Oneof < 0 }),
+                    writesNothingWithoutContainer[start..<end].allSatisfy({ $0 }),
+                    let program = compiler.program(slots, messageIndex: container)
+                {
+                    group.program = program
+                }
+                groups.append(group)
+                start = end
+            }
+            return groups
         }
 
         /// Compiles programs depth first.
@@ -155,6 +221,45 @@ extension Transcoder {
             var programs: [Program]
             var visited: [Bool]
             var steps: [Step] = []
+            var checks: [Program] = []
+
+            /// The most steps the validating programs may take together (a schema of many messages leaves the rest
+            /// to the validator).
+            static let checkStepsLimit = 1 << 16
+
+            /// Compiles a validating program for every message read through a field no entry reads, and for the
+            /// messages those hold.
+            mutating func compileChecks() {
+                let schema = transcoder.v2Schema
+                checks = Array(repeating: Program(), count: schema.messages.count)
+                var queued = Array(repeating: false, count: schema.messages.count)
+                var work: [Int] = []
+                func enqueue(_ steps: ArraySlice<Step>) {
+                    for step in steps where step.slot < 0 {
+                        guard case .message = step.field.kind, step.field.messageIndex >= 0 else { continue }
+                        let index = Int(step.field.messageIndex)
+                        if index < queued.count && !queued[index] {
+                            queued[index] = true
+                            work.append(index)
+                        }
+                    }
+                }
+                enqueue(steps[...])
+                var budget = Self.checkStepsLimit
+                while let index = work.popLast() {
+                    let declared = schema.messages[index].fields.map { Int($0.number) }
+                    let count = min((declared.max() ?? 0) + 1, SinglePass.highestNumber + 1)
+                    guard count <= budget else { continue }
+                    budget -= count
+                    let start = steps.count
+                    steps.append(
+                        contentsOf: (0..<count).map {
+                            Step(field: transcoder.validator.field(Int32($0), inMessage: index))
+                        })
+                    checks[index] = Program(messageIndex: index, stepsStart: start, stepsCount: count)
+                    enqueue(steps[start...])
+                }
+            }
 
             /// The single pass of `slots`, fields of the v2 message at `messageIndex`; `nil` when it has none. A map
             /// entry's key and value are always written: its program is read whole, absent fields aside.
@@ -163,7 +268,10 @@ extension Transcoder {
                 let validator = transcoder.validator
                 let declared = transcoder.v2Schema.messages[messageIndex].fields.map { Int($0.number) }
                 let count = min((declared.max() ?? 0) + 1, SinglePass.highestNumber + 1)
-                var table = (0..<count).map { Step(field: validator.field(Int32($0), inMessage: messageIndex)) }
+                var table = (0..<count).map {
+                    let field = validator.field(Int32($0), inMessage: messageIndex)
+                    return Step(field: field, wireType: field.wireType)
+                }
                 for slot in slots {
                     let entry = entries[slot]
                     let number = Int(entry.sourceNumber)
@@ -178,10 +286,18 @@ extension Transcoder {
                     }
                     table[number].slot = Int32(slot)
                     table[number].handling = handling(of: entry)
-                    if table[number].handling == .scalar, entry.kind == .integer || entry.kind == .same,
-                        entry.sourceType == entry.v1Type, entry.closedEnum < 0
+                    if table[number].handling == .scalar || table[number].handling == .packedNumbers,
+                        entry.kind == .integer || entry.kind == .same, entry.sourceType == entry.v1Type,
+                        entry.closedEnum < 0
                     {
                         table[number].sameType = SameType(entry.sourceType)
+                    }
+                    if table[number].handling == .packedNumbers {
+                        if table[number].sameType == .none {
+                            table[number].handling = .recorded
+                        } else {
+                            table[number].wireType = .lengthDelimited
+                        }
                     }
                 }
                 let start = steps.count
@@ -191,7 +307,10 @@ extension Transcoder {
 
             private mutating func handling(of entry: Entry) -> Handling {
                 switch entry.kind {
-                case .integer, .same, .enumTable, .scalar:
+                case .integer, .same:
+                    guard entry.sourceIsRepeated else { return .scalar }
+                    return entry.v1IsPacked ? .packedNumbers : .recorded
+                case .enumTable, .scalar:
                     return entry.sourceIsRepeated ? .recorded : .scalar
                 case .copy:
                     return .copy

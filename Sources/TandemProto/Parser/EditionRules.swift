@@ -40,7 +40,7 @@ package enum EditionRules {
         let fieldStart = site.fieldStart
         guard let first = name.first?.name else { return }
         if first == "features" {
-            guard let edition else {
+            guard edition != nil else {
                 throw ProtoError(
                     .invalidOption, at: fieldName ?? location, "Features are only valid under editions.")
             }

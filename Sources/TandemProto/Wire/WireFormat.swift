@@ -41,7 +41,7 @@ enum WireFormat {
     }
 
     /// Appends `value` as a varint to `bytes`.
-    @inlinable
+    @inlinable @inline(__always)
     static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         if value < 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: value))
@@ -50,14 +50,22 @@ enum WireFormat {
         appendLongVarint(value, to: &bytes)
     }
 
-    /// ``appendVarint(_:to:)`` of a value of two bytes or more.
+    /// ``appendVarint(_:to:)`` of a value of two bytes or more: its bytes are put together first, then appended at
+    /// once.
     @inlinable
     static func appendLongVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-        var remaining = value
-        while remaining >= 0x80 {
-            bytes.append(UInt8(truncatingIfNeeded: remaining) | 0x80)
-            remaining >>= 7
+        var scratch: (UInt64, UInt64) = (0, 0)
+        let count = withUnsafeMutableBytes(of: &scratch) { raw -> Int in
+            var remaining = value
+            var index = 0
+            while remaining >= 0x80 {
+                raw[index] = UInt8(truncatingIfNeeded: remaining) | 0x80
+                remaining >>= 7
+                index &+= 1
+            }
+            raw[index] = UInt8(truncatingIfNeeded: remaining)
+            return index &+ 1
         }
-        bytes.append(UInt8(truncatingIfNeeded: remaining))
+        withUnsafeBytes(of: &scratch) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
     }
 }

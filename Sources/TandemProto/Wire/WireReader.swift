@@ -60,7 +60,7 @@ public struct WireReader {
     ///
     /// - Throws: ``WireDecodingError`` with `fieldNumberZero`, `fieldNumberOutOfRange`, `invalidWireType`, or a
     ///   varint error, at the tag's offset.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func nextTag() throws(WireDecodingError) -> (fieldNumber: Int32, wireType: WireType)? {
         guard offset < endOffset else { return nil }
         let start = offset
@@ -79,7 +79,7 @@ public struct WireReader {
     /// Reads a base-128 varint of up to 10 bytes; bits beyond 64 in the tenth byte are dropped, as protobuf does.
     ///
     /// - Throws: `truncatedVarint` or `malformedVarint`, at the varint's first byte.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readVarint() throws(WireDecodingError) -> UInt64 {
         guard offset < endOffset else { throw WireDecodingError(.truncatedVarint, offset: offset) }
         let first = buffer[offset]
@@ -122,7 +122,7 @@ public struct WireReader {
     /// Reads a little-endian fixed32 value.
     ///
     /// - Throws: `truncatedFixed` when fewer than 4 bytes are left.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readFixed32() throws(WireDecodingError) -> UInt32 {
         guard endOffset &- offset >= 4 else { throw WireDecodingError(.truncatedFixed, offset: offset) }
         let value = buffer.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
@@ -133,7 +133,7 @@ public struct WireReader {
     /// Reads a little-endian fixed64 value.
     ///
     /// - Throws: `truncatedFixed` when fewer than 8 bytes are left.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readFixed64() throws(WireDecodingError) -> UInt64 {
         guard endOffset &- offset >= 8 else { throw WireDecodingError(.truncatedFixed, offset: offset) }
         let value = buffer.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
@@ -145,7 +145,7 @@ public struct WireReader {
     ///
     /// - Throws: `truncatedLength` when the length runs past the end of the buffer, `lengthPastEnd` when it runs
     ///   past ``endOffset`` (the enclosing message) or is 2 GiB or more; both at the length prefix's offset.
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func readLengthDelimited() throws(WireDecodingError) -> Range<Int> {
         let start = offset
         let length = try readVarint()
@@ -195,7 +195,7 @@ public struct WireReader {
     }
 
     /// The bytes at `range` of the buffer (offsets from the buffer's start), clamped to the buffer.
-    @inlinable
+    @inlinable @inline(__always)
     public func bytes(in range: Range<Int>) -> UnsafeRawBufferPointer {
         let lower = max(0, min(range.lowerBound, buffer.count))
         let upper = max(lower, min(range.upperBound, buffer.count))

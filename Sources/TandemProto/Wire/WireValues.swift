@@ -30,7 +30,7 @@ package enum WireValues {
     }
 
     /// Reads the bits of one varint or fixed-width value of wire type `wireType` (see ``scalar(bits:as:)``).
-    @inline(__always)
+    @inlinable @inline(__always)
     package static func readBits(_ wireType: WireType, from reader: inout WireReader) throws(WireDecodingError)
         -> UInt64
     {
@@ -42,14 +42,14 @@ package enum WireValues {
     }
 
     /// Appends `value` as a base-128 varint.
-    @inlinable
+    @inlinable @inline(__always)
     package static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(value, to: &bytes)
     }
 
     /// Reserves a one-byte length prefix for a value written next; returns where the value starts (for
     /// ``endLengthPrefix(_:_:)``).
-    @inlinable
+    @inlinable @inline(__always)
     package static func beginLengthPrefix(_ bytes: inout [UInt8]) -> Int {
         bytes.append(0)
         return bytes.count
@@ -57,7 +57,7 @@ package enum WireValues {
 
     /// Writes the length of the value that starts at `start` into its prefix, widening the prefix when the length
     /// needs more than a byte.
-    @inlinable
+    @inlinable @inline(__always)
     package static func endLengthPrefix(_ start: Int, _ bytes: inout [UInt8]) {
         let length = bytes.count - start
         if length < 0x80 {
@@ -91,13 +91,13 @@ package enum WireValues {
     }
 
     /// Appends the tag of field `number` with `wireType`.
-    @inlinable
+    @inlinable @inline(__always)
     package static func appendTag(_ number: Int32, _ wireType: WireType, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(WireFormat.tag(number, wireType), to: &bytes)
     }
 
     /// Appends a length prefix and `payload`.
-    @inlinable
+    @inlinable @inline(__always)
     package static func appendLengthDelimited(_ payload: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
         WireFormat.appendVarint(UInt64(payload.count), to: &bytes)
         bytes.append(contentsOf: payload)

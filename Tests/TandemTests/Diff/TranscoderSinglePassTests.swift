@@ -36,14 +36,31 @@ struct TranscoderSinglePassTests {
         // user-profile's display_name comes from inside a sub-message and is written second: the single pass could
         // not write it before the fields that follow it. The two passes read that plan.
         #expect(try #require(DiffEngine(plan: Check.examplePlan("user-profile")).transcoder).singlePass == nil)
-        // Maps, sub-messages, wrappers and timestamps are read in the pass itself; only repeated numbers are left to
-        // the two-pass code (from the occurrences the pass records).
+        // Maps, sub-messages, wrappers, timestamps and packed numbers are read in the pass itself: nothing is left
+        // to the two-pass code. The two fields read from inside the supplier are written from its one occurrence by
+        // a program of their own, and the timestamps no entry reads are validated by one.
         let (_, transcoder) = try Self.catalog()
         let pass = try #require(transcoder.singlePass)
-        let recorded = (0..<transcoder.topLevelCount).filter {
-            transcoder.entries[$0].pathCount == 0 && pass.handling(ofSlot: $0) == .recorded
+        let recorded = (0..<transcoder.topLevelCount).filter { pass.handling(ofSlot: $0) == .recorded }
+        #expect(recorded.map { transcoder.v1Fields[$0].name } == [])
+        #expect(pass.deferred.map { transcoder.v1Fields[$0].name } == ["supplier_onboarded_ms", "supplier_rating"])
+        #expect(pass.deferredGroups.count == 1 && pass.deferredGroups[0].program.messageIndex >= 0)
+        let timestamp = try #require(transcoder.v2Schema.message(named: "google.protobuf.Timestamp"))
+        #expect(pass.checks[timestamp.index].messageIndex == timestamp.index)
+    }
+
+    @Test func packedRunsAreCopiedOnceAndJoinedByTheTwoPasses() throws {
+        let (engine, transcoder) = try Self.catalog()
+        let run = Bytes.field(18, Check.varint(5) + Check.varint(1 << 40) + Check.varint(0))
+        let record = Bytes.string(1, "l1") + run
+        let (one, two) = try Self.both(transcoder, record)
+        #expect(try #require(one).bytes == two?.bytes)
+        // Two runs, or unpacked elements, are one list to the decoder: the two passes join them.
+        for (name, bytes) in [("two runs", record + run), ("unpacked", record + Bytes.varintField(18, 9))] {
+            let (one, two) = try Self.both(transcoder, bytes)
+            #expect(one == nil && two != nil, "\(name)")
+            #expect(try Check.check(engine, bytes, name))
         }
-        #expect(recorded.map { transcoder.v1Fields[$0].name } == ["related_ids"])
     }
 
     @Test func encodedRecordsAreAnsweredInOnePass() throws {
