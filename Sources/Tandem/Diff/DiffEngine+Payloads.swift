@@ -33,10 +33,10 @@ extension DiffEngine {
             // The transcoder writes the projection's bytes without building a message; only when they differ (or
             // it cannot vouch for the payload) are the messages decoded and walked.
             let transcodedUnknown = transcoder?.transcode(primaryBytes, options: options, reusing: &scratch)
-            if let transcodedUnknown, Self.sameBytes(scratch.out, shadowBytes) {
+            if let transcodedUnknown, Self.sameBytes(scratch.bytes, shadowBytes) {
                 return Comparison(diffs: [], unknownFields: transcodedUnknown, usedFastPath: true)
             }
-            let transcoded = transcodedUnknown.map { Transcoder.Output(bytes: scratch.out, unknownFields: $0) }
+            let transcoded = transcodedUnknown.map { Transcoder.Output(bytes: Array(scratch.bytes), unknownFields: $0) }
             let projected: ProjectedRecord
             let primaryUnknown: Int
             if let transcoded,
@@ -85,12 +85,14 @@ extension DiffEngine {
     /// Whether two payloads hold the same bytes (one `memcmp`, not an element-by-element comparison).
     @inline(__always)
     static func sameBytes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        a.withUnsafeBytes { sameBytes($0, b) }
+    }
+
+    static func sameBytes(_ a: UnsafeRawBufferPointer, _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
-        return a.withUnsafeBytes { a in
-            b.withUnsafeBytes { b in
-                guard let x = a.baseAddress, let y = b.baseAddress else { return true }
-                return memcmp(x, y, a.count) == 0
-            }
+        return b.withUnsafeBytes { b in
+            guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+            return memcmp(x, y, a.count) == 0
         }
     }
 

@@ -3,11 +3,17 @@ import TandemProto
 extension Transcoder {
     /// Memory one transcoding after another reuses (one per thread): the output and the single pass's records.
     struct Scratch {
-        /// The last transcoded record's v1 bytes.
-        var out: [UInt8] = []
+        /// Where the single pass writes a record's v1 bytes.
+        let memory = PassMemory()
         var run: [WireOccurrence] = []
         var top: [WireOccurrence] = []
         var mapItems: [PassMapItem] = []
+        /// What the two-pass code writes for the single pass (a value of a converted type, a run of recorded
+        /// occurrences), before it is copied to the output.
+        var temp: [UInt8] = []
+
+        /// The last transcoded record's v1 bytes (valid until the next transcoding).
+        var bytes: UnsafeRawBufferPointer { memory.bytes }
     }
 
     /// What one single-pass transcoding carries from message to message: the payload, the tables (borrowed for the
@@ -30,6 +36,8 @@ extension Transcoder {
         var top: [WireOccurrence] = []
         /// The entries of the maps being read (a map's from where its run started: a map value may hold maps).
         var mapItems: [PassMapItem] = []
+        /// Bytes the two-pass code writes, copied to the output after.
+        var temp: [UInt8] = []
     }
 
     /// The projected record of `buffer` in one pass (see ``SinglePass``); `nil` when the two passes must decide.
@@ -40,10 +48,10 @@ extension Transcoder {
         guard let unknownFields = transcodeInOnePass(buffer, pass, options: options, scratch: &scratch) else {
             return nil
         }
-        return Output(bytes: scratch.out, unknownFields: unknownFields)
+        return Output(bytes: Array(scratch.bytes), unknownFields: unknownFields)
     }
 
-    /// The projected record of `buffer` in one pass, written to `scratch.out`; returns the unknown fields the
+    /// The projected record of `buffer` in one pass, written to `scratch`'s memory; returns the unknown fields the
     /// decoded v2 record keeps, or `nil` when the two passes must decide.
     func transcodeInOnePass(
         _ buffer: UnsafeRawBufferPointer, _ pass: SinglePass, options: WireDecodingOptions, scratch: inout Scratch
@@ -59,22 +67,21 @@ extension Transcoder {
                                     buffer: buffer, entries: entries, steps: steps, programs: programs,
                                     deferred: deferred, groups: groups, checks: checks, options: options,
                                     maxDepth: min(options.maxDepth, WireValidator.depthLimit))
-                                var out: [UInt8] = []
+                                var out = PassOutput(scratch.memory)
                                 // The scratch's memory, lent to this transcoding and handed back.
-                                swap(&out, &scratch.out)
                                 swap(&state.run, &scratch.run)
                                 swap(&state.top, &scratch.top)
                                 swap(&state.mapItems, &scratch.mapItems)
-                                out.removeAll(keepingCapacity: true)
-                                out.reserveCapacity(buffer.count)
+                                swap(&state.temp, &scratch.temp)
                                 state.run.removeAll(keepingCapacity: true)
                                 state.top.removeAll(keepingCapacity: true)
                                 state.mapItems.removeAll(keepingCapacity: true)
                                 let unknown = read(pass.top, in: 0..<buffer.count, depth: 1, state: &state, into: &out)
-                                swap(&out, &scratch.out)
+                                out.finish()
                                 swap(&state.run, &scratch.run)
                                 swap(&state.top, &scratch.top)
                                 swap(&state.mapItems, &scratch.mapItems)
+                                swap(&state.temp, &scratch.temp)
                                 guard let unknown else { return nil }
                                 return options.keepsUnknownFields ? unknown : 0
                             }
@@ -106,7 +113,7 @@ extension Transcoder {
     /// unknown fields it holds at every level, or `nil` when the two passes must decide.
     private func read(
         _ program: SinglePass.Program, in range: Range<Int>, depth: Int, state: inout PassState,
-        into out: inout [UInt8]
+        into out: inout PassOutput
     ) -> Int? {
         var reader = WireReader(state.buffer, range: range)
         let recordsTop = depth == 1 && !state.deferred.isEmpty
@@ -150,7 +157,9 @@ extension Transcoder {
                         if step.sameType != .none {
                             try Self.copyNumber(entry, step.sameType, wireType, &reader, into: &out)
                         } else {
-                            guard try readScalar(entry, wireType, &reader, into: &out) else { return nil }
+                            guard try readScalar(entry, wireType, &reader, temp: &state.temp, into: &out) else {
+                                return nil
+                            }
                         }
                     case .copy:
                         guard try readCopy(entry, field, &reader, into: &out) else { return nil }
@@ -160,15 +169,15 @@ extension Transcoder {
                         let value = try reader.readLengthDelimited()
                         // A wrapper's value field writes the v1 field itself.
                         let wraps = handling != .unwrap
-                        if wraps { WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out) }
-                        let prefix = wraps ? WireValues.beginLengthPrefix(&out) : 0
+                        if wraps { out.appendTag(entry.v1Number, .lengthDelimited) }
+                        let prefix = wraps ? out.beginLengthPrefix() : 0
                         guard let nested = read(child, in: value, depth: depth + 1, state: &state, into: &out)
                         else { return nil }
                         unknown &+= nested
-                        if wraps { WireValues.endLengthPrefix(prefix, &out) }
+                        if wraps { out.endLengthPrefix(prefix) }
                     case .timestamp:
                         guard depth < state.maxDepth,
-                            try readTimestamp(entry, in: reader.readLengthDelimited(), state: state, into: &out)
+                            try readTimestamp(entry, in: reader.readLengthDelimited(), state: &state, into: &out)
                         else { return nil }
                     case .map:
                         let child = state.programs[entry.child]
@@ -278,7 +287,7 @@ extension Transcoder {
 
     /// Finishes the run of `slot`'s occurrences; `false` when the two passes must decide.
     private func close(
-        _ run: inout PassRun, _ slot: Int, state: inout PassState, oneofs: inout UInt64, into out: inout [UInt8]
+        _ run: inout PassRun, _ slot: Int, state: inout PassState, oneofs: inout UInt64, into out: inout PassOutput
     ) throws(WireDecodingError) -> Bool {
         switch run {
         case .none:
@@ -296,7 +305,7 @@ extension Transcoder {
     /// Puts the map entries written from `start` in key order, a later entry of one key replacing an earlier one (as
     /// the encoder writes a map), and forgets their items.
     private func sortMap(
-        from start: Int, items first: Int, keyType: FieldType, state: inout PassState, into out: inout [UInt8]
+        from start: Int, items first: Int, keyType: FieldType, state: inout PassState, into out: inout PassOutput
     ) {
         defer { state.mapItems.removeSubrange(first...) }
         let buffer = state.buffer
@@ -318,13 +327,17 @@ extension Transcoder {
             let byKey = order(items[a], items[b])
             return byKey != 0 ? byKey < 0 : a < b
         }
-        let written = Array(out[start...])
-        out.removeSubrange(start...)
-        for (rank, position) in positions.enumerated() {
-            // A later entry with the same key replaces this one.
-            if rank + 1 < positions.count && order(items[position], items[positions[rank + 1]]) == 0 { continue }
-            let output = items[position].output
-            out.append(contentsOf: written[(output.lowerBound - start)..<(output.upperBound - start)])
+        let written = Array(out.bytes(from: start))
+        out.truncate(to: start)
+        written.withUnsafeBytes { written in
+            for (rank, position) in positions.enumerated() {
+                // A later entry with the same key replaces this one.
+                if rank + 1 < positions.count && order(items[position], items[positions[rank + 1]]) == 0 { continue }
+                let output = items[position].output
+                out.append(
+                    UnsafeRawBufferPointer(rebasing: written[(output.lowerBound - start)..<(output.upperBound - start)])
+                )
+            }
         }
     }
 
@@ -332,7 +345,7 @@ extension Transcoder {
     /// when they must decide (another shape, a key that is not ASCII, a message value with unknown fields).
     private func readMapEntry(
         _ entry: Entry, _ program: SinglePass.Program, in range: Range<Int>, depth: Int, state: inout PassState,
-        into out: inout [UInt8]
+        into out: inout PassOutput
     ) throws(WireDecodingError) -> Bool {
         let keyStep = state.steps[program.stepsStart + 1]
         let valueStep = state.steps[program.stepsStart + 2]
@@ -341,8 +354,8 @@ extension Transcoder {
         var fields = WireReader(state.buffer, range: range)
         var item = PassMapItem()
         let start = out.count
-        WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
-        let prefix = WireValues.beginLengthPrefix(&out)
+        out.appendTag(entry.v1Number, .lengthDelimited)
+        let prefix = out.beginLengthPrefix()
         guard let (keyNumber, keyWireType) = try fields.nextTag(), keyNumber == 1,
             keyWireType == keyStep.field.wireType
         else { return false }
@@ -351,21 +364,23 @@ extension Transcoder {
             let key = fields.bytes(in: item.keyBytes)
             // Unicode decides whether two other strings are one key.
             for byte in key where byte >= 0x80 { return false }
-            WireValues.appendTag(keyEntry.v1Number, .lengthDelimited, to: &out)
-            WireValues.appendLengthDelimited(key, to: &out)
+            out.appendTag(keyEntry.v1Number, .lengthDelimited)
+            out.appendLengthDelimited(key)
         } else {
             item.keyBits = try WireValues.readBits(keyWireType, from: &fields)
             guard let key = WireValues.scalar(bits: item.keyBits, as: keyEntry.sourceType),
                 let converted = convert(key, keyEntry)
             else { return false }
-            append(converted, keyEntry, to: &out)
+            append(converted, keyEntry, temp: &state.temp, to: &out)
         }
         guard let (valueNumber, valueWireType) = try fields.nextTag(), valueNumber == 2,
             valueWireType == valueStep.field.wireType
         else { return false }
         switch valueStep.handling {
         case .scalar:
-            guard try readScalar(valueEntry, valueWireType, &fields, into: &out) else { return false }
+            guard try readScalar(valueEntry, valueWireType, &fields, temp: &state.temp, into: &out) else {
+                return false
+            }
         case .copy:
             guard try readCopy(valueEntry, valueStep.field, &fields, into: &out) else { return false }
         case .message:
@@ -373,16 +388,16 @@ extension Transcoder {
             let child = state.programs[valueEntry.child]
             guard depth + 1 < state.maxDepth, child.messageIndex >= 0 else { return false }
             let value = try fields.readLengthDelimited()
-            WireValues.appendTag(valueEntry.v1Number, .lengthDelimited, to: &out)
-            let valuePrefix = WireValues.beginLengthPrefix(&out)
+            out.appendTag(valueEntry.v1Number, .lengthDelimited)
+            let valuePrefix = out.beginLengthPrefix()
             // Unknown fields inside a map value are left to the decoder (a later entry of its key drops them).
             guard read(child, in: value, depth: depth + 2, state: &state, into: &out) == 0 else { return false }
-            WireValues.endLengthPrefix(valuePrefix, &out)
+            out.endLengthPrefix(valuePrefix)
         case .repeatedMessage, .timestamp, .unwrap, .map, .packedNumbers, .recorded:
             return false
         }
         guard fields.isAtEnd else { return false }
-        WireValues.endLengthPrefix(prefix, &out)
+        out.endLengthPrefix(prefix)
         item.output = start..<out.count
         state.mapItems.append(item)
         return true
@@ -390,7 +405,9 @@ extension Transcoder {
 
     /// A google.protobuf.Timestamp in `range` as integer milliseconds or seconds; `false` when the two passes must
     /// decide (a field other than seconds and nanos, a value v1 cannot hold).
-    private func readTimestamp(_ entry: Entry, in range: Range<Int>, state: PassState, into out: inout [UInt8])
+    private func readTimestamp(
+        _ entry: Entry, in range: Range<Int>, state: inout PassState, into out: inout PassOutput
+    )
         throws(WireDecodingError) -> Bool
     {
         var timestamp = WireReader(state.buffer, range: range)
@@ -412,31 +429,35 @@ extension Transcoder {
                 seconds: seconds, nanos: nanos, millis: entry.kind == .timestampMillis),
             let narrowed = IntegerValue.narrow(Int128(result), to: entry.v1Type)
         else { return false }
-        append(narrowed, entry, to: &out)
+        append(narrowed, entry, temp: &state.temp, to: &out)
         return true
     }
 
     /// Writes the run of occurrences recorded for `slot` through the two-pass code, and empties the run.
-    private func flush(_ slot: Int, state: inout PassState, oneofs: inout UInt64, into out: inout [UInt8])
+    private func flush(_ slot: Int, state: inout PassState, oneofs: inout UInt64, into out: inout PassOutput)
         throws(WireDecodingError) -> Bool
     {
         let entry = state.entries[slot]
-        let start = out.count
         let buffer = state.buffer
         let options = state.options
+        var temp: [UInt8] = []
+        swap(&temp, &state.temp)
+        defer { swap(&temp, &state.temp) }
+        temp.removeAll(keepingCapacity: true)
         let written = try state.run.withUnsafeBufferPointer { run throws(WireDecodingError) -> Bool in
             let payload = Payload(
                 buffer: buffer, occurrences: UnsafeBufferPointer(start: nil, count: 0), occurrencesSorted: true)
             return try emit(
-                entry, containers: .recorded(run, sorted: true), payload: payload, options: options, into: &out)
+                entry, containers: .recorded(run, sorted: true), payload: payload, options: options, into: &temp)
         }
         state.run.removeAll(keepingCapacity: true)
-        return written && Self.mark(entry, written: out.count > start, in: &oneofs)
+        temp.withUnsafeBytes { out.append($0) }
+        return written && Self.mark(entry, written: !temp.isEmpty, in: &oneofs)
     }
 
     /// Writes the whitelist entries read through a sub-message, from the recorded top-level occurrences: a group
     /// with a program from the one occurrence of its message, any other through the two-pass code.
-    private func writeDeferred(state: inout PassState, oneofs: inout UInt64, into out: inout [UInt8])
+    private func writeDeferred(state: inout PassState, oneofs: inout UInt64, into out: inout PassOutput)
         throws(WireDecodingError) -> Bool
     {
         let top = state.top
@@ -465,10 +486,11 @@ extension Transcoder {
                     buffer: state.buffer, occurrences: top, occurrencesSorted: Self.isSortedByNumber(top))
                 for slot in state.deferred[group.entries] {
                     let entry = state.entries[slot]
-                    let start = out.count
-                    guard try emit(entry, payload: payload, options: state.options, into: &out),
-                        Self.mark(entry, written: out.count > start, in: &oneofs)
+                    var bytes: [UInt8] = []
+                    guard try emit(entry, payload: payload, options: state.options, into: &bytes),
+                        Self.mark(entry, written: !bytes.isEmpty, in: &oneofs)
                     else { return false }
+                    bytes.withUnsafeBytes { out.append($0) }
                 }
                 return true
             }
@@ -481,7 +503,7 @@ extension Transcoder {
     /// `false` when its length does not hold whole fixed-width values.
     private static func copyPacked(
         _ entry: Entry, _ sameType: SinglePass.SameType, _ range: Range<Int>, _ state: PassState,
-        into out: inout [UInt8]
+        into out: inout PassOutput
     ) throws(WireDecodingError) -> Bool {
         switch sameType {
         case .fixed32: guard range.count % 4 == 0 else { return false }
@@ -491,19 +513,17 @@ extension Transcoder {
         // An empty run writes nothing.
         guard !range.isEmpty else { return true }
         var values = WireReader(state.buffer, range: range)
-        WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
-        let prefix = WireValues.beginLengthPrefix(&out)
+        out.appendTag(entry.v1Number, .lengthDelimited)
+        let prefix = out.beginLengthPrefix()
         while !values.isAtEnd {
             switch sameType {
-            case .fixed32:
-                withUnsafeBytes(of: try values.readFixed32().littleEndian) { out.append(contentsOf: $0) }
-            case .fixed64:
-                withUnsafeBytes(of: try values.readFixed64().littleEndian) { out.append(contentsOf: $0) }
+            case .fixed32: out.appendFixed32(try values.readFixed32())
+            case .fixed64: out.appendFixed64(try values.readFixed64())
             case .signExtended32, .varint64, .varint32, .bool, .none:
-                WireValues.appendVarint(Self.sameTypeBits(try values.readVarint(), sameType), to: &out)
+                out.appendVarint(Self.sameTypeBits(try values.readVarint(), sameType))
             }
         }
-        WireValues.endLengthPrefix(prefix, &out)
+        out.endLengthPrefix(prefix)
         return true
     }
 
@@ -532,52 +552,62 @@ extension Transcoder {
     @inline(__always)
     private static func copyNumber(
         _ entry: Entry, _ sameType: SinglePass.SameType, _ wireType: WireType, _ reader: inout WireReader,
-        into out: inout [UInt8]
+        into out: inout PassOutput
     ) throws(WireDecodingError) {
         let value = sameTypeBits(try WireValues.readBits(wireType, from: &reader), sameType)
         // Implicit presence: the zero value is not written (nor is an implicit source's zero into an explicit field).
         if value == 0 && (entry.zeroSourceIsUnset || !entry.v1HasPresence) { return }
-        WireValues.appendTag(entry.v1Number, wireType, to: &out)
+        out.appendTag(entry.v1Number, wireType)
         switch sameType {
-        case .fixed32:
-            withUnsafeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian) { out.append(contentsOf: $0) }
-        case .fixed64: withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
-        case .signExtended32, .varint64, .varint32, .bool, .none: WireValues.appendVarint(value, to: &out)
+        case .fixed32: out.appendFixed32(UInt32(truncatingIfNeeded: value))
+        case .fixed64: out.appendFixed64(value)
+        case .signExtended32, .varint64, .varint32, .bool, .none: out.appendVarint(value)
         }
     }
 
     /// One occurrence of a singular number, bool or enum (its wire type checked), written as the two passes write it;
     /// `false` when they must decide (a closed enum's unknown value, a value v1 cannot hold).
     @inline(__always)
-    private func readScalar(_ entry: Entry, _ wireType: WireType, _ reader: inout WireReader, into out: inout [UInt8])
-        throws(WireDecodingError) -> Bool
-    {
+    private func readScalar(
+        _ entry: Entry, _ wireType: WireType, _ reader: inout WireReader, temp: inout [UInt8],
+        into out: inout PassOutput
+    ) throws(WireDecodingError) -> Bool {
         let bits = try WireValues.readBits(wireType, from: &reader)
         guard !isUnknownClosedEnum(bits, entry), let value = WireValues.scalar(bits: bits, as: entry.sourceType) else {
             return false
         }
         if entry.zeroSourceIsUnset && value.isImplicitDefault { return true }
         guard let converted = convert(value, entry) else { return false }
-        append(converted, entry, to: &out)
+        append(converted, entry, temp: &temp, to: &out)
         return true
+    }
+
+    /// Appends a singular v1 value as the two passes write it (through `temp`).
+    @inline(__always)
+    private func append(_ value: ProtoValue, _ entry: Entry, temp: inout [UInt8], to out: inout PassOutput) {
+        temp.removeAll(keepingCapacity: true)
+        append(value, entry, to: &temp)
+        temp.withUnsafeBytes { out.append($0) }
     }
 
     /// One occurrence of a string or bytes (its wire type checked), copied as the two passes copy it; `false` when
     /// they must decide (bytes that are not UTF-8 where a string must be).
     @inline(__always)
     private func readCopy(
-        _ entry: Entry, _ field: WireLayout.Field, _ reader: inout WireReader, into out: inout [UInt8]
+        _ entry: Entry, _ field: WireLayout.Field, _ reader: inout WireReader, into out: inout PassOutput
     ) throws(WireDecodingError) -> Bool {
         let value = reader.bytes(in: try reader.readLengthDelimited())
-        if (field.kind == .checkedString || entry.sourceChecksUTF8) && !WireValidator.isValidUTF8(value) {
+        var checked = entry.sourceChecksUTF8
+        if case .checkedString = field.kind { checked = true }
+        if checked && !WireValidator.isValidUTF8(value) {
             return false
         }
         if !entry.sourceIsRepeated {
             // Implicit presence: the empty value is not written.
             if value.isEmpty && (entry.zeroSourceIsUnset || !entry.v1HasPresence) { return true }
         }
-        WireValues.appendTag(entry.v1Number, .lengthDelimited, to: &out)
-        WireValues.appendLengthDelimited(value, to: &out)
+        out.appendTag(entry.v1Number, .lengthDelimited)
+        out.appendLengthDelimited(value)
         return true
     }
 }
