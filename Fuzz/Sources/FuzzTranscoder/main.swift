@@ -3,15 +3,16 @@ import TandemProto
 
 @testable import Tandem
 
-/// The streaming v2 -> v1 transcoder of three example plans (the editions and extensions one, `shipments`, among
-/// them) on arbitrary v2 bytes (the first byte picks the plan).
-/// Its contract: it answers only for payloads that decode, with exactly the bytes of `project(decode(v2))`; and a
+/// The streaming v2 -> v1 transcoder of four example plans (the editions and extensions one, `shipments`, and the
+/// rich `catalog` among them) on arbitrary v2 bytes (the first byte picks the plan).
+/// Its contract: it answers only for payloads that decode, with exactly the bytes of `project(decode(v2))`, and its
+/// single pass, where it answers, with exactly the bytes and unknown-field count of its two passes; and a
 /// record compares equal to its own projection except where the v1 field cannot hold the v2 value: an int64 beyond an
 /// int32's range, a Timestamp whose milliseconds overflow an int64 (`timestamp_millis`), or a number an open v2 enum
 /// keeps that the closed v1 enum does not declare (and the plan's map does not reach) is not projected, and the diff
 /// rightly reports what a v1 reader sees as changed.
 // Appended, never reordered: the committed seeds and regressions pick their plan by `selector % plans.count`.
-let plans: [MigrationPlan] = ["user-profile", "orders", "shipments"].map { name in
+let plans: [MigrationPlan] = ["user-profile", "orders", "shipments", "catalog"].map { name in
     do {
         return try MigrationPlan.load(directory: FuzzSupport.repositoryRoot + "/Migrations/" + name)
     } catch {
@@ -32,6 +33,20 @@ public func fuzzTranscoder(_ data: UnsafeRawPointer, _ count: Int) -> CInt {
         guard let decoded else { FuzzSupport.finding("the transcoder answered for a payload that does not decode") }
         let projected = engine.projection.project(decoded).message.serializedBytes()
         if transcoded.bytes != projected { FuzzSupport.finding("transcoded bytes differ from project(decode(v2))") }
+        if transcoded.unknownFields != decoded.unknownFieldCountIncludingSubmessages {
+            FuzzSupport.finding("the transcoder's unknown fields differ from the decoded record's")
+        }
+    }
+    if let transcoder = engine.transcoder, let pass = transcoder.singlePass {
+        let (one, two) = bytes.withUnsafeBytes {
+            (
+                transcoder.transcodeInOnePass($0, pass, options: .init()),
+                transcoder.transcodeInTwoPasses($0, options: .init())
+            )
+        }
+        if let one, one.bytes != two?.bytes || one.unknownFields != two?.unknownFields {
+            FuzzSupport.finding("the single pass answered otherwise than the two passes")
+        }
     }
     guard let decoded else { return 0 }
     let shadow = engine.projection.project(decoded).message.serializedBytes()
