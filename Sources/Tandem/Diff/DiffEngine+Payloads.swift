@@ -33,10 +33,10 @@ extension DiffEngine {
             // The transcoder writes the projection's bytes without building a message; only when they differ (or
             // it cannot vouch for the payload) are the messages decoded and walked.
             let transcodedUnknown = transcoder?.transcode(primaryBytes, options: options, reusing: &scratch)
-            if let transcodedUnknown, Self.sameBytes(scratch.bytes, shadowBytes) {
+            if let transcodedUnknown, scratch.withBytes({ Self.sameBytes($0, shadowBytes) }) {
                 return Comparison(diffs: [], unknownFields: transcodedUnknown, usedFastPath: true)
             }
-            let transcoded = transcodedUnknown.map { Transcoder.Output(bytes: Array(scratch.bytes), unknownFields: $0) }
+            let transcoded = transcodedUnknown.map { Transcoder.Output(bytes: scratch.bytes, unknownFields: $0) }
             let projected: ProjectedRecord
             let primaryUnknown: Int
             if let transcoded,

@@ -21,6 +21,16 @@ public struct DiffEngine: Sendable {
         transcoder?.generalEntries ?? plan.resolved.map(\.v1Field.name)
     }
 
+    /// Whether the transcoder's single pass answers for `primaryPayload` (a v2 payload): its fields read once and
+    /// written as they come, rather than left to the validator's pass and a look-up of each entry. `false` when the
+    /// plan has no single pass (an entry read through a sub-message written before a direct one) or the payload is
+    /// not one as encoders write it; such payloads are still transcoded, by the two passes. What a benchmark checks so
+    /// that a regression shows.
+    public func transcodesInOnePass(_ primaryPayload: [UInt8]) -> Bool {
+        guard let transcoder, let pass = transcoder.singlePass else { return false }
+        return primaryPayload.withUnsafeBytes { transcoder.transcodeInOnePass($0, pass, options: .init()) } != nil
+    }
+
     private let ignored: Set<String>
     private let tolerance: Double
     /// The compare rules (ignore, unordered, mixed presence) resolved per field position at init (see

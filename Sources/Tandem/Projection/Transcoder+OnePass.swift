@@ -3,8 +3,11 @@ import TandemProto
 extension Transcoder {
     /// Memory one transcoding after another reuses (one per thread): the output and the single pass's records.
     struct Scratch {
-        /// Where the single pass writes a record's v1 bytes.
-        let memory = PassMemory()
+        /// Where the single pass writes a record's v1 bytes (made when it first runs).
+        var memory: PassMemory? = nil
+        /// The two passes' bytes, when they wrote the last record.
+        var twoPassBytes: [UInt8] = []
+        var lastFromTwoPasses = false
         var run: [WireOccurrence] = []
         var top: [WireOccurrence] = []
         var mapItems: [PassMapItem] = []
@@ -12,8 +15,14 @@ extension Transcoder {
         /// occurrences), before it is copied to the output.
         var temp: [UInt8] = []
 
-        /// The last transcoded record's v1 bytes (valid until the next transcoding).
-        var bytes: UnsafeRawBufferPointer { memory.bytes }
+        /// Calls `body` with the last transcoded record's v1 bytes.
+        func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+            if lastFromTwoPasses { return try twoPassBytes.withUnsafeBytes(body) }
+            return try body(memory?.bytes ?? UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+
+        /// The last transcoded record's v1 bytes, copied.
+        var bytes: [UInt8] { withBytes { Array($0) } }
     }
 
     /// What one single-pass transcoding carries from message to message: the payload, the tables (borrowed for the
@@ -48,7 +57,7 @@ extension Transcoder {
         guard let unknownFields = transcodeInOnePass(buffer, pass, options: options, scratch: &scratch) else {
             return nil
         }
-        return Output(bytes: Array(scratch.bytes), unknownFields: unknownFields)
+        return Output(bytes: scratch.bytes, unknownFields: unknownFields)
     }
 
     /// The projected record of `buffer` in one pass, written to `scratch`'s memory; returns the unknown fields the
@@ -67,7 +76,10 @@ extension Transcoder {
                                     buffer: buffer, entries: entries, steps: steps, programs: programs,
                                     deferred: deferred, groups: groups, checks: checks, options: options,
                                     maxDepth: min(options.maxDepth, WireValidator.depthLimit))
-                                var out = PassOutput(scratch.memory)
+                                let memory = scratch.memory ?? PassMemory(capacity: buffer.count + 64)
+                                scratch.memory = memory
+                                scratch.lastFromTwoPasses = false
+                                var out = PassOutput(memory)
                                 // The scratch's memory, lent to this transcoding and handed back.
                                 swap(&state.run, &scratch.run)
                                 swap(&state.top, &scratch.top)

@@ -18,13 +18,6 @@ extension Transcoder {
 
         /// The last record's bytes (valid until the next record is written).
         var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base, count: count) }
-
-        /// Replaces the contents with `bytes`.
-        func store(_ bytes: [UInt8]) {
-            var output = PassOutput(self)
-            bytes.withUnsafeBytes { output.append($0) }
-            output.finish()
-        }
     }
 
     /// Writes the single pass's v1 bytes into a ``PassMemory``, growing it as needed: plain stores, without the

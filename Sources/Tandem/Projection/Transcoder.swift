@@ -155,11 +155,11 @@ final class Transcoder: Sendable {
     func transcode(_ bytes: [UInt8], options: WireDecodingOptions = .init()) -> Output? {
         var scratch = Scratch()
         guard let unknownFields = transcode(bytes, options: options, reusing: &scratch) else { return nil }
-        return Output(bytes: Array(scratch.bytes), unknownFields: unknownFields)
+        return Output(bytes: scratch.bytes, unknownFields: unknownFields)
     }
 
     /// The projected record of `bytes` (see ``transcode(_:options:)``), written to `scratch` (its memory reused from
-    /// one record to the next: ``Scratch/bytes``); returns the unknown fields the decoded v2 record keeps, or `nil` when the
+    /// one record to the next: ``Scratch/withBytes(_:)``); returns the unknown fields the decoded v2 record keeps, or `nil` when the
     /// message path must decide.
     func transcode(_ bytes: [UInt8], options: WireDecodingOptions = .init(), reusing scratch: inout Scratch) -> Int? {
         bytes.withUnsafeBytes { buffer -> Int? in
@@ -169,7 +169,8 @@ final class Transcoder: Sendable {
                 return unknownFields
             }
             guard let output = transcodeInTwoPasses(buffer, options: options) else { return nil }
-            scratch.memory.store(output.bytes)
+            scratch.twoPassBytes = output.bytes
+            scratch.lastFromTwoPasses = true
             return output.unknownFields
         }
     }
