@@ -11,6 +11,9 @@ import TandemProto
 /// for byte, the canonical encoding of ``Projection/project(_:)`` applied to the decoded payload. A payload the
 /// transcoder cannot vouch for gets `nil` and the caller takes the message path: one that does not decode or that
 /// ``WireValidator`` declines, and one with a value the v1 shape cannot represent.
+///
+/// Payloads as encoders write them take the ``SinglePass``, which reads each byte once; the two passes (the
+/// validator's scan, then a look-up of each entry's occurrences) decide every other payload.
 final class Transcoder: Sendable {
     /// A transcoded record.
     struct Output {
