@@ -133,20 +133,12 @@ extension Transcoder {
         init?(compiling transcoder: Transcoder) {
             let entries = transcoder.entries
             // An entry whose field is absent must write nothing: the single pass never looks at the fields it did not
-            // meet. The two-pass code says, run on no occurrence at all.
-            var writesNothingWhenAbsent = [Bool](repeating: false, count: entries.count)
-            let one: [UInt8] = [0]
-            one.withUnsafeBytes { buffer in
-                let none = UnsafeBufferPointer<WireOccurrence>(start: nil, count: 0)
-                let payload = Payload(buffer: buffer, occurrences: none, occurrencesSorted: true)
-                for entry in entries {
-                    var out: [UInt8] = []
-                    let written =
-                        (try? transcoder.emit(
-                            entry, containers: .recorded(none, sorted: true), payload: payload, options: .init(),
-                            into: &out)) ?? false
-                    writesNothingWhenAbsent[entry.slot] = written && out.isEmpty
-                }
+            // meet. The two-pass code says, run on an empty message.
+            let writesNothingWhenAbsent = Self.writeNothing(Array(entries.indices), transcoder) {
+                entry, payload, out throws(WireDecodingError) in
+                try transcoder.emit(
+                    entry, containers: .recorded(payload.occurrences, sorted: true), payload: payload, options: .init(),
+                    into: &out)
             }
             var compiler = Builder(
                 transcoder: transcoder, writesNothingWhenAbsent: writesNothingWhenAbsent,
@@ -181,17 +173,9 @@ extension Transcoder {
             let entries = transcoder.entries
             // What each deferred entry writes when its path's message is absent: nothing, or the group is left to the
             // two-pass code.
-            var writesNothingWithoutContainer: [Bool] = []
-            let one: [UInt8] = [0]
-            one.withUnsafeBytes { buffer in
-                let none = UnsafeBufferPointer<WireOccurrence>(start: nil, count: 0)
-                let payload = Payload(buffer: buffer, occurrences: none, occurrencesSorted: true)
-                for slot in deferred {
-                    var out: [UInt8] = []
-                    let written =
-                        (try? transcoder.emit(entries[slot], payload: payload, options: .init(), into: &out)) ?? false
-                    writesNothingWithoutContainer.append(written && out.isEmpty)
-                }
+            let writesNothingWithoutContainer = Self.writeNothing(deferred, transcoder) {
+                entry, payload, out throws(WireDecodingError) in
+                try transcoder.emit(entry, payload: payload, options: .init(), into: &out)
             }
             var groups: [DeferredGroup] = []
             var start = 0
@@ -212,6 +196,24 @@ extension Transcoder {
                 start = end
             }
             return groups
+        }
+
+        /// Whether the two-pass code, writing each of `slots` with `write` from a payload without a field, accepts it
+        /// and writes nothing.
+        private static func writeNothing(
+            _ slots: [Int], _ transcoder: Transcoder,
+            _ write: (Entry, Payload, inout [UInt8]) throws(WireDecodingError) -> Bool
+        ) -> [Bool] {
+            let one: [UInt8] = [0]
+            return one.withUnsafeBytes { buffer in
+                let none = UnsafeBufferPointer<WireOccurrence>(start: nil, count: 0)
+                let payload = Payload(buffer: buffer, occurrences: none, occurrencesSorted: true)
+                return slots.map { slot in
+                    var out: [UInt8] = []
+                    let written = (try? write(transcoder.entries[slot], payload, &out)) ?? false
+                    return written && out.isEmpty
+                }
+            }
         }
 
         /// Compiles programs depth first.
