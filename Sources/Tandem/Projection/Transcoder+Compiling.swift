@@ -97,6 +97,13 @@ extension Transcoder {
             entry.zeroSourceIsUnset = !source.hasPresence && v1Field.hasPresence && !source.isRepeated
             entry.v1IsPacked = v1Field.isPacked && v1Field.type.isPackable
             entry.kind = Transcoder.kind(source: source, v1Field: v1Field, convert: convert)
+            if entry.kind == .timestampMillis || entry.kind == .timestampSeconds,
+                !Self.isWellKnownTimestamp(v2Schema.messageType(of: source))
+            {
+                // The direct path reads seconds and nanos as the well-known type declares them; a Timestamp an
+                // import root declares otherwise is read through its decoded message.
+                entry.kind = .general
+            }
             var table: [Int64] = []
             if entry.kind == .enumTable, let v2Enum = v2Schema.enumType(of: source),
                 let highest = v2Enum.values.map(\.number).max(), highest >= 0, highest < 4096
@@ -114,6 +121,17 @@ extension Transcoder {
             }
             return Compiled(
                 entry: entry, table: table, source: source, v1Field: v1Field, convert: convert, container: container)
+        }
+
+        /// Whether `type` declares `int64 seconds = 1` and `int32 nanos = 2` as google.protobuf.Timestamp does,
+        /// singular and outside any real oneof.
+        private static func isWellKnownTimestamp(_ type: MessageDescriptor?) -> Bool {
+            guard let type else { return false }
+            return [(Int32(1), FieldType.int64), (2, .int32)].allSatisfy { number, fieldType in
+                guard let field = type.field(number: number) else { return false }
+                return field.type == fieldType && !field.isRepeated
+                    && (field.oneofIndex == nil || field.isProto3Optional)
+            }
         }
 
         private static func setOneof(of v1Field: FieldDescriptor, in entry: inout Entry) -> Bool {

@@ -323,6 +323,7 @@ extension Transcoder {
                     else { return .recorded }
                     return entry.kind == .message ? .message : .repeatedMessage
                 case .timestampMillis, .timestampSeconds:
+                    // Only a Timestamp shaped as the well-known type gets these kinds (see the compiler).
                     return .timestamp
                 case .unwrap:
                     guard let wrapper = transcoder.v2Schema.messageType(of: transcoder.sources[entry.slot]),

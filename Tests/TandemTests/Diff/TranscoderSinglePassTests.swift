@@ -126,6 +126,48 @@ struct TranscoderSinglePassTests {
         }
     }
 
+    /// A plan converting a `google.protobuf.Timestamp` that its own schema declares with `body` (not the well-known
+    /// type).
+    static func ownTimestampPlan(_ body: String) throws -> MigrationPlan {
+        let v1 = try ProtoCompiler(importPaths: []).compile(
+            source: "syntax = \"proto3\";\npackage r;\nmessage Rec { string id = 1; int64 ts_ms = 2; }",
+            fileName: "v1.proto"
+        ).schema()
+        let v2 = try ProtoCompiler(importPaths: []).compile(
+            source: """
+                syntax = "proto3";
+                package google.protobuf;
+                message Timestamp { \(body) }
+                message Rec { string id = 1; Timestamp ts = 2; }
+                """, fileName: "v2.proto"
+        ).schema()
+        return try MigrationPlan(
+            name: "own-timestamp", v1: PlanSchema(schema: v1, messageName: "r.Rec"),
+            v2: PlanSchema(schema: v2, messageName: "google.protobuf.Rec"),
+            whitelist: [.init(field: "id"), .init(field: "ts_ms", from: "ts", convert: .timestampMillis)])
+    }
+
+    @Test func aTimestampTheSchemaDeclaresOtherwiseTakesTheGeneralPath() throws {
+        let payload = Bytes.string(1, "k") + Bytes.field(2, Bytes.varintField(1, 5) + Bytes.varintField(2, 7))
+        for body in ["int64 seconds = 1;", "oneof t { int64 seconds = 1; int32 nanos = 2; }", "fixed64 seconds = 1;"] {
+            let engine = DiffEngine(plan: try Self.ownTimestampPlan(body))
+            let transcoder = try #require(engine.transcoder)
+            #expect(transcoder.generalEntries == ["ts_ms"], "\(body)")
+            let pass = try #require(transcoder.singlePass, "\(body)")
+            #expect(pass.handling(ofSlot: 1) == .recorded, "\(body)")
+            let (one, two) = try Self.both(transcoder, payload)
+            if let one {
+                #expect(one.bytes == two?.bytes && one.unknownFields == two?.unknownFields, "\(body)")
+            }
+            try Check.check(engine, payload, body)
+        }
+        // The well-known type's shape is read in the pass.
+        let standard = try #require(
+            DiffEngine(plan: try Self.ownTimestampPlan("int64 seconds = 1; int32 nanos = 2;")).transcoder)
+        #expect(standard.generalEntries.isEmpty)
+        #expect(try #require(standard.singlePass).handling(ofSlot: 1) == .timestamp)
+    }
+
     @Test func unknownFieldsAreCountedAtEveryLevel() throws {
         let (engine, transcoder) = try Self.catalog()
         // An undeclared top-level field, a mistyped title (a varint: an unknown field), and an undeclared field
