@@ -4,7 +4,7 @@ extension Transcoder {
     /// Memory one transcoding after another reuses (one per thread): the output and the single pass's records.
     struct Scratch {
         /// Where the single pass writes a record's v1 bytes (made when it first runs).
-        var memory: PassMemory? = nil
+        var memory: WireBuffer? = nil
         /// The two passes' bytes, when they wrote the last record.
         var twoPassBytes: [UInt8] = []
         var lastFromTwoPasses = false
@@ -76,10 +76,10 @@ extension Transcoder {
                                     buffer: buffer, entries: entries, steps: steps, programs: programs,
                                     deferred: deferred, groups: groups, checks: checks, options: options,
                                     maxDepth: min(options.maxDepth, WireValidator.depthLimit))
-                                let memory = scratch.memory ?? PassMemory(capacity: buffer.count + 64)
+                                let memory = scratch.memory ?? WireBuffer(capacity: buffer.count + 64)
                                 scratch.memory = memory
                                 scratch.lastFromTwoPasses = false
-                                var out = PassOutput(memory)
+                                var out = WireOutput(memory)
                                 // The scratch's memory, lent to this transcoding and handed back.
                                 swap(&state.run, &scratch.run)
                                 swap(&state.top, &scratch.top)
@@ -125,7 +125,7 @@ extension Transcoder {
     /// unknown fields it holds at every level, or `nil` when the two passes must decide.
     private func read(
         _ program: SinglePass.Program, in range: Range<Int>, depth: Int, state: inout PassState,
-        into out: inout PassOutput
+        into out: inout WireOutput
     ) -> Int? {
         var reader = WireReader(state.buffer, range: range)
         let recordsTop = depth == 1 && !state.deferred.isEmpty
@@ -299,7 +299,7 @@ extension Transcoder {
 
     /// Finishes the run of `slot`'s occurrences; `false` when the two passes must decide.
     private func close(
-        _ run: inout PassRun, _ slot: Int, state: inout PassState, oneofs: inout UInt64, into out: inout PassOutput
+        _ run: inout PassRun, _ slot: Int, state: inout PassState, oneofs: inout UInt64, into out: inout WireOutput
     ) throws(WireDecodingError) -> Bool {
         switch run {
         case .none:
@@ -317,7 +317,7 @@ extension Transcoder {
     /// Puts the map entries written from `start` in key order, a later entry of one key replacing an earlier one (as
     /// the encoder writes a map), and forgets their items.
     private func sortMap(
-        from start: Int, items first: Int, keyType: FieldType, state: inout PassState, into out: inout PassOutput
+        from start: Int, items first: Int, keyType: FieldType, state: inout PassState, into out: inout WireOutput
     ) {
         defer { state.mapItems.removeSubrange(first...) }
         let buffer = state.buffer
@@ -357,7 +357,7 @@ extension Transcoder {
     /// when they must decide (another shape, a key that is not ASCII, a message value with unknown fields).
     private func readMapEntry(
         _ entry: Entry, _ program: SinglePass.Program, in range: Range<Int>, depth: Int, state: inout PassState,
-        into out: inout PassOutput
+        into out: inout WireOutput
     ) throws(WireDecodingError) -> Bool {
         let keyStep = state.steps[program.stepsStart + 1]
         let valueStep = state.steps[program.stepsStart + 2]
@@ -418,7 +418,7 @@ extension Transcoder {
     /// A google.protobuf.Timestamp in `range` as integer milliseconds or seconds; `false` when the two passes must
     /// decide (a field other than seconds and nanos, a value v1 cannot hold).
     private func readTimestamp(
-        _ entry: Entry, in range: Range<Int>, state: inout PassState, into out: inout PassOutput
+        _ entry: Entry, in range: Range<Int>, state: inout PassState, into out: inout WireOutput
     )
         throws(WireDecodingError) -> Bool
     {
@@ -446,7 +446,7 @@ extension Transcoder {
     }
 
     /// Writes the run of occurrences recorded for `slot` through the two-pass code, and empties the run.
-    private func flush(_ slot: Int, state: inout PassState, oneofs: inout UInt64, into out: inout PassOutput)
+    private func flush(_ slot: Int, state: inout PassState, oneofs: inout UInt64, into out: inout WireOutput)
         throws(WireDecodingError) -> Bool
     {
         let entry = state.entries[slot]
@@ -469,7 +469,7 @@ extension Transcoder {
 
     /// Writes the whitelist entries read through a sub-message, from the recorded top-level occurrences: a group
     /// with a program from the one occurrence of its message, any other through the two-pass code.
-    private func writeDeferred(state: inout PassState, oneofs: inout UInt64, into out: inout PassOutput)
+    private func writeDeferred(state: inout PassState, oneofs: inout UInt64, into out: inout WireOutput)
         throws(WireDecodingError) -> Bool
     {
         let top = state.top
@@ -515,7 +515,7 @@ extension Transcoder {
     /// `false` when its length does not hold whole fixed-width values.
     private static func copyPacked(
         _ entry: Entry, _ sameType: SinglePass.SameType, _ range: Range<Int>, _ state: PassState,
-        into out: inout PassOutput
+        into out: inout WireOutput
     ) throws(WireDecodingError) -> Bool {
         switch sameType {
         case .fixed32: guard range.count % 4 == 0 else { return false }
@@ -564,7 +564,7 @@ extension Transcoder {
     @inline(__always)
     private static func copyNumber(
         _ entry: Entry, _ sameType: SinglePass.SameType, _ wireType: WireType, _ reader: inout WireReader,
-        into out: inout PassOutput
+        into out: inout WireOutput
     ) throws(WireDecodingError) {
         let value = sameTypeBits(try WireValues.readBits(wireType, from: &reader), sameType)
         // Implicit presence: the zero value is not written (nor is an implicit source's zero into an explicit field).
@@ -582,7 +582,7 @@ extension Transcoder {
     @inline(__always)
     private func readScalar(
         _ entry: Entry, _ wireType: WireType, _ reader: inout WireReader, temp: inout [UInt8],
-        into out: inout PassOutput
+        into out: inout WireOutput
     ) throws(WireDecodingError) -> Bool {
         let bits = try WireValues.readBits(wireType, from: &reader)
         guard !isUnknownClosedEnum(bits, entry), let value = WireValues.scalar(bits: bits, as: entry.sourceType) else {
@@ -596,7 +596,7 @@ extension Transcoder {
 
     /// Appends a singular v1 value as the two passes write it (through `temp`).
     @inline(__always)
-    private func append(_ value: ProtoValue, _ entry: Entry, temp: inout [UInt8], to out: inout PassOutput) {
+    private func append(_ value: ProtoValue, _ entry: Entry, temp: inout [UInt8], to out: inout WireOutput) {
         temp.removeAll(keepingCapacity: true)
         append(value, entry, to: &temp)
         temp.withUnsafeBytes { out.append($0) }
@@ -606,7 +606,7 @@ extension Transcoder {
     /// they must decide (bytes that are not UTF-8 where a string must be).
     @inline(__always)
     private func readCopy(
-        _ entry: Entry, _ field: WireLayout.Field, _ reader: inout WireReader, into out: inout PassOutput
+        _ entry: Entry, _ field: WireLayout.Field, _ reader: inout WireReader, into out: inout WireOutput
     ) throws(WireDecodingError) -> Bool {
         let value = reader.bytes(in: try reader.readLengthDelimited())
         var checked = entry.sourceChecksUTF8
