@@ -69,9 +69,7 @@ public struct WireReader {
         // A tag is a uint32 varint: (field_number << 3) | wire_type (protobuf.dev, "Encoding": message structure).
         guard key <= UInt64(UInt32.max) else { throw WireDecodingError(.fieldNumberOutOfRange, offset: start) }
         let number = Int32(truncatingIfNeeded: key >> 3)
-        guard let wireType = WireType(rawValue: UInt8(truncatingIfNeeded: key & 7)) else {
-            throw WireDecodingError(.invalidWireType, offset: start)
-        }
+        guard let wireType = WireType(bits: key) else { throw WireDecodingError(.invalidWireType, offset: start) }
         guard number != 0 else { throw WireDecodingError(.fieldNumberZero, offset: start) }
         return (number, wireType)
     }

@@ -131,6 +131,29 @@ package enum WireValues {
         }
     }
 
+    /// Appends the tag (field `number`) and value of a singular number, bool or enum of type `type` to `out`, as
+    /// ``appendScalar(_:as:to:)`` writes it; `false`, with nothing written, for a string or bytes type.
+    @inline(__always)
+    package static func appendScalar(
+        _ value: ProtoValue, number: Int32, as type: FieldType, to out: inout WireOutput
+    ) -> Bool {
+        let bits = value.wireBits
+        switch type.wireType {
+        case .varint:
+            out.appendTag(number, .varint)
+            out.appendVarint(WireEncoder.varint(type, bits))
+        case .fixed32:
+            out.appendTag(number, .fixed32)
+            out.appendFixed32(UInt32(truncatingIfNeeded: bits))
+        case .fixed64:
+            out.appendTag(number, .fixed64)
+            out.appendFixed64(UInt64(bitPattern: bits))
+        case .lengthDelimited, .startGroup, .endGroup:
+            return false
+        }
+        return true
+    }
+
     /// Appends the values of a packed run of type `type`: the encoder's payload size as the length prefix, then each
     /// value.
     package static func appendPacked(_ values: [ProtoValue], as type: FieldType, to bytes: inout [UInt8]) {

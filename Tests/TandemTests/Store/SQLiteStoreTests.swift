@@ -54,6 +54,24 @@ struct SQLiteStoreTests {
         #expect(seen == ["Z", "a", "a1", "aa", "b", "é", "😀"])
     }
 
+    @Test func recordKeyOrderIsSQLiteByteOrderNotSwiftStringOrder() {
+        // "e\u{301}" and "\u{E9}" are equal as Swift strings; in bytes, 0x65 0xCC 0x81 comes before 0xC3 0xA9.
+        #expect(RecordKey.precedes("e\u{301}", "\u{E9}"))
+        #expect(!RecordKey.precedes("\u{E9}", "e\u{301}"))
+        #expect(RecordKey.precedes("a", "aa") && !RecordKey.precedes("aa", "a") && !RecordKey.precedes("a", "a"))
+        #expect(RecordKey.precedes("", "a") && !RecordKey.precedes("", ""))
+        let alphabet: [Character] = ["a", "b", "Z", "0", "\u{E9}", "e", "\u{301}", "😀", "\u{7F}"]
+        let randomKey = {
+            String((0..<Int.random(in: 0...4)).map { _ in alphabet[Int.random(in: 0..<alphabet.count)] })
+        }
+        for _ in 0..<2000 {
+            let left = randomKey()
+            let right = randomKey()
+            let bytes = Array(left.utf8).lexicographicallyPrecedes(Array(right.utf8))
+            #expect(RecordKey.precedes(left, right) == bytes, "\(Array(left.utf8)) vs \(Array(right.utf8))")
+        }
+    }
+
     @Test func batchGetAnswersInRequestOrderWithNilForMissing() throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteStore(path: dir.file("s.sqlite"))
