@@ -8,9 +8,11 @@ import Foundation
 /// or when the consumer calls ``cancel()``. At most ``depth`` pages are read ahead of the consumer, so memory stays
 /// flat.
 final class PagePipeline: @unchecked Sendable {  // `cursor` is guarded by `readLock`, every other field by `condition`.
-    /// What the consumer is handed: a page with its pairs judged, or the failure that stopped reading.
+    /// What the consumer is handed: a page's size and its pairs judged, or the failure that stopped reading. The
+    /// pairs themselves stay with the worker that read them, which frees them where they were allocated (freeing a
+    /// page's payloads on the consumer's thread costs it and contends on the allocator's arena).
     enum Item {
-        case page([RecordPair], judged: [KeyComparison?])
+        case page(count: Int, judged: [KeyComparison?])
         case failed(StoreError)
     }
 
@@ -89,7 +91,7 @@ final class PagePipeline: @unchecked Sendable {  // `cursor` is guarded by `read
             let slot: Slot
             switch page {
             case .success(let pairs) where pairs.isEmpty: slot = .end
-            case .success(let pairs): slot = .item(.page(pairs, judged: judge(pairs)))
+            case .success(let pairs): slot = .item(.page(count: pairs.count, judged: judge(pairs)))
             case .failure(let error): slot = .item(.failed(error))
             }
             condition.lock()

@@ -70,16 +70,16 @@ public final class VerifyRunner {
         var lastProgress = ContinuousClock.now
         var lastCheckpoint = ContinuousClock.now
         while let item = pipeline.next() {
-            let page: [RecordPair]
+            let count: Int
             let judged: [KeyComparison?]
             switch item {
-            case .page(let read, let results): (page, judged) = (read, results)
+            case .page(let read, let results): (count, judged) = (read, results)
             case .failed(let error): throw EngineError(error)
             }
             let transitions = engine.breaker.transitionCount
             // The page's outcomes go to the gate and the breaker at once (one pass through each lock per page).
             let compared = comparator.record(judged: judged)
-            processed += page.count
+            processed += count
             if compared > 0 { timeline.observe(at: Date(), totals: engine.gate.totals, comparisons: compared) }
             // By the clock, and at once after a breaker transition, so a killed run's ledger shows every transition.
             if let checkpoint,
