@@ -10,17 +10,17 @@ struct BackfillCommand: ParsableCommand {
         abstract:
             "Fill the store that lacks a record: v2-to-v1 projects primary records, v1-to-v2 inverts shadow rows.",
         discussion: """
-            v2-to-v1 (default) writes the projection of every primary record that has no shadow row. v1-to-v2 builds
-            v2 records from shadow rows that have no primary row, through the plan's inverse; a plan that does not
-            invert (to_string or named converts, many-to-one enum maps, two entries from one v2 path) is refused
-            with every reason (exit 2). Every record built is checked to compare equal to its partner before it is
-            written; one that does not is listed with its key and the run exits 1. Writes are conditional: a key a
+            v2-to-v1 (default) writes the projection of every primary record that has no shadow row. v1-to-v2 builds \
+            v2 records from shadow rows that have no primary row, through the plan's inverse; a plan that does not \
+            invert (to_string or named converts, many-to-one enum maps, two entries from one v2 path) is refused \
+            with every reason (exit 2). Every record built is checked to compare equal to its partner before it is \
+            written; one that does not is listed with its key and the run exits 1. Writes are conditional: a key a \
             live writer wrote meanwhile, or deleted, is left as it is. Runs beside a live writer.
 
-            The position is saved in the ledger every second: a rerun with the same ledger resumes after the last
-            key done, or just before the first record that could not be filled (from the start once a run
-            completed, or when the plan redacts its key field, since the ledger then holds no key). Exit codes: 0 done, 1 some records could not be filled, 2 plan or usage error,
-            3 store error.
+            The position is saved in the ledger every second: a rerun with the same ledger resumes after the last \
+            key done, or just before the first record that could not be filled (from the start once a run \
+            completed, or when the plan redacts its key field, since the ledger then holds no key). Exit codes: \
+            0 done, 1 some records could not be filled, 2 plan or usage error, 3 store error.
 
             Example:
               tandem backfill Migrations/user-profile --primary primary.sqlite --shadow shadow.sqlite --rate 5000

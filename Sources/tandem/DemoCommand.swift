@@ -9,8 +9,8 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Write a small plan and traffic with a planted bug, replay it, and show what Tandem finds.",
         discussion: """
-            The demo migrates a user profile from v1 to v2 (a moved field, a timestamp turned into milliseconds, a
-            remapped enum). Its legacy writer has a bug in a few percent of writes; the replay finds it, the breaker
+            The demo migrates a user profile from v1 to v2 (a moved field, a timestamp turned into milliseconds, a \
+            remapped enum). Its legacy writer has a bug in a few percent of writes; the replay finds it, the breaker \
             trips, and the reports say where.
 
             Example:

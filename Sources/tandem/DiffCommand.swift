@@ -11,8 +11,8 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Show one key's shadow and projected primary records side by side, with their differences.",
         discussion: """
-            Both records are shown in proto3 JSON in the v1 shape: the shadow as stored, the primary after
-            projection through the plan's whitelist. Redacted fields show a salted hash, never the value.
+            Both records are shown in proto3 JSON in the v1 shape: the shadow as stored, the primary after \
+            projection through the plan's whitelist. Redacted fields show a salted hash, never the value. \
             Exit codes: 0 the records match, 1 they differ, 2 usage or plan error, 3 store error or unknown key.
 
             Example:

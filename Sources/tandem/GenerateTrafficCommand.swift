@@ -9,9 +9,9 @@ struct GenerateTrafficCommand: ParsableCommand {
         abstract:
             "Write synthetic traffic (JSONL) for a plan: writes, reads, deletes, legacy payloads, cohorts, timestamps.",
         discussion: """
-            Records are random but well-formed v2 messages; a share of writes carries the legacy v1 payload (the
-            projection of the v2 record), and --bug-rate makes that share of legacy payloads diverge in one field, as
-            a buggy legacy writer would. Keys are drawn from --keys distinct names (1,500 by default; raise it to
+            Records are random but well-formed v2 messages; a share of writes carries the legacy v1 payload (the \
+            projection of the v2 record), and --bug-rate makes that share of legacy payloads diverge in one field, as \
+            a buggy legacy writer would. Keys are drawn from --keys distinct names (1,500 by default; raise it to \
             make large stores). The same --seed gives the same file.
 
             Example:

@@ -9,12 +9,12 @@ struct RepairCommand: ParsableCommand {
         commandName: "repair",
         abstract: "Re-compare keys and rewrite divergent shadow rows from the primary's projection.",
         discussion: """
-            Keys come from --key (repeatable), from --from-report (the `mismatches` of a JSON report; refused, exit 2,
-            when its sample was truncated by --max-samples or its keys are redacted) or from --all (a verify pass).
-            Each key is compared again; a mismatching key's shadow row is rewritten from the primary's projection only
-            while both rows carry the seqs that comparison saw (a key a live writer changed meanwhile is left as it
-            wrote it). Keys only the shadow holds (record_missing_in_primary) are listed, not touched. Every repair
-            goes to the ledger with its key, the old and new payload hashes and the time; --dry-run lists what
+            Keys come from --key (repeatable), from --from-report (the `mismatches` of a JSON report; refused, exit 2, \
+            when its sample was truncated by --max-samples or its keys are redacted) or from --all (a verify pass). \
+            Each key is compared again; a mismatching key's shadow row is rewritten from the primary's projection only \
+            while both rows carry the seqs that comparison saw (a key a live writer changed meanwhile is left as it \
+            wrote it). Keys only the shadow holds (record_missing_in_primary) are listed, not touched. Every repair \
+            goes to the ledger with its key, the old and new payload hashes and the time; --dry-run lists what \
             would change. Exit codes: 0 done, 1 some keys could not be repaired, 2 plan or usage error, 3 store error.
 
             Example:

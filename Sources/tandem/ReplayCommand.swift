@@ -10,17 +10,17 @@ struct ReplayCommand: ParsableCommand {
         commandName: "replay",
         abstract: "Replay captured traffic (JSONL) through dual-write and shadow comparison, and gate on consistency.",
         discussion: """
-            Each traffic line is a write, read or delete (see DESIGN section 7). Writes go to the v2 primary store
-            and the whitelisted v1 shadow store; every sampled read compares both records field by field and feeds
+            Each traffic line is a write, read or delete (see DESIGN section 7). Writes go to the v2 primary store \
+            and the whitelisted v1 shadow store; every sampled read compares both records field by field and feeds \
             the consistency gate and the circuit breaker. Traffic timestamps (ts) drive the gate's clock.
 
-            Stores and ledger default to fresh files in a temporary directory. Commits happen at least every 100 ms;
-            the ledger is checkpointed every second and right after each breaker transition. A line longer than
+            Stores and ledger default to fresh files in a temporary directory. Commits happen at least every 100 ms; \
+            the ledger is checkpointed every second and right after each breaker transition. A line longer than \
             --max-line-bytes, or one whose key is over 1,024 bytes, is a counted bad line; the run goes on.
 
-            Exit codes: 0 gate passed, 1 gate failed or breaker opened, 2 usage/plan/schema error,
-            3 store or I/O error, 4 inconclusive (fewer than min_samples comparisons). With --rollout the plan's
-            rollout: block is walked on the traffic's clock (dualwrite compares nothing; shadow and each canary step
+            Exit codes: 0 gate passed, 1 gate failed or breaker opened, 2 usage/plan/schema error, \
+            3 store or I/O error, 4 inconclusive (fewer than min_samples comparisons). With --rollout the plan's \
+            rollout: block is walked on the traffic's clock (dualwrite compares nothing; shadow and each canary step \
             promote when the gate is confident on the step's own comparisons) and the exit code is the rollout's:
             0 it reached its last step, 1 the breaker halted it, 4 the traffic ended before.
 

@@ -11,9 +11,9 @@ struct RolloutCommand: ParsableCommand {
         commandName: "rollout",
         abstract: "Show or steer the rollout a ledger holds: status, promote, pause, resume, rollback.",
         discussion: """
-            The rollout is the one a RolloutController keeps in the ledger's rollout row (replay --rollout, or a
-            service running the controller); every command is recorded there as a decision with its evidence, by
-            compare-and-set, so a running controller sees it. The plan directory gives the rollout's steps.
+            The rollout is the one a RolloutController keeps in the ledger's rollout row (replay --rollout, or a \
+            service running the controller); every command is recorded there as a decision with its evidence, by \
+            compare-and-set, so a running controller sees it. The plan directory gives the rollout's steps. \
             Exit codes: 0 done, 2 refused (the reason is printed) or usage/plan error, 3 ledger error.
 
             Example:

@@ -10,10 +10,10 @@ struct SchemaCommand: ParsableCommand {
         commandName: "schema",
         abstract: "Compile .proto files, print their messages, and write a FileDescriptorSet like protoc's.",
         discussion: """
-            Files are named relative to the -I directory that holds them, as protoc names them; imports resolve
-            against each -I directory in order, and the well-known types (google/protobuf/*.proto) resolve without
-            files when no directory provides them. Without -I, the current directory is the import root.
-            proto2, proto3 and editions (2023, 2024) files compile; each field is listed with its resolved
+            Files are named relative to the -I directory that holds them, as protoc names them; imports resolve \
+            against each -I directory in order, and the well-known types (google/protobuf/*.proto) resolve without \
+            files when no directory provides them. Without -I, the current directory is the import root. \
+            proto2, proto3 and editions (2023, 2024) files compile; each field is listed with its resolved \
             presence and packing, and extensions under the message they extend, as [full.name].
 
             Example:

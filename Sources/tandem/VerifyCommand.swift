@@ -8,8 +8,8 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Compare an existing primary and shadow store in full, and gate on consistency.",
         discussion: """
-            Streams both stores in key order (memory stays flat), reports records present on one side only, and
-            compares every pair with the plan's rules. Pending outbox rows are replayed first (counted as repaired);
+            Streams both stores in key order (memory stays flat), reports records present on one side only, and \
+            compares every pair with the plan's rules. Pending outbox rows are replayed first (counted as repaired); \
             no other row is ever rewritten, so a row changed by hand is reported, not repaired.
 
             Example:
