@@ -32,7 +32,10 @@ struct TandemMigrationFleetTests {
             _ = try buggy.migration.read(key: "u\(i)")
             _ = try clean.migration.read(key: "u\(i)")
         }
-        let deadline = ContinuousClock.now + .seconds(10)
+        // Generous: alone this takes a quarter of a second, but in the whole suite on two cores the synchronous tests
+        // beside it hold the cooperative pool that `run()`'s polls and evaluations wait for (the test took 120-135 s
+        // in CI, and once the breakers were still closed 10 s after the last read). The loop ends once both are open.
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline
             && !(buggy.migration.breakerState == .open && clean.migration.breakerState == .open)
         {
