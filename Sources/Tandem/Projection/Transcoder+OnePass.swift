@@ -597,7 +597,7 @@ extension Transcoder {
     /// Appends a singular v1 value as the two passes write it (numbers directly, strings and bytes through `temp`).
     @inline(__always)
     private func append(_ value: ProtoValue, _ entry: Entry, temp: inout [UInt8], to out: inout WireOutput) {
-        if !entry.v1HasPresence && value.isImplicitDefault { return }
+        if isUnwritten(value, entry) { return }
         if WireValues.appendScalar(value, number: entry.v1Number, as: entry.v1Type, to: &out) { return }
         temp.removeAll(keepingCapacity: true)
         append(value, entry, to: &temp)

@@ -174,10 +174,16 @@ extension Transcoder {
         return converted
     }
 
-    /// Appends a singular v1 value as the encoder writes it (an implicit-presence default is not written).
+    /// Whether the encoder leaves singular v1 `value` out: an implicit-presence field's default.
+    @inline(__always)
+    func isUnwritten(_ value: ProtoValue, _ entry: Entry) -> Bool {
+        !entry.v1HasPresence && value.isImplicitDefault
+    }
+
+    /// Appends a singular v1 value as the encoder writes it (see ``isUnwritten(_:_:)``).
     @inline(__always)
     func append(_ value: ProtoValue, _ entry: Entry, to out: inout [UInt8]) {
-        if !entry.v1HasPresence && value.isImplicitDefault { return }
+        if isUnwritten(value, entry) { return }
         WireValues.appendTag(entry.v1Number, entry.v1Type.wireType, to: &out)
         WireValues.appendScalar(value, as: entry.v1Type, to: &out)
     }

@@ -21,22 +21,9 @@ package enum RecordKey {
         // Native strings (every key read from a store) compare over their contiguous UTF-8; the element-wise walk
         // is for the rest.
         let contiguous = lhs.utf8.withContiguousStorageIfAvailable { left in
-            rhs.utf8.withContiguousStorageIfAvailable { right in precedes(left, right) }
+            rhs.utf8.withContiguousStorageIfAvailable { right in left.lexicographicallyPrecedes(right) }
         }
         if let contiguous, let result = contiguous { return result }
         return lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
-    }
-
-    /// `lhs` before `rhs` in memcmp order, the shorter first on a common prefix.
-    private static func precedes(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
-        let common = min(lhs.count, rhs.count)
-        var index = 0
-        while index < common {
-            let left = lhs[index]
-            let right = rhs[index]
-            if left != right { return left < right }
-            index &+= 1
-        }
-        return lhs.count < rhs.count
     }
 }

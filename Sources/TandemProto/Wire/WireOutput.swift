@@ -59,14 +59,21 @@ public struct WireOutput {
     @inlinable @inline(__always)
     public mutating func appendVarint(_ value: UInt64) {
         reserve(10)
+        written = storeVarint(value, at: written)
+    }
+
+    /// Stores `value` as a base-128 varint at `offset` (the room is reserved); returns the offset past it.
+    @inlinable @inline(__always)
+    func storeVarint(_ value: UInt64, at offset: Int) -> Int {
         var remaining = value
+        var index = offset
         while remaining >= 0x80 {
-            base.storeBytes(of: UInt8(truncatingIfNeeded: remaining) | 0x80, toByteOffset: written, as: UInt8.self)
+            base.storeBytes(of: UInt8(truncatingIfNeeded: remaining) | 0x80, toByteOffset: index, as: UInt8.self)
             remaining >>= 7
-            written &+= 1
+            index &+= 1
         }
-        base.storeBytes(of: UInt8(truncatingIfNeeded: remaining), toByteOffset: written, as: UInt8.self)
-        written &+= 1
+        base.storeBytes(of: UInt8(truncatingIfNeeded: remaining), toByteOffset: index, as: UInt8.self)
+        return index &+ 1
     }
 
     /// Appends the tag of field `number` with `wireType`.
@@ -132,14 +139,7 @@ public struct WireOutput {
         let size = WireFormat.varintSize(UInt64(length))
         reserve(size - 1)
         (base + start + size - 1).copyMemory(from: base + start, byteCount: length)
-        var value = UInt64(length)
-        var index = start - 1
-        while value >= 0x80 {
-            base.storeBytes(of: UInt8(truncatingIfNeeded: value) | 0x80, toByteOffset: index, as: UInt8.self)
-            value >>= 7
-            index += 1
-        }
-        base.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: index, as: UInt8.self)
+        _ = storeVarint(UInt64(length), at: start - 1)
         written += size - 1
     }
 
